@@ -1,0 +1,55 @@
+//! Command-line interface: clap structures, one file per subcommand, exit codes.
+
+mod decode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::process::ExitCode;
+
+/// Exit code: success.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: the agent answered with an error status or exception.
+#[allow(dead_code)]
+pub const EXIT_AGENT_ERROR: u8 = 1;
+/// Exit code: usage, timeout, authentication, malformed input or I/O failure.
+pub const EXIT_FAILURE: u8 = 2;
+
+/// SNMP manager toolkit: query, walk, set, listen for traps, decode packets.
+#[derive(Debug, Parser)]
+#[command(name = "snmpctl", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Flags every subcommand takes.
+#[derive(Debug, clap::Args)]
+pub struct GlobalArgs {
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Human-readable text.
+    Text,
+    /// JSON, one object per line.
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Decode SNMP datagrams: hex, raw .bin files, or every SNMP packet of a pcap/pcapng capture.
+    Decode(decode::Args),
+}
+
+/// Parses the command line and runs the subcommand.
+pub fn run() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Decode(args) => decode::run(&cli.global, &args),
+    }
+}

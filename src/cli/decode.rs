@@ -1,0 +1,173 @@
+//! `snmpctl decode`: annotated or JSON decode of SNMP datagrams.
+
+use super::{EXIT_FAILURE, EXIT_OK, Format, GlobalArgs};
+use anyhow::Context as _;
+use snmpctl::capture::{self, Datagram};
+use snmpctl::format::{dump, json};
+use snmpctl::hex;
+use snmpctl::msg::Message;
+use std::io::{Read as _, Write};
+use std::process::ExitCode;
+
+/// Arguments of `snmpctl decode`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Datagrams as hex text, or files: raw datagrams (.bin), hex text, pcap or pcapng captures.
+    /// `-` or nothing reads standard input.
+    inputs: Vec<String>,
+    /// From captures, also show UDP datagrams that are not SNMP (not on ports 161/162 and not
+    /// decodable as SNMP).
+    #[arg(long)]
+    all: bool,
+    /// Append a hex dump of each datagram to the text output.
+    #[arg(long)]
+    hex: bool,
+}
+
+/// Where a datagram came from.
+struct Origin {
+    label: String,
+    datagram: Option<Datagram>,
+}
+
+pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
+    let inputs: Vec<String> = if args.inputs.is_empty() {
+        vec!["-".into()]
+    } else {
+        args.inputs.clone()
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut failed = 0usize;
+    for input in &inputs {
+        for (origin, data) in load(input, args.all)? {
+            if !show(&mut out, global.format, args.hex, &origin, &data)? {
+                failed = failed.saturating_add(1);
+            }
+        }
+    }
+    out.flush()?;
+    if failed > 0 {
+        eprintln!("snmpctl: {failed} datagram(s) could not be decoded");
+        return Ok(ExitCode::from(EXIT_FAILURE));
+    }
+    Ok(ExitCode::from(EXIT_OK))
+}
+
+/// Reads one input into datagrams.
+fn load(input: &str, all: bool) -> anyhow::Result<Vec<(Origin, Vec<u8>)>> {
+    let (name, bytes) = if input == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut buf)
+            .context("reading standard input")?;
+        ("stdin".to_owned(), buf)
+    } else if std::path::Path::new(input).is_file() {
+        (
+            input.to_owned(),
+            std::fs::read(input).with_context(|| format!("reading {input}"))?,
+        )
+    } else {
+        let bytes = hex::decode(input)
+            .with_context(|| format!("{input:?} is neither a file nor hex text"))?;
+        return Ok(vec![(
+            Origin {
+                label: "hex argument".into(),
+                datagram: None,
+            },
+            bytes,
+        )]);
+    };
+    if capture::is_capture(&bytes) {
+        let cap = capture::read(&bytes).with_context(|| format!("reading capture {name}"))?;
+        if let Some(why) = &cap.truncated {
+            eprintln!("snmpctl: {name}: capture ends early ({why}); showing the frames before it");
+        }
+        let mut out = Vec::new();
+        for d in cap.datagrams {
+            let snmp_port =
+                [161, 162].contains(&d.src.port()) || [161, 162].contains(&d.dst.port());
+            if !all && !snmp_port && Message::decode(&d.payload).is_err() {
+                continue;
+            }
+            let label = format!("{name} frame {}", d.frame);
+            let payload = d.payload.clone();
+            out.push((
+                Origin {
+                    label,
+                    datagram: Some(d),
+                },
+                payload,
+            ));
+        }
+        return Ok(out);
+    }
+    // A file of hex text, or raw bytes.
+    let text_hex = std::str::from_utf8(&bytes)
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+        .and_then(|t| hex::decode(t).ok());
+    let data = text_hex.unwrap_or(bytes);
+    Ok(vec![(
+        Origin {
+            label: name,
+            datagram: None,
+        },
+        data,
+    )])
+}
+
+/// Prints one datagram; false if it did not decode.
+fn show(
+    out: &mut impl Write,
+    format: Format,
+    with_hex: bool,
+    origin: &Origin,
+    data: &[u8],
+) -> anyhow::Result<bool> {
+    let decoded = Message::decode_detailed(data);
+    match format {
+        Format::Json => {
+            let mut obj = match &decoded {
+                Ok(d) => json::decoded(d),
+                Err(e) => serde_json::json!({
+                    "error": {"offset": e.offset, "message": e.kind.to_string()},
+                    "hex": hex::encode(data),
+                }),
+            };
+            if let (Some(d), serde_json::Value::Object(map)) = (&origin.datagram, &mut obj) {
+                map.insert("frame".into(), d.frame.into());
+                map.insert("time".into(), serde_json::json!(d.timestamp.as_secs_f64()));
+                map.insert("src".into(), d.src.to_string().into());
+                map.insert("dst".into(), d.dst.to_string().into());
+            }
+            serde_json::to_writer(&mut *out, &obj)?;
+            writeln!(out)?;
+        }
+        Format::Text => {
+            match &origin.datagram {
+                Some(d) => writeln!(
+                    out,
+                    "# {}  {} -> {}  {} bytes",
+                    origin.label,
+                    d.src,
+                    d.dst,
+                    data.len()
+                )?,
+                None => writeln!(out, "# {}  {} bytes", origin.label, data.len())?,
+            }
+            match &decoded {
+                Ok(d) => {
+                    out.write_all(dump::decoded(d).as_bytes())?;
+                    if with_hex {
+                        out.write_all(dump::hexdump(data, None).as_bytes())?;
+                    }
+                }
+                Err(e) => out.write_all(dump::error(data, e).as_bytes())?,
+            }
+            writeln!(out)?;
+        }
+    }
+    Ok(decoded.is_ok())
+}

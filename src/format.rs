@@ -1,0 +1,9 @@
+//! Renderings of decoded messages: the JSON schema shared by `decode` and `listen`, and the
+//! annotated human-readable dump. Everything writes to a `String` or any `io::Write`; nothing
+//! here prints.
+
+pub mod dump;
+pub mod json;
+mod text;
+
+pub use text::{is_printable, timeticks, value_text};

@@ -1,0 +1,46 @@
+//! snmpctl: an SNMP manager toolkit.
+//!
+//! Layers (an arrow means "may use"), as in `DESIGN.md`:
+//!
+//! ```text
+//! cli ──► everything below (binary only)
+//! format ──► msg, value          capture ──► (nothing: pcap bytes → datagrams)
+//! msg ──► value
+//! ```
+//!
+//! - [`value`]: [`value::Oid`], [`value::Value`], [`value::VarBind`].
+//! - [`msg`]: every SNMP message and PDU; BER encode through rasn-snmp, a lenient bounded decoder.
+//! - [`format`]: annotated text and JSON renderings of decoded messages.
+//! - [`capture`]: SNMP datagrams out of pcap and pcapng files.
+//!
+//! A round trip:
+//!
+//! ```
+//! use snmpctl::msg::{CommunityMessage, ErrorStatus, GenericPdu, Message, Pdu, PduType, Version};
+//! use snmpctl::value::VarBind;
+//!
+//! let get = Message::Community(CommunityMessage {
+//!     version: Version::V2c,
+//!     community: b"public".to_vec(),
+//!     pdu: Pdu::Generic(GenericPdu {
+//!         pdu_type: PduType::GET_REQUEST,
+//!         request_id: 42,
+//!         error_status: ErrorStatus::NO_ERROR,
+//!         error_index: 0,
+//!         varbinds: vec![VarBind::null("1.3.6.1.2.1.1.1.0".parse()?)],
+//!     }),
+//! });
+//! let bytes = get.encode()?;
+//! assert_eq!(bytes[..2], [0x30, 0x29]);
+//! assert_eq!(Message::decode(&bytes)?, get);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod capture;
+pub mod format;
+pub mod hex;
+pub mod msg;
+pub mod value;

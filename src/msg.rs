@@ -1,0 +1,69 @@
+//! SNMP messages: v1 and v2c community messages, v3 messages, every PDU.
+//!
+//! Two levels, one vocabulary. Sending encodes through rasn-snmp's types (`encode`). Receiving
+//! goes through a hand-written, bounded reader (`decode`) that yields owned values, records where
+//! the sender departed from the standard ([`Deviation`]) instead of failing, and fails with an
+//! offset-carrying [`DecodeError`] only where reading on would be unsafe or meaningless.
+//!
+//! Contract: no function here panics on any input.
+
+mod ber;
+mod decode;
+mod encode;
+mod error;
+mod message;
+mod types;
+
+pub use error::{DecodeError, DecodeErrorKind, Deviation, DeviationKind, EncodeError, OidProblem};
+pub use message::{
+    BulkPdu, CommunityMessage, Decoded, GenericPdu, HeaderData, Message, Pdu, ScopedPdu,
+    ScopedPduData, SecurityParameters, TrapV1Pdu, UsmSecurityParameters, V3Message,
+};
+pub use types::{ErrorStatus, GenericTrap, MsgFlags, PduType, SecurityModel, Version};
+
+impl Message {
+    /// Decodes one datagram.
+    ///
+    /// # Errors
+    /// [`DecodeError`] with the byte offset, when the datagram is not an SNMP message: truncated
+    /// or overlong TLVs, indefinite lengths, a wrong type where the grammar needs another, OID arcs
+    /// above 2³²−1, an unknown version, or trailing bytes.
+    pub fn decode(data: &[u8]) -> Result<Message, DecodeError> {
+        decode::decode_message(data).map(|d| d.message)
+    }
+
+    /// Decodes one datagram, keeping the deviations and the v3 authentication-parameter range.
+    ///
+    /// # Errors
+    /// As [`Message::decode`].
+    pub fn decode_detailed(data: &[u8]) -> Result<Decoded, DecodeError> {
+        decode::decode_message(data)
+    }
+
+    /// Encodes the message as BER.
+    ///
+    /// # Errors
+    /// [`EncodeError`] for values the wire format cannot carry: a request-id outside Integer32,
+    /// a [`crate::value::Value::Unknown`] value, an SNMPv1 Trap in a v3 message, and so on.
+    pub fn encode(&self) -> Result<Vec<u8>, EncodeError> {
+        encode::encode_message(self)
+    }
+}
+
+impl ScopedPdu {
+    /// Decodes a plaintext `ScopedPDU` (what decryption yields). Trailing padding is ignored.
+    ///
+    /// # Errors
+    /// As [`Message::decode`]; offsets count from the start of `data`.
+    pub fn decode(data: &[u8]) -> Result<(ScopedPdu, Vec<Deviation>), DecodeError> {
+        decode::decode_scoped_pdu(data)
+    }
+
+    /// Encodes the scoped PDU as BER (what encryption takes).
+    ///
+    /// # Errors
+    /// As [`Message::encode`].
+    pub fn encode(&self) -> Result<Vec<u8>, EncodeError> {
+        encode::encode_scoped_pdu(self)
+    }
+}

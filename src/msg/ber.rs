@@ -1,0 +1,390 @@
+//! A bounded BER reader over one datagram.
+//!
+//! Contract: every read is checked against the end of the enclosing element, so no method panics
+//! on any input, and every error carries the absolute byte offset of the element concerned.
+
+use super::error::{DecodeError, DecodeErrorKind as K, Deviation, DeviationKind as D, OidProblem};
+use crate::value::{MAX_ARCS, Oid};
+
+/// One TLV: identifier, where it starts, and its contents.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Tlv<'a> {
+    pub tag: u8,
+    /// Offset of the identifier octet.
+    pub offset: usize,
+    /// Offset of the first contents octet.
+    pub content_offset: usize,
+    pub content: &'a [u8],
+}
+
+/// Reads TLVs from `data[pos..end]`; offsets are `base + position in data`.
+pub(crate) struct Reader<'a> {
+    data: &'a [u8],
+    pos: usize,
+    end: usize,
+    base: usize,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader over a whole buffer whose first byte is at absolute offset `base`.
+    pub fn new(data: &'a [u8], base: usize) -> Self {
+        Reader {
+            data,
+            pos: 0,
+            end: data.len(),
+            base,
+        }
+    }
+
+    /// Absolute offset of the next byte.
+    pub fn offset(&self) -> usize {
+        self.base.saturating_add(self.pos)
+    }
+
+    /// Bytes not yet read.
+    pub fn remaining(&self) -> usize {
+        self.end.saturating_sub(self.pos)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.remaining() == 0
+    }
+
+    /// A reader over a TLV's contents (offsets stay absolute).
+    pub fn enter(&self, tlv: &Tlv<'a>) -> Reader<'a> {
+        Reader {
+            data: tlv.content,
+            pos: 0,
+            end: tlv.content.len(),
+            base: tlv.content_offset,
+        }
+    }
+
+    /// Fails with `TrailingData` if anything is left (rustls `Reader::all`, der `finish`).
+    pub fn finish(&self, what: &'static str) -> Result<(), DecodeError> {
+        match self.remaining() {
+            0 => Ok(()),
+            count => Err(DecodeError::new(
+                self.offset(),
+                K::TrailingData { what, count },
+            )),
+        }
+    }
+
+    fn byte(&mut self, what: &'static str, needed: usize) -> Result<u8, DecodeError> {
+        let b = self
+            .data
+            .get(self.pos)
+            .copied()
+            .filter(|_| self.pos < self.end)
+            .ok_or_else(|| {
+                DecodeError::new(
+                    self.offset(),
+                    K::Truncated {
+                        what,
+                        needed,
+                        available: 0,
+                    },
+                )
+            })?;
+        self.pos = self.pos.saturating_add(1);
+        Ok(b)
+    }
+
+    /// Reads one TLV with a definite length.
+    pub fn read(
+        &mut self,
+        what: &'static str,
+        dev: &mut Vec<Deviation>,
+    ) -> Result<Tlv<'a>, DecodeError> {
+        let offset = self.offset();
+        let tag = self.byte(what, 2)?;
+        if tag & 0x1f == 0x1f {
+            return Err(DecodeError::new(offset, K::MultiByteTag { what, tag }));
+        }
+        let first = self.byte(what, 1)?;
+        let length = if first < 0x80 {
+            usize::from(first)
+        } else if first == 0x80 {
+            return Err(DecodeError::new(offset, K::IndefiniteLength { what }));
+        } else {
+            let octets = usize::from(first & 0x7f);
+            if octets > 4 {
+                return Err(DecodeError::new(offset, K::LengthTooLarge { what, octets }));
+            }
+            let mut length: usize = 0;
+            for i in 0..octets {
+                let b = self.byte(what, octets.saturating_sub(i))?;
+                length = (length << 8) | usize::from(b);
+            }
+            // Minimal would be short form below 0x80, and no leading zero octet.
+            let leading_zero = octets > 1 && (length >> (8 * (octets - 1))) == 0;
+            if length < 0x80 || leading_zero {
+                dev.push(Deviation {
+                    offset,
+                    kind: D::NonMinimalLength { what },
+                });
+            }
+            length
+        };
+        let available = self.remaining();
+        if length > available {
+            return Err(DecodeError::new(
+                offset,
+                K::LengthPastEnd {
+                    what,
+                    length,
+                    available,
+                },
+            ));
+        }
+        let start = self.pos;
+        let stop = start.saturating_add(length);
+        let content = self.data.get(start..stop).unwrap_or(&[]);
+        self.pos = stop;
+        Ok(Tlv {
+            tag,
+            offset,
+            content_offset: self.base.saturating_add(start),
+            content,
+        })
+    }
+
+    /// Reads a TLV that must carry `tag`.
+    pub fn expect(
+        &mut self,
+        tag: u8,
+        what: &'static str,
+        dev: &mut Vec<Deviation>,
+    ) -> Result<Tlv<'a>, DecodeError> {
+        let tlv = self.read(what, dev)?;
+        if tlv.tag != tag {
+            return Err(DecodeError::new(
+                tlv.offset,
+                K::UnexpectedTag {
+                    what,
+                    expected: tag,
+                    found: tlv.tag,
+                },
+            ));
+        }
+        Ok(tlv)
+    }
+
+    /// Reads an INTEGER that must fit in i64.
+    pub fn integer(
+        &mut self,
+        what: &'static str,
+        dev: &mut Vec<Deviation>,
+    ) -> Result<i64, DecodeError> {
+        let tlv = self.expect(crate::value::tag::INTEGER, what, dev)?;
+        integer_i64(&tlv, what, dev)
+    }
+}
+
+/// A two's-complement integer read from contents octets.
+pub(crate) struct Int {
+    pub value: i128,
+    pub non_minimal: bool,
+}
+
+/// Reads contents octets as a signed integer.
+///
+/// Returns `None` for zero octets or more than 16 significant octets.
+pub(crate) fn parse_int(content: &[u8]) -> Option<Int> {
+    let (&first, _) = content.split_first()?;
+    // Strip redundant sign octets: 00 followed by a clear high bit, ff followed by a set one.
+    let mut body = content;
+    let mut non_minimal = false;
+    while let [a, b, ..] = body {
+        let redundant = (*a == 0x00 && b & 0x80 == 0) || (*a == 0xff && b & 0x80 != 0);
+        if !redundant {
+            break;
+        }
+        non_minimal = true;
+        body = body.get(1..).unwrap_or(&[]);
+    }
+    // One extra octet is normal for an unsigned value with the high bit set (00 ff ff ff ff).
+    if body.len() > 16 {
+        return None;
+    }
+    let mut value: i128 = if first & 0x80 != 0 { -1 } else { 0 };
+    for b in body {
+        value = (value << 8) | i128::from(*b);
+    }
+    Some(Int { value, non_minimal })
+}
+
+/// An INTEGER TLV as i64; non-minimal forms are recorded.
+pub(crate) fn integer_i64(
+    tlv: &Tlv<'_>,
+    what: &'static str,
+    dev: &mut Vec<Deviation>,
+) -> Result<i64, DecodeError> {
+    let int = parse_int(tlv.content).ok_or_else(|| {
+        let kind = if tlv.content.is_empty() {
+            K::EmptyInteger { what }
+        } else {
+            K::IntegerOverflow { what, bits: 64 }
+        };
+        DecodeError::new(tlv.offset, kind)
+    })?;
+    if int.non_minimal {
+        dev.push(Deviation {
+            offset: tlv.offset,
+            kind: D::NonMinimalInteger { what },
+        });
+    }
+    i64::try_from(int.value)
+        .map_err(|_| DecodeError::new(tlv.offset, K::IntegerOverflow { what, bits: 64 }))
+}
+
+/// Contents octets of an OBJECT IDENTIFIER as an [`Oid`]
+/// ([X.690 § 8.19](https://www.itu.int/rec/T-REC-X.690)); `non_minimal` reports leading 0x80 octets.
+pub(crate) fn parse_oid(content: &[u8]) -> Result<(Oid, bool), OidProblem> {
+    if content.is_empty() {
+        return Err(OidProblem::Empty);
+    }
+    let mut arcs = [0u32; MAX_ARCS];
+    let mut count = 0usize;
+    let mut acc: u64 = 0;
+    let mut in_arc = false;
+    let mut non_minimal = false;
+    for &b in content {
+        if !in_arc && b == 0x80 {
+            non_minimal = true;
+        }
+        acc = (acc << 7) | u64::from(b & 0x7f);
+        // The first sub-identifier packs two arcs (X*40+Y) and may exceed 32 bits by 80.
+        if acc > u64::from(u32::MAX) + 80 {
+            return Err(OidProblem::ArcOverflow);
+        }
+        if b & 0x80 != 0 {
+            in_arc = true;
+            continue;
+        }
+        in_arc = false;
+        let mut push = |arc: u64, count: &mut usize| -> Result<(), OidProblem> {
+            let arc = u32::try_from(arc).map_err(|_| OidProblem::ArcOverflow)?;
+            let slot = arcs
+                .get_mut(*count)
+                .ok_or(OidProblem::TooLong(count.saturating_add(1)))?;
+            *slot = arc;
+            *count = count.saturating_add(1);
+            Ok(())
+        };
+        if count == 0 {
+            let (x, y) = match acc {
+                0..=39 => (0, acc),
+                40..=79 => (1, acc - 40),
+                _ => (2, acc - 80),
+            };
+            push(x, &mut count)?;
+            push(y, &mut count)?;
+        } else {
+            push(acc, &mut count).map_err(|e| match e {
+                OidProblem::TooLong(_) => OidProblem::TooLong(count_arcs(content)),
+                other => other,
+            })?;
+        }
+        acc = 0;
+    }
+    if in_arc {
+        return Err(OidProblem::Truncated);
+    }
+    let arcs = arcs.get(..count).unwrap_or(&[]);
+    Ok((Oid::from_slice_unchecked(arcs), non_minimal))
+}
+
+/// How many arcs an OID encoding holds (for the error message only).
+fn count_arcs(content: &[u8]) -> usize {
+    content
+        .iter()
+        .filter(|b| *b & 0x80 == 0)
+        .count()
+        .saturating_add(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers() {
+        for (bytes, value, non_minimal) in [
+            (&[0x00][..], 0i128, false),
+            (&[0x7f][..], 127, false),
+            (&[0x00, 0x80][..], 128, false),
+            (&[0xff][..], -1, false),
+            (&[0x80][..], -128, false),
+            (&[0xff, 0x7f][..], -129, false),
+            (&[0x00, 0xff, 0xff, 0xff, 0xff][..], 4294967295, false),
+            (&[0x00, 0x00, 0x05][..], 5, true),
+            (&[0xff, 0xff, 0xff][..], -1, true),
+        ] {
+            let int = parse_int(bytes).unwrap();
+            assert_eq!(
+                (int.value, int.non_minimal),
+                (value, non_minimal),
+                "{bytes:02x?}"
+            );
+        }
+        assert!(parse_int(&[]).is_none());
+        assert!(parse_int(&[0x01; 17]).is_none());
+    }
+
+    #[test]
+    fn oids() {
+        let (oid, nm) = parse_oid(&[0x2b, 0x06, 0x01, 0x02, 0x01, 0x01, 0x01, 0x00]).unwrap();
+        assert_eq!((oid.to_string().as_str(), nm), ("1.3.6.1.2.1.1.1.0", false));
+        let (oid, _) = parse_oid(&[0x2b, 0x8f, 0xff, 0xff, 0xff, 0x7f]).unwrap();
+        assert_eq!(oid.arcs(), &[1, 3, u32::MAX]);
+        assert_eq!(
+            parse_oid(&[0x2b, 0x90, 0x80, 0x80, 0x80, 0x00]),
+            Err(OidProblem::ArcOverflow)
+        );
+        assert_eq!(parse_oid(&[0x2b, 0x86]), Err(OidProblem::Truncated));
+        assert_eq!(parse_oid(&[]), Err(OidProblem::Empty));
+        let (oid, nm) = parse_oid(&[0x2b, 0x80, 0x01]).unwrap();
+        assert_eq!((oid.arcs(), nm), (&[1u32, 3, 1][..], true));
+        let (oid, _) = parse_oid(&[0x88, 0x37, 0x01]).unwrap(); // 2.999.1
+        assert_eq!(oid.arcs(), &[2, 999, 1]);
+        assert_eq!(parse_oid(&[0x01; 128]), Err(OidProblem::TooLong(129)));
+        assert!(parse_oid(&[0x01; 127]).is_ok());
+    }
+
+    #[test]
+    fn lengths() {
+        let mut dev = Vec::new();
+        let data = [0x04, 0x81, 0x02, 0xaa, 0xbb];
+        let tlv = Reader::new(&data, 0).read("x", &mut dev).unwrap();
+        assert_eq!(tlv.content, &[0xaa, 0xbb]);
+        assert_eq!(dev.len(), 1);
+        let e = Reader::new(&[0x04, 0x80, 0x00, 0x00], 0)
+            .read("x", &mut dev)
+            .unwrap_err();
+        assert!(matches!(e.kind, K::IndefiniteLength { .. }));
+        let e = Reader::new(&[0x30, 0x05, 0x00], 7)
+            .read("x", &mut dev)
+            .unwrap_err();
+        assert_eq!(e.offset, 7);
+        assert!(matches!(
+            e.kind,
+            K::LengthPastEnd {
+                length: 5,
+                available: 1,
+                ..
+            }
+        ));
+        let e = Reader::new(&[0x30, 0x85, 1, 1, 1, 1, 1], 0)
+            .read("x", &mut dev)
+            .unwrap_err();
+        assert!(matches!(e.kind, K::LengthTooLarge { octets: 5, .. }));
+        let e = Reader::new(&[0x30, 0x82, 0x01], 0)
+            .read("x", &mut dev)
+            .unwrap_err();
+        assert!(matches!(e.kind, K::Truncated { .. }));
+        let e = Reader::new(&[0x30], 0).read("x", &mut dev).unwrap_err();
+        assert!(matches!(e.kind, K::Truncated { .. }));
+    }
+}

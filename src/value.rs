@@ -1,0 +1,10 @@
+//! The SNMP data model shared by every layer: [`Oid`], [`Value`] and [`VarBind`].
+//!
+//! Nothing here knows about messages or I/O. The types are owned, so a decoded message can outlive
+//! the datagram it came from.
+
+mod oid;
+mod syntax;
+
+pub use oid::{MAX_ARCS, Oid, OidError};
+pub use syntax::{Value, VarBind, tag};

@@ -1,0 +1,275 @@
+//! Object identifiers ([RFC 2578 § 3.5](https://www.rfc-editor.org/rfc/rfc2578#section-3.5)).
+
+use core::cmp::Ordering;
+use core::fmt;
+use core::str::FromStr;
+
+/// The most sub-identifiers an OID may have
+/// ([RFC 2578 § 3.5](https://www.rfc-editor.org/rfc/rfc2578#section-3.5): "at most 128 sub-identifiers").
+pub const MAX_ARCS: usize = 128;
+
+/// Arcs stored inline before spilling to the heap: every OID in a normal MIB-2 walk fits.
+const INLINE: usize = 15;
+
+/// An SNMP object identifier: up to [`MAX_ARCS`] sub-identifiers of 32 bits each.
+///
+/// Ordering is lexicographic by arc, as SNMP's GetNext ordering requires (a prefix sorts first).
+/// Short OIDs are stored inline, so decoding a typical varbind does not allocate for its name.
+#[derive(Clone)]
+pub struct Oid {
+    repr: Repr,
+}
+
+#[derive(Clone)]
+enum Repr {
+    Inline { len: u8, arcs: [u32; INLINE] },
+    Heap(Box<[u32]>),
+}
+
+/// Why a text or arc list is not an OID.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum OidError {
+    /// More than [`MAX_ARCS`] sub-identifiers.
+    #[error("an OID has at most {MAX_ARCS} sub-identifiers, this one has {0}")]
+    TooLong(usize),
+    /// A sub-identifier that is not a number in 0..=4294967295.
+    #[error("sub-identifier {index} ({text:?}) is not a number from 0 to 4294967295")]
+    BadArc {
+        /// Position of the arc, counted from 1.
+        index: usize,
+        /// The text found there.
+        text: String,
+    },
+    /// The text has no arcs at all.
+    #[error("empty OID")]
+    Empty,
+}
+
+impl Oid {
+    /// The zero-length OID (only ever seen as a malformed value on the wire).
+    pub const fn empty() -> Self {
+        Oid {
+            repr: Repr::Inline {
+                len: 0,
+                arcs: [0; INLINE],
+            },
+        }
+    }
+
+    /// Builds an OID from its arcs.
+    ///
+    /// # Errors
+    /// [`OidError::TooLong`] above [`MAX_ARCS`] arcs.
+    pub fn new(arcs: &[u32]) -> Result<Self, OidError> {
+        if arcs.len() > MAX_ARCS {
+            return Err(OidError::TooLong(arcs.len()));
+        }
+        Ok(Self::from_slice_unchecked(arcs))
+    }
+
+    /// Builds an OID from arcs already known to number at most [`MAX_ARCS`].
+    pub(crate) fn from_slice_unchecked(arcs: &[u32]) -> Self {
+        if arcs.len() <= INLINE {
+            let mut inline = [0u32; INLINE];
+            inline
+                .iter_mut()
+                .zip(arcs)
+                .for_each(|(slot, arc)| *slot = *arc);
+            // `arcs.len() <= INLINE` (15), so it fits in a u8.
+            let len = u8::try_from(arcs.len()).unwrap_or(u8::MAX);
+            Oid {
+                repr: Repr::Inline { len, arcs: inline },
+            }
+        } else {
+            Oid {
+                repr: Repr::Heap(arcs.into()),
+            }
+        }
+    }
+
+    /// The sub-identifiers.
+    pub fn arcs(&self) -> &[u32] {
+        match &self.repr {
+            Repr::Inline { len, arcs } => arcs.get(..usize::from(*len)).unwrap_or(&[]),
+            Repr::Heap(arcs) => arcs,
+        }
+    }
+
+    /// Number of sub-identifiers.
+    pub fn len(&self) -> usize {
+        self.arcs().len()
+    }
+
+    /// True for the zero-length OID.
+    pub fn is_empty(&self) -> bool {
+        self.arcs().is_empty()
+    }
+
+    /// True if `self` lies in the subtree rooted at `root` (equal counts as inside).
+    pub fn starts_with(&self, root: &Oid) -> bool {
+        self.arcs().starts_with(root.arcs())
+    }
+
+    /// A new OID with `arcs` appended.
+    ///
+    /// # Errors
+    /// [`OidError::TooLong`] if the result would exceed [`MAX_ARCS`] arcs.
+    pub fn join(&self, arcs: &[u32]) -> Result<Oid, OidError> {
+        let mut all = Vec::with_capacity(self.len().saturating_add(arcs.len()));
+        all.extend_from_slice(self.arcs());
+        all.extend_from_slice(arcs);
+        Oid::new(&all)
+    }
+}
+
+impl Default for Oid {
+    fn default() -> Self {
+        Oid::empty()
+    }
+}
+
+impl PartialEq for Oid {
+    fn eq(&self, other: &Self) -> bool {
+        self.arcs() == other.arcs()
+    }
+}
+
+impl Eq for Oid {}
+
+impl core::hash::Hash for Oid {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.arcs().hash(state);
+    }
+}
+
+impl PartialOrd for Oid {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Oid {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.arcs().cmp(other.arcs())
+    }
+}
+
+impl fmt::Display for Oid {
+    /// Dotted form without a leading dot: `1.3.6.1.2.1.1.1.0`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for arc in self.arcs() {
+            if !first {
+                f.write_str(".")?;
+            }
+            first = false;
+            fmt::Display::fmt(arc, f)?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Oid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Oid({self})")
+    }
+}
+
+impl FromStr for Oid {
+    type Err = OidError;
+
+    /// Parses `1.3.6.1…` or `.1.3.6.1…`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let body = s.strip_prefix('.').unwrap_or(s);
+        if body.is_empty() {
+            return Err(OidError::Empty);
+        }
+        let mut arcs = Vec::with_capacity(16);
+        for (i, part) in body.split('.').enumerate() {
+            let arc = part
+                .parse::<u32>()
+                .ok()
+                .filter(|_| part.bytes().all(|b| b.is_ascii_digit()))
+                .ok_or_else(|| OidError::BadArc {
+                    index: i.saturating_add(1),
+                    text: part.to_owned(),
+                })?;
+            arcs.push(arc);
+        }
+        Oid::new(&arcs)
+    }
+}
+
+impl TryFrom<&[u32]> for Oid {
+    type Error = OidError;
+    fn try_from(arcs: &[u32]) -> Result<Self, OidError> {
+        Oid::new(arcs)
+    }
+}
+
+impl<const N: usize> TryFrom<[u32; N]> for Oid {
+    type Error = OidError;
+    fn try_from(arcs: [u32; N]) -> Result<Self, OidError> {
+        Oid::new(&arcs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_and_print() {
+        for (text, arcs, printed) in [
+            (
+                "1.3.6.1.2.1.1.1.0",
+                &[1u32, 3, 6, 1, 2, 1, 1, 1, 0][..],
+                "1.3.6.1.2.1.1.1.0",
+            ),
+            (".1.3.6", &[1, 3, 6][..], "1.3.6"),
+            ("0", &[0][..], "0"),
+            ("1.3.4294967295", &[1, 3, u32::MAX][..], "1.3.4294967295"),
+        ] {
+            let oid: Oid = text.parse().unwrap();
+            assert_eq!(oid.arcs(), arcs);
+            assert_eq!(oid.to_string(), printed);
+        }
+    }
+
+    #[test]
+    fn parse_rejects() {
+        assert_eq!("".parse::<Oid>(), Err(OidError::Empty));
+        assert_eq!(".".parse::<Oid>(), Err(OidError::Empty));
+        assert!(matches!(
+            "1..3".parse::<Oid>(),
+            Err(OidError::BadArc { index: 2, .. })
+        ));
+        assert!(matches!(
+            "1.3.4294967296".parse::<Oid>(),
+            Err(OidError::BadArc { index: 3, .. })
+        ));
+        assert!(matches!(
+            "1.+3".parse::<Oid>(),
+            Err(OidError::BadArc { index: 2, .. })
+        ));
+        let long = vec!["1"; 129].join(".");
+        assert_eq!(long.parse::<Oid>(), Err(OidError::TooLong(129)));
+        assert!(vec!["1"; 128].join(".").parse::<Oid>().is_ok());
+    }
+
+    #[test]
+    fn ordering_and_prefix() {
+        let a: Oid = "1.3.6.1.2".parse().unwrap();
+        let b: Oid = "1.3.6.1.2.1".parse().unwrap();
+        let c: Oid = "1.3.6.1.10".parse().unwrap();
+        assert!(a < b && b < c);
+        assert!(b.starts_with(&a) && !c.starts_with(&a) && a.starts_with(&a));
+        // Inline and heap forms compare equal by arcs.
+        let long: Vec<u32> = (0..40).collect();
+        let x = Oid::new(&long).unwrap();
+        let y = Oid::new(&long[..10]).unwrap();
+        assert!(y < x && x.starts_with(&y));
+        assert_eq!(x.join(&[]).unwrap(), x);
+    }
+}
