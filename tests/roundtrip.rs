@@ -1,1 +1,195 @@
-//! placeholder
+//! Property tests: `decode(encode(x)) == x` for OIDs, values and whole messages; OID text round
+//! trips; decoding arbitrary bytes never panics.
+
+use proptest::prelude::*;
+use snmpctl::msg::*;
+use snmpctl::value::{Oid, Value, VarBind};
+
+fn oid() -> impl Strategy<Value = Oid> {
+    (
+        0u32..=2,
+        0u32..=39,
+        prop::collection::vec(any::<u32>(), 0..40),
+    )
+        .prop_map(|(a, b, rest)| {
+            let mut arcs = vec![a, b];
+            arcs.extend(rest);
+            Oid::new(&arcs).unwrap()
+        })
+}
+
+fn value() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        any::<i32>().prop_map(Value::Integer),
+        prop::collection::vec(any::<u8>(), 0..300).prop_map(Value::OctetString),
+        Just(Value::Null),
+        oid().prop_map(Value::ObjectIdentifier),
+        any::<[u8; 4]>().prop_map(Value::IpAddress),
+        any::<u32>().prop_map(Value::Counter32),
+        any::<u32>().prop_map(Value::Gauge32),
+        any::<u32>().prop_map(Value::TimeTicks),
+        prop::collection::vec(any::<u8>(), 0..20).prop_map(Value::Opaque),
+        any::<u64>().prop_map(Value::Counter64),
+        Just(Value::NoSuchObject),
+        Just(Value::NoSuchInstance),
+        Just(Value::EndOfMibView),
+    ]
+}
+
+fn varbinds() -> impl Strategy<Value = Vec<VarBind>> {
+    prop::collection::vec(
+        (oid(), value()).prop_map(|(o, v)| VarBind::new(o, v)),
+        0..12,
+    )
+}
+
+fn generic_pdu() -> impl Strategy<Value = Pdu> {
+    let types = prop::sample::select(vec![
+        PduType::GET_REQUEST,
+        PduType::GET_NEXT_REQUEST,
+        PduType::RESPONSE,
+        PduType::SET_REQUEST,
+        PduType::INFORM_REQUEST,
+        PduType::TRAP_V2,
+        PduType::REPORT,
+    ]);
+    (types, any::<i32>(), 0i64..=18, 0i64..=100, varbinds()).prop_map(|(t, rid, es, ei, vbs)| {
+        Pdu::Generic(GenericPdu {
+            pdu_type: t,
+            request_id: i64::from(rid),
+            error_status: ErrorStatus(es),
+            error_index: ei,
+            varbinds: vbs,
+        })
+    })
+}
+
+fn pdu() -> impl Strategy<Value = Pdu> {
+    prop_oneof![
+        generic_pdu(),
+        (any::<i32>(), 0i64..=10, 0i64..=1000, varbinds()).prop_map(|(rid, n, m, vbs)| Pdu::Bulk(
+            BulkPdu {
+                request_id: i64::from(rid),
+                non_repeaters: n,
+                max_repetitions: m,
+                varbinds: vbs,
+            }
+        )),
+    ]
+}
+
+fn message() -> impl Strategy<Value = Message> {
+    let community = (
+        prop_oneof![Just(Version::V1), Just(Version::V2c)],
+        prop::collection::vec(any::<u8>(), 0..40),
+        pdu(),
+    )
+        .prop_map(|(version, community, pdu)| {
+            Message::Community(CommunityMessage {
+                version,
+                community,
+                pdu,
+            })
+        });
+    let v3 = (
+        (
+            0i64..=i64::from(i32::MAX),
+            484i64..=65507,
+            prop::sample::select(vec![0u8, 1, 3, 4, 5, 7]),
+        ),
+        (
+            prop::collection::vec(any::<u8>(), 0..32),
+            0i64..=i64::from(i32::MAX),
+            0i64..=i64::from(i32::MAX),
+        ),
+        (
+            prop::collection::vec(any::<u8>(), 0..32),
+            prop::collection::vec(any::<u8>(), 0..48),
+        ),
+        prop_oneof![
+            (
+                prop::collection::vec(any::<u8>(), 0..16),
+                prop::collection::vec(any::<u8>(), 0..16),
+                generic_pdu()
+            )
+                .prop_map(|(e, n, p)| ScopedPduData::Plaintext(ScopedPdu {
+                    context_engine_id: e,
+                    context_name: n,
+                    pdu: p
+                })),
+            prop::collection::vec(any::<u8>(), 0..200).prop_map(ScopedPduData::Encrypted),
+        ],
+    )
+        .prop_map(
+            |((msg_id, max, flags), (engine_id, boots, time), (user, auth), data)| {
+                Message::V3(V3Message {
+                    header: HeaderData {
+                        msg_id,
+                        msg_max_size: max,
+                        msg_flags: MsgFlags(flags),
+                        security_model: SecurityModel::USM,
+                    },
+                    security: SecurityParameters::Usm(UsmSecurityParameters {
+                        engine_id,
+                        engine_boots: boots,
+                        engine_time: time,
+                        user_name: user,
+                        auth_params: auth,
+                        priv_params: vec![],
+                    }),
+                    data,
+                })
+            },
+        );
+    prop_oneof![community, v3]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn oid_text_round_trip(o in oid()) {
+        prop_assert_eq!(o.to_string().parse::<Oid>().unwrap(), o.clone());
+        prop_assert_eq!(format!(".{o}").parse::<Oid>().unwrap(), o);
+    }
+
+    #[test]
+    fn value_round_trip(o in oid(), v in value()) {
+        let m = Message::Community(CommunityMessage {
+            version: Version::V2c,
+            community: b"public".to_vec(),
+            pdu: Pdu::Generic(GenericPdu {
+                pdu_type: PduType::RESPONSE, request_id: 1, error_status: ErrorStatus::NO_ERROR,
+                error_index: 0, varbinds: vec![VarBind::new(o, v)],
+            }),
+        });
+        let bytes = m.encode().unwrap();
+        let d = Message::decode_detailed(&bytes).unwrap();
+        prop_assert_eq!(d.message, m);
+    }
+
+    #[test]
+    fn message_round_trip(m in message()) {
+        let bytes = m.encode().unwrap();
+        let d = Message::decode_detailed(&bytes).unwrap();
+        // v1 messages carrying v2-only PDUs or types are recorded as deviations, never refused.
+        let v1_only_deviations = d.deviations.iter().all(|dev| matches!(
+            dev.kind, DeviationKind::PduNotInVersion { .. } | DeviationKind::TypeNotInV1 { .. }
+                | DeviationKind::PrivacyMismatch { .. } | DeviationKind::PrivWithoutAuth(_)));
+        prop_assert!(v1_only_deviations, "{:?}", d.deviations);
+        prop_assert_eq!(d.message, m);
+    }
+
+    #[test]
+    fn oid_order_is_arc_order(a in oid(), b in oid()) {
+        prop_assert_eq!(a.cmp(&b), a.arcs().cmp(b.arcs()));
+        prop_assert_eq!(a.starts_with(&b), a.arcs().starts_with(b.arcs()));
+    }
+
+    #[test]
+    fn decoding_arbitrary_bytes_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+        if let Err(e) = Message::decode(&bytes) {
+            prop_assert!(e.offset <= bytes.len());
+        }
+    }
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Seed the fuzz corpora from the recorded fixtures (every .bin, malformed ones included).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+for target in decode_message roundtrip; do
+  mkdir -p "fuzz/corpus/$target"
+  find fixtures -name '*.bin' -exec cp {} "fuzz/corpus/$target/" \;
+done
+mkdir -p fuzz/corpus/capture
+cp fixtures/capture/*.pcap* fuzz/corpus/capture/ 2>/dev/null || true
+echo "seeded: $(ls fuzz/corpus/decode_message | wc -l) datagrams, $(ls fuzz/corpus/capture | wc -l) captures"
