@@ -157,6 +157,20 @@ impl<'a> Reader<'a> {
         what: &'static str,
         dev: &mut Vec<Deviation>,
     ) -> Result<Tlv<'a>, DecodeError> {
+        // The tag is checked before the length, so a datagram that is not SNMP at all is
+        // reported as the wrong type rather than as a bad length.
+        if let Some(&found) = self.data.get(self.pos).filter(|_| self.pos < self.end) {
+            if found != tag {
+                return Err(DecodeError::new(
+                    self.offset(),
+                    K::UnexpectedTag {
+                        what,
+                        expected: tag,
+                        found,
+                    },
+                ));
+            }
+        }
         let tlv = self.read(what, dev)?;
         if tlv.tag != tag {
             return Err(DecodeError::new(
