@@ -71,7 +71,8 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn byte(&mut self, what: &'static str, needed: usize) -> Result<u8, DecodeError> {
+    /// The next byte of the element that starts at `start` (errors name `start`).
+    fn byte(&mut self, start: usize, what: &'static str, needed: usize) -> Result<u8, DecodeError> {
         let b = self
             .data
             .get(self.pos)
@@ -79,7 +80,7 @@ impl<'a> Reader<'a> {
             .filter(|_| self.pos < self.end)
             .ok_or_else(|| {
                 DecodeError::new(
-                    self.offset(),
+                    start,
                     K::Truncated {
                         what,
                         needed,
@@ -98,11 +99,11 @@ impl<'a> Reader<'a> {
         dev: &mut Vec<Deviation>,
     ) -> Result<Tlv<'a>, DecodeError> {
         let offset = self.offset();
-        let tag = self.byte(what, 2)?;
+        let tag = self.byte(offset, what, 2)?;
         if tag & 0x1f == 0x1f {
             return Err(DecodeError::new(offset, K::MultiByteTag { what, tag }));
         }
-        let first = self.byte(what, 1)?;
+        let first = self.byte(offset, what, 1)?;
         let length = if first < 0x80 {
             usize::from(first)
         } else if first == 0x80 {
@@ -114,7 +115,7 @@ impl<'a> Reader<'a> {
             }
             let mut length: usize = 0;
             for i in 0..octets {
-                let b = self.byte(what, octets.saturating_sub(i))?;
+                let b = self.byte(offset, what, octets.saturating_sub(i))?;
                 length = (length << 8) | usize::from(b);
             }
             // Minimal would be short form below 0x80, and no leading zero octet.
