@@ -48,12 +48,8 @@ pub enum CaptureError {
     Header(String),
 }
 
-const PCAP_MAGICS: [[u8; 4]; 4] = [
-    [0xd4, 0xc3, 0xb2, 0xa1],
-    [0xa1, 0xb2, 0xc3, 0xd4],
-    [0x4d, 0x3c, 0xb2, 0xa1],
-    [0xa1, 0xb2, 0x3c, 0x4d],
-];
+const PCAP_MAGICS: [[u8; 4]; 4] =
+    [[0xd4, 0xc3, 0xb2, 0xa1], [0xa1, 0xb2, 0xc3, 0xd4], [0x4d, 0x3c, 0xb2, 0xa1], [0xa1, 0xb2, 0x3c, 0x4d]];
 const PCAPNG_MAGIC: [u8; 4] = [0x0a, 0x0d, 0x0d, 0x0a];
 
 /// True if the bytes start like a pcap or pcapng file.
@@ -82,8 +78,7 @@ pub fn read(bytes: &[u8]) -> Result<Capture, CaptureError> {
 }
 
 fn read_pcap(bytes: &[u8]) -> Result<Capture, CaptureError> {
-    let (mut rest, parser) =
-        PcapParser::new(bytes).map_err(|e| CaptureError::Header(e.to_string()))?;
+    let (mut rest, parser) = PcapParser::new(bytes).map_err(|e| CaptureError::Header(e.to_string()))?;
     let link = parser.header().datalink;
     let mut out = Capture::default();
     let mut frame = 0usize;
@@ -104,8 +99,7 @@ fn read_pcap(bytes: &[u8]) -> Result<Capture, CaptureError> {
 }
 
 fn read_pcapng(bytes: &[u8]) -> Result<Capture, CaptureError> {
-    let (mut rest, mut parser) =
-        PcapNgParser::new(bytes).map_err(|e| CaptureError::Header(e.to_string()))?;
+    let (mut rest, mut parser) = PcapNgParser::new(bytes).map_err(|e| CaptureError::Header(e.to_string()))?;
     let mut out = Capture::default();
     let mut frame = 0usize;
     while !rest.is_empty() {
@@ -128,9 +122,7 @@ fn read_pcapng(bytes: &[u8]) -> Result<Capture, CaptureError> {
                     .map(|idb| idb.linktype);
                 match link {
                     Some(link) => out.add(frame, epb.timestamp, link, &epb.data),
-                    None => out
-                        .skipped
-                        .push((frame, format!("unknown interface {}", epb.interface_id))),
+                    None => out.skipped.push((frame, format!("unknown interface {}", epb.interface_id))),
                 }
             }
             Block::SimplePacket(spb) => {
@@ -142,17 +134,10 @@ fn read_pcapng(bytes: &[u8]) -> Result<Capture, CaptureError> {
             }
             Block::Packet(pb) => {
                 frame = frame.saturating_add(1);
-                let link = parser
-                    .interfaces()
-                    .get(usize::from(pb.interface_id))
-                    .map(|idb| idb.linktype);
+                let link = parser.interfaces().get(usize::from(pb.interface_id)).map(|idb| idb.linktype);
                 match link {
-                    Some(link) => {
-                        out.add(frame, Duration::from_micros(pb.timestamp), link, &pb.data)
-                    }
-                    None => out
-                        .skipped
-                        .push((frame, format!("unknown interface {}", pb.interface_id))),
+                    Some(link) => out.add(frame, Duration::from_micros(pb.timestamp), link, &pb.data),
+                    None => out.skipped.push((frame, format!("unknown interface {}", pb.interface_id))),
                 }
             }
             _ => {}
@@ -164,13 +149,9 @@ fn read_pcapng(bytes: &[u8]) -> Result<Capture, CaptureError> {
 impl Capture {
     fn add(&mut self, frame: usize, timestamp: Duration, link: DataLink, data: &[u8]) {
         match udp_of(link, data) {
-            Ok((src, dst, payload)) => self.datagrams.push(Datagram {
-                frame,
-                timestamp,
-                src,
-                dst,
-                payload: payload.to_vec(),
-            }),
+            Ok((src, dst, payload)) => {
+                self.datagrams.push(Datagram { frame, timestamp, src, dst, payload: payload.to_vec() })
+            }
             Err(why) => self.skipped.push((frame, why)),
         }
     }
@@ -194,20 +175,14 @@ fn udp_of(link: DataLink, data: &[u8]) -> Result<(SocketAddr, SocketAddr, &[u8])
                 return Err("IPv4 fragment (not reassembled)".into());
             }
             let h = v4.header();
-            (
-                IpAddr::from(h.source_addr()),
-                IpAddr::from(h.destination_addr()),
-            )
+            (IpAddr::from(h.source_addr()), IpAddr::from(h.destination_addr()))
         }
         Some(NetSlice::Ipv6(v6)) => {
             if v6.is_payload_fragmented() {
                 return Err("IPv6 fragment (not reassembled)".into());
             }
             let h = v6.header();
-            (
-                IpAddr::from(h.source_addr()),
-                IpAddr::from(h.destination_addr()),
-            )
+            (IpAddr::from(h.source_addr()), IpAddr::from(h.destination_addr()))
         }
         _ => return Err("not IP".into()),
     };

@@ -34,10 +34,7 @@ pub enum HexError {
 /// [`HexError`] on a non-hex character or an odd digit count.
 pub fn decode(text: &str) -> Result<Vec<u8>, HexError> {
     let body = text.trim();
-    let body = body
-        .strip_prefix("0x")
-        .or_else(|| body.strip_prefix("0X"))
-        .unwrap_or(body);
+    let body = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")).unwrap_or(body);
     let offset = text.len().saturating_sub(body.len());
     let mut out = Vec::with_capacity(body.len() / 2);
     let mut high: Option<u8> = None;
@@ -46,13 +43,10 @@ pub fn decode(text: &str) -> Result<Vec<u8>, HexError> {
         if ch.is_whitespace() || ch == ':' || ch == '-' {
             continue;
         }
-        let nibble =
-            ch.to_digit(16)
-                .and_then(|d| u8::try_from(d).ok())
-                .ok_or(HexError::BadDigit {
-                    ch,
-                    position: offset.saturating_add(i),
-                })?;
+        let nibble = ch
+            .to_digit(16)
+            .and_then(|d| u8::try_from(d).ok())
+            .ok_or(HexError::BadDigit { ch, position: offset.saturating_add(i) })?;
         digits = digits.saturating_add(1);
         match high.take() {
             None => high = Some(nibble),
@@ -71,14 +65,8 @@ mod tests {
     fn round_trip() {
         assert_eq!(super::encode(&[0x00, 0xab, 0x1f]), "00ab1f");
         assert_eq!(super::decode("00ab1f").unwrap(), vec![0x00, 0xab, 0x1f]);
-        assert_eq!(
-            super::decode(" 0x30 0A:ff-01\n").unwrap(),
-            vec![0x30, 0x0a, 0xff, 0x01]
-        );
+        assert_eq!(super::decode(" 0x30 0A:ff-01\n").unwrap(), vec![0x30, 0x0a, 0xff, 0x01]);
         assert!(super::decode("abc").is_err());
-        assert!(matches!(
-            super::decode("zz"),
-            Err(super::HexError::BadDigit { position: 0, .. })
-        ));
+        assert!(matches!(super::decode("zz"), Err(super::HexError::BadDigit { position: 0, .. })));
     }
 }

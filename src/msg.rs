@@ -16,8 +16,8 @@ mod types;
 
 pub use error::{DecodeError, DecodeErrorKind, Deviation, DeviationKind, EncodeError, OidProblem};
 pub use message::{
-    BulkPdu, CommunityMessage, Decoded, GenericPdu, HeaderData, Message, Pdu, ScopedPdu,
-    ScopedPduData, SecurityParameters, TrapV1Pdu, UsmSecurityParameters, V3Message,
+    BulkPdu, CommunityMessage, Decoded, GenericPdu, HeaderData, Message, Pdu, ScopedPdu, ScopedPduData,
+    SecurityParameters, TrapV1Pdu, UsmSecurityParameters, V3Message,
 };
 pub use types::{ErrorStatus, GenericTrap, MsgFlags, PduType, SecurityModel, Version};
 

@@ -17,10 +17,7 @@ fn root() -> PathBuf {
 fn normalize(mut j: Json) -> Json {
     if let Some(obj) = j.as_object_mut() {
         obj.remove("deviations");
-        if let Some(vbs) = obj
-            .get_mut("pdu")
-            .and_then(|p| p.get_mut("varbinds"))
-            .and_then(Json::as_array_mut)
+        if let Some(vbs) = obj.get_mut("pdu").and_then(|p| p.get_mut("varbinds")).and_then(Json::as_array_mut)
         {
             for vb in vbs {
                 let vb = vb.as_object_mut().expect("varbind object");
@@ -36,29 +33,18 @@ fn normalize(mut j: Json) -> Json {
 pub fn check(name: &str) {
     let path = root().join(name);
     let bytes = std::fs::read(&path).unwrap();
-    let side: Json =
-        serde_json::from_slice(&std::fs::read(path.with_extension("json")).unwrap()).unwrap();
+    let side: Json = serde_json::from_slice(&std::fs::read(path.with_extension("json")).unwrap()).unwrap();
 
     let decoded = Message::decode_detailed(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
     assert_eq!(decoded.deviations, vec![], "{name}: unexpected deviations");
     let ours = normalize(json::decoded(&decoded));
     assert_eq!(ours, side["expect"], "{name}: decode differs from tshark's");
 
-    let again = decoded
-        .message
-        .encode()
-        .unwrap_or_else(|e| panic!("{name}: encode: {e}"));
-    assert_eq!(
-        snmpctl::hex::encode(&again),
-        snmpctl::hex::encode(&bytes),
-        "{name}: re-encode differs"
-    );
+    let again = decoded.message.encode().unwrap_or_else(|e| panic!("{name}: encode: {e}"));
+    assert_eq!(snmpctl::hex::encode(&again), snmpctl::hex::encode(&bytes), "{name}: re-encode differs");
 
     if let Some(theirs) = crate::rasn_view::decode(&bytes, decoded.message.version()) {
-        assert_eq!(
-            theirs, decoded.message,
-            "{name}: rasn-snmp decodes differently"
-        );
+        assert_eq!(theirs, decoded.message, "{name}: rasn-snmp decodes differently");
     }
 }
 
@@ -102,8 +88,5 @@ fn rasn_snmp_accepts_most_fixtures() {
             }
         }
     }
-    assert!(
-        accepted * 2 > total,
-        "rasn-snmp accepted only {accepted} of {total}"
-    );
+    assert!(accepted * 2 > total, "rasn-snmp accepted only {accepted} of {total}");
 }

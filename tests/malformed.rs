@@ -8,11 +8,7 @@ use snmpctl::msg::Message;
 use std::path::Path;
 
 fn kind_name(debug: String) -> String {
-    debug
-        .split([' ', '(', '{'])
-        .next()
-        .unwrap_or_default()
-        .to_owned()
+    debug.split([' ', '(', '{']).next().unwrap_or_default().to_owned()
 }
 
 #[test]
@@ -32,24 +28,13 @@ fn malformed_fixtures() {
         let result = Message::decode_detailed(&bytes);
         if let Some(err) = side.get("expect_error") {
             let e = result.expect_err(&name);
-            assert_eq!(
-                e.offset as u64,
-                err["offset"].as_u64().unwrap(),
-                "{name}: {e}"
-            );
-            assert_eq!(
-                kind_name(format!("{:?}", e.kind)),
-                err["kind"].as_str().unwrap(),
-                "{name}: {e}"
-            );
+            assert_eq!(e.offset as u64, err["offset"].as_u64().unwrap(), "{name}: {e}");
+            assert_eq!(kind_name(format!("{:?}", e.kind)), err["kind"].as_str().unwrap(), "{name}: {e}");
             assert!(dump::error(&bytes, &e).contains(&format!("at byte {}", e.offset)));
         } else {
             let d = result.unwrap_or_else(|e| panic!("{name}: {e}"));
-            let got: Vec<(u64, String)> = d
-                .deviations
-                .iter()
-                .map(|v| (v.offset as u64, kind_name(format!("{:?}", v.kind))))
-                .collect();
+            let got: Vec<(u64, String)> =
+                d.deviations.iter().map(|v| (v.offset as u64, kind_name(format!("{:?}", v.kind)))).collect();
             let want: Vec<(u64, String)> = side["expect_deviations"]
                 .as_array()
                 .unwrap()
@@ -57,25 +42,15 @@ fn malformed_fixtures() {
                 .map(|p| (p[0].as_u64().unwrap(), p[1].as_str().unwrap().to_owned()))
                 .collect();
             assert_eq!(got, want, "{name}: deviations");
-            let mut varbinds: Vec<Json> = d
-                .message
-                .pdu()
-                .unwrap()
-                .varbinds()
-                .iter()
-                .map(json::varbind)
-                .collect();
+            let mut varbinds: Vec<Json> =
+                d.message.pdu().unwrap().varbinds().iter().map(json::varbind).collect();
             for vb in &mut varbinds {
                 let vb = vb.as_object_mut().unwrap();
                 if vb.contains_key("hex") {
                     vb.remove("value");
                 }
             }
-            assert_eq!(
-                Json::Array(varbinds),
-                side["expect_varbinds"],
-                "{name}: values"
-            );
+            assert_eq!(Json::Array(varbinds), side["expect_varbinds"], "{name}: values");
             let _ = dump::decoded(&d);
         }
     }
@@ -94,14 +69,8 @@ fn every_truncation_of_every_fixture_is_an_error() {
             }
             let bytes = std::fs::read(&path).unwrap();
             for cut in 0..bytes.len() {
-                let e =
-                    Message::decode(&bytes[..cut]).expect_err("a prefix is never a whole message");
-                assert!(
-                    e.offset <= cut,
-                    "{}: cut {cut}: offset {}",
-                    path.display(),
-                    e.offset
-                );
+                let e = Message::decode(&bytes[..cut]).expect_err("a prefix is never a whole message");
+                assert!(e.offset <= cut, "{}: cut {cut}: offset {}", path.display(), e.offset);
             }
         }
     }

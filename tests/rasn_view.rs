@@ -35,11 +35,7 @@ pub fn decode(bytes: &[u8], version: Version) -> Option<Message> {
                     varbinds: t.variable_bindings.iter().map(v1_varbind).collect(),
                 }),
             };
-            Some(Message::Community(CommunityMessage {
-                version,
-                community: m.community.to_vec(),
-                pdu,
-            }))
+            Some(Message::Community(CommunityMessage { version, community: m.community.to_vec(), pdu }))
         }
         Version::V2c => {
             let m: v2c::Message<v2::Pdus> = rasn::ber::decode(bytes).ok()?;
@@ -51,8 +47,7 @@ pub fn decode(bytes: &[u8], version: Version) -> Option<Message> {
         }
         Version::V3 => {
             let m: v3::Message = rasn::ber::decode(bytes).ok()?;
-            let usm: v3::USMSecurityParameters =
-                m.decode_security_parameters(rasn::Codec::Ber).ok()?;
+            let usm: v3::USMSecurityParameters = m.decode_security_parameters(rasn::Codec::Ber).ok()?;
             let g = &m.global_data;
             Some(Message::V3(V3Message {
                 header: HeaderData {
@@ -151,9 +146,7 @@ fn v2_varbind(vb: &v2::VarBind) -> VarBind {
         v2::VarBindValue::Value(O::ApplicationWide(A::Counter(c))) => Value::Counter32(c.0),
         v2::VarBindValue::Value(O::ApplicationWide(A::Unsigned(g))) => Value::Gauge32(g.0),
         v2::VarBindValue::Value(O::ApplicationWide(A::Ticks(t))) => Value::TimeTicks(t.0),
-        v2::VarBindValue::Value(O::ApplicationWide(A::Arbitrary(o))) => {
-            Value::Opaque(o.as_ref().to_vec())
-        }
+        v2::VarBindValue::Value(O::ApplicationWide(A::Arbitrary(o))) => Value::Opaque(o.as_ref().to_vec()),
         v2::VarBindValue::Value(O::ApplicationWide(A::BigCounter(c))) => Value::Counter64(c.0),
     };
     VarBind::new(oid(&vb.name), value)

@@ -6,16 +6,11 @@ use snmpctl::msg::*;
 use snmpctl::value::{Oid, Value, VarBind};
 
 fn oid() -> impl Strategy<Value = Oid> {
-    (
-        0u32..=2,
-        0u32..=39,
-        prop::collection::vec(any::<u32>(), 0..40),
-    )
-        .prop_map(|(a, b, rest)| {
-            let mut arcs = vec![a, b];
-            arcs.extend(rest);
-            Oid::new(&arcs).unwrap()
-        })
+    (0u32..=2, 0u32..=39, prop::collection::vec(any::<u32>(), 0..40)).prop_map(|(a, b, rest)| {
+        let mut arcs = vec![a, b];
+        arcs.extend(rest);
+        Oid::new(&arcs).unwrap()
+    })
 }
 
 fn value() -> impl Strategy<Value = Value> {
@@ -37,10 +32,7 @@ fn value() -> impl Strategy<Value = Value> {
 }
 
 fn varbinds() -> impl Strategy<Value = Vec<VarBind>> {
-    prop::collection::vec(
-        (oid(), value()).prop_map(|(o, v)| VarBind::new(o, v)),
-        0..12,
-    )
+    prop::collection::vec((oid(), value()).prop_map(|(o, v)| VarBind::new(o, v)), 0..12)
 }
 
 fn generic_pdu() -> impl Strategy<Value = Pdu> {
@@ -67,14 +59,12 @@ fn generic_pdu() -> impl Strategy<Value = Pdu> {
 fn pdu() -> impl Strategy<Value = Pdu> {
     prop_oneof![
         generic_pdu(),
-        (any::<i32>(), 0i64..=10, 0i64..=1000, varbinds()).prop_map(|(rid, n, m, vbs)| Pdu::Bulk(
-            BulkPdu {
-                request_id: i64::from(rid),
-                non_repeaters: n,
-                max_repetitions: m,
-                varbinds: vbs,
-            }
-        )),
+        (any::<i32>(), 0i64..=10, 0i64..=1000, varbinds()).prop_map(|(rid, n, m, vbs)| Pdu::Bulk(BulkPdu {
+            request_id: i64::from(rid),
+            non_repeaters: n,
+            max_repetitions: m,
+            varbinds: vbs,
+        })),
     ]
 }
 
@@ -85,27 +75,12 @@ fn message() -> impl Strategy<Value = Message> {
         pdu(),
     )
         .prop_map(|(version, community, pdu)| {
-            Message::Community(CommunityMessage {
-                version,
-                community,
-                pdu,
-            })
+            Message::Community(CommunityMessage { version, community, pdu })
         });
     let v3 = (
-        (
-            0i64..=i64::from(i32::MAX),
-            484i64..=65507,
-            prop::sample::select(vec![0u8, 1, 3, 4, 5, 7]),
-        ),
-        (
-            prop::collection::vec(any::<u8>(), 0..32),
-            0i64..=i64::from(i32::MAX),
-            0i64..=i64::from(i32::MAX),
-        ),
-        (
-            prop::collection::vec(any::<u8>(), 0..32),
-            prop::collection::vec(any::<u8>(), 0..48),
-        ),
+        (0i64..=i64::from(i32::MAX), 484i64..=65507, prop::sample::select(vec![0u8, 1, 3, 4, 5, 7])),
+        (prop::collection::vec(any::<u8>(), 0..32), 0i64..=i64::from(i32::MAX), 0i64..=i64::from(i32::MAX)),
+        (prop::collection::vec(any::<u8>(), 0..32), prop::collection::vec(any::<u8>(), 0..48)),
         prop_oneof![
             (
                 prop::collection::vec(any::<u8>(), 0..16),
@@ -120,27 +95,25 @@ fn message() -> impl Strategy<Value = Message> {
             prop::collection::vec(any::<u8>(), 0..200).prop_map(ScopedPduData::Encrypted),
         ],
     )
-        .prop_map(
-            |((msg_id, max, flags), (engine_id, boots, time), (user, auth), data)| {
-                Message::V3(V3Message {
-                    header: HeaderData {
-                        msg_id,
-                        msg_max_size: max,
-                        msg_flags: MsgFlags(flags),
-                        security_model: SecurityModel::USM,
-                    },
-                    security: SecurityParameters::Usm(UsmSecurityParameters {
-                        engine_id,
-                        engine_boots: boots,
-                        engine_time: time,
-                        user_name: user,
-                        auth_params: auth,
-                        priv_params: vec![],
-                    }),
-                    data,
-                })
-            },
-        );
+        .prop_map(|((msg_id, max, flags), (engine_id, boots, time), (user, auth), data)| {
+            Message::V3(V3Message {
+                header: HeaderData {
+                    msg_id,
+                    msg_max_size: max,
+                    msg_flags: MsgFlags(flags),
+                    security_model: SecurityModel::USM,
+                },
+                security: SecurityParameters::Usm(UsmSecurityParameters {
+                    engine_id,
+                    engine_boots: boots,
+                    engine_time: time,
+                    user_name: user,
+                    auth_params: auth,
+                    priv_params: vec![],
+                }),
+                data,
+            })
+        });
     prop_oneof![community, v3]
 }
 

@@ -31,11 +31,7 @@ struct Origin {
 }
 
 pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
-    let inputs: Vec<String> = if args.inputs.is_empty() {
-        vec!["-".into()]
-    } else {
-        args.inputs.clone()
-    };
+    let inputs: Vec<String> = if args.inputs.is_empty() { vec!["-".into()] } else { args.inputs.clone() };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failed = 0usize;
@@ -58,26 +54,14 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
 fn load(input: &str, all: bool) -> anyhow::Result<Vec<(Origin, Vec<u8>)>> {
     let (name, bytes) = if input == "-" {
         let mut buf = Vec::new();
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut buf)
-            .context("reading standard input")?;
+        std::io::stdin().lock().read_to_end(&mut buf).context("reading standard input")?;
         ("stdin".to_owned(), buf)
     } else if std::path::Path::new(input).is_file() {
-        (
-            input.to_owned(),
-            std::fs::read(input).with_context(|| format!("reading {input}"))?,
-        )
+        (input.to_owned(), std::fs::read(input).with_context(|| format!("reading {input}"))?)
     } else {
-        let bytes = hex::decode(input)
-            .with_context(|| format!("{input:?} is neither a file nor hex text"))?;
-        return Ok(vec![(
-            Origin {
-                label: "hex argument".into(),
-                datagram: None,
-            },
-            bytes,
-        )]);
+        let bytes =
+            hex::decode(input).with_context(|| format!("{input:?} is neither a file nor hex text"))?;
+        return Ok(vec![(Origin { label: "hex argument".into(), datagram: None }, bytes)]);
     };
     if capture::is_capture(&bytes) {
         let cap = capture::read(&bytes).with_context(|| format!("reading capture {name}"))?;
@@ -86,36 +70,21 @@ fn load(input: &str, all: bool) -> anyhow::Result<Vec<(Origin, Vec<u8>)>> {
         }
         let mut out = Vec::new();
         for d in cap.datagrams {
-            let snmp_port =
-                [161, 162].contains(&d.src.port()) || [161, 162].contains(&d.dst.port());
+            let snmp_port = [161, 162].contains(&d.src.port()) || [161, 162].contains(&d.dst.port());
             if !all && !snmp_port && Message::decode(&d.payload).is_err() {
                 continue;
             }
             let label = format!("{name} frame {}", d.frame);
             let payload = d.payload.clone();
-            out.push((
-                Origin {
-                    label,
-                    datagram: Some(d),
-                },
-                payload,
-            ));
+            out.push((Origin { label, datagram: Some(d) }, payload));
         }
         return Ok(out);
     }
     // A file of hex text, or raw bytes.
-    let text_hex = std::str::from_utf8(&bytes)
-        .ok()
-        .filter(|t| !t.trim().is_empty())
-        .and_then(|t| hex::decode(t).ok());
+    let text_hex =
+        std::str::from_utf8(&bytes).ok().filter(|t| !t.trim().is_empty()).and_then(|t| hex::decode(t).ok());
     let data = text_hex.unwrap_or(bytes);
-    Ok(vec![(
-        Origin {
-            label: name,
-            datagram: None,
-        },
-        data,
-    )])
+    Ok(vec![(Origin { label: name, datagram: None }, data)])
 }
 
 /// Prints one datagram; false if it did not decode.
@@ -147,14 +116,7 @@ fn show(
         }
         Format::Text => {
             match &origin.datagram {
-                Some(d) => writeln!(
-                    out,
-                    "# {}  {} -> {}  {} bytes",
-                    origin.label,
-                    d.src,
-                    d.dst,
-                    data.len()
-                )?,
+                Some(d) => writeln!(out, "# {}  {} -> {}  {} bytes", origin.label, d.src, d.dst, data.len())?,
                 None => writeln!(out, "# {}  {} bytes", origin.label, data.len())?,
             }
             match &decoded {

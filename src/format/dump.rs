@@ -37,12 +37,7 @@ fn message(s: &mut String, m: &Message) {
     match m {
         Message::Community(c) => {
             let _ = writeln!(s, "SNMP{} message", m.version().as_str());
-            let _ = writeln!(
-                s,
-                "  version: {} ({})",
-                m.version().as_str(),
-                m.version().wire()
-            );
+            let _ = writeln!(s, "  version: {} ({})", m.version().as_str(), m.version().wire());
             let _ = writeln!(s, "  community: {}", octets(&c.community));
             pdu(s, &c.pdu, "  ");
         }
@@ -56,34 +51,18 @@ fn message(s: &mut String, m: &Message) {
                 "  msgFlags: 0x{:02x} ({}{})",
                 h.msg_flags.0,
                 h.msg_flags.level(),
-                if h.msg_flags.reportable() {
-                    ", reportable"
-                } else {
-                    ""
-                }
+                if h.msg_flags.reportable() { ", reportable" } else { "" }
             );
             let _ = writeln!(s, "  msgSecurityModel: {}", h.security_model);
             match &v3.security {
                 SecurityParameters::Usm(u) => {
                     s.push_str("  USM security parameters:\n");
-                    let _ = writeln!(
-                        s,
-                        "    msgAuthoritativeEngineID: {}",
-                        hex_or_empty(&u.engine_id)
-                    );
+                    let _ = writeln!(s, "    msgAuthoritativeEngineID: {}", hex_or_empty(&u.engine_id));
                     let _ = writeln!(s, "    msgAuthoritativeEngineBoots: {}", u.engine_boots);
                     let _ = writeln!(s, "    msgAuthoritativeEngineTime: {}", u.engine_time);
                     let _ = writeln!(s, "    msgUserName: {}", octets(&u.user_name));
-                    let _ = writeln!(
-                        s,
-                        "    msgAuthenticationParameters: {}",
-                        hex_or_empty(&u.auth_params)
-                    );
-                    let _ = writeln!(
-                        s,
-                        "    msgPrivacyParameters: {}",
-                        hex_or_empty(&u.priv_params)
-                    );
+                    let _ = writeln!(s, "    msgAuthenticationParameters: {}", hex_or_empty(&u.auth_params));
+                    let _ = writeln!(s, "    msgPrivacyParameters: {}", hex_or_empty(&u.priv_params));
                 }
                 SecurityParameters::Other(raw) => {
                     let _ = writeln!(s, "  msgSecurityParameters: {}", hex_or_empty(raw));
@@ -91,20 +70,12 @@ fn message(s: &mut String, m: &Message) {
             }
             match &v3.data {
                 ScopedPduData::Plaintext(sp) => {
-                    let _ = writeln!(
-                        s,
-                        "  contextEngineID: {}",
-                        hex_or_empty(&sp.context_engine_id)
-                    );
+                    let _ = writeln!(s, "  contextEngineID: {}", hex_or_empty(&sp.context_engine_id));
                     let _ = writeln!(s, "  contextName: {}", octets(&sp.context_name));
                     pdu(s, &sp.pdu, "  ");
                 }
                 ScopedPduData::Encrypted(e) => {
-                    let _ = writeln!(
-                        s,
-                        "  encryptedPDU: {} bytes (needs the user's privacy key)",
-                        e.len()
-                    );
+                    let _ = writeln!(s, "  encryptedPDU: {} bytes (needs the user's privacy key)", e.len());
                 }
             }
         }
@@ -112,11 +83,7 @@ fn message(s: &mut String, m: &Message) {
 }
 
 fn hex_or_empty(bytes: &[u8]) -> String {
-    if bytes.is_empty() {
-        "(empty)".to_owned()
-    } else {
-        format!("0x{}", crate::hex::encode(bytes))
-    }
+    if bytes.is_empty() { "(empty)".to_owned() } else { format!("0x{}", crate::hex::encode(bytes)) }
 }
 
 fn pdu(s: &mut String, p: &Pdu, indent: &str) {
@@ -171,11 +138,7 @@ pub fn hexdump(data: &[u8], mark: Option<usize>) -> String {
         s.push('\n');
     }
     if mark.is_some_and(|m| m >= data.len()) {
-        let _ = writeln!(
-            s,
-            "  (the error is at the end of the data, byte {})",
-            data.len()
-        );
+        let _ = writeln!(s, "  (the error is at the end of the data, byte {})", data.len());
     }
     s
 }

@@ -43,10 +43,7 @@ pub fn message(m: &Message) -> Json {
     out.insert("version".into(), json!(m.version().as_str()));
     match m {
         Message::Community(c) => {
-            out.insert(
-                "community".into(),
-                json!(String::from_utf8_lossy(&c.community)),
-            );
+            out.insert("community".into(), json!(String::from_utf8_lossy(&c.community)));
             out.insert("pdu".into(), pdu(&c.pdu));
         }
         Message::V3(v3) => {
@@ -81,14 +78,8 @@ pub fn message(m: &Message) -> Json {
             match &v3.data {
                 ScopedPduData::Plaintext(s) => {
                     out.insert("encrypted".into(), json!(false));
-                    out.insert(
-                        "context_engine_id".into(),
-                        json!(hex::encode(&s.context_engine_id)),
-                    );
-                    out.insert(
-                        "context_name".into(),
-                        json!(String::from_utf8_lossy(&s.context_name)),
-                    );
+                    out.insert("context_engine_id".into(), json!(hex::encode(&s.context_engine_id)));
+                    out.insert("context_name".into(), json!(String::from_utf8_lossy(&s.context_name)));
                     out.insert("pdu".into(), pdu(&s.pdu));
                 }
                 ScopedPduData::Encrypted(e) => {
@@ -146,15 +137,9 @@ pub fn varbind(vb: &VarBind) -> Json {
         Value::Integer(v) => json!(v),
         Value::OctetString(b) | Value::Opaque(b) => {
             out.insert("hex".into(), json!(hex::encode(b)));
-            if is_printable(b) {
-                json!(String::from_utf8_lossy(b))
-            } else {
-                json!(spaced_hex(b))
-            }
+            if is_printable(b) { json!(String::from_utf8_lossy(b)) } else { json!(spaced_hex(b)) }
         }
-        Value::Null | Value::NoSuchObject | Value::NoSuchInstance | Value::EndOfMibView => {
-            Json::Null
-        }
+        Value::Null | Value::NoSuchObject | Value::NoSuchInstance | Value::EndOfMibView => Json::Null,
         Value::ObjectIdentifier(o) => json!(o.to_string()),
         Value::IpAddress([a, b, c, d]) => json!(format!("{a}.{b}.{c}.{d}")),
         Value::Counter32(v) | Value::Gauge32(v) | Value::TimeTicks(v) => json!(v),
@@ -171,9 +156,5 @@ pub fn varbind(vb: &VarBind) -> Json {
 
 /// Deviations as a JSON array.
 pub fn deviations(devs: &[Deviation]) -> Json {
-    Json::Array(
-        devs.iter()
-            .map(|d| json!({"offset": d.offset, "message": d.kind.to_string()}))
-            .collect(),
-    )
+    Json::Array(devs.iter().map(|d| json!({"offset": d.offset, "message": d.kind.to_string()})).collect())
 }

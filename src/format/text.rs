@@ -5,17 +5,14 @@ use core::fmt::Write as _;
 
 /// Net-SNMP's test for showing an OCTET STRING as text: every octet printable or white space.
 pub fn is_printable(bytes: &[u8]) -> bool {
-    bytes
-        .iter()
-        .all(|b| matches!(b, 0x20..=0x7e | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
+    bytes.iter().all(|b| matches!(b, 0x20..=0x7e | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
 }
 
 /// TimeTicks as Net-SNMP prints them: `(123456) 0:20:34.56`, `1 day, 2:03:04.05`.
 pub fn timeticks(ticks: u32) -> String {
     let centis = ticks % 100;
     let secs = ticks / 100;
-    let (days, hours, minutes, seconds) =
-        (secs / 86400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
+    let (days, hours, minutes, seconds) = (secs / 86400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
     match days {
         0 => format!("({ticks}) {hours}:{minutes:02}:{seconds:02}.{centis:02}"),
         1 => format!("({ticks}) 1 day, {hours}:{minutes:02}:{seconds:02}.{centis:02}"),
@@ -55,8 +52,7 @@ pub fn value_text(value: &Value) -> String {
         Value::NoSuchObject => "No Such Object available on this agent at this OID".to_owned(),
         Value::NoSuchInstance => "No Such Instance currently exists at this OID".to_owned(),
         Value::EndOfMibView => {
-            "No more variables left in this MIB View (It is past the end of the MIB tree)"
-                .to_owned()
+            "No more variables left in this MIB View (It is past the end of the MIB tree)".to_owned()
         }
         Value::Unknown { tag, bytes } => format!("Unknown tag 0x{tag:02x}: {}", spaced_hex(bytes)),
     }
@@ -76,17 +72,8 @@ mod tests {
 
     #[test]
     fn values() {
-        assert_eq!(
-            value_text(&Value::OctetString(b"Linux".to_vec())),
-            "STRING: \"Linux\""
-        );
-        assert_eq!(
-            value_text(&Value::OctetString(vec![0x80, 0x00, 0x1f])),
-            "Hex-STRING: 80 00 1F"
-        );
-        assert_eq!(
-            value_text(&Value::ObjectIdentifier("1.3.6".parse().unwrap())),
-            "OID: .1.3.6"
-        );
+        assert_eq!(value_text(&Value::OctetString(b"Linux".to_vec())), "STRING: \"Linux\"");
+        assert_eq!(value_text(&Value::OctetString(vec![0x80, 0x00, 0x1f])), "Hex-STRING: 80 00 1F");
+        assert_eq!(value_text(&Value::ObjectIdentifier("1.3.6".parse().unwrap())), "OID: .1.3.6");
     }
 }

@@ -28,12 +28,7 @@ pub(crate) struct Reader<'a> {
 impl<'a> Reader<'a> {
     /// A reader over a whole buffer whose first byte is at absolute offset `base`.
     pub fn new(data: &'a [u8], base: usize) -> Self {
-        Reader {
-            data,
-            pos: 0,
-            end: data.len(),
-            base,
-        }
+        Reader { data, pos: 0, end: data.len(), base }
     }
 
     /// Absolute offset of the next byte.
@@ -52,22 +47,14 @@ impl<'a> Reader<'a> {
 
     /// A reader over a TLV's contents (offsets stay absolute).
     pub fn enter(&self, tlv: &Tlv<'a>) -> Reader<'a> {
-        Reader {
-            data: tlv.content,
-            pos: 0,
-            end: tlv.content.len(),
-            base: tlv.content_offset,
-        }
+        Reader { data: tlv.content, pos: 0, end: tlv.content.len(), base: tlv.content_offset }
     }
 
     /// Fails with `TrailingData` if anything is left (rustls `Reader::all`, der `finish`).
     pub fn finish(&self, what: &'static str) -> Result<(), DecodeError> {
         match self.remaining() {
             0 => Ok(()),
-            count => Err(DecodeError::new(
-                self.offset(),
-                K::TrailingData { what, count },
-            )),
+            count => Err(DecodeError::new(self.offset(), K::TrailingData { what, count })),
         }
     }
 
@@ -78,26 +65,13 @@ impl<'a> Reader<'a> {
             .get(self.pos)
             .copied()
             .filter(|_| self.pos < self.end)
-            .ok_or_else(|| {
-                DecodeError::new(
-                    start,
-                    K::Truncated {
-                        what,
-                        needed,
-                        available: 0,
-                    },
-                )
-            })?;
+            .ok_or_else(|| DecodeError::new(start, K::Truncated { what, needed, available: 0 }))?;
         self.pos = self.pos.saturating_add(1);
         Ok(b)
     }
 
     /// Reads one TLV with a definite length.
-    pub fn read(
-        &mut self,
-        what: &'static str,
-        dev: &mut Vec<Deviation>,
-    ) -> Result<Tlv<'a>, DecodeError> {
+    pub fn read(&mut self, what: &'static str, dev: &mut Vec<Deviation>) -> Result<Tlv<'a>, DecodeError> {
         let offset = self.offset();
         let tag = self.byte(offset, what, 2)?;
         if tag & 0x1f == 0x1f {
@@ -121,34 +95,19 @@ impl<'a> Reader<'a> {
             // Minimal would be short form below 0x80, and no leading zero octet.
             let leading_zero = octets > 1 && (length >> (8 * (octets - 1))) == 0;
             if length < 0x80 || leading_zero {
-                dev.push(Deviation {
-                    offset,
-                    kind: D::NonMinimalLength { what },
-                });
+                dev.push(Deviation { offset, kind: D::NonMinimalLength { what } });
             }
             length
         };
         let available = self.remaining();
         if length > available {
-            return Err(DecodeError::new(
-                offset,
-                K::LengthPastEnd {
-                    what,
-                    length,
-                    available,
-                },
-            ));
+            return Err(DecodeError::new(offset, K::LengthPastEnd { what, length, available }));
         }
         let start = self.pos;
         let stop = start.saturating_add(length);
         let content = self.data.get(start..stop).unwrap_or(&[]);
         self.pos = stop;
-        Ok(Tlv {
-            tag,
-            offset,
-            content_offset: self.base.saturating_add(start),
-            content,
-        })
+        Ok(Tlv { tag, offset, content_offset: self.base.saturating_add(start), content })
     }
 
     /// Reads a TLV that must carry `tag`.
@@ -161,37 +120,25 @@ impl<'a> Reader<'a> {
         // The tag is checked before the length, so a datagram that is not SNMP at all is
         // reported as the wrong type rather than as a bad length.
         if let Some(&found) = self.data.get(self.pos).filter(|_| self.pos < self.end) {
+            if found & 0x1f == 0x1f {
+                return Err(DecodeError::new(self.offset(), K::MultiByteTag { what, tag: found }));
+            }
             if found != tag {
-                return Err(DecodeError::new(
-                    self.offset(),
-                    K::UnexpectedTag {
-                        what,
-                        expected: tag,
-                        found,
-                    },
-                ));
+                return Err(DecodeError::new(self.offset(), K::UnexpectedTag { what, expected: tag, found }));
             }
         }
         let tlv = self.read(what, dev)?;
         if tlv.tag != tag {
             return Err(DecodeError::new(
                 tlv.offset,
-                K::UnexpectedTag {
-                    what,
-                    expected: tag,
-                    found: tlv.tag,
-                },
+                K::UnexpectedTag { what, expected: tag, found: tlv.tag },
             ));
         }
         Ok(tlv)
     }
 
     /// Reads an INTEGER that must fit in i64.
-    pub fn integer(
-        &mut self,
-        what: &'static str,
-        dev: &mut Vec<Deviation>,
-    ) -> Result<i64, DecodeError> {
+    pub fn integer(&mut self, what: &'static str, dev: &mut Vec<Deviation>) -> Result<i64, DecodeError> {
         let tlv = self.expect(crate::value::tag::INTEGER, what, dev)?;
         integer_i64(&tlv, what, dev)
     }
@@ -245,13 +192,9 @@ pub(crate) fn integer_i64(
         DecodeError::new(tlv.offset, kind)
     })?;
     if int.non_minimal {
-        dev.push(Deviation {
-            offset: tlv.offset,
-            kind: D::NonMinimalInteger { what },
-        });
+        dev.push(Deviation { offset: tlv.offset, kind: D::NonMinimalInteger { what } });
     }
-    i64::try_from(int.value)
-        .map_err(|_| DecodeError::new(tlv.offset, K::IntegerOverflow { what, bits: 64 }))
+    i64::try_from(int.value).map_err(|_| DecodeError::new(tlv.offset, K::IntegerOverflow { what, bits: 64 }))
 }
 
 /// Contents octets of an OBJECT IDENTIFIER as an [`Oid`]
@@ -281,9 +224,7 @@ pub(crate) fn parse_oid(content: &[u8]) -> Result<(Oid, bool), OidProblem> {
         in_arc = false;
         let mut push = |arc: u64, count: &mut usize| -> Result<(), OidProblem> {
             let arc = u32::try_from(arc).map_err(|_| OidProblem::ArcOverflow)?;
-            let slot = arcs
-                .get_mut(*count)
-                .ok_or(OidProblem::TooLong(count.saturating_add(1)))?;
+            let slot = arcs.get_mut(*count).ok_or(OidProblem::TooLong(count.saturating_add(1)))?;
             *slot = arc;
             *count = count.saturating_add(1);
             Ok(())
@@ -313,11 +254,7 @@ pub(crate) fn parse_oid(content: &[u8]) -> Result<(Oid, bool), OidProblem> {
 
 /// How many arcs an OID encoding holds (for the error message only).
 fn count_arcs(content: &[u8]) -> usize {
-    content
-        .iter()
-        .filter(|b| *b & 0x80 == 0)
-        .count()
-        .saturating_add(1)
+    content.iter().filter(|b| *b & 0x80 == 0).count().saturating_add(1)
 }
 
 #[cfg(test)]
@@ -338,11 +275,7 @@ mod tests {
             (&[0xff, 0xff, 0xff][..], -1, true),
         ] {
             let int = parse_int(bytes).unwrap();
-            assert_eq!(
-                (int.value, int.non_minimal),
-                (value, non_minimal),
-                "{bytes:02x?}"
-            );
+            assert_eq!((int.value, int.non_minimal), (value, non_minimal), "{bytes:02x?}");
         }
         assert!(parse_int(&[]).is_none());
         assert!(parse_int(&[0x01; 17]).is_none());
@@ -354,10 +287,7 @@ mod tests {
         assert_eq!((oid.to_string().as_str(), nm), ("1.3.6.1.2.1.1.1.0", false));
         let (oid, _) = parse_oid(&[0x2b, 0x8f, 0xff, 0xff, 0xff, 0x7f]).unwrap();
         assert_eq!(oid.arcs(), &[1, 3, u32::MAX]);
-        assert_eq!(
-            parse_oid(&[0x2b, 0x90, 0x80, 0x80, 0x80, 0x00]),
-            Err(OidProblem::ArcOverflow)
-        );
+        assert_eq!(parse_oid(&[0x2b, 0x90, 0x80, 0x80, 0x80, 0x00]), Err(OidProblem::ArcOverflow));
         assert_eq!(parse_oid(&[0x2b, 0x86]), Err(OidProblem::Truncated));
         assert_eq!(parse_oid(&[]), Err(OidProblem::Empty));
         let (oid, nm) = parse_oid(&[0x2b, 0x80, 0x01]).unwrap();
@@ -375,29 +305,14 @@ mod tests {
         let tlv = Reader::new(&data, 0).read("x", &mut dev).unwrap();
         assert_eq!(tlv.content, &[0xaa, 0xbb]);
         assert_eq!(dev.len(), 1);
-        let e = Reader::new(&[0x04, 0x80, 0x00, 0x00], 0)
-            .read("x", &mut dev)
-            .unwrap_err();
+        let e = Reader::new(&[0x04, 0x80, 0x00, 0x00], 0).read("x", &mut dev).unwrap_err();
         assert!(matches!(e.kind, K::IndefiniteLength { .. }));
-        let e = Reader::new(&[0x30, 0x05, 0x00], 7)
-            .read("x", &mut dev)
-            .unwrap_err();
+        let e = Reader::new(&[0x30, 0x05, 0x00], 7).read("x", &mut dev).unwrap_err();
         assert_eq!(e.offset, 7);
-        assert!(matches!(
-            e.kind,
-            K::LengthPastEnd {
-                length: 5,
-                available: 1,
-                ..
-            }
-        ));
-        let e = Reader::new(&[0x30, 0x85, 1, 1, 1, 1, 1], 0)
-            .read("x", &mut dev)
-            .unwrap_err();
+        assert!(matches!(e.kind, K::LengthPastEnd { length: 5, available: 1, .. }));
+        let e = Reader::new(&[0x30, 0x85, 1, 1, 1, 1, 1], 0).read("x", &mut dev).unwrap_err();
         assert!(matches!(e.kind, K::LengthTooLarge { octets: 5, .. }));
-        let e = Reader::new(&[0x30, 0x82, 0x01], 0)
-            .read("x", &mut dev)
-            .unwrap_err();
+        let e = Reader::new(&[0x30, 0x82, 0x01], 0).read("x", &mut dev).unwrap_err();
         assert!(matches!(e.kind, K::Truncated { .. }));
         let e = Reader::new(&[0x30], 0).read("x", &mut dev).unwrap_err();
         assert!(matches!(e.kind, K::Truncated { .. }));

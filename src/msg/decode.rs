@@ -21,10 +21,7 @@ impl Ctx {
 
 /// Decodes one datagram.
 pub(crate) fn decode_message(data: &[u8]) -> Result<Decoded, DecodeError> {
-    let mut ctx = Ctx {
-        dev: Vec::new(),
-        version: Version::V1,
-    };
+    let mut ctx = Ctx { dev: Vec::new(), version: Version::V1 };
     let mut outer = Reader::new(data, 0);
     let seq = outer.expect(tag::SEQUENCE, "message SEQUENCE", &mut ctx.dev)?;
     // RFC 3417 § 8: a datagram holds exactly one message.
@@ -38,17 +35,10 @@ pub(crate) fn decode_message(data: &[u8]) -> Result<Decoded, DecodeError> {
     let mut auth_params_range = None;
     let message = match version {
         Version::V1 | Version::V2c => {
-            let community = r
-                .expect(tag::OCTET_STRING, "community", &mut ctx.dev)?
-                .content
-                .to_vec();
+            let community = r.expect(tag::OCTET_STRING, "community", &mut ctx.dev)?.content.to_vec();
             let pdu = read_pdu(&mut r, &mut ctx)?;
             r.finish("PDU")?;
-            Message::Community(CommunityMessage {
-                version,
-                community,
-                pdu,
-            })
+            Message::Community(CommunityMessage { version, community, pdu })
         }
         Version::V3 => {
             let (m, range) = read_v3(&mut r, &mut ctx)?;
@@ -56,21 +46,14 @@ pub(crate) fn decode_message(data: &[u8]) -> Result<Decoded, DecodeError> {
             Message::V3(m)
         }
     };
-    Ok(Decoded {
-        message,
-        deviations: ctx.dev,
-        auth_params_range,
-    })
+    Ok(Decoded { message, deviations: ctx.dev, auth_params_range })
 }
 
 /// Decodes a plaintext scoped PDU on its own (as produced by decryption).
 ///
 /// Trailing bytes are ignored: block ciphers pad the plaintext (RFC 3414 § 8.1.1.3).
 pub(crate) fn decode_scoped_pdu(data: &[u8]) -> Result<(ScopedPdu, Vec<Deviation>), DecodeError> {
-    let mut ctx = Ctx {
-        dev: Vec::new(),
-        version: Version::V3,
-    };
+    let mut ctx = Ctx { dev: Vec::new(), version: Version::V3 };
     let mut r = Reader::new(data, 0);
     let tlv = r.expect(tag::SEQUENCE, "ScopedPDU", &mut ctx.dev)?;
     let scoped = read_scoped_pdu(&mut r.enter(&tlv), &mut ctx)?;
@@ -87,31 +70,15 @@ fn read_v3(
     let msg_max_size = bounded(&mut h, ctx, "msgMaxSize", 484, "484..2147483647")?;
     let flags_tlv = h.expect(tag::OCTET_STRING, "msgFlags", &mut ctx.dev)?;
     if flags_tlv.content.len() != 1 {
-        ctx.note(
-            flags_tlv.offset,
-            D::MsgFlagsLength {
-                len: flags_tlv.content.len(),
-            },
-        );
+        ctx.note(flags_tlv.offset, D::MsgFlagsLength { len: flags_tlv.content.len() });
     }
     let msg_flags = MsgFlags(flags_tlv.content.first().copied().unwrap_or(0));
     if msg_flags.privacy() && !msg_flags.auth() {
         ctx.note(flags_tlv.offset, D::PrivWithoutAuth(msg_flags.0));
     }
-    let security_model = SecurityModel(bounded(
-        &mut h,
-        ctx,
-        "msgSecurityModel",
-        1,
-        "1..2147483647",
-    )?);
+    let security_model = SecurityModel(bounded(&mut h, ctx, "msgSecurityModel", 1, "1..2147483647")?);
     h.finish("msgGlobalData")?;
-    let header = HeaderData {
-        msg_id,
-        msg_max_size,
-        msg_flags,
-        security_model,
-    };
+    let header = HeaderData { msg_id, msg_max_size, msg_flags, security_model };
 
     let sp = r.expect(tag::OCTET_STRING, "msgSecurityParameters", &mut ctx.dev)?;
     let mut auth_range = None;
@@ -127,25 +94,13 @@ fn read_v3(
     let data = match data_tlv.tag {
         tag::SEQUENCE => {
             if msg_flags.privacy() {
-                ctx.note(
-                    data_tlv.offset,
-                    D::PrivacyMismatch {
-                        flag: true,
-                        form: "plaintext",
-                    },
-                );
+                ctx.note(data_tlv.offset, D::PrivacyMismatch { flag: true, form: "plaintext" });
             }
             ScopedPduData::Plaintext(read_scoped_pdu(&mut r.enter(&data_tlv), ctx)?)
         }
         tag::OCTET_STRING => {
             if !msg_flags.privacy() {
-                ctx.note(
-                    data_tlv.offset,
-                    D::PrivacyMismatch {
-                        flag: false,
-                        form: "encrypted",
-                    },
-                );
+                ctx.note(data_tlv.offset, D::PrivacyMismatch { flag: false, form: "encrypted" });
             }
             ScopedPduData::Encrypted(data_tlv.content.to_vec())
         }
@@ -161,14 +116,7 @@ fn read_v3(
         }
     };
     r.finish("msgData")?;
-    Ok((
-        V3Message {
-            header,
-            security,
-            data,
-        },
-        auth_range,
-    ))
+    Ok((V3Message { header, security, data }, auth_range))
 }
 
 /// An INTEGER with a lower bound and Integer32's upper bound; outside is recorded, not fatal.
@@ -193,47 +141,16 @@ fn read_usm(
 ) -> Result<(UsmSecurityParameters, core::ops::Range<usize>), DecodeError> {
     let seq = outer.expect(tag::SEQUENCE, "UsmSecurityParameters", &mut ctx.dev)?;
     if !outer.is_empty() {
-        ctx.note(
-            outer.offset(),
-            D::Trailing {
-                what: "UsmSecurityParameters",
-                count: outer.remaining(),
-            },
-        );
+        ctx.note(outer.offset(), D::Trailing { what: "UsmSecurityParameters", count: outer.remaining() });
     }
     let mut r = outer.enter(&seq);
-    let engine_id = r
-        .expect(tag::OCTET_STRING, "msgAuthoritativeEngineID", &mut ctx.dev)?
-        .content
-        .to_vec();
-    let engine_boots = bounded(
-        &mut r,
-        ctx,
-        "msgAuthoritativeEngineBoots",
-        0,
-        "0..2147483647",
-    )?;
-    let engine_time = bounded(
-        &mut r,
-        ctx,
-        "msgAuthoritativeEngineTime",
-        0,
-        "0..2147483647",
-    )?;
-    let user_name = r
-        .expect(tag::OCTET_STRING, "msgUserName", &mut ctx.dev)?
-        .content
-        .to_vec();
-    let auth = r.expect(
-        tag::OCTET_STRING,
-        "msgAuthenticationParameters",
-        &mut ctx.dev,
-    )?;
+    let engine_id = r.expect(tag::OCTET_STRING, "msgAuthoritativeEngineID", &mut ctx.dev)?.content.to_vec();
+    let engine_boots = bounded(&mut r, ctx, "msgAuthoritativeEngineBoots", 0, "0..2147483647")?;
+    let engine_time = bounded(&mut r, ctx, "msgAuthoritativeEngineTime", 0, "0..2147483647")?;
+    let user_name = r.expect(tag::OCTET_STRING, "msgUserName", &mut ctx.dev)?.content.to_vec();
+    let auth = r.expect(tag::OCTET_STRING, "msgAuthenticationParameters", &mut ctx.dev)?;
     let auth_range = auth.content_offset..auth.content_offset.saturating_add(auth.content.len());
-    let priv_params = r
-        .expect(tag::OCTET_STRING, "msgPrivacyParameters", &mut ctx.dev)?
-        .content
-        .to_vec();
+    let priv_params = r.expect(tag::OCTET_STRING, "msgPrivacyParameters", &mut ctx.dev)?.content.to_vec();
     r.finish("UsmSecurityParameters")?;
     let usm = UsmSecurityParameters {
         engine_id,
@@ -247,21 +164,11 @@ fn read_usm(
 }
 
 fn read_scoped_pdu(r: &mut Reader<'_>, ctx: &mut Ctx) -> Result<ScopedPdu, DecodeError> {
-    let context_engine_id = r
-        .expect(tag::OCTET_STRING, "contextEngineID", &mut ctx.dev)?
-        .content
-        .to_vec();
-    let context_name = r
-        .expect(tag::OCTET_STRING, "contextName", &mut ctx.dev)?
-        .content
-        .to_vec();
+    let context_engine_id = r.expect(tag::OCTET_STRING, "contextEngineID", &mut ctx.dev)?.content.to_vec();
+    let context_name = r.expect(tag::OCTET_STRING, "contextName", &mut ctx.dev)?.content.to_vec();
     let pdu = read_pdu(r, ctx)?;
     r.finish("ScopedPDU")?;
-    Ok(ScopedPdu {
-        context_engine_id,
-        context_name,
-        pdu,
-    })
+    Ok(ScopedPdu { context_engine_id, context_name, pdu })
 }
 
 fn read_pdu(r: &mut Reader<'_>, ctx: &mut Ctx) -> Result<Pdu, DecodeError> {
@@ -279,27 +186,15 @@ fn read_pdu(r: &mut Reader<'_>, ctx: &mut Ctx) -> Result<Pdu, DecodeError> {
     );
     match (ctx.version, name) {
         (_, None) => ctx.note(tlv.offset, D::UnknownPduTag(tlv.tag)),
-        (Version::V1, Some(pdu)) if v2_only => ctx.note(
-            tlv.offset,
-            D::PduNotInVersion {
-                pdu,
-                version: "SNMPv1",
-            },
-        ),
-        (Version::V2c, Some(pdu)) if v1_only => ctx.note(
-            tlv.offset,
-            D::PduNotInVersion {
-                pdu,
-                version: "SNMPv2c",
-            },
-        ),
-        (Version::V3, Some(pdu)) if v1_only => ctx.note(
-            tlv.offset,
-            D::PduNotInVersion {
-                pdu,
-                version: "SNMPv3",
-            },
-        ),
+        (Version::V1, Some(pdu)) if v2_only => {
+            ctx.note(tlv.offset, D::PduNotInVersion { pdu, version: "SNMPv1" })
+        }
+        (Version::V2c, Some(pdu)) if v1_only => {
+            ctx.note(tlv.offset, D::PduNotInVersion { pdu, version: "SNMPv2c" })
+        }
+        (Version::V3, Some(pdu)) if v1_only => {
+            ctx.note(tlv.offset, D::PduNotInVersion { pdu, version: "SNMPv3" })
+        }
         _ => {}
     }
     let mut p = r.enter(&tlv);
@@ -310,25 +205,14 @@ fn read_pdu(r: &mut Reader<'_>, ctx: &mut Ctx) -> Result<Pdu, DecodeError> {
             let non_repeaters = non_negative(&mut p, ctx, "non-repeaters")?;
             let max_repetitions = non_negative(&mut p, ctx, "max-repetitions")?;
             let varbinds = read_varbinds(&mut p, ctx)?;
-            Pdu::Bulk(BulkPdu {
-                request_id,
-                non_repeaters,
-                max_repetitions,
-                varbinds,
-            })
+            Pdu::Bulk(BulkPdu { request_id, non_repeaters, max_repetitions, varbinds })
         }
         _ => {
             let request_id = request_id(&mut p, ctx)?;
             let error_status = ErrorStatus(non_negative(&mut p, ctx, "error-status")?);
             let error_index = non_negative(&mut p, ctx, "error-index")?;
             let varbinds = read_varbinds(&mut p, ctx)?;
-            Pdu::Generic(GenericPdu {
-                pdu_type,
-                request_id,
-                error_status,
-                error_index,
-                varbinds,
-            })
+            Pdu::Generic(GenericPdu { pdu_type, request_id, error_status, error_index, varbinds })
         }
     };
     p.finish("variable-bindings")?;
@@ -341,11 +225,7 @@ fn request_id(r: &mut Reader<'_>, ctx: &mut Ctx) -> Result<i64, DecodeError> {
     if i32::try_from(value).is_err() {
         ctx.note(
             offset,
-            D::OutOfRange {
-                what: "request-id",
-                value,
-                range: "Integer32 (-2147483648..2147483647)",
-            },
+            D::OutOfRange { what: "request-id", value, range: "Integer32 (-2147483648..2147483647)" },
         );
     }
     Ok(value)
@@ -362,23 +242,13 @@ fn read_trap_v1(r: &mut Reader<'_>, ctx: &mut Ctx) -> Result<TrapV1Pdu, DecodeEr
     if addr.tag != tag::IP_ADDRESS {
         return Err(DecodeError::new(
             addr.offset,
-            K::UnexpectedTag {
-                what: "agent-addr",
-                expected: tag::IP_ADDRESS,
-                found: addr.tag,
-            },
+            K::UnexpectedTag { what: "agent-addr", expected: tag::IP_ADDRESS, found: addr.tag },
         ));
     }
     let agent_addr = match <[u8; 4]>::try_from(addr.content) {
         Ok(a) => a,
         Err(_) => {
-            ctx.note(
-                addr.offset,
-                D::IpAddressLength {
-                    what: "agent-addr",
-                    len: addr.content.len(),
-                },
-            );
+            ctx.note(addr.offset, D::IpAddressLength { what: "agent-addr", len: addr.content.len() });
             let mut a = [0u8; 4];
             a.iter_mut().zip(addr.content).for_each(|(d, s)| *d = *s);
             a
@@ -390,34 +260,17 @@ fn read_trap_v1(r: &mut Reader<'_>, ctx: &mut Ctx) -> Result<TrapV1Pdu, DecodeEr
     if ts.tag != tag::TIMETICKS {
         return Err(DecodeError::new(
             ts.offset,
-            K::UnexpectedTag {
-                what: "time-stamp",
-                expected: tag::TIMETICKS,
-                found: ts.tag,
-            },
+            K::UnexpectedTag { what: "time-stamp", expected: tag::TIMETICKS, found: ts.tag },
         ));
     }
     let time_stamp = match unsigned(&ts, "time-stamp", 32, ctx) {
         Some(v) => u32::try_from(v).unwrap_or(u32::MAX),
         None => {
-            return Err(DecodeError::new(
-                ts.offset,
-                K::IntegerOverflow {
-                    what: "time-stamp",
-                    bits: 32,
-                },
-            ));
+            return Err(DecodeError::new(ts.offset, K::IntegerOverflow { what: "time-stamp", bits: 32 }));
         }
     };
     let varbinds = read_varbinds(r, ctx)?;
-    Ok(TrapV1Pdu {
-        enterprise,
-        agent_addr,
-        generic_trap,
-        specific_trap,
-        time_stamp,
-        varbinds,
-    })
+    Ok(TrapV1Pdu { enterprise, agent_addr, generic_trap, specific_trap, time_stamp, varbinds })
 }
 
 fn name_oid(tlv: &Tlv<'_>, what: &'static str, ctx: &mut Ctx) -> Result<Oid, DecodeError> {
@@ -441,12 +294,7 @@ fn read_varbinds(r: &mut Reader<'_>, ctx: &mut Ctx) -> Result<Vec<VarBind>, Deco
         let oid = name_oid(&name, "VarBind name", ctx)?;
         let value_tlv = v.read("VarBind value", &mut ctx.dev)?;
         if !v.is_empty() {
-            ctx.note(
-                v.offset(),
-                D::VarBindTrailing {
-                    count: v.remaining(),
-                },
-            );
+            ctx.note(v.offset(), D::VarBindTrailing { count: v.remaining() });
         }
         let value = read_value(&value_tlv, ctx);
         out.push(VarBind { oid, value });
@@ -457,10 +305,7 @@ fn read_varbinds(r: &mut Reader<'_>, ctx: &mut Ctx) -> Result<Vec<VarBind>, Deco
 /// Reads a varbind value. Never fails: what cannot be read becomes [`Value::Unknown`] and a
 /// deviation, so one bad varbind does not cost the others.
 fn read_value(tlv: &Tlv<'_>, ctx: &mut Ctx) -> Value {
-    let raw = || Value::Unknown {
-        tag: tlv.tag,
-        bytes: tlv.content.to_vec(),
-    };
+    let raw = || Value::Unknown { tag: tlv.tag, bytes: tlv.content.to_vec() };
     let value = match tlv.tag {
         tag::INTEGER => match parse_int(tlv.content) {
             Some(int) => {
@@ -471,24 +316,12 @@ fn read_value(tlv: &Tlv<'_>, ctx: &mut Ctx) -> Value {
                     Ok(v) => Value::Integer(v),
                     Err(_) => {
                         let problem = format!("{} is outside Integer32", int.value);
-                        ctx.note(
-                            tlv.offset,
-                            D::UnreadableValue {
-                                type_name: "Integer32",
-                                problem,
-                            },
-                        );
+                        ctx.note(tlv.offset, D::UnreadableValue { type_name: "Integer32", problem });
                         raw()
                     }
                 }
             }
-            None => unreadable(
-                tlv,
-                ctx,
-                "Integer32",
-                "no contents or over 16 octets",
-                raw(),
-            ),
+            None => unreadable(tlv, ctx, "Integer32", "no contents or over 16 octets", raw()),
         },
         tag::OCTET_STRING => Value::OctetString(tlv.content.to_vec()),
         tag::NULL => {
@@ -498,12 +331,7 @@ fn read_value(tlv: &Tlv<'_>, ctx: &mut Ctx) -> Value {
         tag::OBJECT_IDENTIFIER => match parse_oid(tlv.content) {
             Ok((oid, non_minimal)) => {
                 if non_minimal {
-                    ctx.note(
-                        tlv.offset,
-                        D::NonMinimalOid {
-                            what: "OBJECT IDENTIFIER value",
-                        },
-                    );
+                    ctx.note(tlv.offset, D::NonMinimalOid { what: "OBJECT IDENTIFIER value" });
                 }
                 Value::ObjectIdentifier(oid)
             }
@@ -519,13 +347,7 @@ fn read_value(tlv: &Tlv<'_>, ctx: &mut Ctx) -> Value {
         tag::IP_ADDRESS => match <[u8; 4]>::try_from(tlv.content) {
             Ok(a) => Value::IpAddress(a),
             Err(_) => {
-                ctx.note(
-                    tlv.offset,
-                    D::IpAddressLength {
-                        what: "IpAddress value",
-                        len: tlv.content.len(),
-                    },
-                );
+                ctx.note(tlv.offset, D::IpAddressLength { what: "IpAddress value", len: tlv.content.len() });
                 raw()
             }
         },
@@ -544,13 +366,7 @@ fn read_value(tlv: &Tlv<'_>, ctx: &mut Ctx) -> Value {
         }
         tag::COUNTER64 => match unsigned(tlv, "Counter64", 64, ctx) {
             Some(v) => Value::Counter64(v),
-            None => unreadable(
-                tlv,
-                ctx,
-                "Counter64",
-                "no contents or over 16 octets",
-                raw(),
-            ),
+            None => unreadable(tlv, ctx, "Counter64", "no contents or over 16 octets", raw()),
         },
         tag::OPAQUE => Value::Opaque(tlv.content.to_vec()),
         tag::NO_SUCH_OBJECT => {
@@ -570,44 +386,20 @@ fn read_value(tlv: &Tlv<'_>, ctx: &mut Ctx) -> Value {
             raw()
         }
     };
-    if ctx.version == Version::V1 && (value.is_exception() || matches!(value, Value::Counter64(_)))
-    {
-        ctx.note(
-            tlv.offset,
-            D::TypeNotInV1 {
-                type_name: value.type_name(),
-            },
-        );
+    if ctx.version == Version::V1 && (value.is_exception() || matches!(value, Value::Counter64(_))) {
+        ctx.note(tlv.offset, D::TypeNotInV1 { type_name: value.type_name() });
     }
     value
 }
 
-fn unreadable(
-    tlv: &Tlv<'_>,
-    ctx: &mut Ctx,
-    type_name: &'static str,
-    problem: &str,
-    raw: Value,
-) -> Value {
-    ctx.note(
-        tlv.offset,
-        D::UnreadableValue {
-            type_name,
-            problem: problem.to_owned(),
-        },
-    );
+fn unreadable(tlv: &Tlv<'_>, ctx: &mut Ctx, type_name: &'static str, problem: &str, raw: Value) -> Value {
+    ctx.note(tlv.offset, D::UnreadableValue { type_name, problem: problem.to_owned() });
     raw
 }
 
 fn null_payload(tlv: &Tlv<'_>, ctx: &mut Ctx, type_name: &'static str) {
     if !tlv.content.is_empty() {
-        ctx.note(
-            tlv.offset,
-            D::NullWithPayload {
-                type_name,
-                len: tlv.content.len(),
-            },
-        );
+        ctx.note(tlv.offset, D::NullWithPayload { type_name, len: tlv.content.len() });
     }
 }
 
@@ -615,11 +407,7 @@ fn null_payload(tlv: &Tlv<'_>, ctx: &mut Ctx, type_name: &'static str) {
 /// as Net-SNMP reads them, and are recorded. `None` for no contents or more than 16 octets.
 fn unsigned(tlv: &Tlv<'_>, what: &'static str, bits: u32, ctx: &mut Ctx) -> Option<u64> {
     let int = parse_int(tlv.content)?;
-    let mask: u128 = if bits >= 64 {
-        u128::from(u64::MAX)
-    } else {
-        (1u128 << bits) - 1
-    };
+    let mask: u128 = if bits >= 64 { u128::from(u64::MAX) } else { (1u128 << bits) - 1 };
     // Two's-complement reinterpretation of the low bits is the documented intent here.
     #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
     let low = ((int.value as u128) & mask) as u64;
@@ -629,24 +417,9 @@ fn unsigned(tlv: &Tlv<'_>, what: &'static str, bits: u32, ctx: &mut Ctx) -> Opti
         ctx.note(tlv.offset, D::NonMinimalInteger { what });
     }
     if int.value < 0 {
-        ctx.note(
-            tlv.offset,
-            D::NegativeUnsigned {
-                what,
-                value: int.value,
-                read: low,
-            },
-        );
+        ctx.note(tlv.offset, D::NegativeUnsigned { what, value: int.value, read: low });
     } else if u128::try_from(int.value).is_ok_and(|v| v > mask) {
-        ctx.note(
-            tlv.offset,
-            D::UnsignedOverflow {
-                what,
-                value: int.value,
-                bits,
-                read: low,
-            },
-        );
+        ctx.note(tlv.offset, D::UnsignedOverflow { what, value: int.value, bits, read: low });
     }
     Some(low)
 }

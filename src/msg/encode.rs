@@ -32,9 +32,7 @@ pub(crate) fn encode_message(message: &Message) -> Result<Vec<u8>, EncodeError> 
                 Version::V1 => 0,
                 Version::V2c => 1,
                 Version::V3 => {
-                    return Err(EncodeError::Unsupported(
-                        "a community message cannot be SNMPv3".into(),
-                    ));
+                    return Err(EncodeError::Unsupported("a community message cannot be SNMPv3".into()));
                 }
             };
             let msg = v2c::Message {
@@ -70,9 +68,7 @@ fn v3_message(m: &V3Message) -> Result<v3::Message, EncodeError> {
     };
     let scoped_data = match &m.data {
         ScopedPduData::Plaintext(s) => v3::ScopedPduData::CleartextPdu(scoped_pdu(s)?),
-        ScopedPduData::Encrypted(e) => {
-            v3::ScopedPduData::EncryptedPdu(OctetString::from(e.clone()))
-        }
+        ScopedPduData::Encrypted(e) => v3::ScopedPduData::EncryptedPdu(OctetString::from(e.clone())),
     };
     Ok(v3::Message {
         version: Integer::from(3),
@@ -98,9 +94,7 @@ fn scoped_pdu(s: &ScopedPdu) -> Result<v3::ScopedPdu, EncodeError> {
         AnyPdu::TrapV2(p) => v2::Pdus::Trap(p),
         AnyPdu::Report(p) => v2::Pdus::Report(p),
         AnyPdu::Trap(_) => {
-            return Err(EncodeError::Unsupported(
-                "an SNMPv1 Trap cannot travel in SNMPv3".into(),
-            ));
+            return Err(EncodeError::Unsupported("an SNMPv1 Trap cannot travel in SNMPv3".into()));
         }
     };
     Ok(v3::ScopedPdu {
@@ -143,88 +137,54 @@ fn any_pdu(pdu: &Pdu) -> Result<AnyPdu, EncodeError> {
         })),
         Pdu::TrapV1(t) => AnyPdu::Trap(v1::Trap {
             enterprise: oid(&t.enterprise)?,
-            agent_addr: smi1::NetworkAddress::Internet(smi1::IpAddress(FixedOctetString::from(
-                t.agent_addr,
-            ))),
+            agent_addr: smi1::NetworkAddress::Internet(smi1::IpAddress(FixedOctetString::from(t.agent_addr))),
             generic_trap: Integer::from(t.generic_trap.0),
             specific_trap: Integer::from(t.specific_trap),
             time_stamp: smi1::TimeTicks(t.time_stamp),
             variable_bindings: t
                 .varbinds
                 .iter()
-                .map(|vb| {
-                    Ok(v1::VarBind {
-                        name: oid(&vb.oid)?,
-                        value: value_v1(&vb.value)?,
-                    })
-                })
+                .map(|vb| Ok(v1::VarBind { name: oid(&vb.oid)?, value: value_v1(&vb.value)? }))
                 .collect::<Result<_, EncodeError>>()?,
         }),
     })
 }
 
 fn int32(v: i64, what: &'static str) -> Result<i32, EncodeError> {
-    i32::try_from(v).map_err(|_| EncodeError::OutOfRange {
-        what,
-        value: v,
-        range: "-2147483648..2147483647",
-    })
+    i32::try_from(v).map_err(|_| EncodeError::OutOfRange { what, value: v, range: "-2147483648..2147483647" })
 }
 
 fn uint32(v: i64, what: &'static str) -> Result<u32, EncodeError> {
-    u32::try_from(v).map_err(|_| EncodeError::OutOfRange {
-        what,
-        value: v,
-        range: "0..4294967295",
-    })
+    u32::try_from(v).map_err(|_| EncodeError::OutOfRange { what, value: v, range: "0..4294967295" })
 }
 
 fn oid(o: &Oid) -> Result<ObjectIdentifier, EncodeError> {
     ObjectIdentifier::new(o.arcs().to_vec()).ok_or_else(|| {
-        EncodeError::Unsupported(format!(
-            "OID {o:?} cannot be BER-encoded (needs two arcs, first 0..2)"
-        ))
+        EncodeError::Unsupported(format!("OID {o:?} cannot be BER-encoded (needs two arcs, first 0..2)"))
     })
 }
 
 fn opaque(raw: &[u8]) -> Result<smi1::Opaque, EncodeError> {
-    Any::new(raw.to_vec())
-        .to_opaque()
-        .map_err(|e| EncodeError::Ber(e.to_string()))
+    Any::new(raw.to_vec()).to_opaque().map_err(|e| EncodeError::Ber(e.to_string()))
 }
 
 fn varbinds_v2(vbs: &[VarBind]) -> Result<Vec<v2::VarBind>, EncodeError> {
-    vbs.iter()
-        .map(|vb| {
-            Ok(v2::VarBind {
-                name: oid(&vb.oid)?,
-                value: value_v2(&vb.value)?,
-            })
-        })
-        .collect()
+    vbs.iter().map(|vb| Ok(v2::VarBind { name: oid(&vb.oid)?, value: value_v2(&vb.value)? })).collect()
 }
 
 fn value_v2(v: &Value) -> Result<v2::VarBindValue, EncodeError> {
     use smi2::{ApplicationSyntax as A, ObjectSyntax as O, SimpleSyntax as S};
     Ok(match v {
         Value::Integer(i) => v2::VarBindValue::Value(O::Simple(S::Integer(Integer::from(*i)))),
-        Value::OctetString(b) => {
-            v2::VarBindValue::Value(O::Simple(S::String(OctetString::from(b.clone()))))
-        }
+        Value::OctetString(b) => v2::VarBindValue::Value(O::Simple(S::String(OctetString::from(b.clone())))),
         Value::Null => v2::VarBindValue::Unspecified,
         Value::ObjectIdentifier(o) => v2::VarBindValue::Value(O::Simple(S::ObjectId(oid(o)?))),
-        Value::IpAddress(a) => v2::VarBindValue::Value(O::ApplicationWide(A::Address(
-            smi1::IpAddress(FixedOctetString::from(*a)),
-        ))),
-        Value::Counter32(c) => {
-            v2::VarBindValue::Value(O::ApplicationWide(A::Counter(smi1::Counter(*c))))
-        }
-        Value::Gauge32(g) => {
-            v2::VarBindValue::Value(O::ApplicationWide(A::Unsigned(smi1::Gauge(*g))))
-        }
-        Value::TimeTicks(t) => {
-            v2::VarBindValue::Value(O::ApplicationWide(A::Ticks(smi1::TimeTicks(*t))))
-        }
+        Value::IpAddress(a) => v2::VarBindValue::Value(O::ApplicationWide(A::Address(smi1::IpAddress(
+            FixedOctetString::from(*a),
+        )))),
+        Value::Counter32(c) => v2::VarBindValue::Value(O::ApplicationWide(A::Counter(smi1::Counter(*c)))),
+        Value::Gauge32(g) => v2::VarBindValue::Value(O::ApplicationWide(A::Unsigned(smi1::Gauge(*g)))),
+        Value::TimeTicks(t) => v2::VarBindValue::Value(O::ApplicationWide(A::Ticks(smi1::TimeTicks(*t)))),
         Value::Opaque(b) => v2::VarBindValue::Value(O::ApplicationWide(A::Arbitrary(opaque(b)?))),
         Value::Counter64(c) => {
             v2::VarBindValue::Value(O::ApplicationWide(A::BigCounter(smi2::Counter64(*c))))

@@ -141,9 +141,7 @@ impl fmt::Display for OidProblem {
         match self {
             OidProblem::Empty => f.write_str("zero-length OBJECT IDENTIFIER"),
             OidProblem::Truncated => f.write_str("OBJECT IDENTIFIER ends inside a sub-identifier"),
-            OidProblem::ArcOverflow => {
-                f.write_str("OBJECT IDENTIFIER sub-identifier exceeds 4294967295")
-            }
+            OidProblem::ArcOverflow => f.write_str("OBJECT IDENTIFIER sub-identifier exceeds 4294967295"),
             OidProblem::TooLong(n) => {
                 write!(f, "OBJECT IDENTIFIER has {n} sub-identifiers (at most 128)")
             }

@@ -78,8 +78,7 @@ open_enum! {
 impl PduType {
     /// The name, or `PDU(0xNN)` for an unknown tag.
     pub fn label(self) -> String {
-        self.name()
-            .map_or_else(|| format!("PDU(0x{:02x})", self.0), str::to_owned)
+        self.name().map_or_else(|| format!("PDU(0x{:02x})", self.0), str::to_owned)
     }
 }
 
@@ -204,11 +203,7 @@ impl fmt::Debug for MsgFlags {
             "MsgFlags({:#04x} {}{})",
             self.0,
             self.level(),
-            if self.reportable() {
-                ", reportable"
-            } else {
-                ""
-            }
+            if self.reportable() { ", reportable" } else { "" }
         )
     }
 }

@@ -49,12 +49,7 @@ pub enum OidError {
 impl Oid {
     /// The zero-length OID (only ever seen as a malformed value on the wire).
     pub const fn empty() -> Self {
-        Oid {
-            repr: Repr::Inline {
-                len: 0,
-                arcs: [0; INLINE],
-            },
-        }
+        Oid { repr: Repr::Inline { len: 0, arcs: [0; INLINE] } }
     }
 
     /// Builds an OID from its arcs.
@@ -72,19 +67,12 @@ impl Oid {
     pub(crate) fn from_slice_unchecked(arcs: &[u32]) -> Self {
         if arcs.len() <= INLINE {
             let mut inline = [0u32; INLINE];
-            inline
-                .iter_mut()
-                .zip(arcs)
-                .for_each(|(slot, arc)| *slot = *arc);
+            inline.iter_mut().zip(arcs).for_each(|(slot, arc)| *slot = *arc);
             // `arcs.len() <= INLINE` (15), so it fits in a u8.
             let len = u8::try_from(arcs.len()).unwrap_or(u8::MAX);
-            Oid {
-                repr: Repr::Inline { len, arcs: inline },
-            }
+            Oid { repr: Repr::Inline { len, arcs: inline } }
         } else {
-            Oid {
-                repr: Repr::Heap(arcs.into()),
-            }
+            Oid { repr: Repr::Heap(arcs.into()) }
         }
     }
 
@@ -191,10 +179,7 @@ impl FromStr for Oid {
                 .parse::<u32>()
                 .ok()
                 .filter(|_| part.bytes().all(|b| b.is_ascii_digit()))
-                .ok_or_else(|| OidError::BadArc {
-                    index: i.saturating_add(1),
-                    text: part.to_owned(),
-                })?;
+                .ok_or_else(|| OidError::BadArc { index: i.saturating_add(1), text: part.to_owned() })?;
             arcs.push(arc);
         }
         Oid::new(&arcs)
@@ -222,11 +207,7 @@ mod tests {
     #[test]
     fn parse_and_print() {
         for (text, arcs, printed) in [
-            (
-                "1.3.6.1.2.1.1.1.0",
-                &[1u32, 3, 6, 1, 2, 1, 1, 1, 0][..],
-                "1.3.6.1.2.1.1.1.0",
-            ),
+            ("1.3.6.1.2.1.1.1.0", &[1u32, 3, 6, 1, 2, 1, 1, 1, 0][..], "1.3.6.1.2.1.1.1.0"),
             (".1.3.6", &[1, 3, 6][..], "1.3.6"),
             ("0", &[0][..], "0"),
             ("1.3.4294967295", &[1, 3, u32::MAX][..], "1.3.4294967295"),
@@ -241,18 +222,9 @@ mod tests {
     fn parse_rejects() {
         assert_eq!("".parse::<Oid>(), Err(OidError::Empty));
         assert_eq!(".".parse::<Oid>(), Err(OidError::Empty));
-        assert!(matches!(
-            "1..3".parse::<Oid>(),
-            Err(OidError::BadArc { index: 2, .. })
-        ));
-        assert!(matches!(
-            "1.3.4294967296".parse::<Oid>(),
-            Err(OidError::BadArc { index: 3, .. })
-        ));
-        assert!(matches!(
-            "1.+3".parse::<Oid>(),
-            Err(OidError::BadArc { index: 2, .. })
-        ));
+        assert!(matches!("1..3".parse::<Oid>(), Err(OidError::BadArc { index: 2, .. })));
+        assert!(matches!("1.3.4294967296".parse::<Oid>(), Err(OidError::BadArc { index: 3, .. })));
+        assert!(matches!("1.+3".parse::<Oid>(), Err(OidError::BadArc { index: 2, .. })));
         let long = vec!["1"; 129].join(".");
         assert_eq!(long.parse::<Oid>(), Err(OidError::TooLong(129)));
         assert!(vec!["1"; 128].join(".").parse::<Oid>().is_ok());

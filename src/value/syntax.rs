@@ -125,10 +125,7 @@ impl Value {
 
     /// True for noSuchObject, noSuchInstance and endOfMibView.
     pub fn is_exception(&self) -> bool {
-        matches!(
-            self,
-            Value::NoSuchObject | Value::NoSuchInstance | Value::EndOfMibView
-        )
+        matches!(self, Value::NoSuchObject | Value::NoSuchInstance | Value::EndOfMibView)
     }
 
     /// The name a BER identifier octet has in SNMP, if it has one.
@@ -172,11 +169,7 @@ impl fmt::Debug for Value {
             Value::NoSuchInstance => f.write_str("NoSuchInstance"),
             Value::EndOfMibView => f.write_str("EndOfMibView"),
             Value::Unknown { tag, bytes } => {
-                write!(
-                    f,
-                    "Unknown {{ tag: {tag:#04x}, bytes: {} }}",
-                    crate::hex::encode(bytes)
-                )
+                write!(f, "Unknown {{ tag: {tag:#04x}, bytes: {} }}", crate::hex::encode(bytes))
             }
         }
     }
@@ -195,10 +188,7 @@ pub struct VarBind {
 impl VarBind {
     /// A varbind for a request: the OID with a NULL value.
     pub fn null(oid: Oid) -> Self {
-        VarBind {
-            oid,
-            value: Value::Null,
-        }
+        VarBind { oid, value: Value::Null }
     }
 
     /// A varbind with a value.
