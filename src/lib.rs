@@ -31,7 +31,7 @@
 //!     }),
 //! });
 //! let bytes = get.encode()?;
-//! assert_eq!(bytes[..2], [0x30, 0x29]);
+//! assert_eq!(bytes[..2], [0x30, 0x26]); // SEQUENCE of 38 bytes
 //! assert_eq!(Message::decode(&bytes)?, get);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
