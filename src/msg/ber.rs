@@ -88,12 +88,13 @@ impl<'a> Reader<'a> {
                 return Err(DecodeError::new(offset, K::LengthTooLarge { what, octets }));
             }
             let mut length: usize = 0;
+            let mut leading_zero = false;
             for i in 0..octets {
                 let b = self.byte(offset, what, octets.saturating_sub(i))?;
+                leading_zero |= i == 0 && b == 0;
                 length = (length << 8) | usize::from(b);
             }
-            // Minimal would be short form below 0x80, and no leading zero octet.
-            let leading_zero = octets > 1 && (length >> (8 * (octets - 1))) == 0;
+            // Minimal would be the short form below 0x80, and no leading zero octet.
             if length < 0x80 || leading_zero {
                 dev.push(Deviation { offset, kind: D::NonMinimalLength { what } });
             }
@@ -232,8 +233,8 @@ pub(crate) fn parse_oid(content: &[u8]) -> Result<(Oid, bool), OidProblem> {
         if count == 0 {
             let (x, y) = match acc {
                 0..=39 => (0, acc),
-                40..=79 => (1, acc - 40),
-                _ => (2, acc - 80),
+                40..=79 => (1, acc.saturating_sub(40)),
+                _ => (2, acc.saturating_sub(80)),
             };
             push(x, &mut count)?;
             push(y, &mut count)?;

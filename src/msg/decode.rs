@@ -407,7 +407,7 @@ fn null_payload(tlv: &Tlv<'_>, ctx: &mut Ctx, type_name: &'static str) {
 /// as Net-SNMP reads them, and are recorded. `None` for no contents or more than 16 octets.
 fn unsigned(tlv: &Tlv<'_>, what: &'static str, bits: u32, ctx: &mut Ctx) -> Option<u64> {
     let int = parse_int(tlv.content)?;
-    let mask: u128 = if bits >= 64 { u128::from(u64::MAX) } else { (1u128 << bits) - 1 };
+    let mask: u128 = if bits >= 64 { u128::from(u64::MAX) } else { u128::from(u32::MAX) };
     // Two's-complement reinterpretation of the low bits is the documented intent here.
     #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
     let low = ((int.value as u128) & mask) as u64;

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The project's test command (README, .ci/run): format, lints, tests with and without the CLI
+# feature, docs. On a fresh Debian machine as root it first installs what the tests use.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && ! command -v snmpd >/dev/null; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq snmp snmpd snmptrapd tshark >/dev/null
+fi
+
+echo "== cargo fmt --check";                 cargo fmt --all -- --check
+echo "== cargo clippy (all targets)";        cargo clippy --all-targets --locked -- -D warnings
+echo "== cargo clippy (library alone)";      cargo clippy --lib --no-default-features --locked -- -D warnings
+echo "== cargo test --no-default-features";  cargo test --lib --no-default-features --locked
+echo "== cargo doc";                         RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --lib --locked
+echo "== cargo test";                        cargo test --locked
