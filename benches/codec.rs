@@ -5,6 +5,15 @@
 //! (a) a 10-varbind v2c Response of mixed types, (b) a 50-varbind GetBulk Response (ifTable-like
 //! rows), (c) the outer layers of a recorded v3 authPriv Response (Net-SNMP, SHA + AES).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation
+)] // test harness code: failing loudly is the point
+
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use rasn_snmp::{v2, v2c, v3};
 use snmpctl::msg::{CommunityMessage, ErrorStatus, GenericPdu, Message, Pdu, PduType, Version};

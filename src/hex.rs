@@ -1,15 +1,5 @@
 //! Lower-case hex without separators, the form JSON output and sidecar files use.
 
-// Input path: no panics on any bytes (STYLE.md convention 3).
-#![deny(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    clippy::cast_possible_truncation
-)]
-
 /// Encodes bytes as lower-case hex.
 pub fn encode(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().saturating_mul(2));

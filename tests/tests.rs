@@ -1,6 +1,15 @@
 //! All integration tests, one binary (as ripgrep does): fixtures, malformed input, round trips,
 //! and the built `snmpctl` binary.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation
+)] // test harness code: failing loudly is the point
+
 mod cli;
 mod fixtures;
 mod malformed;
