@@ -10,7 +10,7 @@
 //!
 //! - [`value`]: [`value::Oid`], [`value::Value`], [`value::VarBind`].
 //! - [`msg`]: every SNMP message and PDU; BER encode through rasn-snmp, a lenient bounded decoder.
-//! - [`format`]: annotated text and JSON renderings of decoded messages.
+//! - [`format`](mod@format): annotated text and JSON renderings of decoded messages.
 //! - [`capture`]: SNMP datagrams out of pcap and pcapng files.
 //!
 //! A round trip:
