@@ -6,5 +6,6 @@
 mod oid;
 mod syntax;
 
+pub(crate) use oid::OidBuilder;
 pub use oid::{MAX_ARCS, Oid, OidError};
 pub use syntax::{Value, VarBind, tag};

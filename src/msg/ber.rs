@@ -4,7 +4,7 @@
 //! on any input, and every error carries the absolute byte offset of the element concerned.
 
 use super::error::{DecodeError, DecodeErrorKind as K, Deviation, DeviationKind as D, OidProblem};
-use crate::value::{MAX_ARCS, Oid};
+use crate::value::{Oid, OidBuilder};
 
 /// One TLV: identifier, where it starts, and its contents.
 #[derive(Debug, Clone, Copy)]
@@ -204,11 +204,12 @@ pub(crate) fn parse_oid(content: &[u8]) -> Result<(Oid, bool), OidProblem> {
     if content.is_empty() {
         return Err(OidProblem::Empty);
     }
-    let mut arcs = [0u32; MAX_ARCS];
-    let mut count = 0usize;
+    let mut oid = OidBuilder::new();
+    let mut first = true;
     let mut acc: u64 = 0;
     let mut in_arc = false;
     let mut non_minimal = false;
+    let too_long = |_| OidProblem::TooLong(count_arcs(content));
     for &b in content {
         if !in_arc && b == 0x80 {
             non_minimal = true;
@@ -223,34 +224,24 @@ pub(crate) fn parse_oid(content: &[u8]) -> Result<(Oid, bool), OidProblem> {
             continue;
         }
         in_arc = false;
-        let mut push = |arc: u64, count: &mut usize| -> Result<(), OidProblem> {
-            let arc = u32::try_from(arc).map_err(|_| OidProblem::ArcOverflow)?;
-            let slot = arcs.get_mut(*count).ok_or(OidProblem::TooLong(count.saturating_add(1)))?;
-            *slot = arc;
-            *count = count.saturating_add(1);
-            Ok(())
-        };
-        if count == 0 {
+        if first {
+            first = false;
             let (x, y) = match acc {
                 0..=39 => (0, acc),
                 40..=79 => (1, acc.saturating_sub(40)),
                 _ => (2, acc.saturating_sub(80)),
             };
-            push(x, &mut count)?;
-            push(y, &mut count)?;
+            oid.push(x).map_err(too_long)?;
+            oid.push(u32::try_from(y).map_err(|_| OidProblem::ArcOverflow)?).map_err(too_long)?;
         } else {
-            push(acc, &mut count).map_err(|e| match e {
-                OidProblem::TooLong(_) => OidProblem::TooLong(count_arcs(content)),
-                other => other,
-            })?;
+            oid.push(u32::try_from(acc).map_err(|_| OidProblem::ArcOverflow)?).map_err(too_long)?;
         }
         acc = 0;
     }
     if in_arc {
         return Err(OidProblem::Truncated);
     }
-    let arcs = arcs.get(..count).unwrap_or(&[]);
-    Ok((Oid::from_slice_unchecked(arcs), non_minimal))
+    Ok((oid.finish(), non_minimal))
 }
 
 /// How many arcs an OID encoding holds (for the error message only).
