@@ -7,9 +7,6 @@ use std::process::ExitCode;
 
 /// Exit code: success.
 pub const EXIT_OK: u8 = 0;
-/// Exit code: the agent answered with an error status or exception.
-#[allow(dead_code)]
-pub const EXIT_AGENT_ERROR: u8 = 1;
 /// Exit code: usage, timeout, authentication, malformed input or I/O failure.
 pub const EXIT_FAILURE: u8 = 2;
 

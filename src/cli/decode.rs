@@ -28,6 +28,8 @@ pub struct Args {
 struct Origin {
     label: String,
     datagram: Option<Datagram>,
+    /// From a capture, off the SNMP ports: shown only if it decodes as SNMP (or with `--all`).
+    only_if_snmp: bool,
 }
 
 pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
@@ -61,7 +63,10 @@ fn load(input: &str, all: bool) -> anyhow::Result<Vec<(Origin, Vec<u8>)>> {
     } else {
         let bytes =
             hex::decode(input).with_context(|| format!("{input:?} is neither a file nor hex text"))?;
-        return Ok(vec![(Origin { label: "hex argument".into(), datagram: None }, bytes)]);
+        return Ok(vec![(
+            Origin { label: "hex argument".into(), datagram: None, only_if_snmp: false },
+            bytes,
+        )]);
     };
     if capture::is_capture(&bytes) {
         let cap = capture::read(&bytes).with_context(|| format!("reading capture {name}"))?;
@@ -71,12 +76,10 @@ fn load(input: &str, all: bool) -> anyhow::Result<Vec<(Origin, Vec<u8>)>> {
         let mut out = Vec::new();
         for d in cap.datagrams {
             let snmp_port = [161, 162].contains(&d.src.port()) || [161, 162].contains(&d.dst.port());
-            if !all && !snmp_port && Message::decode(&d.payload).is_err() {
-                continue;
-            }
+            let only_if_snmp = !all && !snmp_port;
             let label = format!("{name} frame {}", d.frame);
             let payload = d.payload.clone();
-            out.push((Origin { label, datagram: Some(d) }, payload));
+            out.push((Origin { label, datagram: Some(d), only_if_snmp }, payload));
         }
         return Ok(out);
     }
@@ -84,7 +87,7 @@ fn load(input: &str, all: bool) -> anyhow::Result<Vec<(Origin, Vec<u8>)>> {
     let text_hex =
         std::str::from_utf8(&bytes).ok().filter(|t| !t.trim().is_empty()).and_then(|t| hex::decode(t).ok());
     let data = text_hex.unwrap_or(bytes);
-    Ok(vec![(Origin { label: name, datagram: None }, data)])
+    Ok(vec![(Origin { label: name, datagram: None, only_if_snmp: false }, data)])
 }
 
 /// Prints one datagram; false if it did not decode.
@@ -96,6 +99,9 @@ fn show(
     data: &[u8],
 ) -> anyhow::Result<bool> {
     let decoded = Message::decode_detailed(data);
+    if origin.only_if_snmp && decoded.is_err() {
+        return Ok(true); // a non-SNMP datagram from a capture: not ours to show or count
+    }
     match format {
         Format::Json => {
             let mut obj = match &decoded {

@@ -128,14 +128,8 @@ impl<'a> Reader<'a> {
                 return Err(DecodeError::new(self.offset(), K::UnexpectedTag { what, expected: tag, found }));
             }
         }
-        let tlv = self.read(what, dev)?;
-        if tlv.tag != tag {
-            return Err(DecodeError::new(
-                tlv.offset,
-                K::UnexpectedTag { what, expected: tag, found: tlv.tag },
-            ));
-        }
-        Ok(tlv)
+        // The tag was checked above, so the TLV read is the one required.
+        self.read(what, dev)
     }
 
     /// Reads an INTEGER that must fit in i64.
