@@ -43,4 +43,5 @@ pub mod capture;
 pub mod format;
 pub mod hex;
 pub mod msg;
+pub mod usm;
 pub mod value;

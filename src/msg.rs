@@ -19,6 +19,7 @@ pub use message::{
     BulkPdu, CommunityMessage, Decoded, GenericPdu, HeaderData, Message, Pdu, ScopedPdu, ScopedPduData,
     SecurityParameters, TrapV1Pdu, UsmSecurityParameters, V3Message,
 };
+pub(crate) use decode::locate_auth_params;
 pub use types::{ErrorStatus, GenericTrap, MsgFlags, PduType, SecurityModel, Version};
 
 impl Message {

@@ -60,6 +60,27 @@ pub(crate) fn decode_scoped_pdu(data: &[u8]) -> Result<(ScopedPdu, Vec<Deviation
     Ok((scoped, ctx.dev))
 }
 
+/// The byte range of msgAuthenticationParameters in an encoded USM message, found by walking
+/// only the outer headers (for filling in the MAC after encoding).
+pub(crate) fn locate_auth_params(data: &[u8]) -> Option<core::ops::Range<usize>> {
+    let mut dev = Vec::new();
+    let mut outer = Reader::new(data, 0);
+    let seq = outer.expect(tag::SEQUENCE, "message SEQUENCE", &mut dev).ok()?;
+    let mut r = outer.enter(&seq);
+    r.expect(tag::INTEGER, "msgVersion", &mut dev).ok()?;
+    r.expect(tag::SEQUENCE, "msgGlobalData", &mut dev).ok()?;
+    let sp = r.expect(tag::OCTET_STRING, "msgSecurityParameters", &mut dev).ok()?;
+    let mut spr = r.enter(&sp);
+    let usm = spr.expect(tag::SEQUENCE, "UsmSecurityParameters", &mut dev).ok()?;
+    let mut u = spr.enter(&usm);
+    u.expect(tag::OCTET_STRING, "msgAuthoritativeEngineID", &mut dev).ok()?;
+    u.expect(tag::INTEGER, "msgAuthoritativeEngineBoots", &mut dev).ok()?;
+    u.expect(tag::INTEGER, "msgAuthoritativeEngineTime", &mut dev).ok()?;
+    u.expect(tag::OCTET_STRING, "msgUserName", &mut dev).ok()?;
+    let auth = u.expect(tag::OCTET_STRING, "msgAuthenticationParameters", &mut dev).ok()?;
+    Some(auth.content_offset..auth.content_offset.saturating_add(auth.content.len()))
+}
+
 fn read_v3(
     r: &mut Reader<'_>,
     ctx: &mut Ctx,
