@@ -54,7 +54,8 @@ pub(crate) fn encrypt(
         let mut salt_bytes = [0u8; 8];
         let (boots_half, counter_half) = salt_bytes.split_at_mut(4);
         boots_half.copy_from_slice(&engine_boots.to_be_bytes());
-        counter_half.copy_from_slice(&(n as u32).to_be_bytes());
+        let [_, _, _, _, c0, c1, c2, c3] = n.to_be_bytes();
+        counter_half.copy_from_slice(&[c0, c1, c2, c3]);
         let mut data = plaintext.to_vec();
         // § 8.1.1.2: pad to a multiple of the block size (the value of the padding is irrelevant).
         let padded = data.len().div_ceil(8).saturating_mul(8);
@@ -81,7 +82,7 @@ pub(crate) fn decrypt(
     let salt: [u8; 8] = priv_params.try_into().map_err(|_| DecryptProblem::SaltLength(priv_params.len()))?;
     let mut data = Zeroizing::new(ciphertext.to_vec());
     if proto.is_cbc() {
-        if data.len() % 8 != 0 {
+        if !data.len().is_multiple_of(8) {
             return Err(DecryptProblem::NotBlockAligned(data.len()));
         }
         cbc_decrypt(proto, key, &salt, &mut data).ok_or(DecryptProblem::KeyLength)?;
