@@ -15,3 +15,4 @@ mod fixtures;
 mod malformed;
 mod rasn_view;
 mod roundtrip;
+mod usm;
