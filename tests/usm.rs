@@ -139,9 +139,9 @@ fn authenticated_fixtures_verify_and_encrypted_ones_decrypt() {
             }
         }
     }
-    // 36 authenticated fixtures, of which 23 encrypted (see fixtures/README.md).
-    assert!(verified >= 30, "only {verified} fixtures verified");
-    assert!(decrypted >= 20, "only {decrypted} fixtures decrypted");
+    // 40 authenticated fixtures, of which 23 encrypted (see fixtures/README.md).
+    assert!(verified >= 40, "only {verified} fixtures verified");
+    assert!(decrypted >= 23, "only {decrypted} fixtures decrypted");
 }
 
 #[test]
