@@ -1,12 +1,16 @@
 //! Command-line interface: clap structures, one file per subcommand, exit codes.
 
 mod decode;
+mod get;
+mod snmp;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
 
 /// Exit code: success.
 pub const EXIT_OK: u8 = 0;
+/// Exit code: the agent answered with an error-status or an exception.
+pub const EXIT_AGENT_ERROR: u8 = 1;
 /// Exit code: usage, timeout, authentication, malformed input or I/O failure.
 pub const EXIT_FAILURE: u8 = 2;
 
@@ -41,12 +45,30 @@ pub enum Format {
 enum Command {
     /// Decode SNMP datagrams: hex, raw .bin files, or every SNMP packet of a pcap/pcapng capture.
     Decode(decode::Args),
+    /// Get values (GetRequest), as snmpget.
+    Get(get::Args),
+    /// Get the next values (GetNextRequest), as snmpgetnext.
+    Getnext(get::Args),
+    /// Set values (SetRequest), as snmpset: OID TYPE VALUE ...
+    Set(get::SetArgs),
 }
 
 /// Parses the command line and runs the subcommand.
 pub fn run() -> anyhow::Result<ExitCode> {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(snmp::rewrite_net_snmp_flags(std::env::args()));
     match cli.command {
         Command::Decode(args) => decode::run(&cli.global, &args),
+        Command::Get(args) => get::run_get(&cli.global, &args, false),
+        Command::Getnext(args) => get::run_get(&cli.global, &args, true),
+        Command::Set(args) => get::run_set(&cli.global, &args),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn clap_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod dump;
 pub mod json;
+pub mod output;
 mod text;
 
 pub use text::{is_printable, timeticks, value_text};

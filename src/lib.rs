@@ -40,8 +40,11 @@
 #![warn(missing_docs)]
 
 pub mod capture;
+pub mod client;
 pub mod format;
 pub mod hex;
 pub mod msg;
+#[cfg(feature = "tokio")]
+pub mod transport;
 pub mod usm;
 pub mod value;

@@ -1,0 +1,222 @@
+//! Flags every agent-talking command shares (Net-SNMP's `snmpcmd` options), and turning them
+//! into a client.
+
+use anyhow::{Context as _, bail};
+use snmpctl::client::{Config, Error as ClientError, Security, UsmConfig};
+use snmpctl::format::output::OutputOptions;
+use snmpctl::hex;
+use snmpctl::msg::Version;
+use snmpctl::transport::{Client, Target};
+use snmpctl::usm::{AuthProtocol, Credentials, KeySource, Password, PrivProtocol, Secret, SecurityLevel, UserKeys};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// SNMP version (`-v`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SnmpVersion {
+    /// SNMPv1.
+    #[value(name = "1")]
+    V1,
+    /// SNMPv2c.
+    #[value(name = "2c")]
+    V2c,
+    /// SNMPv3.
+    #[value(name = "3")]
+    V3,
+}
+
+/// Net-SNMP's common flags.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SnmpArgs {
+    /// SNMP version.
+    #[arg(short = 'v', long = "snmp-version", value_enum, default_value = "2c")]
+    pub snmp_version: SnmpVersion,
+    /// Community string (v1, v2c).
+    #[arg(short = 'c', long, env = "SNMPCTL_COMMUNITY", hide_env_values = true, default_value = "public")]
+    pub community: String,
+    /// Security name (v3).
+    #[arg(short = 'u', long = "user", env = "SNMPCTL_USER")]
+    pub user: Option<String>,
+    /// Security level: noAuthNoPriv, authNoPriv, authPriv [default: the highest the given keys allow].
+    #[arg(short = 'l', long = "level")]
+    pub level: Option<SecurityLevel>,
+    /// Authentication protocol: MD5, SHA, SHA-224, SHA-256, SHA-384, SHA-512 [default: MD5, as Net-SNMP].
+    #[arg(short = 'a', long = "auth-protocol")]
+    pub auth_protocol: Option<AuthProtocol>,
+    /// Authentication password (prefer SNMPCTL_AUTH_PASSWORD or --auth-password-file).
+    #[arg(short = 'A', long = "auth-password", env = "SNMPCTL_AUTH_PASSWORD", hide_env_values = true)]
+    pub auth_password: Option<String>,
+    /// Read the authentication password from the first line of a file.
+    #[arg(long = "auth-password-file", value_name = "FILE")]
+    pub auth_password_file: Option<PathBuf>,
+    /// Authentication master key Ku, hex (Net-SNMP -3m).
+    #[arg(long = "auth-master-key", value_name = "HEX")]
+    pub auth_master_key: Option<String>,
+    /// Authentication key localized to the agent's engine, hex (Net-SNMP -3k).
+    #[arg(long = "auth-localized-key", value_name = "HEX")]
+    pub auth_localized_key: Option<String>,
+    /// Privacy protocol: DES, AES, AES-192, AES-256, AES-192-C, AES-256-C, 3DES [default: DES, as Net-SNMP].
+    #[arg(short = 'x', long = "priv-protocol")]
+    pub priv_protocol: Option<PrivProtocol>,
+    /// Privacy password (prefer SNMPCTL_PRIV_PASSWORD or --priv-password-file).
+    #[arg(short = 'X', long = "priv-password", env = "SNMPCTL_PRIV_PASSWORD", hide_env_values = true)]
+    pub priv_password: Option<String>,
+    /// Read the privacy password from the first line of a file.
+    #[arg(long = "priv-password-file", value_name = "FILE")]
+    pub priv_password_file: Option<PathBuf>,
+    /// Privacy master key, hex (Net-SNMP -3M).
+    #[arg(long = "priv-master-key", value_name = "HEX")]
+    pub priv_master_key: Option<String>,
+    /// Privacy key localized to the agent's engine, hex (Net-SNMP -3K).
+    #[arg(long = "priv-localized-key", value_name = "HEX")]
+    pub priv_localized_key: Option<String>,
+    /// The agent's engine ID, hex: skips discovery.
+    #[arg(short = 'e', long = "engine-id", value_name = "HEX")]
+    pub engine_id: Option<String>,
+    /// Context engine ID, hex [default: the agent's engine ID].
+    #[arg(short = 'E', long = "context-engine-id", value_name = "HEX")]
+    pub context_engine_id: Option<String>,
+    /// Context name.
+    #[arg(short = 'n', long = "context", default_value = "")]
+    pub context: String,
+    /// Retries after the first attempt.
+    #[arg(short = 'r', long = "retries", default_value_t = 5)]
+    pub retries: u32,
+    /// Seconds to wait for each attempt.
+    #[arg(short = 't', long = "timeout", default_value_t = 1.0)]
+    pub timeout: f64,
+    /// Output options, as Net-SNMP's -O: n (numeric), q, Q, v.
+    #[arg(short = 'O', long = "output", default_value = "")]
+    pub output: String,
+}
+
+/// Net-SNMP's `-3m HEX` style flags, which clap cannot express, become long flags.
+pub fn rewrite_net_snmp_flags(args: impl Iterator<Item = String>) -> Vec<String> {
+    args.map(|a| match a.as_str() {
+        "-3m" => "--auth-master-key".to_owned(),
+        "-3k" => "--auth-localized-key".to_owned(),
+        "-3M" => "--priv-master-key".to_owned(),
+        "-3K" => "--priv-localized-key".to_owned(),
+        _ => a,
+    })
+    .collect()
+}
+
+fn read_secret_file(path: &PathBuf) -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(text.lines().next().unwrap_or_default().to_owned())
+}
+
+fn hex_arg(what: &str, value: &str) -> anyhow::Result<Vec<u8>> {
+    let v = value.strip_prefix("0x").or_else(|| value.strip_prefix("0X")).unwrap_or(value);
+    hex::decode(v).with_context(|| format!("{what}: not hex"))
+}
+
+/// A key from a password, a password file, a master key or a localized key (at most one).
+fn key_source(
+    what: &str,
+    password: &Option<String>,
+    file: &Option<PathBuf>,
+    master: &Option<String>,
+    localized: &Option<String>,
+) -> anyhow::Result<Option<KeySource>> {
+    let given = [password.is_some(), file.is_some(), master.is_some(), localized.is_some()];
+    if given.iter().filter(|g| **g).count() > 1 {
+        bail!("give the {what} key one way only: password, password file, master key or localized key");
+    }
+    let password = match (password, file) {
+        (Some(p), _) => Some(p.clone()),
+        (None, Some(f)) => Some(read_secret_file(f)?),
+        (None, None) => None,
+    };
+    if let Some(p) = password {
+        let p = Password::new(p.into_bytes()).with_context(|| format!("{what} password"))?;
+        return Ok(Some(KeySource::Password(p)));
+    }
+    if let Some(m) = master {
+        return Ok(Some(KeySource::Master(Secret::new(hex_arg(what, m)?))));
+    }
+    if let Some(k) = localized {
+        return Ok(Some(KeySource::Localized(Secret::new(hex_arg(what, k)?))));
+    }
+    Ok(None)
+}
+
+impl SnmpArgs {
+    /// The `-O` options.
+    pub fn output_options(&self) -> anyhow::Result<OutputOptions> {
+        OutputOptions::parse(&self.output).map_err(|c| anyhow::anyhow!("-O {c}: output option not supported yet"))
+    }
+
+    /// The session configuration these flags describe.
+    pub fn config(&self) -> anyhow::Result<Config> {
+        let security = match self.snmp_version {
+            SnmpVersion::V1 | SnmpVersion::V2c => Security::Community {
+                version: if self.snmp_version == SnmpVersion::V1 { Version::V1 } else { Version::V2c },
+                community: self.community.clone().into_bytes(),
+            },
+            SnmpVersion::V3 => Security::Usm(Box::new(self.usm()?)),
+        };
+        if !(self.timeout > 0.0 && self.timeout < 3600.0) {
+            bail!("-t {}: the timeout must be between 0 and 3600 seconds", self.timeout);
+        }
+        let mut config = Config::new(security);
+        config.timeout = Duration::from_secs_f64(self.timeout);
+        config.retries = self.retries;
+        Ok(config)
+    }
+
+    fn usm(&self) -> anyhow::Result<UsmConfig> {
+        let user = self.user.clone().context("SNMPv3 needs a user name (-u)")?;
+        let auth_key = key_source(
+            "authentication",
+            &self.auth_password,
+            &self.auth_password_file,
+            &self.auth_master_key,
+            &self.auth_localized_key,
+        )?;
+        let priv_key = key_source(
+            "privacy",
+            &self.priv_password,
+            &self.priv_password_file,
+            &self.priv_master_key,
+            &self.priv_localized_key,
+        )?;
+        let level = self.level.unwrap_or(match (&auth_key, &priv_key) {
+            (Some(_), Some(_)) => SecurityLevel::AuthPriv,
+            (Some(_), None) => SecurityLevel::AuthNoPriv,
+            _ => SecurityLevel::NoAuthNoPriv,
+        });
+        let auth = auth_key.map(|k| (self.auth_protocol.unwrap_or(AuthProtocol::Md5), k));
+        let privacy = priv_key.map(|k| (self.priv_protocol.unwrap_or(PrivProtocol::Des), k));
+        let keys = UserKeys::new(Credentials { user_name: user.into_bytes(), level, auth, privacy })?;
+        Ok(UsmConfig {
+            user: keys,
+            engine_id: self.engine_id.as_deref().map(|e| hex_arg("-e", e)).transpose()?,
+            context_engine_id: self.context_engine_id.as_deref().map(|e| hex_arg("-E", e)).transpose()?,
+            context_name: self.context.clone().into_bytes(),
+        })
+    }
+}
+
+/// Resolves the agent and starts a client.
+pub async fn connect(agent: &str, args: &SnmpArgs) -> anyhow::Result<(Client, Target)> {
+    let target = Target::parse(agent, 161)?;
+    let config = args.config()?;
+    let addr = target.resolve().await.with_context(|| format!("resolving {agent}"))?;
+    let client = Client::connect(addr, config).await.context("opening a UDP socket")?;
+    Ok((client, target))
+}
+
+/// Net-SNMP's wording for a timeout, or our plain message for the others.
+pub fn describe(error: &ClientError, agent: &str) -> String {
+    match error {
+        ClientError::Timeout { .. } => format!("Timeout: No Response from {agent}."),
+        other => format!("snmpctl: {other}"),
+    }
+}
+
+/// A current-thread tokio runtime for one command.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")
+}

@@ -1,0 +1,271 @@
+//! The tokio driver for [`crate::client::Session`]: one UDP socket, many requests in flight.
+//!
+//! [`Client`] is a cheap handle (a channel sender) that any number of tasks may clone and use
+//! at once; a driver task owns the socket and the session and only moves bytes and time
+//! between them (quinn's `ConnectionDriver`). Protocol decisions all live in the session.
+
+use crate::client::{Config, Error, Operation, Outcome, Request, RequestHandle, Session, Stats};
+use crate::value::{Oid, VarBind};
+use std::collections::HashMap;
+use std::io;
+use std::net::SocketAddr;
+use tokio::net::UdpSocket;
+use tokio::sync::{mpsc, oneshot};
+
+/// Where the agent is: Net-SNMP's `[udp:|udp6:]host[:port]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// Host name or address (IPv6 without brackets).
+    pub host: String,
+    /// UDP port (default 161).
+    pub port: u16,
+    /// `udp6:` was given: resolve to IPv6 only.
+    pub ipv6: bool,
+}
+
+/// An agent address that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("bad agent address {input:?}: {problem}")]
+pub struct TargetError {
+    input: String,
+    problem: &'static str,
+}
+
+impl Target {
+    /// Parses `host`, `host:port`, `udp:host:port`, `udp6:[::1]:port`, `[::1]:161`, `::1`.
+    ///
+    /// # Errors
+    /// [`TargetError`] for an unsupported transport (`tcp:` is not implemented yet), a bad port
+    /// or an empty host.
+    pub fn parse(input: &str, default_port: u16) -> Result<Target, TargetError> {
+        let err = |problem| TargetError { input: input.to_owned(), problem };
+        let (ipv6, rest) = match input.split_once(':') {
+            Some((t, rest)) if t.eq_ignore_ascii_case("udp") => (false, rest),
+            Some((t, rest)) if t.eq_ignore_ascii_case("udp6") || t.eq_ignore_ascii_case("udpv6") => (true, rest),
+            Some((t, _)) if t.eq_ignore_ascii_case("tcp") || t.eq_ignore_ascii_case("tcp6") => {
+                return Err(err("SNMP over TCP is not supported yet; use udp"));
+            }
+            _ => (false, input),
+        };
+        let (host, port) = if let Some(inner) = rest.strip_prefix('[') {
+            let (h, after) = inner.split_once(']').ok_or_else(|| err("unclosed '['"))?;
+            let port = match after.strip_prefix(':') {
+                Some(p) => p.parse().map_err(|_| err("the port is not a number 0-65535"))?,
+                None if after.is_empty() => default_port,
+                None => return Err(err("unexpected text after ']'")),
+            };
+            (h.to_owned(), port)
+        } else if rest.matches(':').count() > 1 {
+            // A bare IPv6 address: Net-SNMP takes a trailing :port only in brackets.
+            (rest.to_owned(), default_port)
+        } else if let Some((h, p)) = rest.rsplit_once(':') {
+            (h.to_owned(), p.parse().map_err(|_| err("the port is not a number 0-65535"))?)
+        } else {
+            (rest.to_owned(), default_port)
+        };
+        if host.is_empty() {
+            return Err(err("no host"));
+        }
+        let ipv6 = ipv6 || host.contains(':');
+        Ok(Target { host, port, ipv6 })
+    }
+
+    /// Resolves the address (the first of the right family).
+    ///
+    /// # Errors
+    /// The resolver's error, or `NotFound` when no address of the family exists.
+    pub async fn resolve(&self) -> io::Result<SocketAddr> {
+        let addrs = tokio::net::lookup_host((self.host.as_str(), self.port)).await?;
+        let mut fallback = None;
+        for a in addrs {
+            if a.is_ipv6() == self.ipv6 {
+                return Ok(a);
+            }
+            fallback.get_or_insert(a);
+        }
+        match fallback {
+            Some(a) if !self.ipv6 => Ok(a),
+            _ => Err(io::Error::new(io::ErrorKind::NotFound, format!("no address for {}", self.host))),
+        }
+    }
+}
+
+impl std::fmt::Display for Target {
+    /// Net-SNMP's form, as used in "Timeout: No Response from udp:127.0.0.1:161."
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.host.contains(':') {
+            write!(f, "udp6:[{}]:{}", self.host, self.port)
+        } else {
+            write!(f, "udp:{}:{}", self.host, self.port)
+        }
+    }
+}
+
+enum Command {
+    Request(Request, oneshot::Sender<Outcome>),
+    Stats(oneshot::Sender<Stats>),
+}
+
+/// An SNMP client for one agent. Clone it freely; every clone shares one socket and session.
+#[derive(Debug, Clone)]
+pub struct Client {
+    tx: mpsc::UnboundedSender<Command>,
+}
+
+impl std::fmt::Debug for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Command")
+    }
+}
+
+/// The largest UDP payload.
+const MAX_DATAGRAM: usize = 65535;
+
+impl Client {
+    /// Binds a UDP socket, connects it to `agent` and spawns the driver task on the current
+    /// tokio runtime. Request-id, msgID and salt sequences start from a random seed.
+    ///
+    /// # Errors
+    /// Socket errors, or no randomness from the OS.
+    pub async fn connect(agent: SocketAddr, config: Config) -> io::Result<Client> {
+        let bind: SocketAddr = if agent.is_ipv6() { "[::]:0".parse() } else { "0.0.0.0:0".parse() }
+            .map_err(|_| io::Error::other("bind address"))?;
+        let socket = UdpSocket::bind(bind).await?;
+        socket.connect(agent).await?;
+        let seed = getrandom::u64().map_err(|e| io::Error::other(format!("no random seed: {e}")))?;
+        let (tx, rx) = mpsc::unbounded_channel();
+        tokio::spawn(drive(socket, Session::new(config, seed), rx));
+        Ok(Client { tx })
+    }
+
+    /// Sends a request and waits for its outcome.
+    ///
+    /// # Errors
+    /// [`Error`] from the session; [`Error::Build`] if the driver has stopped.
+    pub async fn request(&self, request: Request) -> Outcome {
+        let (tx, rx) = oneshot::channel();
+        self.tx.send(Command::Request(request, tx)).map_err(|_| Error::Build("the client has stopped".into()))?;
+        rx.await.map_err(|_| Error::Build("the client has stopped".into()))?
+    }
+
+    /// GetRequest.
+    ///
+    /// # Errors
+    /// As [`Client::request`].
+    pub async fn get(&self, oids: &[Oid]) -> Outcome {
+        self.request(Request { operation: Operation::Get, varbinds: nulls(oids) }).await
+    }
+
+    /// GetNextRequest.
+    ///
+    /// # Errors
+    /// As [`Client::request`].
+    pub async fn get_next(&self, oids: &[Oid]) -> Outcome {
+        self.request(Request { operation: Operation::GetNext, varbinds: nulls(oids) }).await
+    }
+
+    /// GetBulkRequest.
+    ///
+    /// # Errors
+    /// As [`Client::request`].
+    pub async fn get_bulk(&self, non_repeaters: u32, max_repetitions: u32, oids: &[Oid]) -> Outcome {
+        let operation = Operation::GetBulk { non_repeaters, max_repetitions };
+        self.request(Request { operation, varbinds: nulls(oids) }).await
+    }
+
+    /// SetRequest.
+    ///
+    /// # Errors
+    /// As [`Client::request`].
+    pub async fn set(&self, varbinds: Vec<VarBind>) -> Outcome {
+        self.request(Request { operation: Operation::Set, varbinds }).await
+    }
+
+    /// The session's counters (sent, retransmitted, dropped …).
+    ///
+    /// # Errors
+    /// [`Error::Build`] if the driver has stopped.
+    pub async fn stats(&self) -> Result<Stats, Error> {
+        let (tx, rx) = oneshot::channel();
+        self.tx.send(Command::Stats(tx)).map_err(|_| Error::Build("the client has stopped".into()))?;
+        rx.await.map_err(|_| Error::Build("the client has stopped".into()))
+    }
+}
+
+fn nulls(oids: &[Oid]) -> Vec<VarBind> {
+    oids.iter().cloned().map(VarBind::null).collect()
+}
+
+fn now() -> std::time::Instant {
+    tokio::time::Instant::now().into_std()
+}
+
+/// The driver: runs until every [`Client`] clone is dropped and nothing is in flight.
+async fn drive(socket: UdpSocket, mut session: Session, mut rx: mpsc::UnboundedReceiver<Command>) {
+    let mut waiting: HashMap<RequestHandle, oneshot::Sender<Outcome>> = HashMap::new();
+    let mut buf = vec![0u8; MAX_DATAGRAM];
+    let mut open = true;
+    loop {
+        while let Some(bytes) = session.poll_transmit() {
+            // A send error (e.g. ICMP port unreachable reported on a connected socket) is
+            // treated as a lost datagram: the retry timer covers it.
+            let _ = socket.send(&bytes).await;
+        }
+        while let Some((handle, outcome)) = session.poll_event() {
+            if let Some(tx) = waiting.remove(&handle) {
+                let _ = tx.send(outcome);
+            }
+        }
+        if !open && waiting.is_empty() {
+            return;
+        }
+        let deadline = session.poll_timeout().map(tokio::time::Instant::from_std);
+        tokio::select! {
+            cmd = rx.recv(), if open => match cmd {
+                Some(Command::Request(req, tx)) => {
+                    let h = session.send(req, now());
+                    waiting.insert(h, tx);
+                }
+                Some(Command::Stats(tx)) => {
+                    let _ = tx.send(session.stats().clone());
+                }
+                None => open = false,
+            },
+            got = socket.recv(&mut buf) => {
+                if let Ok(n) = got
+                    && let Some(d) = buf.get(..n)
+                {
+                    session.handle_datagram(d, now());
+                }
+            }
+            () = sleep_until(deadline) => session.handle_timeout(now()),
+        }
+    }
+}
+
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets() {
+        let t = |s| Target::parse(s, 161);
+        assert_eq!(t("127.0.0.1").unwrap(), Target { host: "127.0.0.1".into(), port: 161, ipv6: false });
+        assert_eq!(t("udp:127.0.0.1:16161").unwrap().port, 16161);
+        assert_eq!(t("localhost:1161").unwrap().host, "localhost");
+        assert_eq!(t("udp6:[::1]:1161").unwrap(), Target { host: "::1".into(), port: 1161, ipv6: true });
+        assert_eq!(t("::1").unwrap(), Target { host: "::1".into(), port: 161, ipv6: true });
+        assert_eq!(t("[::1]").unwrap().port, 161);
+        assert!(t("tcp:router").unwrap_err().to_string().contains("TCP"));
+        assert!(t("router:99999").is_err());
+        assert!(t("udp:").is_err());
+        assert_eq!(t("udp:10.0.0.1:162").unwrap().to_string(), "udp:10.0.0.1:162");
+    }
+}
