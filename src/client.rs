@@ -16,11 +16,12 @@
 //! level, whatever the packet's flags say.
 
 use crate::msg::{
-    BulkPdu, CommunityMessage, EncodeError, ErrorStatus, GenericPdu, Message, Pdu, PduType, ScopedPdu, Version,
+    BulkPdu, CommunityMessage, EncodeError, ErrorStatus, GenericPdu, Message, Pdu, PduType, ScopedPdu,
+    Version,
 };
 use crate::usm::{
-    self, EngineState, KeyError, LocalizedKeys, Outgoing, ReportKind, SaltCounter, SecurityLevel, UserKeys, UsmError,
-    WrapError,
+    self, EngineState, KeyError, LocalizedKeys, Outgoing, ReportKind, SaltCounter, SecurityLevel, UserKeys,
+    UsmError, WrapError,
 };
 use crate::value::VarBind;
 use std::collections::{HashMap, VecDeque};
@@ -367,8 +368,12 @@ impl Session {
                 }
             }
         }
-        let due: Vec<RequestHandle> =
-            self.pending.iter().filter(|(_, p)| p.deadline.is_some_and(|d| d <= now)).map(|(h, _)| *h).collect();
+        let due: Vec<RequestHandle> = self
+            .pending
+            .iter()
+            .filter(|(_, p)| p.deadline.is_some_and(|d| d <= now))
+            .map(|(h, _)| *h)
+            .collect();
         for h in due {
             let Some(p) = self.pending.get(&h) else { continue };
             if p.attempts <= self.config.retries {
@@ -380,7 +385,9 @@ impl Session {
             let error = match (&p.last_failure, &self.v3) {
                 (Some(f), _) => Error::Security(f.clone()),
                 (None, Some(v3))
-                    if v3.config.user.level() == SecurityLevel::AuthPriv && v3.engine.is_some() && !v3.confirmed =>
+                    if v3.config.user.level() == SecurityLevel::AuthPriv
+                        && v3.engine.is_some()
+                        && !v3.confirmed =>
                 {
                     Error::NoAnswerToEncrypted { attempts }
                 }
@@ -419,8 +426,11 @@ impl Session {
                 {
                     v3.agent_max_size = Some(size.max(484));
                 }
-                let is_discovery =
-                    self.v3.as_ref().and_then(|v| v.discovery.as_ref()).is_some_and(|d| d.msg_ids.contains(&msg_id));
+                let is_discovery = self
+                    .v3
+                    .as_ref()
+                    .and_then(|v| v.discovery.as_ref())
+                    .is_some_and(|d| d.msg_ids.contains(&msg_id));
                 if is_discovery {
                     self.discovered(data, decoded, now);
                 } else if let Some(h) = self.by_wire_id.get(&msg_id).copied() {
@@ -643,13 +653,18 @@ impl Session {
                 if *version == Version::V1 && matches!(pdu, Pdu::Bulk(_)) {
                     return Err(Error::Build("GetBulk needs SNMPv2c or SNMPv3 (-v 2c)".into()));
                 }
-                let message =
-                    Message::Community(CommunityMessage { version: *version, community: community.clone(), pdu });
+                let message = Message::Community(CommunityMessage {
+                    version: *version,
+                    community: community.clone(),
+                    pdu,
+                });
                 Ok((message.encode()?, p.request_id))
             }
             (Security::Usm(_), Some(v3)) => {
                 let msg_id = next_id(&mut self.next_msg_id);
-                let Some(engine) = &v3.engine else { return Err(Error::Build("engine not discovered".into())) };
+                let Some(engine) = &v3.engine else {
+                    return Err(Error::Build("engine not discovered".into()));
+                };
                 let scoped = ScopedPdu {
                     context_engine_id: v3
                         .config
@@ -703,7 +718,9 @@ fn build_pdu(request: &Request, request_id: i32) -> Result<Pdu, Error> {
         Operation::Set => generic(PduType::SET_REQUEST),
         Operation::GetBulk { non_repeaters, max_repetitions } => {
             if max_repetitions > i32::MAX as u32 || non_repeaters > i32::MAX as u32 {
-                return Err(Error::Build("non-repeaters and max-repetitions must be at most 2147483647".into()));
+                return Err(Error::Build(
+                    "non-repeaters and max-repetitions must be at most 2147483647".into(),
+                ));
             }
             Pdu::Bulk(BulkPdu {
                 request_id: i64::from(request_id),

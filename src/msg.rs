@@ -14,12 +14,12 @@ mod error;
 mod message;
 mod types;
 
+pub(crate) use decode::locate_auth_params;
 pub use error::{DecodeError, DecodeErrorKind, Deviation, DeviationKind, EncodeError, OidProblem};
 pub use message::{
     BulkPdu, CommunityMessage, Decoded, GenericPdu, HeaderData, Message, Pdu, ScopedPdu, ScopedPduData,
     SecurityParameters, TrapV1Pdu, UsmSecurityParameters, V3Message,
 };
-pub(crate) use decode::locate_auth_params;
 pub use types::{ErrorStatus, GenericTrap, MsgFlags, PduType, SecurityModel, Version};
 
 impl Message {

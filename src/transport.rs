@@ -5,6 +5,7 @@
 //! between them (quinn's `ConnectionDriver`). Protocol decisions all live in the session.
 
 use crate::client::{Config, Error, Operation, Outcome, Request, RequestHandle, Session, Stats};
+use crate::usm::EngineState;
 use crate::value::{Oid, VarBind};
 use std::collections::HashMap;
 use std::io;
@@ -41,7 +42,9 @@ impl Target {
         let err = |problem| TargetError { input: input.to_owned(), problem };
         let (ipv6, rest) = match input.split_once(':') {
             Some((t, rest)) if t.eq_ignore_ascii_case("udp") => (false, rest),
-            Some((t, rest)) if t.eq_ignore_ascii_case("udp6") || t.eq_ignore_ascii_case("udpv6") => (true, rest),
+            Some((t, rest)) if t.eq_ignore_ascii_case("udp6") || t.eq_ignore_ascii_case("udpv6") => {
+                (true, rest)
+            }
             Some((t, _)) if t.eq_ignore_ascii_case("tcp") || t.eq_ignore_ascii_case("tcp6") => {
                 return Err(err("SNMP over TCP is not supported yet; use udp"));
             }
@@ -104,6 +107,7 @@ impl std::fmt::Display for Target {
 enum Command {
     Request(Request, oneshot::Sender<Outcome>),
     Stats(oneshot::Sender<Stats>),
+    Engine(oneshot::Sender<Option<EngineState>>),
 }
 
 /// An SNMP client for one agent. Clone it freely; every clone shares one socket and session.
@@ -144,7 +148,9 @@ impl Client {
     /// [`Error`] from the session; [`Error::Build`] if the driver has stopped.
     pub async fn request(&self, request: Request) -> Outcome {
         let (tx, rx) = oneshot::channel();
-        self.tx.send(Command::Request(request, tx)).map_err(|_| Error::Build("the client has stopped".into()))?;
+        self.tx
+            .send(Command::Request(request, tx))
+            .map_err(|_| Error::Build("the client has stopped".into()))?;
         rx.await.map_err(|_| Error::Build("the client has stopped".into()))?
     }
 
@@ -192,6 +198,18 @@ impl Client {
     }
 }
 
+impl Client {
+    /// The agent's engine (ID, boots, time) as the session knows it now (SNMPv3).
+    ///
+    /// # Errors
+    /// [`Error::Build`] if the driver has stopped.
+    pub async fn engine(&self) -> Result<Option<EngineState>, Error> {
+        let (tx, rx) = oneshot::channel();
+        self.tx.send(Command::Engine(tx)).map_err(|_| Error::Build("the client has stopped".into()))?;
+        rx.await.map_err(|_| Error::Build("the client has stopped".into()))
+    }
+}
+
 fn nulls(oids: &[Oid]) -> Vec<VarBind> {
     oids.iter().cloned().map(VarBind::null).collect()
 }
@@ -228,6 +246,9 @@ async fn drive(socket: UdpSocket, mut session: Session, mut rx: mpsc::UnboundedR
                 }
                 Some(Command::Stats(tx)) => {
                     let _ = tx.send(session.stats().clone());
+                }
+                Some(Command::Engine(tx)) => {
+                    let _ = tx.send(session.engine().cloned());
                 }
                 None => open = false,
             },

@@ -46,7 +46,9 @@ use privacy::DecryptProblem;
 #[non_exhaustive]
 pub enum UsmError {
     /// usmStatsUnsupportedSecLevels: the message's level needs keys the user does not have.
-    #[error("message is {found} but user {user:?} is configured for {configured} (usmStatsUnsupportedSecLevels)")]
+    #[error(
+        "message is {found} but user {user:?} is configured for {configured} (usmStatsUnsupportedSecLevels)"
+    )]
     UnsupportedSecurityLevel {
         /// The user name from the message.
         user: String,
@@ -77,7 +79,9 @@ pub enum UsmError {
         user: String,
     },
     /// usmStatsUnknownEngineIDs: the keys belong to another engine.
-    #[error("message is from engine {found}, keys are localized for engine {expected} (usmStatsUnknownEngineIDs)")]
+    #[error(
+        "message is from engine {found}, keys are localized for engine {expected} (usmStatsUnknownEngineIDs)"
+    )]
     UnknownEngineId {
         /// msgAuthoritativeEngineID, hex.
         found: String,
@@ -231,7 +235,11 @@ pub struct Outgoing<'a> {
 ///
 /// # Errors
 /// [`WrapError`] when the level needs keys `keys` lacks, or the PDU does not encode.
-pub fn wrap(out: &Outgoing<'_>, keys: Option<&LocalizedKeys>, salt: &mut SaltCounter) -> Result<Vec<u8>, WrapError> {
+pub fn wrap(
+    out: &Outgoing<'_>,
+    keys: Option<&LocalizedKeys>,
+    salt: &mut SaltCounter,
+) -> Result<Vec<u8>, WrapError> {
     let mac_key = match out.level {
         SecurityLevel::NoAuthNoPriv => None,
         level => match keys.and_then(|k| k.auth.as_ref()) {
@@ -316,7 +324,9 @@ pub fn unwrap(
         SecurityParameters::Other(_) => return Err(UsmError::UnknownSecurityModel(header.security_model.0)),
     };
     let Some(level) = SecurityLevel::from_flags(header.msg_flags) else {
-        return Err(UsmError::InvalidMsg("msgFlags sets privFlag without authFlag (RFC 3412 § 7.2 step 5)".into()));
+        return Err(UsmError::InvalidMsg(
+            "msgFlags sets privFlag without authFlag (RFC 3412 § 7.2 step 5)".into(),
+        ));
     };
     let user = || String::from_utf8_lossy(&usm.user_name).into_owned();
     let unsupported = |keys: Option<&LocalizedKeys>| UsmError::UnsupportedSecurityLevel {
@@ -331,9 +341,13 @@ pub fn unwrap(
         if let Some(k) = keys
             && k.engine_id() != usm.engine_id.as_slice()
         {
-            return Err(UsmError::UnknownEngineId { found: hex::encode(&usm.engine_id), expected: hex::encode(k.engine_id()) });
+            return Err(UsmError::UnknownEngineId {
+                found: hex::encode(&usm.engine_id),
+                expected: hex::encode(k.engine_id()),
+            });
         }
-        let range = auth_params_range.ok_or_else(|| UsmError::InvalidMsg("no msgAuthenticationParameters".into()))?;
+        let range =
+            auth_params_range.ok_or_else(|| UsmError::InvalidMsg("no msgAuthenticationParameters".into()))?;
         if usm.auth_params.len() != proto.mac_len() {
             // RFC 3414 § 6.3.2 step 1 / RFC 7860 § 4.2.2 step 1: wrong length is a wrong digest.
             return Err(UsmError::WrongDigest { protocol: *proto });
@@ -355,15 +369,16 @@ pub fn unwrap(
             let failed = |detail: String| UsmError::DecryptionError { protocol: *proto, detail };
             let boots = u32::try_from(usm.engine_boots).unwrap_or(0);
             let time = u32::try_from(usm.engine_time).unwrap_or(0);
-            let plain = privacy::decrypt(*proto, key.expose(), boots, time, &usm.priv_params, &cipher).map_err(
-                |p| match p {
-                    DecryptProblem::SaltLength(n) => failed(format!("msgPrivacyParameters is {n} bytes, not 8")),
+            let plain = privacy::decrypt(*proto, key.expose(), boots, time, &usm.priv_params, &cipher)
+                .map_err(|p| match p {
+                    DecryptProblem::SaltLength(n) => {
+                        failed(format!("msgPrivacyParameters is {n} bytes, not 8"))
+                    }
                     DecryptProblem::NotBlockAligned(n) => {
                         failed(format!("encryptedPDU is {n} bytes, not a multiple of 8"))
                     }
                     DecryptProblem::KeyLength => failed("privacy key too short".into()),
-                },
-            )?;
+                })?;
             let (pdu, devs) = ScopedPdu::decode(&plain).map_err(|e: DecodeError| {
                 failed(format!(
                     "the decrypted data is not a ScopedPDU ({e}): wrong privacy password or protocol (-X, -x)"

@@ -10,8 +10,10 @@
     clippy::cast_possible_truncation
 )] // test harness code: failing loudly is the point
 
+mod agent;
 mod cli;
 mod fixtures;
+mod interop_v3;
 mod malformed;
 mod rasn_view;
 mod roundtrip;

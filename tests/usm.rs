@@ -27,7 +27,11 @@ fn fixtures() -> Vec<(String, Vec<u8>, Json)> {
         }
         let side: Json = serde_json::from_slice(&std::fs::read(p.with_extension("json")).unwrap()).unwrap();
         if side.get("credentials").is_some() {
-            out.push((p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap(), side));
+            out.push((
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+                side,
+            ));
         }
     }
     out
@@ -45,12 +49,14 @@ fn keys_for(side: &Json, cache: &mut HashMap<String, UserKeys>) -> UserKeys {
         return k.clone();
     }
     let level: SecurityLevel = c["level"].as_str().unwrap().parse().unwrap();
-    let auth = c.get("auth_protocol").and_then(Json::as_str).map(|p| {
-        (p.parse::<AuthProtocol>().unwrap(), password(c["auth_password"].as_str().unwrap()))
-    });
-    let privacy = c.get("priv_protocol").and_then(Json::as_str).map(|p| {
-        (p.parse::<PrivProtocol>().unwrap(), password(c["priv_password"].as_str().unwrap()))
-    });
+    let auth = c
+        .get("auth_protocol")
+        .and_then(Json::as_str)
+        .map(|p| (p.parse::<AuthProtocol>().unwrap(), password(c["auth_password"].as_str().unwrap())));
+    let privacy = c
+        .get("priv_protocol")
+        .and_then(Json::as_str)
+        .map(|p| (p.parse::<PrivProtocol>().unwrap(), password(c["priv_password"].as_str().unwrap())));
     let user_name = c["user"].as_str().unwrap().as_bytes().to_vec();
     // A fixture recorded at a lower level than the user has (e.g. unsupported-level probes)
     // still names the user's full credentials.
@@ -231,7 +237,8 @@ fn wrap_then_unwrap_every_combination() {
                 user_name: b"tester".to_vec(),
                 level,
                 auth: Some((auth, KeySource::Master(usm::Secret::new(vec![0x5a; auth.digest_len()])))),
-                privacy: privacy.map(|p| (p, KeySource::Master(usm::Secret::new(vec![0xa5; auth.digest_len()])))),
+                privacy: privacy
+                    .map(|p| (p, KeySource::Master(usm::Secret::new(vec![0xa5; auth.digest_len()])))),
             })
             .unwrap()
             .localize(&engine);
@@ -249,7 +256,8 @@ fn wrap_then_unwrap_every_combination() {
             let bytes = usm::wrap(&out, Some(&keys), &mut salt).unwrap();
             let decoded = Message::decode_detailed(&bytes).unwrap();
             assert_eq!(decoded.deviations, vec![]);
-            let got = usm::unwrap(&bytes, decoded, Some(&keys)).unwrap_or_else(|e| panic!("{auth} {privacy:?}: {e}"));
+            let got = usm::unwrap(&bytes, decoded, Some(&keys))
+                .unwrap_or_else(|e| panic!("{auth} {privacy:?}: {e}"));
             assert_eq!(got.level(), level);
             assert_eq!(got.get().scoped_pdu, scoped, "{auth} {privacy:?}");
             assert_eq!(got.get().usm.auth_params.len(), auth.mac_len());

@@ -98,7 +98,9 @@ pub fn parse_value(ty: &str, text: &str) -> anyhow::Result<Value> {
             }
             Value::OctetString(bytes)
         }
-        "U" | "I" | "F" | "D" => bail!("type {ty} (Opaque-wrapped 64-bit and floating types) is not supported yet"),
+        "U" | "I" | "F" | "D" => {
+            bail!("type {ty} (Opaque-wrapped 64-bit and floating types) is not supported yet")
+        }
         "=" => bail!("type '=' needs the MIB, which is not supported yet"),
         other => bail!("unknown type {other:?}: use one of i u c t a o s x d n b"),
     })

@@ -7,7 +7,9 @@ use snmpctl::format::output::OutputOptions;
 use snmpctl::hex;
 use snmpctl::msg::Version;
 use snmpctl::transport::{Client, Target};
-use snmpctl::usm::{AuthProtocol, Credentials, KeySource, Password, PrivProtocol, Secret, SecurityLevel, UserKeys};
+use snmpctl::usm::{
+    AuthProtocol, Credentials, KeySource, Password, PrivProtocol, Secret, SecurityLevel, UserKeys,
+};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -145,7 +147,8 @@ fn key_source(
 impl SnmpArgs {
     /// The `-O` options.
     pub fn output_options(&self) -> anyhow::Result<OutputOptions> {
-        OutputOptions::parse(&self.output).map_err(|c| anyhow::anyhow!("-O {c}: output option not supported yet"))
+        OutputOptions::parse(&self.output)
+            .map_err(|c| anyhow::anyhow!("-O {c}: output option not supported yet"))
     }
 
     /// The session configuration these flags describe.

@@ -65,12 +65,17 @@ fn bare_value(value: &Value) -> String {
 
 /// One varbind line, as `snmpget` prints it.
 pub fn varbind_line(vb: &VarBind, options: OutputOptions) -> String {
-    let value = if options.quick || options.quick_equals { bare_value(&vb.value) } else { value_text(&vb.value) };
+    let value =
+        if options.quick || options.quick_equals { bare_value(&vb.value) } else { value_text(&vb.value) };
     if options.value_only {
         return value;
     }
     let name = oid_name(&vb.oid, options);
-    if options.quick && !options.quick_equals { format!("{name} {value}") } else { format!("{name} = {value}") }
+    if options.quick && !options.quick_equals {
+        format!("{name} {value}")
+    } else {
+        format!("{name} = {value}")
+    }
 }
 
 /// Net-SNMP's reason text for an error-status (`snmp_errstring`).
@@ -103,8 +108,15 @@ pub fn error_reason(status: ErrorStatus) -> String {
 /// The report for a Response with a non-zero error-status: `snmpget` prints "Error in packet",
 /// `snmpset` "Error in packet." (`set` selects).
 pub fn error_report(pdu: &GenericPdu, options: OutputOptions, set: bool) -> String {
-    let mut s = format!("Error in packet{}\nReason: {}\n", if set { "." } else { "" }, error_reason(pdu.error_status));
-    let failed = usize::try_from(pdu.error_index).ok().and_then(|i| i.checked_sub(1)).and_then(|i| pdu.varbinds.get(i));
+    let mut s = format!(
+        "Error in packet{}\nReason: {}\n",
+        if set { "." } else { "" },
+        error_reason(pdu.error_status)
+    );
+    let failed = usize::try_from(pdu.error_index)
+        .ok()
+        .and_then(|i| i.checked_sub(1))
+        .and_then(|i| pdu.varbinds.get(i));
     if let Some(vb) = failed {
         s.push_str(&format!("Failed object: {}\n", oid_name(&vb.oid, options)));
     }
@@ -117,7 +129,8 @@ mod tests {
 
     #[test]
     fn lines_like_snmpget() {
-        let vb = VarBind::new("1.3.6.1.2.1.1.1.0".parse().unwrap(), Value::OctetString(b"test agent".to_vec()));
+        let vb =
+            VarBind::new("1.3.6.1.2.1.1.1.0".parse().unwrap(), Value::OctetString(b"test agent".to_vec()));
         let o = |s| OutputOptions::parse(s).unwrap();
         assert_eq!(varbind_line(&vb, o("")), "iso.3.6.1.2.1.1.1.0 = STRING: \"test agent\"");
         assert_eq!(varbind_line(&vb, o("n")), ".1.3.6.1.2.1.1.1.0 = STRING: \"test agent\"");

@@ -133,8 +133,14 @@ impl LocalEngine {
     pub fn check(&self, msg_boots: u32, msg_time: u32, now: Instant) -> Result<(), UsmError> {
         let local_time = self.time(now);
         let window = secs(TIME_WINDOW);
-        if self.boots >= MAX_ENGINE_BOOTS || msg_boots != self.boots || msg_time.abs_diff(local_time) > window {
-            return Err(UsmError::NotInTimeWindow { msg_boots, msg_time, local_boots: self.boots, local_time });
+        if self.boots >= MAX_ENGINE_BOOTS || msg_boots != self.boots || msg_time.abs_diff(local_time) > window
+        {
+            return Err(UsmError::NotInTimeWindow {
+                msg_boots,
+                msg_time,
+                local_boots: self.boots,
+                local_time,
+            });
         }
         Ok(())
     }

@@ -117,7 +117,9 @@ pub fn privacy_key(auth: AuthProtocol, privacy: PrivProtocol, localized: &[u8], 
         let more = match privacy.extension() {
             // Unreachable for these protocols (16-byte keys from ≥16-byte digests); stop anyway.
             KeyExtension::None => break,
-            KeyExtension::Blumenthal => with_digest!(auth, D => Secret::new(D::digest(key.as_slice()).as_slice())),
+            KeyExtension::Blumenthal => {
+                with_digest!(auth, D => Secret::new(D::digest(key.as_slice()).as_slice()))
+            }
             KeyExtension::Reeder => {
                 let ku = with_digest!(auth, D => password_to_key_with::<D>(&key));
                 localize(auth, ku.expose(), engine_id)
@@ -238,7 +240,11 @@ impl UserKeys {
     }
 }
 
-fn master_or_local(proto: AuthProtocol, source: KeySource, which: &'static str) -> Result<MasterOrLocal, KeyError> {
+fn master_or_local(
+    proto: AuthProtocol,
+    source: KeySource,
+    which: &'static str,
+) -> Result<MasterOrLocal, KeyError> {
     let length = |k: &Secret| KeyError::KeyLength { which, expected: proto.digest_len(), found: k.len() };
     Ok(match source {
         KeySource::Password(p) => MasterOrLocal::Master(password_to_key(proto, &p)),
@@ -326,14 +332,21 @@ mod tests {
     #[test]
     fn aes256_key_extensions() {
         let engine = hex::decode(ENGINE).unwrap();
-        let kul = localize(AuthProtocol::Sha1, password_to_key(AuthProtocol::Sha1, &maplesyrup()).expose(), &engine);
+        let kul = localize(
+            AuthProtocol::Sha1,
+            password_to_key(AuthProtocol::Sha1, &maplesyrup()).expose(),
+            &engine,
+        );
         let blumenthal = privacy_key(AuthProtocol::Sha1, PrivProtocol::Aes256, kul.expose(), &engine);
         assert_eq!(
             hex::encode(blumenthal.expose()),
             "6695febc9288e36282235fc7151f128497b38f3f505e07eb9af25568fa1f5dbe"
         );
         let reeder = privacy_key(AuthProtocol::Sha1, PrivProtocol::Aes256C, kul.expose(), &engine);
-        assert_eq!(hex::encode(reeder.expose()), "6695febc9288e36282235fc7151f128497b38f3f9b8b6d78936ba6e7d19dfd9c");
+        assert_eq!(
+            hex::encode(reeder.expose()),
+            "6695febc9288e36282235fc7151f128497b38f3f9b8b6d78936ba6e7d19dfd9c"
+        );
         // AES-192 and 3DES take prefixes of the same extensions.
         let b192 = privacy_key(AuthProtocol::Sha1, PrivProtocol::Aes192, kul.expose(), &engine);
         assert_eq!(b192.expose(), &blumenthal.expose()[..24]);

@@ -3,7 +3,9 @@
 //! construction for 192- and 256-bit keys) and 3DES-EDE-CBC (draft-reeder-snmpv3-usm-3desede).
 
 use super::protocol::PrivProtocol;
-use cbc::cipher::{BlockCipherDecrypt, BlockCipherEncrypt, BlockModeDecrypt, BlockModeEncrypt, KeyInit, KeyIvInit};
+use cbc::cipher::{
+    BlockCipherDecrypt, BlockCipherEncrypt, BlockModeDecrypt, BlockModeEncrypt, KeyInit, KeyIvInit,
+};
 use zeroize::Zeroizing;
 
 /// The per-message salt source: starts at a random value (the caller's seed) and increments
@@ -87,7 +89,8 @@ pub(crate) fn decrypt(
         }
         cbc_decrypt(proto, key, &salt, &mut data).ok_or(DecryptProblem::KeyLength)?;
     } else {
-        aes_cfb(proto, key, engine_boots, engine_time, &salt, &mut data, false).ok_or(DecryptProblem::KeyLength)?;
+        aes_cfb(proto, key, engine_boots, engine_time, &salt, &mut data, false)
+            .ok_or(DecryptProblem::KeyLength)?;
     }
     Ok(data)
 }
@@ -153,7 +156,12 @@ fn aes_cfb(
     data: &mut [u8],
     encrypt: bool,
 ) -> Option<()> {
-    fn run<C: BlockCipherEncrypt + KeyInit>(k: &[u8], iv: &[u8; 16], data: &mut [u8], encrypt: bool) -> Option<()> {
+    fn run<C: BlockCipherEncrypt + KeyInit>(
+        k: &[u8],
+        iv: &[u8; 16],
+        data: &mut [u8],
+        encrypt: bool,
+    ) -> Option<()> {
         if encrypt {
             cfb_mode::Encryptor::<C>::new_from_slices(k, iv).ok()?.encrypt(data);
         } else {
@@ -203,8 +211,17 @@ mod tests {
     #[test]
     fn bad_salt_and_alignment_are_errors() {
         let key = [7u8; 32];
-        assert_eq!(decrypt(PrivProtocol::Aes128, &key, 0, 0, &[0; 7], &[0; 16]), Err(DecryptProblem::SaltLength(7)));
-        assert_eq!(decrypt(PrivProtocol::Des, &key, 0, 0, &[0; 8], &[0; 15]), Err(DecryptProblem::NotBlockAligned(15)));
-        assert_eq!(decrypt(PrivProtocol::TripleDes, &key[..16], 0, 0, &[0; 8], &[0; 16]), Err(DecryptProblem::KeyLength));
+        assert_eq!(
+            decrypt(PrivProtocol::Aes128, &key, 0, 0, &[0; 7], &[0; 16]),
+            Err(DecryptProblem::SaltLength(7))
+        );
+        assert_eq!(
+            decrypt(PrivProtocol::Des, &key, 0, 0, &[0; 8], &[0; 15]),
+            Err(DecryptProblem::NotBlockAligned(15))
+        );
+        assert_eq!(
+            decrypt(PrivProtocol::TripleDes, &key[..16], 0, 0, &[0; 8], &[0; 16]),
+            Err(DecryptProblem::KeyLength)
+        );
     }
 }
