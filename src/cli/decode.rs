@@ -1,11 +1,14 @@
 //! `snmpctl decode`: annotated or JSON decode of SNMP datagrams.
 
+use super::snmp::UsmKeyArgs;
 use super::{EXIT_FAILURE, EXIT_OK, Format, GlobalArgs};
 use anyhow::Context as _;
 use snmpctl::capture::{self, Datagram};
 use snmpctl::format::{dump, json};
 use snmpctl::hex;
-use snmpctl::msg::Message;
+use snmpctl::msg::{Decoded, Message, ScopedPduData, SecurityParameters};
+use snmpctl::usm::{self, AuthProtocol, LocalizedKeys, PrivProtocol, SecurityLevel, UserKeys, UsmError};
+use std::collections::HashMap;
 use std::io::{Read as _, Write};
 use std::process::ExitCode;
 
@@ -22,6 +25,62 @@ pub struct Args {
     /// Append a hex dump of each datagram to the text output.
     #[arg(long)]
     hex: bool,
+    /// SNMPv3 credentials: with them, authenticated messages are verified and encrypted ones
+    /// decrypted. Without -u they apply to whatever user each message names.
+    #[command(flatten)]
+    keys: UsmKeyArgs,
+}
+
+/// The credentials `decode` was given, with keys localized per engine ID (cached).
+struct Keyring {
+    user: Option<Vec<u8>>,
+    keys: UserKeys,
+    localized: HashMap<Vec<u8>, LocalizedKeys>,
+}
+
+/// What USM processing made of one datagram.
+enum Security {
+    /// Not v3, no credentials, or another user's message: nothing checked.
+    NotChecked,
+    /// Verified (and decrypted) at this level.
+    Verified { level: SecurityLevel, auth: Option<AuthProtocol>, privacy: Option<PrivProtocol> },
+    /// Verification or decryption failed.
+    Failed(UsmError),
+}
+
+impl Keyring {
+    fn new(args: &UsmKeyArgs) -> anyhow::Result<Option<Keyring>> {
+        if !args.any_key() {
+            return Ok(None);
+        }
+        let name = args.user.clone().unwrap_or_else(|| "(any user)".into());
+        let keys = args.user_keys(&name)?;
+        Ok(Some(Keyring { user: args.user.clone().map(String::into_bytes), keys, localized: HashMap::new() }))
+    }
+
+    /// Verifies and decrypts `decoded` in place (the scoped PDU becomes plaintext).
+    fn process(&mut self, data: &[u8], decoded: &mut Decoded) -> Security {
+        let Message::V3(m) = &decoded.message else { return Security::NotChecked };
+        let SecurityParameters::Usm(usm) = &m.security else { return Security::NotChecked };
+        if self.user.as_ref().is_some_and(|u| *u != usm.user_name) || !m.header.msg_flags.auth() {
+            return Security::NotChecked;
+        }
+        let engine = usm.engine_id.clone();
+        let keys = self.localized.entry(engine.clone()).or_insert_with(|| self.keys.localize(&engine));
+        match usm::unwrap(data, decoded.clone(), Some(keys)) {
+            Ok(a) => {
+                let level = a.level();
+                let u = a.into_inner();
+                if let Message::V3(m) = &mut decoded.message {
+                    m.data = ScopedPduData::Plaintext(u.scoped_pdu);
+                }
+                decoded.deviations = u.deviations;
+                let privacy = if level == SecurityLevel::AuthPriv { keys.priv_protocol() } else { None };
+                Security::Verified { level, auth: keys.auth_protocol(), privacy }
+            }
+            Err(e) => Security::Failed(e),
+        }
+    }
 }
 
 /// Where a datagram came from.
@@ -37,16 +96,17 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failed = 0usize;
+    let mut keyring = Keyring::new(&args.keys)?;
     for input in &inputs {
         for (origin, data) in load(input, args.all)? {
-            if !show(&mut out, global.format, args.hex, &origin, &data)? {
+            if !show(&mut out, global.format, args.hex, &origin, &data, keyring.as_mut())? {
                 failed = failed.saturating_add(1);
             }
         }
     }
     out.flush()?;
     if failed > 0 {
-        eprintln!("snmpctl: {failed} datagram(s) could not be decoded");
+        eprintln!("snmpctl: {failed} datagram(s) could not be decoded or failed verification");
         return Ok(ExitCode::from(EXIT_FAILURE));
     }
     Ok(ExitCode::from(EXIT_OK))
@@ -97,11 +157,16 @@ fn show(
     with_hex: bool,
     origin: &Origin,
     data: &[u8],
+    keyring: Option<&mut Keyring>,
 ) -> anyhow::Result<bool> {
-    let decoded = Message::decode_detailed(data);
+    let mut decoded = Message::decode_detailed(data);
     if origin.only_if_snmp && decoded.is_err() {
         return Ok(true); // a non-SNMP datagram from a capture: not ours to show or count
     }
+    let security = match (keyring, &mut decoded) {
+        (Some(k), Ok(d)) => k.process(data, d),
+        _ => Security::NotChecked,
+    };
     match format {
         Format::Json => {
             let mut obj = match &decoded {
@@ -111,6 +176,28 @@ fn show(
                     "hex": hex::encode(data),
                 }),
             };
+            if let serde_json::Value::Object(map) = &mut obj {
+                match &security {
+                    Security::NotChecked => {}
+                    Security::Verified { level, auth, privacy } => {
+                        map.insert(
+                            "security".into(),
+                            serde_json::json!({
+                                "verified": true,
+                                "level": level.name(),
+                                "auth_protocol": auth.map(AuthProtocol::name),
+                                "priv_protocol": privacy.map(PrivProtocol::name),
+                            }),
+                        );
+                    }
+                    Security::Failed(e) => {
+                        map.insert(
+                            "security".into(),
+                            serde_json::json!({"verified": false, "error": e.to_string()}),
+                        );
+                    }
+                }
+            }
             if let (Some(d), serde_json::Value::Object(map)) = (&origin.datagram, &mut obj) {
                 map.insert("frame".into(), d.frame.into());
                 map.insert("time".into(), serde_json::json!(d.timestamp.as_secs_f64()));
@@ -128,6 +215,21 @@ fn show(
             match &decoded {
                 Ok(d) => {
                     out.write_all(dump::decoded(d).as_bytes())?;
+                    match &security {
+                        Security::NotChecked => {}
+                        Security::Verified { level, auth, privacy } => {
+                            let mac = auth.map_or("", AuthProtocol::mac_name);
+                            match privacy {
+                                Some(p) => writeln!(
+                                    out,
+                                    "  security: {level}: MAC verified ({mac}), decrypted ({})",
+                                    p.wire_variant()
+                                )?,
+                                None => writeln!(out, "  security: {level}: MAC verified ({mac})")?,
+                            }
+                        }
+                        Security::Failed(e) => writeln!(out, "  security: FAILED: {e}")?,
+                    }
                     if with_hex {
                         out.write_all(dump::hexdump(data, None).as_bytes())?;
                     }
@@ -137,5 +239,5 @@ fn show(
             writeln!(out)?;
         }
     }
-    Ok(decoded.is_ok())
+    Ok(decoded.is_ok() && !matches!(security, Security::Failed(_)))
 }

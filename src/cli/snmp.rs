@@ -36,6 +36,31 @@ pub struct SnmpArgs {
     /// Community string (v1, v2c).
     #[arg(short = 'c', long, env = "SNMPCTL_COMMUNITY", hide_env_values = true, default_value = "public")]
     pub community: String,
+    #[command(flatten)]
+    pub keys: UsmKeyArgs,
+    /// The agent's engine ID, hex: skips discovery.
+    #[arg(short = 'e', long = "engine-id", value_name = "HEX")]
+    pub engine_id: Option<String>,
+    /// Context engine ID, hex [default: the agent's engine ID].
+    #[arg(short = 'E', long = "context-engine-id", value_name = "HEX")]
+    pub context_engine_id: Option<String>,
+    /// Context name.
+    #[arg(short = 'n', long = "context", default_value = "")]
+    pub context: String,
+    /// Retries after the first attempt.
+    #[arg(short = 'r', long = "retries", default_value_t = 5)]
+    pub retries: u32,
+    /// Seconds to wait for each attempt.
+    #[arg(short = 't', long = "timeout", default_value_t = 1.0)]
+    pub timeout: f64,
+    /// Output options, as Net-SNMP's -O: n (numeric), q, Q, v.
+    #[arg(short = 'O', long = "output", default_value = "")]
+    pub output: String,
+}
+
+/// SNMPv3 user and keys (also used by `decode` to verify and decrypt).
+#[derive(Debug, Clone, clap::Args)]
+pub struct UsmKeyArgs {
     /// Security name (v3).
     #[arg(short = 'u', long = "user", env = "SNMPCTL_USER")]
     pub user: Option<String>,
@@ -72,24 +97,6 @@ pub struct SnmpArgs {
     /// Privacy key localized to the agent's engine, hex (Net-SNMP -3K).
     #[arg(long = "priv-localized-key", value_name = "HEX")]
     pub priv_localized_key: Option<String>,
-    /// The agent's engine ID, hex: skips discovery.
-    #[arg(short = 'e', long = "engine-id", value_name = "HEX")]
-    pub engine_id: Option<String>,
-    /// Context engine ID, hex [default: the agent's engine ID].
-    #[arg(short = 'E', long = "context-engine-id", value_name = "HEX")]
-    pub context_engine_id: Option<String>,
-    /// Context name.
-    #[arg(short = 'n', long = "context", default_value = "")]
-    pub context: String,
-    /// Retries after the first attempt.
-    #[arg(short = 'r', long = "retries", default_value_t = 5)]
-    pub retries: u32,
-    /// Seconds to wait for each attempt.
-    #[arg(short = 't', long = "timeout", default_value_t = 1.0)]
-    pub timeout: f64,
-    /// Output options, as Net-SNMP's -O: n (numeric), q, Q, v.
-    #[arg(short = 'O', long = "output", default_value = "")]
-    pub output: String,
 }
 
 /// Net-SNMP's `-3m HEX` style flags, which clap cannot express, become long flags.
@@ -144,6 +151,43 @@ fn key_source(
     Ok(None)
 }
 
+impl UsmKeyArgs {
+    /// Whether any key was given.
+    pub fn any_key(&self) -> bool {
+        self.auth_password.is_some()
+            || self.auth_password_file.is_some()
+            || self.auth_master_key.is_some()
+            || self.auth_localized_key.is_some()
+    }
+
+    /// The user's keys (passwords hashed once, here). The level defaults to the highest the
+    /// given keys allow.
+    pub fn user_keys(&self, user: &str) -> anyhow::Result<UserKeys> {
+        let auth_key = key_source(
+            "authentication",
+            &self.auth_password,
+            &self.auth_password_file,
+            &self.auth_master_key,
+            &self.auth_localized_key,
+        )?;
+        let priv_key = key_source(
+            "privacy",
+            &self.priv_password,
+            &self.priv_password_file,
+            &self.priv_master_key,
+            &self.priv_localized_key,
+        )?;
+        let level = self.level.unwrap_or(match (&auth_key, &priv_key) {
+            (Some(_), Some(_)) => SecurityLevel::AuthPriv,
+            (Some(_), None) => SecurityLevel::AuthNoPriv,
+            _ => SecurityLevel::NoAuthNoPriv,
+        });
+        let auth = auth_key.map(|k| (self.auth_protocol.unwrap_or(AuthProtocol::Md5), k));
+        let privacy = priv_key.map(|k| (self.priv_protocol.unwrap_or(PrivProtocol::Des), k));
+        Ok(UserKeys::new(Credentials { user_name: user.as_bytes().to_vec(), level, auth, privacy })?)
+    }
+}
+
 impl SnmpArgs {
     /// The `-O` options.
     pub fn output_options(&self) -> anyhow::Result<OutputOptions> {
@@ -170,31 +214,9 @@ impl SnmpArgs {
     }
 
     fn usm(&self) -> anyhow::Result<UsmConfig> {
-        let user = self.user.clone().context("SNMPv3 needs a user name (-u)")?;
-        let auth_key = key_source(
-            "authentication",
-            &self.auth_password,
-            &self.auth_password_file,
-            &self.auth_master_key,
-            &self.auth_localized_key,
-        )?;
-        let priv_key = key_source(
-            "privacy",
-            &self.priv_password,
-            &self.priv_password_file,
-            &self.priv_master_key,
-            &self.priv_localized_key,
-        )?;
-        let level = self.level.unwrap_or(match (&auth_key, &priv_key) {
-            (Some(_), Some(_)) => SecurityLevel::AuthPriv,
-            (Some(_), None) => SecurityLevel::AuthNoPriv,
-            _ => SecurityLevel::NoAuthNoPriv,
-        });
-        let auth = auth_key.map(|k| (self.auth_protocol.unwrap_or(AuthProtocol::Md5), k));
-        let privacy = priv_key.map(|k| (self.priv_protocol.unwrap_or(PrivProtocol::Des), k));
-        let keys = UserKeys::new(Credentials { user_name: user.into_bytes(), level, auth, privacy })?;
+        let user = self.keys.user.clone().context("SNMPv3 needs a user name (-u)")?;
         Ok(UsmConfig {
-            user: keys,
+            user: self.keys.user_keys(&user)?,
             engine_id: self.engine_id.as_deref().map(|e| hex_arg("-e", e)).transpose()?,
             context_engine_id: self.context_engine_id.as_deref().map(|e| hex_arg("-E", e)).transpose()?,
             context_name: self.context.clone().into_bytes(),
