@@ -12,6 +12,7 @@
 
 mod agent;
 mod cli;
+mod client_sim;
 mod fixtures;
 mod interop_v3;
 mod malformed;
