@@ -6,6 +6,15 @@ for target in decode_message roundtrip; do
   mkdir -p "fuzz/corpus/$target"
   find fixtures -name '*.bin' -exec cp {} "fuzz/corpus/$target/" \;
 done
+# usm: a selector byte (which privacy protocol's keys) before each v3 datagram.
+mkdir -p fuzz/corpus/usm
+i=0
+for f in fixtures/v3/*.bin; do
+  for sel in 00 01 04 86; do
+    { printf "\x$sel"; cat "$f"; } > "fuzz/corpus/usm/$(basename "$f" .bin)-$sel"
+  done
+  i=$((i+1))
+done
 mkdir -p fuzz/corpus/capture
 cp fixtures/capture/*.pcap* fuzz/corpus/capture/ 2>/dev/null || true
 echo "seeded: $(ls fuzz/corpus/decode_message | wc -l) datagrams, $(ls fuzz/corpus/capture | wc -l) captures"

@@ -4,12 +4,15 @@
 //!
 //! ```text
 //! cli ──► everything below (binary only)
+//! transport (tokio) ──► client ──► usm ──► msg ──► value
 //! format ──► msg, value          capture ──► (nothing: pcap bytes → datagrams)
-//! msg ──► value
 //! ```
 //!
 //! - [`value`]: [`value::Oid`], [`value::Value`], [`value::VarBind`].
 //! - [`msg`]: every SNMP message and PDU; BER encode through rasn-snmp, a lenient bounded decoder.
+//! - [`usm`]: SNMPv3 security: keys, authentication, privacy, engine time windows, Reports.
+//! - [`client`]: the sans-IO request engine (retries, v3 discovery and resynchronisation).
+//! - `transport` (feature `tokio`): the tokio UDP driver, [`Client`](crate::client) handles.
 //! - [`format`](mod@format): annotated text and JSON renderings of decoded messages.
 //! - [`capture`]: SNMP datagrams out of pcap and pcapng files.
 //!
