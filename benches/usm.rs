@@ -70,7 +70,8 @@ fn per_message(c: &mut Criterion) {
             user_name: b"bench".to_vec(),
             level,
             auth: Some((auth, KeySource::Password(Password::new(b"authpass123".to_vec()).unwrap()))),
-            privacy: privacy.map(|p| (p, KeySource::Password(Password::new(b"privpass123".to_vec()).unwrap()))),
+            privacy: privacy
+                .map(|p| (p, KeySource::Password(Password::new(b"privpass123".to_vec()).unwrap()))),
         })
         .unwrap()
         .localize(&engine);

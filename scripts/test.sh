@@ -8,6 +8,10 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && ! command -v snmpd >/d
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq snmp snmpd snmptrapd tshark >/dev/null
 fi
+# pysnmp is the second SNMPv3 implementation the interop tests run (3DES, AES key extensions).
+if ! python3 -c "import pysnmp, cryptography" 2>/dev/null; then
+  python3 -m pip install -q "pysnmp==7.1.30" "cryptography>=42"
+fi
 
 echo "== cargo fmt --check";                 cargo fmt --all -- --check
 echo "== cargo clippy (all targets)";        cargo clippy --all-targets --locked -- -D warnings

@@ -20,8 +20,8 @@ use crate::msg::{
     Version,
 };
 use crate::usm::{
-    self, EngineState, KeyError, LocalizedKeys, Outgoing, ReportKind, SaltCounter, SecurityLevel, UserKeys,
-    UsmError, WrapError,
+    self, EngineState, KeyError, LocalizedKeys, Outgoing, PrivProtocol, ReportKind, SaltCounter,
+    SecurityLevel, UserKeys, UsmError, WrapError,
 };
 use crate::value::VarBind;
 use std::collections::{HashMap, VecDeque};
@@ -120,15 +120,24 @@ pub enum Error {
     /// protocol looks like.
     #[error(
         "no answer to an encrypted request after {attempts} attempts (the agent answered engine discovery): \
-         check the privacy protocol and password (-x, -X)"
+         check the privacy protocol and password (-x, -X){}",
+        variant_hint(*protocol)
     )]
     NoAnswerToEncrypted {
         /// Attempts made.
         attempts: u32,
+        /// The privacy protocol the requests were encrypted with.
+        protocol: Option<PrivProtocol>,
     },
-    /// The agent refused the request with a Report.
-    #[error("{0}")]
-    Report(ReportKind),
+    /// The agent refused the request with a Report. For usmStatsDecryptionErrors, `privacy`
+    /// is the protocol the request was encrypted with (the message names the wire variant).
+    #[error("{kind}{}", if *kind == ReportKind::DecryptionError { variant_hint(*privacy) } else { String::new() })]
+    Report {
+        /// The counter the Report names.
+        kind: ReportKind,
+        /// The privacy protocol in use, when it matters for the advice.
+        privacy: Option<PrivProtocol>,
+    },
     /// The agent's answers failed our security checks (and nothing better came before the
     /// timeout).
     #[error("{0}")]
@@ -139,6 +148,26 @@ pub enum Error {
     /// Unusable credentials.
     #[error(transparent)]
     Key(#[from] KeyError),
+}
+
+/// Which wire variant was sent and, for AES-192/256, the other key extension to try.
+fn variant_hint(protocol: Option<PrivProtocol>) -> String {
+    let Some(p) = protocol else { return String::new() };
+    let other = match p {
+        PrivProtocol::Aes192 => Some(PrivProtocol::Aes192C),
+        PrivProtocol::Aes256 => Some(PrivProtocol::Aes256C),
+        PrivProtocol::Aes192C => Some(PrivProtocol::Aes192),
+        PrivProtocol::Aes256C => Some(PrivProtocol::Aes256),
+        _ => None,
+    };
+    match other {
+        Some(o) => format!(
+            "; sent {}; an agent using the other key extension needs -x {}",
+            p.wire_variant(),
+            o.name()
+        ),
+        None => format!("; sent {}", p.wire_variant()),
+    }
 }
 
 impl From<WrapError> for Error {
@@ -389,7 +418,7 @@ impl Session {
                         && v3.engine.is_some()
                         && !v3.confirmed =>
                 {
-                    Error::NoAnswerToEncrypted { attempts }
+                    Error::NoAnswerToEncrypted { attempts, protocol: v3.config.user.priv_protocol() }
                 }
                 _ => Error::Timeout { attempts },
             };
@@ -565,7 +594,8 @@ impl Session {
                         self.resend(handle, now);
                         return;
                     }
-                    self.finish(handle, Err(Error::Report(kind)));
+                    let privacy = v3.config.user.priv_protocol();
+                    self.finish(handle, Err(Error::Report { kind, privacy }));
                 }
                 ReportKind::UnknownEngineId if !resynced => {
                     // The agent's engine changed (replaced, or re-keyed): discover again.
@@ -578,7 +608,10 @@ impl Session {
                     }
                     self.start_discovery(now);
                 }
-                _ => self.finish(handle, Err(Error::Report(kind))),
+                _ => {
+                    let privacy = v3.config.user.priv_protocol();
+                    self.finish(handle, Err(Error::Report { kind, privacy }));
+                }
             }
             return;
         }

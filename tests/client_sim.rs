@@ -274,7 +274,9 @@ fn silence_after_discovery_is_a_privacy_error() {
     let mut s = Session::new(v3(SecurityLevel::AuthPriv), 3);
     // The agent answers discovery, then drops everything (as snmpd does with what it cannot decrypt).
     let e = exchange(&mut s, &mut agent, &mut now, |n| (n == 0).then_some(Answer::Normal)).unwrap_err();
-    assert_eq!(e, Error::NoAnswerToEncrypted { attempts: 2 });
+    assert_eq!(e, Error::NoAnswerToEncrypted { attempts: 2, protocol: Some(PrivProtocol::Aes256C) });
+    let text = e.to_string();
+    assert!(text.contains("Reeder key extension") && text.contains("-x AES-256"), "{text}");
 }
 
 #[test]

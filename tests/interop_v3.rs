@@ -102,7 +102,7 @@ fn wrong_credentials_give_specific_errors_not_timeouts() {
         ))
         .await
         .unwrap_err();
-        assert_eq!(e, Error::Report(ReportKind::WrongDigest), "{e}");
+        assert!(matches!(&e, Error::Report { kind: ReportKind::WrongDigest, .. }), "{e}");
         assert!(e.to_string().contains("authentication password"), "{e}");
 
         // Wrong privacy password: snmpd drops what it cannot decrypt, silently; after a
@@ -120,7 +120,7 @@ fn wrong_credentials_give_specific_errors_not_timeouts() {
 
         // Unknown user.
         let e = ask(v3_config("nobody-here", SecurityLevel::NoAuthNoPriv, None, None)).await.unwrap_err();
-        assert_eq!(e, Error::Report(ReportKind::UnknownUserName), "{e}");
+        assert!(matches!(&e, Error::Report { kind: ReportKind::UnknownUserName, .. }), "{e}");
 
         // A level the user does not have: an auth-only user asked for authPriv.
         let e = ask(v3_config(
@@ -131,14 +131,14 @@ fn wrong_credentials_give_specific_errors_not_timeouts() {
         ))
         .await
         .unwrap_err();
-        assert_eq!(e, Error::Report(ReportKind::UnsupportedSecLevel), "{e}");
+        assert!(matches!(&e, Error::Report { kind: ReportKind::UnsupportedSecLevel, .. }), "{e}");
 
         // The wrong authentication protocol is a wrong digest too.
         let e =
             ask(v3_config("u-SHA-256-none", SecurityLevel::AuthNoPriv, Some(("SHA-512", AUTH_PASS)), None))
                 .await
                 .unwrap_err();
-        assert_eq!(e, Error::Report(ReportKind::WrongDigest), "{e}");
+        assert!(matches!(&e, Error::Report { kind: ReportKind::WrongDigest, .. }), "{e}");
     });
 }
 

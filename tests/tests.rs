@@ -14,6 +14,7 @@ mod agent;
 mod cli;
 mod client_sim;
 mod fixtures;
+mod interop_pysnmp;
 mod interop_v3;
 mod malformed;
 mod rasn_view;
