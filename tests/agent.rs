@@ -76,11 +76,19 @@ impl Snmpd {
         std::fs::write(dir.join("snmpd.conf"), config).unwrap();
         std::fs::create_dir_all(dir.join("persist")).unwrap();
         let mut s = Snmpd { port: free_udp_port(), dir, child: None };
-        s.launch();
-        s
+        // The free port may be taken between the probe and snmpd's bind (tests run in
+        // parallel): then snmpd exits, and another port is tried.
+        for _ in 0..5 {
+            if s.launch() {
+                return s;
+            }
+            s.port = free_udp_port();
+        }
+        panic!("snmpd did not start: {}", s.log());
     }
 
-    fn launch(&mut self) {
+    /// Starts snmpd; false if it exited at once (port taken).
+    fn launch(&mut self) -> bool {
         let which = Command::new("snmpd").arg("-v").stdout(Stdio::null()).stderr(Stdio::null()).status();
         assert!(which.is_ok(), "snmpd not found: apt-get install snmpd (scripts/test.sh installs it)");
         let log = self.dir.join("snmpd.log");
@@ -110,7 +118,13 @@ impl Snmpd {
                 let _ = f.read_to_string(&mut text);
             }
             if text.contains("NET-SNMP version") {
-                return;
+                return true;
+            }
+            if let Some(child) = &mut self.child
+                && let Ok(Some(_)) = child.try_wait()
+            {
+                self.child = None;
+                return false;
             }
             assert!(start.elapsed() < Duration::from_secs(15), "snmpd did not start: {text}");
             std::thread::sleep(Duration::from_millis(20));
@@ -121,7 +135,7 @@ impl Snmpd {
     /// starts it again on the same port: engineBoots goes up by one, engineTime restarts.
     pub fn restart(&mut self) {
         self.stop();
-        self.launch();
+        assert!(self.launch(), "snmpd did not restart on port {}: {}", self.port, self.log());
     }
 
     fn stop(&mut self) {

@@ -58,6 +58,29 @@ pub struct SnmpArgs {
     pub output: String,
 }
 
+/// A password or key given on the command line: redacted in `Debug`, zeroized on drop.
+#[derive(Clone)]
+pub struct SecretArg(String);
+
+impl std::str::FromStr for SecretArg {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(SecretArg(s.to_owned()))
+    }
+}
+
+impl std::fmt::Debug for SecretArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl Drop for SecretArg {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
+
 /// SNMPv3 user and keys (also used by `decode` to verify and decrypt).
 #[derive(Debug, Clone, clap::Args)]
 pub struct UsmKeyArgs {
@@ -72,31 +95,31 @@ pub struct UsmKeyArgs {
     pub auth_protocol: Option<AuthProtocol>,
     /// Authentication password (prefer SNMPCTL_AUTH_PASSWORD or --auth-password-file).
     #[arg(short = 'A', long = "auth-password", env = "SNMPCTL_AUTH_PASSWORD", hide_env_values = true)]
-    pub auth_password: Option<String>,
+    pub auth_password: Option<SecretArg>,
     /// Read the authentication password from the first line of a file.
     #[arg(long = "auth-password-file", value_name = "FILE")]
     pub auth_password_file: Option<PathBuf>,
     /// Authentication master key Ku, hex (Net-SNMP -3m).
     #[arg(long = "auth-master-key", value_name = "HEX")]
-    pub auth_master_key: Option<String>,
+    pub auth_master_key: Option<SecretArg>,
     /// Authentication key localized to the agent's engine, hex (Net-SNMP -3k).
     #[arg(long = "auth-localized-key", value_name = "HEX")]
-    pub auth_localized_key: Option<String>,
+    pub auth_localized_key: Option<SecretArg>,
     /// Privacy protocol: DES, AES, AES-192, AES-256, AES-192-C, AES-256-C, 3DES [default: DES, as Net-SNMP].
     #[arg(short = 'x', long = "priv-protocol")]
     pub priv_protocol: Option<PrivProtocol>,
     /// Privacy password (prefer SNMPCTL_PRIV_PASSWORD or --priv-password-file).
     #[arg(short = 'X', long = "priv-password", env = "SNMPCTL_PRIV_PASSWORD", hide_env_values = true)]
-    pub priv_password: Option<String>,
+    pub priv_password: Option<SecretArg>,
     /// Read the privacy password from the first line of a file.
     #[arg(long = "priv-password-file", value_name = "FILE")]
     pub priv_password_file: Option<PathBuf>,
     /// Privacy master key, hex (Net-SNMP -3M).
     #[arg(long = "priv-master-key", value_name = "HEX")]
-    pub priv_master_key: Option<String>,
+    pub priv_master_key: Option<SecretArg>,
     /// Privacy key localized to the agent's engine, hex (Net-SNMP -3K).
     #[arg(long = "priv-localized-key", value_name = "HEX")]
-    pub priv_localized_key: Option<String>,
+    pub priv_localized_key: Option<SecretArg>,
 }
 
 /// Net-SNMP's `-3m HEX` style flags, which clap cannot express, become long flags.
@@ -121,20 +144,26 @@ fn hex_arg(what: &str, value: &str) -> anyhow::Result<Vec<u8>> {
     hex::decode(v).with_context(|| format!("{what}: not hex"))
 }
 
+/// A key in hex; the error does not quote any of it.
+fn secret_hex(what: &str, value: &str) -> anyhow::Result<Vec<u8>> {
+    let v = value.strip_prefix("0x").or_else(|| value.strip_prefix("0X")).unwrap_or(value);
+    hex::decode(v).map_err(|_| anyhow::anyhow!("{what} key: not an even number of hex digits"))
+}
+
 /// A key from a password, a password file, a master key or a localized key (at most one).
 fn key_source(
     what: &str,
-    password: &Option<String>,
+    password: &Option<SecretArg>,
     file: &Option<PathBuf>,
-    master: &Option<String>,
-    localized: &Option<String>,
+    master: &Option<SecretArg>,
+    localized: &Option<SecretArg>,
 ) -> anyhow::Result<Option<KeySource>> {
     let given = [password.is_some(), file.is_some(), master.is_some(), localized.is_some()];
     if given.iter().filter(|g| **g).count() > 1 {
         bail!("give the {what} key one way only: password, password file, master key or localized key");
     }
     let password = match (password, file) {
-        (Some(p), _) => Some(p.clone()),
+        (Some(p), _) => Some(p.0.clone()),
         (None, Some(f)) => Some(read_secret_file(f)?),
         (None, None) => None,
     };
@@ -143,10 +172,10 @@ fn key_source(
         return Ok(Some(KeySource::Password(p)));
     }
     if let Some(m) = master {
-        return Ok(Some(KeySource::Master(Secret::new(hex_arg(what, m)?))));
+        return Ok(Some(KeySource::Master(Secret::new(secret_hex(what, &m.0)?))));
     }
     if let Some(k) = localized {
-        return Ok(Some(KeySource::Localized(Secret::new(hex_arg(what, k)?))));
+        return Ok(Some(KeySource::Localized(Secret::new(secret_hex(what, &k.0)?))));
     }
     Ok(None)
 }
