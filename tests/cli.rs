@@ -254,3 +254,41 @@ fn get_and_set_v3_match_net_snmp() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("does not know this user name"));
 }
+
+/// Net-SNMP's -3m/-3M (master keys) instead of passwords: the same answer, no password given.
+#[test]
+fn master_keys_instead_of_passwords() {
+    use snmpctl::usm::{AuthProtocol, Password, password_to_key};
+    let agent = crate::agent::Snmpd::start("cli-keys", &crate::agent::matrix_config());
+    let target = agent.agent();
+    let ku = |p: &str| {
+        snmpctl::hex::encode(
+            password_to_key(AuthProtocol::Sha256, &Password::new(p.as_bytes().to_vec()).unwrap()).expose(),
+        )
+    };
+    let (auth, privacy) = (ku("authpass123"), ku("privpass123"));
+    let o = snmpctl(&[
+        "get",
+        "-v",
+        "3",
+        "-u",
+        "u-SHA-256-AES",
+        "-l",
+        "authPriv",
+        "-a",
+        "SHA-256",
+        "-3m",
+        &auth,
+        "-x",
+        "AES",
+        "-3M",
+        &privacy,
+        &target,
+        "1.3.6.1.2.1.1.1.0",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        stdout(&o),
+        "iso.3.6.1.2.1.1.1.0 = STRING: \"snmpctl test agent (Net-SNMP snmpd on loopback)\"\n"
+    );
+}

@@ -51,7 +51,8 @@ def main():
         loop.call_soon_threadsafe(loop.stop)
 
     threading.Thread(target=watch_stdin, daemon=True).start()
-    print("ready", flush=True)
+    # The UDP endpoint is created by a task on this loop: say "ready" once that has run.
+    loop.call_later(0.2, lambda: print("ready", flush=True))
     snmp_engine.transport_dispatcher.job_started(1)
     loop.run_forever()
 
