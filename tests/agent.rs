@@ -1,6 +1,8 @@
 //! A private Net-SNMP `snmpd` on 127.0.0.1 for the interop tests: its own config, persistent
 //! directory and port; stopped (SIGTERM, so it saves engineBoots) when dropped.
 
+use snmpctl::client::{Config, Security, UsmConfig};
+use snmpctl::usm::{Credentials, KeySource, Password, SecurityLevel, UserKeys};
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -27,6 +29,32 @@ pub fn matrix() -> Vec<(String, Option<&'static str>, Option<&'static str>)> {
         }
     }
     out
+}
+
+/// A client configuration for a v3 user: (protocol, password) pairs, 500 ms timeout, 2 retries.
+pub fn v3_config(
+    user: &str,
+    level: SecurityLevel,
+    auth: Option<(&str, &str)>,
+    privacy: Option<(&str, &str)>,
+) -> Config {
+    let pw = |s: &str| KeySource::Password(Password::new(s.as_bytes().to_vec()).unwrap());
+    let keys = UserKeys::new(Credentials {
+        user_name: user.as_bytes().to_vec(),
+        level,
+        auth: auth.map(|(p, pass)| (p.parse().unwrap(), pw(pass))),
+        privacy: privacy.map(|(p, pass)| (p.parse().unwrap(), pw(pass))),
+    })
+    .unwrap();
+    let mut c = Config::new(Security::Usm(Box::new(UsmConfig {
+        user: keys,
+        engine_id: None,
+        context_engine_id: None,
+        context_name: Vec::new(),
+    })));
+    c.timeout = Duration::from_millis(500);
+    c.retries = 2;
+    c
 }
 
 fn free_udp_port() -> u16 {

@@ -2,10 +2,10 @@
 //! AES-192/256 key extensions with a hash too short for the key (MD5 → AES-192, SHA-256 →
 //! AES-256), so the extension itself is exercised. The agent is `tests/pysnmp_agent.py`.
 
-use snmpctl::client::{Config, Security, UsmConfig};
+use crate::agent::{AUTH_PASS, PRIV_PASS, v3_config};
 use snmpctl::msg::ErrorStatus;
 use snmpctl::transport::Client;
-use snmpctl::usm::{Credentials, KeySource, Password, SecurityLevel, UserKeys};
+use snmpctl::usm::SecurityLevel;
 use snmpctl::value::{Oid, Value, VarBind};
 use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -42,10 +42,6 @@ impl Drop for PysnmpAgent {
     }
 }
 
-fn pw(s: &str) -> KeySource {
-    KeySource::Password(Password::new(s.as_bytes().to_vec()).unwrap())
-}
-
 #[test]
 fn triple_des_and_both_aes_key_extensions_against_pysnmp() {
     let agent = PysnmpAgent::start();
@@ -61,19 +57,8 @@ fn triple_des_and_both_aes_key_extensions_against_pysnmp() {
     ];
     rt.block_on(async {
         for (user, auth, privacy) in users {
-            let keys = UserKeys::new(Credentials {
-                user_name: user.as_bytes().to_vec(),
-                level: SecurityLevel::AuthPriv,
-                auth: Some((auth.parse().unwrap(), pw("authpass123"))),
-                privacy: Some((privacy.parse().unwrap(), pw("privpass123"))),
-            })
-            .unwrap();
-            let mut config = Config::new(Security::Usm(Box::new(UsmConfig {
-                user: keys,
-                engine_id: None,
-                context_engine_id: None,
-                context_name: Vec::new(),
-            })));
+            let mut config =
+                v3_config(user, SecurityLevel::AuthPriv, Some((auth, AUTH_PASS)), Some((privacy, PRIV_PASS)));
             config.timeout = Duration::from_millis(700);
             config.retries = 1;
             let client = Client::connect(addr, config).await.unwrap();
@@ -91,19 +76,12 @@ fn triple_des_and_both_aes_key_extensions_against_pysnmp() {
         }
         // The wrong variant of the key extension is not silently "working": the agent cannot
         // decrypt, and the error says to check the privacy protocol.
-        let keys = UserKeys::new(Credentials {
-            user_name: b"py-md5-aes192r".to_vec(),
-            level: SecurityLevel::AuthPriv,
-            auth: Some(("MD5".parse().unwrap(), pw("authpass123"))),
-            privacy: Some(("AES-192".parse().unwrap(), pw("privpass123"))),
-        })
-        .unwrap();
-        let mut config = Config::new(Security::Usm(Box::new(UsmConfig {
-            user: keys,
-            engine_id: None,
-            context_engine_id: None,
-            context_name: Vec::new(),
-        })));
+        let mut config = v3_config(
+            "py-md5-aes192r",
+            SecurityLevel::AuthPriv,
+            Some(("MD5", AUTH_PASS)),
+            Some(("AES-192", PRIV_PASS)),
+        );
         config.timeout = Duration::from_millis(300);
         config.retries = 0;
         let client = Client::connect(addr, config).await.unwrap();

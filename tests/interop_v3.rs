@@ -3,13 +3,12 @@
 //! specific errors, not timeouts; an agent restart (engineBoots + 1) is recovered from
 //! transparently.
 
-use crate::agent::{AUTH_PASS, PRIV_PASS, Snmpd, matrix, matrix_config};
-use snmpctl::client::{Config, Error, Security, UsmConfig};
+use crate::agent::{AUTH_PASS, PRIV_PASS, Snmpd, matrix, matrix_config, v3_config};
+use snmpctl::client::{Config, Error};
 use snmpctl::msg::ErrorStatus;
 use snmpctl::transport::Client;
-use snmpctl::usm::{Credentials, KeySource, Password, ReportKind, SecurityLevel, UserKeys};
+use snmpctl::usm::{ReportKind, SecurityLevel};
 use snmpctl::value::{Oid, Value, VarBind};
-use std::time::Duration;
 
 const SYS_DESCR: &str = "1.3.6.1.2.1.1.1.0";
 const SYS_NAME: &str = "1.3.6.1.2.1.1.5.0";
@@ -17,34 +16,6 @@ const DESCR: &[u8] = b"snmpctl test agent (Net-SNMP snmpd on loopback)";
 
 fn oid(s: &str) -> Oid {
     s.parse().unwrap()
-}
-
-fn pw(s: &str) -> KeySource {
-    KeySource::Password(Password::new(s.as_bytes().to_vec()).unwrap())
-}
-
-fn v3_config(
-    user: &str,
-    level: SecurityLevel,
-    auth: Option<(&str, &str)>,
-    privacy: Option<(&str, &str)>,
-) -> Config {
-    let keys = UserKeys::new(Credentials {
-        user_name: user.as_bytes().to_vec(),
-        level,
-        auth: auth.map(|(p, pass)| (p.parse().unwrap(), pw(pass))),
-        privacy: privacy.map(|(p, pass)| (p.parse().unwrap(), pw(pass))),
-    })
-    .unwrap();
-    let mut c = Config::new(Security::Usm(Box::new(UsmConfig {
-        user: keys,
-        engine_id: None,
-        context_engine_id: None,
-        context_name: Vec::new(),
-    })));
-    c.timeout = Duration::from_millis(500);
-    c.retries = 2;
-    c
 }
 
 fn runtime() -> tokio::runtime::Runtime {

@@ -62,7 +62,7 @@ pub(crate) fn encrypt(
         // § 8.1.1.2: pad to a multiple of the block size (the value of the padding is irrelevant).
         let padded = data.len().div_ceil(8).saturating_mul(8);
         data.resize(padded, 0);
-        cbc_encrypt(proto, key, &salt_bytes, &mut data)?;
+        cbc(proto, key, &salt_bytes, &mut data, true)?;
         Some((data, salt_bytes))
     } else {
         let salt_bytes = n.to_be_bytes();
@@ -87,7 +87,7 @@ pub(crate) fn decrypt(
         if !data.len().is_multiple_of(8) {
             return Err(DecryptProblem::NotBlockAligned(data.len()));
         }
-        cbc_decrypt(proto, key, &salt, &mut data).ok_or(DecryptProblem::KeyLength)?;
+        cbc(proto, key, &salt, &mut data, false).ok_or(DecryptProblem::KeyLength)?;
     } else {
         aes_cfb(proto, key, engine_boots, engine_time, &salt, &mut data, false)
             .ok_or(DecryptProblem::KeyLength)?;
@@ -104,45 +104,36 @@ fn cbc_iv(pre_iv: &[u8], salt: &[u8; 8]) -> [u8; 8] {
     iv
 }
 
-fn cbc_encrypt(proto: PrivProtocol, key: &[u8], salt: &[u8; 8], data: &mut [u8]) -> Option<()> {
-    fn run<C: BlockCipherEncrypt + KeyInit>(k: &[u8], iv: &[u8; 8], data: &mut [u8]) -> Option<()> {
-        let mut enc = cbc::Encryptor::<C>::new_from_slices(k, iv).ok()?;
-        for block in data.chunks_exact_mut(8) {
-            let block = block.try_into().ok()?;
-            enc.encrypt_block(block);
+/// DES-CBC or 3DES-EDE-CBC in place: the key is the first 8 (24) bytes of the privacy key, the
+/// pre-IV the next 8 (RFC 3414 § 8.1.1.1; Reeder draft § 5.1.1.1).
+fn cbc(proto: PrivProtocol, key: &[u8], salt: &[u8; 8], data: &mut [u8], encrypt: bool) -> Option<()> {
+    fn run<C: BlockCipherEncrypt + BlockCipherDecrypt + KeyInit>(
+        k: &[u8],
+        iv: &[u8; 8],
+        data: &mut [u8],
+        encrypt: bool,
+    ) -> Option<()> {
+        let blocks = data.chunks_exact_mut(8);
+        if encrypt {
+            let mut enc = cbc::Encryptor::<C>::new_from_slices(k, iv).ok()?;
+            for block in blocks {
+                enc.encrypt_block(block.try_into().ok()?);
+            }
+        } else {
+            let mut dec = cbc::Decryptor::<C>::new_from_slices(k, iv).ok()?;
+            for block in blocks {
+                dec.decrypt_block(block.try_into().ok()?);
+            }
         }
         Some(())
     }
-    match proto {
-        PrivProtocol::Des => {
-            let (k, pre_iv) = split(key, 8, 16)?;
-            run::<des::Des>(k, &cbc_iv(pre_iv, salt), data)
-        }
-        _ => {
-            let (k, pre_iv) = split(key, 24, 32)?;
-            run::<des::TdesEde3>(k, &cbc_iv(pre_iv, salt), data)
-        }
-    }
-}
-
-fn cbc_decrypt(proto: PrivProtocol, key: &[u8], salt: &[u8; 8], data: &mut [u8]) -> Option<()> {
-    fn run<C: BlockCipherDecrypt + KeyInit>(k: &[u8], iv: &[u8; 8], data: &mut [u8]) -> Option<()> {
-        let mut dec = cbc::Decryptor::<C>::new_from_slices(k, iv).ok()?;
-        for block in data.chunks_exact_mut(8) {
-            let block = block.try_into().ok()?;
-            dec.decrypt_block(block);
-        }
-        Some(())
-    }
-    match proto {
-        PrivProtocol::Des => {
-            let (k, pre_iv) = split(key, 8, 16)?;
-            run::<des::Des>(k, &cbc_iv(pre_iv, salt), data)
-        }
-        _ => {
-            let (k, pre_iv) = split(key, 24, 32)?;
-            run::<des::TdesEde3>(k, &cbc_iv(pre_iv, salt), data)
-        }
+    let key_len = if proto == PrivProtocol::Des { 8 } else { 24 };
+    let (k, pre_iv) = split(key, key_len, key_len.saturating_add(8))?;
+    let iv = cbc_iv(pre_iv, salt);
+    if proto == PrivProtocol::Des {
+        run::<des::Des>(k, &iv, data, encrypt)
+    } else {
+        run::<des::TdesEde3>(k, &iv, data, encrypt)
     }
 }
 
