@@ -3,6 +3,7 @@
 mod decode;
 mod get;
 mod snmp;
+mod walk;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -37,8 +38,10 @@ pub struct GlobalArgs {
 pub enum Format {
     /// Human-readable text.
     Text,
-    /// JSON, one object per line.
+    /// One JSON document (an object per response; for walks, the varbinds in one array).
     Json,
+    /// One JSON object per line: a varbind per line for walks and gets.
+    Ndjson,
 }
 
 #[derive(Debug, Subcommand)]
@@ -49,6 +52,11 @@ enum Command {
     Get(get::Args),
     /// Get the next values (GetNextRequest), as snmpgetnext.
     Getnext(get::Args),
+    /// Get many rows at once (GetBulkRequest), as snmpbulkget.
+    Bulkget(get::BulkArgs),
+    /// Walk a subtree (GetBulk on v2c/v3, GetNext on v1), as snmpbulkwalk / snmpwalk.
+    #[command(visible_alias = "bulkwalk")]
+    Walk(walk::Args),
     /// Set values (SetRequest), as snmpset: OID TYPE VALUE ...
     Set(get::SetArgs),
 }
@@ -60,6 +68,8 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Decode(args) => decode::run(&cli.global, &args),
         Command::Get(args) => get::run_get(&cli.global, &args, false),
         Command::Getnext(args) => get::run_get(&cli.global, &args, true),
+        Command::Bulkget(args) => get::run_bulkget(&cli.global, &args),
+        Command::Walk(args) => walk::run(&cli.global, &args),
         Command::Set(args) => get::run_set(&cli.global, &args),
     }
 }

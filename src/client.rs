@@ -24,8 +24,11 @@ use crate::usm::{
     SecurityLevel, UserKeys, UsmError, WrapError,
 };
 use crate::value::VarBind;
+
+mod walk;
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
+pub use walk::{Walk, WalkEnd, WalkError, WalkOptions};
 
 /// How to reach the agent and what to say: version and security.
 #[derive(Debug, Clone)]

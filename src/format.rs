@@ -7,4 +7,5 @@ pub mod json;
 pub mod output;
 mod text;
 
-pub use text::{is_printable, timeticks, value_text};
+pub use output::timeticks;
+pub use text::{is_printable, value_text};

@@ -4,7 +4,9 @@
 //! at once; a driver task owns the socket and the session and only moves bytes and time
 //! between them (quinn's `ConnectionDriver`). Protocol decisions all live in the session.
 
-use crate::client::{Config, Error, Operation, Outcome, Request, RequestHandle, Session, Stats};
+use crate::client::{
+    Config, Error, Operation, Outcome, Request, RequestHandle, Session, Stats, Walk, WalkError, WalkOptions,
+};
 use crate::usm::EngineState;
 use crate::value::{Oid, VarBind};
 use std::collections::HashMap;
@@ -207,6 +209,77 @@ impl Client {
         let (tx, rx) = oneshot::channel();
         self.tx.send(Command::Engine(tx)).map_err(|_| Error::Build("the client has stopped".into()))?;
         rx.await.map_err(|_| Error::Build("the client has stopped".into()))
+    }
+}
+
+impl Client {
+    /// Walks the subtree under `root`: GetNext or GetBulk as `options` say (see
+    /// [`crate::client::Walk`]). Nothing is sent until the walker is polled; varbinds stream
+    /// out as responses arrive, so a walk of any size runs in constant memory.
+    pub fn walk(&self, root: Oid, options: WalkOptions) -> Walker {
+        Walker {
+            client: self.clone(),
+            walk: Walk::new(root, options),
+            batch: std::collections::VecDeque::new(),
+        }
+    }
+}
+
+/// A walk in progress: pull varbinds with [`Walker::next`] or whole responses with
+/// [`Walker::next_batch`]. After the end, [`Walker::state`] tells how it ended.
+#[derive(Debug)]
+pub struct Walker {
+    client: Client,
+    walk: Walk,
+    batch: std::collections::VecDeque<VarBind>,
+}
+
+impl Walker {
+    /// The varbinds of the next response (never empty), `None` at the end of the walk.
+    ///
+    /// # Errors
+    /// [`WalkError`]: what came before stays valid, and [`Walk::last`] says where it stopped.
+    pub async fn next_batch(&mut self) -> Option<Result<Vec<VarBind>, WalkError>> {
+        if !self.batch.is_empty() {
+            return Some(Ok(self.batch.drain(..).collect()));
+        }
+        loop {
+            if let Some(e) = self.walk.take_error() {
+                return Some(Err(e));
+            }
+            let request = self.walk.request()?;
+            match self.client.request(request).await {
+                Ok(pdu) => {
+                    let v = self.walk.on_response(pdu);
+                    if !v.is_empty() {
+                        return Some(Ok(v));
+                    }
+                }
+                Err(e) => self.walk.on_failure(e),
+            }
+        }
+    }
+
+    /// The next varbind, `None` at the end of the walk.
+    ///
+    /// # Errors
+    /// As [`Walker::next_batch`].
+    pub async fn next(&mut self) -> Option<Result<VarBind, WalkError>> {
+        if let Some(vb) = self.batch.pop_front() {
+            return Some(Ok(vb));
+        }
+        match self.next_batch().await? {
+            Ok(v) => {
+                self.batch.extend(v);
+                self.batch.pop_front().map(Ok)
+            }
+            Err(e) => Some(Err(e)),
+        }
+    }
+
+    /// The walk's state: how it ended, the last OID, counts.
+    pub fn state(&self) -> &Walk {
+        &self.walk
     }
 }
 

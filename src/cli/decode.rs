@@ -168,7 +168,7 @@ fn show(
         _ => Security::NotChecked,
     };
     match format {
-        Format::Json => {
+        Format::Json | Format::Ndjson => {
             let mut obj = match &decoded {
                 Ok(d) => json::decoded(d),
                 Err(e) => serde_json::json!({

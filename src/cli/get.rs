@@ -16,9 +16,28 @@ use std::process::ExitCode;
 pub struct Args {
     #[command(flatten)]
     snmp: SnmpArgs,
+    /// Command options, as Net-SNMP's -C: f (do not retry without the failing variable).
+    #[arg(short = 'C', long = "command-options", value_name = "OPTS")]
+    command_options: Vec<String>,
     /// The agent: [udp:|udp6:]host[:port].
     agent: String,
     /// OIDs, numeric (`1.3.6.1.2.1.1.1.0`, `.1.3.6…`, `iso.3.6…`).
+    #[arg(required = true)]
+    oids: Vec<String>,
+}
+
+/// Arguments of `snmpctl bulkget`.
+#[derive(Debug, clap::Args)]
+pub struct BulkArgs {
+    #[command(flatten)]
+    snmp: SnmpArgs,
+    /// Command options, as snmpbulkget's -C: nN (non-repeaters, default 0), rN
+    /// (max-repetitions, default 10).
+    #[arg(short = 'C', long = "command-options", value_name = "OPTS")]
+    command_options: Vec<String>,
+    /// The agent: [udp:|udp6:]host[:port].
+    agent: String,
+    /// OIDs: the first non-repeaters are asked once, the others repeated.
     #[arg(required = true)]
     oids: Vec<String>,
 }
@@ -35,6 +54,87 @@ pub struct SetArgs {
     assignments: Vec<String>,
 }
 
+/// Which Net-SNMP tool a request command stands for: its messages differ in small ways.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    /// snmpget.
+    Get,
+    /// snmpgetnext.
+    GetNext,
+    /// snmpbulkget.
+    BulkGet,
+    /// snmpset.
+    Set,
+}
+
+impl Tool {
+    /// "Error in packet." (snmpgetnext, snmpset) or "Error in packet".
+    fn error_period(self) -> bool {
+        matches!(self, Tool::GetNext | Tool::Set)
+    }
+
+    /// "Timeout: No Response from X." (snmpget, snmpgetnext) or without the period.
+    fn timeout_period(self) -> bool {
+        matches!(self, Tool::Get | Tool::GetNext)
+    }
+}
+
+/// The `-C` letters, with the numbers that follow `n` and `r`.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct CommandOptions {
+    /// Letters given without a value.
+    pub flags: Vec<char>,
+    /// `-Cn N`.
+    pub non_repeaters: Option<u32>,
+    /// `-Cr N`.
+    pub max_repetitions: Option<u32>,
+    /// `-CE OID`.
+    pub end: Option<String>,
+}
+
+impl CommandOptions {
+    /// Parses each `-C` value; `allowed` lists the letters this command takes.
+    pub fn parse(values: &[String], allowed: &str) -> anyhow::Result<CommandOptions> {
+        let mut o = CommandOptions::default();
+        for v in values {
+            let mut chars = v.chars();
+            while let Some(c) = chars.next() {
+                if !allowed.contains(c) {
+                    bail!("-C{c}: not an option of this command (it takes -C with {allowed})");
+                }
+                match c {
+                    'n' | 'r' => {
+                        let rest: String = chars.by_ref().collect();
+                        let n = rest
+                            .trim()
+                            .parse()
+                            .with_context(|| format!("-C{c} needs a number, as in -C{c}10"))?;
+                        if c == 'n' {
+                            o.non_repeaters = Some(n);
+                        } else {
+                            o.max_repetitions = Some(n);
+                        }
+                    }
+                    'E' => {
+                        let rest: String = chars.by_ref().collect();
+                        if rest.is_empty() {
+                            bail!("-CE needs an OID");
+                        }
+                        o.end = Some(rest);
+                    }
+                    other => o.flags.push(other),
+                }
+            }
+        }
+        Ok(o)
+    }
+
+    /// Whether a plain letter was given.
+    pub fn has(&self, c: char) -> bool {
+        self.flags.contains(&c)
+    }
+}
+
 /// A numeric OID, also in Net-SNMP's no-MIB form (`iso.3.6.1…`).
 pub fn parse_oid(text: &str) -> anyhow::Result<Oid> {
     let t = text.strip_prefix('.').unwrap_or(text);
@@ -43,10 +143,23 @@ pub fn parse_oid(text: &str) -> anyhow::Result<Oid> {
 }
 
 pub fn run_get(global: &GlobalArgs, args: &Args, next: bool) -> anyhow::Result<ExitCode> {
+    let copts = CommandOptions::parse(&args.command_options, "f")?;
     let oids = args.oids.iter().map(|o| parse_oid(o)).collect::<anyhow::Result<Vec<_>>>()?;
     let operation = if next { Operation::GetNext } else { Operation::Get };
     let request = Request { operation, varbinds: oids.into_iter().map(VarBind::null).collect() };
-    run_request(global, &args.snmp, &args.agent, request, false)
+    let tool = if next { Tool::GetNext } else { Tool::Get };
+    run_request(global, &args.snmp, &args.agent, request, tool, !copts.has('f'))
+}
+
+pub fn run_bulkget(global: &GlobalArgs, args: &BulkArgs) -> anyhow::Result<ExitCode> {
+    let copts = CommandOptions::parse(&args.command_options, "nr")?;
+    let oids = args.oids.iter().map(|o| parse_oid(o)).collect::<anyhow::Result<Vec<_>>>()?;
+    let operation = Operation::GetBulk {
+        non_repeaters: copts.non_repeaters.unwrap_or(0),
+        max_repetitions: copts.max_repetitions.unwrap_or(10),
+    };
+    let request = Request { operation, varbinds: oids.into_iter().map(VarBind::null).collect() };
+    run_request(global, &args.snmp, &args.agent, request, Tool::BulkGet, false)
 }
 
 pub fn run_set(global: &GlobalArgs, args: &SetArgs) -> anyhow::Result<ExitCode> {
@@ -61,7 +174,8 @@ pub fn run_set(global: &GlobalArgs, args: &SetArgs) -> anyhow::Result<ExitCode> 
             varbinds.push(VarBind::new(oid, value));
         }
     }
-    run_request(global, &args.snmp, &args.agent, Request { operation: Operation::Set, varbinds }, true)
+    let request = Request { operation: Operation::Set, varbinds };
+    run_request(global, &args.snmp, &args.agent, request, Tool::Set, false)
 }
 
 /// snmpset's value syntax.
@@ -106,63 +220,93 @@ pub fn parse_value(ty: &str, text: &str) -> anyhow::Result<Value> {
     })
 }
 
+/// Sends one request and prints the answer as the Net-SNMP tool would. With `fix`, as
+/// `snmpget` and `snmpgetnext` do, an error-status naming one of several variables prints the
+/// error and asks again without that variable.
 fn run_request(
     global: &GlobalArgs,
     snmp_args: &SnmpArgs,
     agent: &str,
-    request: Request,
-    set: bool,
+    mut request: Request,
+    tool: Tool,
+    fix: bool,
 ) -> anyhow::Result<ExitCode> {
     let options = snmp_args.output_options()?;
-    let outcome = snmp::runtime()?.block_on(async {
-        let (client, _target) = snmp::connect(agent, snmp_args).await?;
-        anyhow::Ok(client.request(request).await)
-    })?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let code = match outcome {
-        Ok(pdu) => {
-            let code = exit_code(&pdu);
-            match global.format {
-                Format::Json => {
-                    serde_json::to_writer(&mut out, &response_json(&pdu))?;
+    let runtime = snmp::runtime()?;
+    let client = runtime.block_on(async { snmp::connect(agent, snmp_args).await })?.0;
+    let mut code = EXIT_OK;
+    loop {
+        let outcome = runtime.block_on(client.request(request.clone()));
+        let pdu = match outcome {
+            Ok(pdu) => pdu,
+            Err(e) => {
+                if global.format != Format::Text {
+                    serde_json::to_writer(&mut out, &serde_json::json!({"error": e.to_string()}))?;
                     writeln!(out)?;
                 }
-                Format::Text if pdu.error_status != ErrorStatus::NO_ERROR => {
-                    out.flush()?;
-                    eprint!("{}", output::error_report(&pdu, options, set));
-                }
-                Format::Text => {
-                    for vb in &pdu.varbinds {
-                        writeln!(out, "{}", output::varbind_line(vb, options))?;
-                    }
-                }
+                out.flush()?;
+                eprintln!("{}", snmp::describe(&e, agent, tool.timeout_period()));
+                return Ok(ExitCode::from(EXIT_FAILURE));
             }
-            code
-        }
-        Err(e) => {
-            if global.format == Format::Json {
-                serde_json::to_writer(&mut out, &serde_json::json!({"error": e.to_string()}))?;
+        };
+        code = code.max(exit_code(&pdu, tool));
+        match global.format {
+            Format::Json => {
+                serde_json::to_writer(&mut out, &response_json(&pdu))?;
                 writeln!(out)?;
             }
-            eprintln!("{}", snmp::describe(&e, agent));
-            EXIT_FAILURE
+            Format::Ndjson if pdu.error_status == ErrorStatus::NO_ERROR => {
+                for vb in &pdu.varbinds {
+                    serde_json::to_writer(&mut out, &json::varbind(vb))?;
+                    writeln!(out)?;
+                }
+            }
+            Format::Ndjson => {
+                serde_json::to_writer(&mut out, &response_json(&pdu))?;
+                writeln!(out)?;
+            }
+            Format::Text if pdu.error_status != ErrorStatus::NO_ERROR => {
+                out.flush()?;
+                eprint!("{}", output::error_report(&pdu, &options, tool.error_period()));
+            }
+            Format::Text => {
+                let mut text = String::new();
+                for vb in &pdu.varbinds {
+                    output::write_varbind(&mut text, vb, &options);
+                }
+                out.write_all(text.as_bytes())?;
+            }
         }
-    };
+        // snmp_fix_pdu: drop the failing variable and ask again while any remain.
+        let failed = usize::try_from(pdu.error_index).ok().and_then(|i| i.checked_sub(1));
+        match failed {
+            Some(i) if fix && pdu.error_status != ErrorStatus::NO_ERROR && i < request.varbinds.len() => {
+                request.varbinds.remove(i);
+                if request.varbinds.is_empty() {
+                    break;
+                }
+            }
+            _ => break,
+        }
+    }
     out.flush()?;
     Ok(ExitCode::from(code))
 }
 
 /// 0, or 1 when the agent answered with an error-status or an exception.
-fn exit_code(pdu: &GenericPdu) -> u8 {
-    if pdu.error_status != ErrorStatus::NO_ERROR || pdu.varbinds.iter().any(|vb| vb.value.is_exception()) {
+/// endOfMibView in a GetBulk answer is the normal end of the data, not an error.
+fn exit_code(pdu: &GenericPdu, tool: Tool) -> u8 {
+    let exception = |v: &Value| v.is_exception() && !(tool == Tool::BulkGet && *v == Value::EndOfMibView);
+    if pdu.error_status != ErrorStatus::NO_ERROR || pdu.varbinds.iter().any(|vb| exception(&vb.value)) {
         EXIT_AGENT_ERROR
     } else {
         EXIT_OK
     }
 }
 
-fn response_json(pdu: &GenericPdu) -> serde_json::Value {
+pub fn response_json(pdu: &GenericPdu) -> serde_json::Value {
     serde_json::json!({
         "error_status": pdu.error_status.0,
         "error_status_name": pdu.error_status.name(),

@@ -53,7 +53,8 @@ pub struct SnmpArgs {
     /// Seconds to wait for each attempt.
     #[arg(short = 't', long = "timeout", default_value_t = 1.0)]
     pub timeout: f64,
-    /// Output options, as Net-SNMP's -O: n (numeric), q, Q, v.
+    /// Output options, as Net-SNMP's -O: n f s S u (OID style), q Q v (quick, value only),
+    /// a x (strings as text or hex), t (raw timeticks), T (hex with text), e U 0 b.
     #[arg(short = 'O', long = "output", default_value = "")]
     pub output: String,
 }
@@ -122,16 +123,32 @@ pub struct UsmKeyArgs {
     pub priv_localized_key: Option<SecretArg>,
 }
 
-/// Net-SNMP's `-3m HEX` style flags, which clap cannot express, become long flags.
+/// Net-SNMP's `-3m HEX` style flags, which clap cannot express, become long flags, and
+/// `-CE OID` (the end OID takes the next word) becomes `-CEOID`.
 pub fn rewrite_net_snmp_flags(args: impl Iterator<Item = String>) -> Vec<String> {
-    args.map(|a| match a.as_str() {
-        "-3m" => "--auth-master-key".to_owned(),
-        "-3k" => "--auth-localized-key".to_owned(),
-        "-3M" => "--priv-master-key".to_owned(),
-        "-3K" => "--priv-localized-key".to_owned(),
-        _ => a,
-    })
-    .collect()
+    let mut out: Vec<String> = Vec::new();
+    let mut join_next = false;
+    for a in args {
+        if join_next {
+            if let Some(last) = out.last_mut() {
+                last.push_str(&a);
+            }
+            join_next = false;
+            continue;
+        }
+        out.push(match a.as_str() {
+            "-3m" => "--auth-master-key".to_owned(),
+            "-3k" => "--auth-localized-key".to_owned(),
+            "-3M" => "--priv-master-key".to_owned(),
+            "-3K" => "--priv-localized-key".to_owned(),
+            "-CE" => {
+                join_next = true;
+                a
+            }
+            _ => a,
+        });
+    }
+    out
 }
 
 fn read_secret_file(path: &PathBuf) -> anyhow::Result<String> {
@@ -262,10 +279,13 @@ pub async fn connect(agent: &str, args: &SnmpArgs) -> anyhow::Result<(Client, Ta
     Ok((client, target))
 }
 
-/// Net-SNMP's wording for a timeout, or our plain message for the others.
-pub fn describe(error: &ClientError, agent: &str) -> String {
+/// Net-SNMP's wording for a timeout (`snmpget` and `snmpgetnext` end it with a period, the
+/// other tools do not), or our plain message for the others.
+pub fn describe(error: &ClientError, agent: &str, period: bool) -> String {
     match error {
-        ClientError::Timeout { .. } => format!("Timeout: No Response from {agent}."),
+        ClientError::Timeout { .. } => {
+            format!("Timeout: No Response from {agent}{}", if period { "." } else { "" })
+        }
         other => format!("snmpctl: {other}"),
     }
 }

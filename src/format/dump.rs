@@ -4,7 +4,8 @@
 //! then every deviation with its byte offset. A datagram that cannot be decoded is shown as the
 //! error and a hex dump with the failing byte marked, never as a bare failure.
 
-use super::text::{is_printable, timeticks, value_text};
+use super::output::timeticks;
+use super::text::{is_printable, value_text};
 use crate::msg::{DecodeError, Decoded, Message, Pdu, ScopedPduData, SecurityParameters};
 use core::fmt::Write as _;
 

@@ -1,81 +1,326 @@
 //! Net-SNMP's command-line output: varbind lines under `-O` options, error reports.
+//!
+//! The rules are Net-SNMP 5.9's `sprint_realloc_*` family as observed against its tools: OCTET
+//! STRINGs print as `STRING: "…"` when every octet is printable or white space (with `"` and `\`
+//! escaped), otherwise as `Hex-STRING:` with a space after every octet and a line break after
+//! each 16; quick print (`-Oq`) drops the type prefixes and quotes hex; TimeTicks print as
+//! `(n) d:hh:mm:ss.cc`, `d:h:mm:ss.cc` under `-Oq` and the bare number under `-Ot`. Until MIBs
+//! are loaded, names print as Net-SNMP prints them with none: `iso.3.6.1…`.
 
-use super::text::value_text;
 use crate::msg::{ErrorStatus, GenericPdu};
 use crate::value::{Oid, Value, VarBind};
+use core::fmt::Write as _;
 
-/// Net-SNMP output options (`-O`): the subset snmpctl implements so far.
+/// How OIDs print (`-On`, `-Of`, `-Os`, `-OS`, `-Ou`; the last given wins, as in Net-SNMP).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum OidFormat {
+    /// `MODULE::name.index` (Net-SNMP's default, `-OS`).
+    #[default]
+    Module,
+    /// `name.index` (`-Os`).
+    Suffix,
+    /// `.iso.org.dod…` (`-Of`).
+    Full,
+    /// `.1.3.6.1…` (`-On`).
+    Numeric,
+    /// UCD style `system.sysDescr.0` (`-Ou`).
+    Ucd,
+}
+
+/// How OCTET STRINGs print (`-Oa`, `-Ox`; the last given wins).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum StringFormat {
+    /// Text if every octet is printable or white space, hex otherwise.
+    #[default]
+    Guess,
+    /// Always text, unprintable octets as `.` (`-Oa`).
+    Ascii,
+    /// Always hex (`-Ox`).
+    Hex,
+}
+
+/// Net-SNMP output options (`-O`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct OutputOptions {
-    /// `n`: numeric OIDs with a leading dot.
-    pub numeric: bool,
-    /// `q`: quick print: no `=`, no type.
+    /// OID style.
+    pub oid_format: OidFormat,
+    /// OCTET STRING style.
+    pub string_format: StringFormat,
+    /// `q`: quick print: no `=`, no type prefixes.
     pub quick: bool,
-    /// `Q`: quick print with `=`, no type.
+    /// `Q`: quick print with `=`.
     pub quick_equals: bool,
     /// `v`: the value only.
     pub value_only: bool,
+    /// `t`: TimeTicks as a bare number.
+    pub raw_timeticks: bool,
+    /// `e`: enumerations as numbers (takes effect with MIBs).
+    pub numeric_enums: bool,
+    /// `U`: no UNITS suffix (takes effect with MIBs).
+    pub no_units: bool,
+    /// `0`: zero-pad single hex digits in DISPLAY-HINT output (takes effect with MIBs).
+    pub zero_pad_hex: bool,
+    /// `T`: the text of hex strings after them, in brackets.
+    pub hex_text: bool,
+    /// `b`: do not break OID indexes down (takes effect with MIBs).
+    pub no_index_breakdown: bool,
 }
 
 impl OutputOptions {
     /// Parses the letters after `-O`.
     ///
     /// # Errors
-    /// The first letter snmpctl does not implement.
+    /// The first letter that is not a Net-SNMP output option.
     pub fn parse(letters: &str) -> Result<OutputOptions, char> {
         let mut o = OutputOptions::default();
         for c in letters.chars() {
             match c {
-                'n' => o.numeric = true,
+                'n' => o.oid_format = OidFormat::Numeric,
+                'f' => o.oid_format = OidFormat::Full,
+                's' => o.oid_format = OidFormat::Suffix,
+                'S' => o.oid_format = OidFormat::Module,
+                'u' => o.oid_format = OidFormat::Ucd,
+                'a' => o.string_format = StringFormat::Ascii,
+                'x' => o.string_format = StringFormat::Hex,
                 'q' => o.quick = true,
                 'Q' => o.quick_equals = true,
                 'v' => o.value_only = true,
+                't' => o.raw_timeticks = true,
+                'e' => o.numeric_enums = true,
+                'U' => o.no_units = true,
+                '0' => o.zero_pad_hex = true,
+                'T' => o.hex_text = true,
+                'b' => o.no_index_breakdown = true,
+                // Index display styles: without MIBs there are no indexes to style.
+                'E' | 'X' => {}
                 other => return Err(other),
             }
         }
         Ok(o)
     }
-}
 
-/// An OID as Net-SNMP prints it with no MIB loaded: `iso.3.6.1…`, or `.1.3.6.1…` under `-On`.
-pub fn oid_name(oid: &Oid, options: OutputOptions) -> String {
-    if options.numeric {
-        return format!(".{oid}");
+    /// `-On`.
+    pub fn numeric() -> OutputOptions {
+        OutputOptions { oid_format: OidFormat::Numeric, ..OutputOptions::default() }
     }
-    let text = oid.to_string();
-    match oid.arcs().first() {
-        Some(0) => text.replacen('0', "ccitt", 1),
-        Some(1) => text.replacen('1', "iso", 1),
-        Some(2) => text.replacen('2', "joint-iso-ccitt", 1),
-        _ => text,
+
+    fn is_quick(&self) -> bool {
+        self.quick || self.quick_equals
     }
 }
 
-/// A value without its type prefix (for `-Oq`, `-OQ`).
-fn bare_value(value: &Value) -> String {
-    let full = value_text(value);
-    if value.is_exception() {
-        return full;
+/// Appends an OID in the chosen style.
+pub fn write_oid(out: &mut String, oid: &Oid, options: &OutputOptions) {
+    let arcs = oid.arcs();
+    let (first, rest) = match arcs.split_first() {
+        Some((f, r)) => (*f, r),
+        None => return,
+    };
+    let top = match (options.oid_format, first) {
+        (OidFormat::Numeric, _) => None,
+        (_, 0) => Some("ccitt"),
+        (_, 1) => Some("iso"),
+        (_, 2) => Some("joint-iso-ccitt"),
+        _ => None,
+    };
+    if matches!(options.oid_format, OidFormat::Numeric | OidFormat::Full) {
+        out.push('.');
     }
-    match full.split_once(": ") {
-        Some((_, v)) if !matches!(value, Value::OctetString(b) if b.is_empty()) => v.to_owned(),
-        _ => full,
+    match top {
+        Some(name) => out.push_str(name),
+        None => push_u64(out, u64::from(first)),
+    }
+    for arc in rest {
+        out.push('.');
+        push_u64(out, u64::from(*arc));
     }
 }
 
-/// One varbind line, as `snmpget` prints it.
-pub fn varbind_line(vb: &VarBind, options: OutputOptions) -> String {
-    let value =
-        if options.quick || options.quick_equals { bare_value(&vb.value) } else { value_text(&vb.value) };
-    if options.value_only {
-        return value;
+/// An OID in the chosen style.
+pub fn oid_name(oid: &Oid, options: &OutputOptions) -> String {
+    let mut s = String::new();
+    write_oid(&mut s, oid, options);
+    s
+}
+
+fn push_u64(out: &mut String, v: u64) {
+    let _ = write!(out, "{v}");
+}
+
+fn push_i64(out: &mut String, v: i64) {
+    let _ = write!(out, "{v}");
+}
+
+/// C's `isprint || isspace` in the C locale: the octets Net-SNMP shows as text.
+fn is_text(b: u8) -> bool {
+    matches!(b, 0x20..=0x7e | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+fn hex_digit(n: u8) -> char {
+    char::from(b"0123456789ABCDEF".get(usize::from(n)).copied().unwrap_or(b'?'))
+}
+
+/// Net-SNMP's hex string: `XX ` per octet, a line break after every 16 when more follow; under
+/// `-OT` each line's text follows, two spaces on, in brackets.
+fn write_hex(out: &mut String, bytes: &[u8], options: &OutputOptions) {
+    for (i, line) in bytes.chunks(16).enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        for b in line {
+            out.push(hex_digit(b >> 4));
+            out.push(hex_digit(b & 0x0f));
+            out.push(' ');
+        }
+        if options.hex_text {
+            out.push_str("  [");
+            for b in line {
+                out.push(if is_text(*b) { char::from(*b) } else { '.' });
+            }
+            out.push(']');
+        }
     }
-    let name = oid_name(&vb.oid, options);
-    if options.quick && !options.quick_equals {
-        format!("{name} {value}")
+}
+
+/// Net-SNMP's text of an OCTET STRING: printable octets as they are (`"` and `\` escaped),
+/// white space kept, anything else as `.`.
+fn write_ascii(out: &mut String, bytes: &[u8]) {
+    for &b in bytes {
+        if b == b'"' || b == b'\\' {
+            out.push('\\');
+        }
+        out.push(if is_text(b) { char::from(b) } else { '.' });
+    }
+}
+
+fn write_octets(out: &mut String, bytes: &[u8], options: &OutputOptions) {
+    if bytes.is_empty() {
+        out.push_str("\"\"");
+        return;
+    }
+    let hex = match options.string_format {
+        StringFormat::Guess => !bytes.iter().all(|b| is_text(*b)),
+        StringFormat::Ascii => false,
+        StringFormat::Hex => true,
+    };
+    let quick = options.is_quick();
+    if hex {
+        out.push_str(if quick { "\"" } else { "Hex-STRING: " });
+        write_hex(out, bytes, options);
+        if quick {
+            out.push('"');
+        }
     } else {
-        format!("{name} = {value}")
+        if !quick {
+            out.push_str("STRING: ");
+        }
+        out.push('"');
+        write_ascii(out, bytes);
+        out.push('"');
     }
+}
+
+/// TimeTicks as Net-SNMP prints them: `(123456) 0:20:34.56`, `(8640000) 1 day, 0:00:00.00`.
+pub fn timeticks(ticks: u32) -> String {
+    let mut s = String::new();
+    write_timeticks(&mut s, ticks, false);
+    s
+}
+
+fn write_timeticks(out: &mut String, ticks: u32, quick: bool) {
+    let centis = ticks % 100;
+    let secs = ticks / 100;
+    let (days, hours, minutes, seconds) = (secs / 86400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
+    let _ = if quick {
+        write!(out, "{days}:{hours}:{minutes:02}:{seconds:02}.{centis:02}")
+    } else {
+        match days {
+            0 => write!(out, "({ticks}) {hours}:{minutes:02}:{seconds:02}.{centis:02}"),
+            1 => write!(out, "({ticks}) 1 day, {hours}:{minutes:02}:{seconds:02}.{centis:02}"),
+            d => write!(out, "({ticks}) {d} days, {hours}:{minutes:02}:{seconds:02}.{centis:02}"),
+        }
+    };
+}
+
+/// Appends a value as Net-SNMP prints it under `options`.
+pub fn write_value(out: &mut String, value: &Value, options: &OutputOptions) {
+    let quick = options.is_quick();
+    let prefix = |out: &mut String, p: &str| {
+        if !quick {
+            out.push_str(p);
+        }
+    };
+    match value {
+        Value::Integer(v) => {
+            prefix(out, "INTEGER: ");
+            push_i64(out, i64::from(*v));
+        }
+        Value::OctetString(b) => write_octets(out, b, options),
+        Value::Null => out.push_str("NULL"),
+        Value::ObjectIdentifier(o) => {
+            prefix(out, "OID: ");
+            write_oid(out, o, options);
+        }
+        Value::IpAddress([a, b, c, d]) => {
+            prefix(out, "IpAddress: ");
+            let _ = write!(out, "{a}.{b}.{c}.{d}");
+        }
+        Value::Counter32(v) => {
+            prefix(out, "Counter32: ");
+            push_u64(out, u64::from(*v));
+        }
+        Value::Gauge32(v) => {
+            prefix(out, "Gauge32: ");
+            push_u64(out, u64::from(*v));
+        }
+        Value::TimeTicks(v) if options.raw_timeticks => push_u64(out, u64::from(*v)),
+        Value::TimeTicks(v) => {
+            prefix(out, "Timeticks: ");
+            write_timeticks(out, *v, quick);
+        }
+        Value::Opaque(b) => {
+            prefix(out, "OPAQUE: ");
+            write_hex(out, b, options);
+        }
+        Value::Counter64(v) => {
+            prefix(out, "Counter64: ");
+            push_u64(out, *v);
+        }
+        Value::NoSuchObject => out.push_str("No Such Object available on this agent at this OID"),
+        Value::NoSuchInstance => out.push_str("No Such Instance currently exists at this OID"),
+        Value::EndOfMibView => {
+            out.push_str("No more variables left in this MIB View (It is past the end of the MIB tree)")
+        }
+        Value::Unknown { tag, bytes } => {
+            let _ = write!(out, "Unknown tag 0x{tag:02x}: ");
+            write_hex(out, bytes, options);
+        }
+    }
+}
+
+/// A value as Net-SNMP prints it under `options`.
+pub fn value_string(value: &Value, options: &OutputOptions) -> String {
+    let mut s = String::new();
+    write_value(&mut s, value, options);
+    s
+}
+
+/// Appends one varbind line, as `snmpget` prints it, with its newline.
+pub fn write_varbind(out: &mut String, vb: &VarBind, options: &OutputOptions) {
+    if !options.value_only {
+        write_oid(out, &vb.oid, options);
+        out.push_str(if options.quick && !options.quick_equals { " " } else { " = " });
+    }
+    write_value(out, &vb.value, options);
+    out.push('\n');
+}
+
+/// One varbind line, as `snmpget` prints it, without the newline.
+pub fn varbind_line(vb: &VarBind, options: &OutputOptions) -> String {
+    let mut s = String::new();
+    write_varbind(&mut s, vb, options);
+    s.pop();
+    s
 }
 
 /// Net-SNMP's reason text for an error-status (`snmp_errstring`).
@@ -105,20 +350,26 @@ pub fn error_reason(status: ErrorStatus) -> String {
     text.to_owned()
 }
 
-/// The report for a Response with a non-zero error-status: `snmpget` prints "Error in packet",
-/// `snmpset` "Error in packet." (`set` selects).
-pub fn error_report(pdu: &GenericPdu, options: OutputOptions, set: bool) -> String {
+/// The report for a Response with a non-zero error-status. `snmpget`, `snmpbulkget` and the
+/// walks print "Error in packet", `snmpgetnext` and `snmpset` "Error in packet." (`period`
+/// selects); the failed object is followed by an empty line, as Net-SNMP prints it.
+pub fn error_report(pdu: &GenericPdu, options: &OutputOptions, period: bool) -> String {
     let mut s = format!(
         "Error in packet{}\nReason: {}\n",
-        if set { "." } else { "" },
+        if period { "." } else { "" },
         error_reason(pdu.error_status)
     );
-    let failed = usize::try_from(pdu.error_index)
-        .ok()
-        .and_then(|i| i.checked_sub(1))
-        .and_then(|i| pdu.varbinds.get(i));
-    if let Some(vb) = failed {
-        s.push_str(&format!("Failed object: {}\n", oid_name(&vb.oid, options)));
+    if pdu.error_index != 0 {
+        s.push_str("Failed object: ");
+        let failed = usize::try_from(pdu.error_index)
+            .ok()
+            .and_then(|i| i.checked_sub(1))
+            .and_then(|i| pdu.varbinds.get(i));
+        if let Some(vb) = failed {
+            write_oid(&mut s, &vb.oid, options);
+            s.push('\n');
+        }
+        s.push('\n');
     }
     s
 }
@@ -127,16 +378,71 @@ pub fn error_report(pdu: &GenericPdu, options: OutputOptions, set: bool) -> Stri
 mod tests {
     use super::*;
 
+    fn o(s: &str) -> OutputOptions {
+        OutputOptions::parse(s).unwrap()
+    }
+
     #[test]
     fn lines_like_snmpget() {
         let vb =
             VarBind::new("1.3.6.1.2.1.1.1.0".parse().unwrap(), Value::OctetString(b"test agent".to_vec()));
-        let o = |s| OutputOptions::parse(s).unwrap();
-        assert_eq!(varbind_line(&vb, o("")), "iso.3.6.1.2.1.1.1.0 = STRING: \"test agent\"");
-        assert_eq!(varbind_line(&vb, o("n")), ".1.3.6.1.2.1.1.1.0 = STRING: \"test agent\"");
-        assert_eq!(varbind_line(&vb, o("q")), "iso.3.6.1.2.1.1.1.0 \"test agent\"");
-        assert_eq!(varbind_line(&vb, o("Q")), "iso.3.6.1.2.1.1.1.0 = \"test agent\"");
-        assert_eq!(varbind_line(&vb, o("v")), "STRING: \"test agent\"");
-        assert_eq!(OutputOptions::parse("nX"), Err('X'));
+        assert_eq!(varbind_line(&vb, &o("")), "iso.3.6.1.2.1.1.1.0 = STRING: \"test agent\"");
+        assert_eq!(varbind_line(&vb, &o("n")), ".1.3.6.1.2.1.1.1.0 = STRING: \"test agent\"");
+        assert_eq!(varbind_line(&vb, &o("f")), ".iso.3.6.1.2.1.1.1.0 = STRING: \"test agent\"");
+        assert_eq!(varbind_line(&vb, &o("fn")), ".1.3.6.1.2.1.1.1.0 = STRING: \"test agent\"");
+        assert_eq!(varbind_line(&vb, &o("q")), "iso.3.6.1.2.1.1.1.0 \"test agent\"");
+        assert_eq!(varbind_line(&vb, &o("Q")), "iso.3.6.1.2.1.1.1.0 = \"test agent\"");
+        assert_eq!(varbind_line(&vb, &o("v")), "STRING: \"test agent\"");
+        assert_eq!(OutputOptions::parse("nZ"), Err('Z'));
+    }
+
+    #[test]
+    fn octet_strings_as_net_snmp_5_9() {
+        let v = |b: &[u8], opts: &str| value_string(&Value::OctetString(b.to_vec()), &o(opts));
+        assert_eq!(v(b"A\tB\nC\rD", ""), "STRING: \"A\tB\nC\rD\"");
+        assert_eq!(v(b"A\"BB\"\\C", ""), "STRING: \"A\\\"BB\\\"\\\\C\"");
+        let sixteen: Vec<u8> = (1..=16).collect();
+        assert_eq!(v(&sixteen, ""), "Hex-STRING: 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F 10 ");
+        let seventeen: Vec<u8> = (1..=17).collect();
+        assert_eq!(v(&seventeen, "q"), "\"01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F 10 \n11 \"");
+        assert_eq!(v(&[0x41, 0x42, 0xff], ""), "Hex-STRING: 41 42 FF ");
+        assert_eq!(v(&[0x80, 0x09, 0x5c, 0x02], "a"), "STRING: \".\t\\\\.\"");
+        assert_eq!(v(b"AB", "x"), "Hex-STRING: 41 42 ");
+        assert_eq!(v(b"AB", "xa"), "STRING: \"AB\"");
+        assert_eq!(v(b"", "q"), "\"\"");
+    }
+
+    #[test]
+    fn other_values() {
+        let v = |val: Value, opts: &str| value_string(&val, &o(opts));
+        assert_eq!(v(Value::TimeTicks(3042), ""), "Timeticks: (3042) 0:00:30.42");
+        assert_eq!(v(Value::TimeTicks(3042), "q"), "0:0:00:30.42");
+        assert_eq!(v(Value::TimeTicks(3042), "t"), "3042");
+        assert_eq!(v(Value::TimeTicks(8640000), ""), "Timeticks: (8640000) 1 day, 0:00:00.00");
+        assert_eq!(v(Value::TimeTicks(u32::MAX), ""), "Timeticks: (4294967295) 497 days, 2:27:52.95");
+        let oid = Value::ObjectIdentifier("1.3.6.1.4.1.8072.3.2.10".parse().unwrap());
+        assert_eq!(v(oid.clone(), ""), "OID: iso.3.6.1.4.1.8072.3.2.10");
+        assert_eq!(v(oid.clone(), "f"), "OID: .iso.3.6.1.4.1.8072.3.2.10");
+        assert_eq!(v(oid, "Q"), "iso.3.6.1.4.1.8072.3.2.10");
+        assert_eq!(v(Value::Integer(-5), ""), "INTEGER: -5");
+        assert_eq!(v(Value::Integer(i32::MIN), "q"), "-2147483648");
+        assert_eq!(v(Value::Counter64(u64::MAX), ""), "Counter64: 18446744073709551615");
+        assert_eq!(v(Value::IpAddress([127, 0, 0, 1]), "q"), "127.0.0.1");
+    }
+
+    #[test]
+    fn error_reports() {
+        let pdu = GenericPdu {
+            pdu_type: crate::msg::PduType::RESPONSE,
+            request_id: 1,
+            error_status: ErrorStatus(2),
+            error_index: 1,
+            varbinds: vec![VarBind::null("1.3.6.1.9".parse().unwrap())],
+        };
+        assert_eq!(
+            error_report(&pdu, &o(""), true),
+            "Error in packet.\nReason: (noSuchName) There is no such variable name in this MIB.\n\
+             Failed object: iso.3.6.1.9\n\n"
+        );
     }
 }

@@ -1,0 +1,251 @@
+//! `snmpctl walk`: a subtree with GetNext (SNMPv1) or GetBulk (v2c, v3), streamed as it
+//! arrives, printed as `snmpwalk` / `snmpbulkwalk` print it.
+
+use super::get::{CommandOptions, parse_oid};
+use super::snmp::{self, SnmpArgs};
+use super::{EXIT_AGENT_ERROR, EXIT_FAILURE, EXIT_OK, Format, GlobalArgs};
+use snmpctl::client::{WalkEnd, WalkError, WalkOptions};
+use snmpctl::format::{json, output};
+use snmpctl::value::{Oid, Value, VarBind};
+use std::io::{IsTerminal as _, Write};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+/// Arguments of `snmpctl walk`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    snmp: SnmpArgs,
+    /// Command options, as snmpwalk / snmpbulkwalk's -C: c (do not check that OIDs increase),
+    /// i (get the root first), I (no Get of the root when the walk is empty), p (print the
+    /// count), E OID (stop before this OID), rN (max-repetitions, default 10), nN
+    /// (non-repeaters), g (GetNext even on v2c/v3, as snmpwalk).
+    #[arg(short = 'C', long = "command-options", value_name = "OPTS")]
+    command_options: Vec<String>,
+    /// The agent: [udp:|udp6:]host[:port].
+    agent: String,
+    /// The subtree [default: .1.3.6.1.2.1, as Net-SNMP].
+    oid: Option<String>,
+}
+
+/// The default root of a walk: mib-2.
+const MIB_2: &str = "1.3.6.1.2.1";
+
+/// Where output goes: a buffer flushed in large writes, and a progress line on a terminal.
+struct Sink<W: Write> {
+    out: W,
+    buf: String,
+    format: Format,
+    options: output::OutputOptions,
+    rows: u64,
+    progress: Option<Progress>,
+    /// JSON: whether a varbind has been written into the array yet.
+    first: bool,
+    /// stdout was closed by the reader (`| head`): stop quietly, exit 0.
+    closed: bool,
+}
+
+struct Progress {
+    start: Instant,
+    next: Instant,
+    shown: bool,
+}
+
+impl<W: Write> Sink<W> {
+    fn write(&mut self, vbs: &[VarBind]) {
+        for vb in vbs {
+            match self.format {
+                Format::Text => output::write_varbind(&mut self.buf, vb, &self.options),
+                Format::Ndjson | Format::Json => {
+                    if self.format == Format::Json && !std::mem::take(&mut self.first) {
+                        self.buf.push(',');
+                    }
+                    self.buf.push_str(&json::varbind(vb).to_string());
+                    if self.format == Format::Ndjson {
+                        self.buf.push('\n');
+                    }
+                }
+            }
+        }
+        self.rows = self.rows.saturating_add(u64::try_from(vbs.len()).unwrap_or(0));
+        if self.buf.len() >= 1 << 16 {
+            self.flush();
+        }
+        self.tick();
+    }
+
+    fn raw(&mut self, text: &str) {
+        self.buf.push_str(text);
+    }
+
+    fn flush(&mut self) {
+        if !self.closed && self.out.write_all(self.buf.as_bytes()).and_then(|()| self.out.flush()).is_err() {
+            self.closed = true;
+        }
+        self.buf.clear();
+    }
+
+    /// Rows and rate on stderr, redrawn four times a second once the walk has run a second.
+    fn tick(&mut self) {
+        let Some(p) = &mut self.progress else { return };
+        let now = Instant::now();
+        if now < p.next {
+            return;
+        }
+        p.next = now.checked_add(Duration::from_millis(250)).unwrap_or(now);
+        p.shown = true;
+        let secs = now.duration_since(p.start).as_secs_f64().max(0.001);
+        eprint!("\r\x1b[K{} rows, {:.0} rows/s", self.rows, self.rows as f64 / secs);
+    }
+
+    fn clear_progress(&mut self) {
+        if let Some(p) = &self.progress
+            && p.shown
+        {
+            eprint!("\r\x1b[K");
+        }
+    }
+}
+
+pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
+    let copts = CommandOptions::parse(&args.command_options, "ciIpEnrgt")?;
+    let root = parse_oid(args.oid.as_deref().unwrap_or(MIB_2))?;
+    let end = copts.end.as_deref().map(parse_oid).transpose()?;
+    let v1 = args.snmp.snmp_version == snmp::SnmpVersion::V1;
+    let mut options = if v1 || copts.has('g') {
+        WalkOptions::get_next()
+    } else {
+        WalkOptions::bulk(copts.max_repetitions.unwrap_or(10))
+    };
+    options.non_repeaters = copts.non_repeaters.unwrap_or(0);
+    options.check_increasing = !copts.has('c');
+    options.include_root = copts.has('i');
+    options.fallback_get = !copts.has('I');
+    options.end = end;
+    let bulk = options.bulk.is_some();
+
+    let stdout = std::io::stdout();
+    let progress = (stdout.is_terminal() && std::io::stderr().is_terminal() && global.format == Format::Text)
+        .then(|| {
+            let start = Instant::now();
+            Progress { start, next: start.checked_add(Duration::from_secs(1)).unwrap_or(start), shown: false }
+        });
+    let mut sink = Sink {
+        out: stdout.lock(),
+        buf: String::with_capacity(1 << 17),
+        format: global.format,
+        options: args.snmp.output_options()?,
+        rows: 0,
+        progress,
+        first: true,
+        closed: false,
+    };
+    if global.format == Format::Json {
+        sink.raw(&format!("{{\"root\":\"{root}\",\"varbinds\":["));
+    }
+    let runtime = snmp::runtime()?;
+    let (failure, end_seen, exceptions) = runtime.block_on(async {
+        let (client, _) = snmp::connect(&args.agent, &args.snmp).await?;
+        let mut walker = client.walk(root.clone(), options);
+        let mut end_of_mib_printed = false;
+        let mut exceptions = false;
+        let mut failure = None;
+        while let Some(batch) = walker.next_batch().await {
+            if walker.state().end() == Some(&WalkEnd::NoSuchName) && !end_of_mib_printed {
+                end_of_mib_printed = true;
+                if global.format == Format::Text {
+                    sink.raw("End of MIB\n");
+                }
+            }
+            match batch {
+                Ok(vbs) => {
+                    exceptions |=
+                        vbs.iter().any(|vb| matches!(vb.value, Value::NoSuchObject | Value::NoSuchInstance));
+                    sink.write(&vbs);
+                    if sink.closed {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            }
+        }
+        if walker.state().end() == Some(&WalkEnd::NoSuchName)
+            && !end_of_mib_printed
+            && global.format == Format::Text
+        {
+            sink.raw("End of MIB\n");
+        }
+        anyhow::Ok((failure, walker.state().end().cloned(), exceptions))
+    })?;
+    sink.clear_progress();
+    let code = match &failure {
+        None if exceptions => EXIT_AGENT_ERROR,
+        None => EXIT_OK,
+        Some(WalkError::Request { .. }) => EXIT_FAILURE,
+        Some(_) => EXIT_AGENT_ERROR,
+    };
+    match global.format {
+        Format::Text => {
+            if copts.has('p') {
+                sink.raw(&format!("Variables found: {}\n", sink.rows));
+            }
+            sink.flush();
+            if let Some(e) = &failure {
+                eprint!("{}", report(e, &args.agent, &sink.options, bulk));
+            }
+        }
+        Format::Json => {
+            let summary = serde_json::json!({
+                "end": end_seen.as_ref().map(end_name),
+                "error": failure.as_ref().map(ToString::to_string),
+                "count": sink.rows,
+            });
+            // Close the array and add the summary fields to the object.
+            let tail = summary.to_string();
+            sink.raw(&format!("],{}\n", tail.strip_prefix('{').unwrap_or(&tail)));
+            sink.flush();
+        }
+        Format::Ndjson => {
+            if let Some(e) = &failure {
+                sink.raw(&format!("{}\n", serde_json::json!({"error": e.to_string()})));
+            }
+            sink.flush();
+        }
+    }
+    if sink.closed {
+        return Ok(ExitCode::from(EXIT_OK));
+    }
+    Ok(ExitCode::from(code))
+}
+
+fn end_name(e: &WalkEnd) -> &'static str {
+    match e {
+        WalkEnd::SubtreeEnd => "subtree_end",
+        WalkEnd::Exception => "exception",
+        WalkEnd::NoSuchName => "no_such_name",
+        WalkEnd::EndOid => "end_oid",
+    }
+}
+
+/// What snmpwalk / snmpbulkwalk print on stderr when a walk fails.
+fn report(e: &WalkError, agent: &str, options: &output::OutputOptions, bulk: bool) -> String {
+    let name = |o: &Oid| output::oid_name(o, options);
+    match e {
+        WalkError::NotIncreasing { previous, next } => {
+            format!("Error: OID not increasing: {}\n >= {}\n\n", name(previous), name(next))
+        }
+        WalkError::Agent { pdu } => output::error_report(pdu, options, !bulk),
+        WalkError::Request { error, last } => {
+            let text = snmp::describe(error, agent, false);
+            if matches!(error, snmpctl::client::Error::Timeout { .. }) {
+                format!("{text}\n")
+            } else {
+                format!("{text} (the walk stopped after {})\n", name(last))
+            }
+        }
+        other => format!("snmpctl: {other}\n"),
+    }
+}
