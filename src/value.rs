@@ -4,8 +4,10 @@
 //! the datagram it came from.
 
 mod oid;
+mod opaque;
 mod syntax;
 
 pub(crate) use oid::OidBuilder;
 pub use oid::{MAX_ARCS, Oid, OidError};
+pub use opaque::OpaqueValue;
 pub use syntax::{Value, VarBind, tag};

@@ -13,6 +13,7 @@
 mod agent;
 mod cli;
 mod client_sim;
+mod commands;
 mod fixtures;
 mod interop_pysnmp;
 mod interop_v3;

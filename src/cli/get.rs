@@ -6,7 +6,7 @@ use anyhow::{Context as _, bail};
 use snmpctl::client::{Operation, Request};
 use snmpctl::format::{json, output};
 use snmpctl::msg::{ErrorStatus, GenericPdu};
-use snmpctl::value::{Oid, Value, VarBind};
+use snmpctl::value::{Oid, OpaqueValue, Value, VarBind};
 use std::io::Write as _;
 use std::net::Ipv4Addr;
 use std::process::ExitCode;
@@ -49,7 +49,8 @@ pub struct SetArgs {
     snmp: SnmpArgs,
     /// The agent: [udp:|udp6:]host[:port].
     agent: String,
-    /// OID TYPE VALUE triples, as snmpset: TYPE is one of i u c t a o s x d n b.
+    /// OID TYPE VALUE triples, as snmpset: TYPE is one of i u c t a o s x d n b, or U I F D
+    /// (unsigned and signed 64-bit, float, double, wrapped in Opaque as Net-SNMP does).
     #[arg(required = true, num_args = 3.., allow_hyphen_values = true)]
     assignments: Vec<String>,
 }
@@ -212,11 +213,12 @@ pub fn parse_value(ty: &str, text: &str) -> anyhow::Result<Value> {
             }
             Value::OctetString(bytes)
         }
-        "U" | "I" | "F" | "D" => {
-            bail!("type {ty} (Opaque-wrapped 64-bit and floating types) is not supported yet")
-        }
+        "U" => OpaqueValue::U64(text.trim().parse().context("not an unsigned 64-bit number")?).to_value(),
+        "I" => OpaqueValue::I64(text.trim().parse().context("not a signed 64-bit number")?).to_value(),
+        "F" => OpaqueValue::Float(text.trim().parse().context("not a floating-point number")?).to_value(),
+        "D" => OpaqueValue::Double(text.trim().parse().context("not a floating-point number")?).to_value(),
         "=" => bail!("type '=' needs the MIB, which is not supported yet"),
-        other => bail!("unknown type {other:?}: use one of i u c t a o s x d n b"),
+        other => bail!("unknown type {other:?}: use one of i u c t a o s x d n b U I F D"),
     })
 }
 

@@ -122,7 +122,6 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     options.include_root = copts.has('i');
     options.fallback_get = !copts.has('I');
     options.end = end;
-    let bulk = options.bulk.is_some();
 
     let stdout = std::io::stdout();
     let progress = (stdout.is_terminal() && std::io::stderr().is_terminal() && global.format == Format::Text)
@@ -194,7 +193,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
             }
             sink.flush();
             if let Some(e) = &failure {
-                eprint!("{}", report(e, &args.agent, &sink.options, bulk));
+                eprint!("{}", report(e, &args.agent, &sink.options));
             }
         }
         Format::Json => {
@@ -231,13 +230,13 @@ fn end_name(e: &WalkEnd) -> &'static str {
 }
 
 /// What snmpwalk / snmpbulkwalk print on stderr when a walk fails.
-fn report(e: &WalkError, agent: &str, options: &output::OutputOptions, bulk: bool) -> String {
+fn report(e: &WalkError, agent: &str, options: &output::OutputOptions) -> String {
     let name = |o: &Oid| output::oid_name(o, options);
     match e {
         WalkError::NotIncreasing { previous, next } => {
             format!("Error: OID not increasing: {}\n >= {}\n\n", name(previous), name(next))
         }
-        WalkError::Agent { pdu } => output::error_report(pdu, options, !bulk),
+        WalkError::Agent { pdu } => output::error_report(pdu, options, true),
         WalkError::Request { error, last } => {
             let text = snmp::describe(error, agent, false);
             if matches!(error, snmpctl::client::Error::Timeout { .. }) {

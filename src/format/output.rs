@@ -8,7 +8,7 @@
 //! are loaded, names print as Net-SNMP prints them with none: `iso.3.6.1…`.
 
 use crate::msg::{ErrorStatus, GenericPdu};
-use crate::value::{Oid, Value, VarBind};
+use crate::value::{Oid, OpaqueValue, Value, VarBind};
 use core::fmt::Write as _;
 
 /// How OIDs print (`-On`, `-Of`, `-Os`, `-OS`, `-Ou`; the last given wins, as in Net-SNMP).
@@ -151,6 +151,18 @@ fn push_i64(out: &mut String, v: i64) {
     let _ = write!(out, "{v}");
 }
 
+/// C's `printf("%f")`: six decimals; `inf`, `-inf`, `nan`, `-nan` as glibc spells them.
+fn write_c_float(out: &mut String, v: f64) {
+    let sign = if v.is_sign_negative() { "-" } else { "" };
+    let _ = if v.is_nan() {
+        write!(out, "{sign}nan")
+    } else if v.is_infinite() {
+        write!(out, "{sign}inf")
+    } else {
+        write!(out, "{v:.6}")
+    };
+}
+
 /// C's `isprint || isspace` in the C locale: the octets Net-SNMP shows as text.
 fn is_text(b: u8) -> bool {
     matches!(b, 0x20..=0x7e | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
@@ -278,10 +290,32 @@ pub fn write_value(out: &mut String, value: &Value, options: &OutputOptions) {
             prefix(out, "Timeticks: ");
             write_timeticks(out, *v, quick);
         }
-        Value::Opaque(b) => {
-            prefix(out, "OPAQUE: ");
-            write_hex(out, b, options);
-        }
+        Value::Opaque(b) => match OpaqueValue::parse(b) {
+            Some(OpaqueValue::Float(f)) => {
+                prefix(out, "Opaque: Float: ");
+                write_c_float(out, f64::from(f));
+            }
+            Some(OpaqueValue::Double(d)) => {
+                prefix(out, "Opaque: Float: ");
+                write_c_float(out, d);
+            }
+            Some(OpaqueValue::Counter64(v)) => {
+                prefix(out, "Opaque: Counter64: ");
+                push_u64(out, v);
+            }
+            Some(OpaqueValue::U64(v)) => {
+                prefix(out, "Opaque: UInt64: ");
+                push_u64(out, v);
+            }
+            Some(OpaqueValue::I64(v)) => {
+                prefix(out, "Opaque: Int64: ");
+                push_i64(out, v);
+            }
+            None => {
+                prefix(out, "OPAQUE: ");
+                write_hex(out, b, options);
+            }
+        },
         Value::Counter64(v) => {
             prefix(out, "Counter64: ");
             push_u64(out, *v);
