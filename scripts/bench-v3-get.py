@@ -9,25 +9,12 @@ which is what a user's command line costs.
 Needs snmpd and snmpget (apt-get install snmpd snmp). Only 127.0.0.1 is used.
 """
 import argparse
-import os
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+from benchlib import BINARY, Snmpd, need
 
 
 def main():
@@ -35,32 +22,14 @@ def main():
     ap.add_argument("--runs", type=int, default=200)
     ap.add_argument("--auth", default="SHA")
     ap.add_argument("--priv", default="AES")
-    ap.add_argument("--binary", default=str(ROOT / "target" / "release" / "snmpctl"))
+    ap.add_argument("--binary", default=BINARY)
     args = ap.parse_args()
-    for tool in ("snmpd", "snmpget"):
-        if not shutil.which(tool):
-            sys.exit(f"bench-v3-get: {tool} not found (apt-get install snmpd snmp)")
-    if not os.path.exists(args.binary):
-        sys.exit(f"bench-v3-get: {args.binary} not built (cargo build --release)")
-
-    tmp = Path(tempfile.mkdtemp(prefix="snmpctl-bench-"))
-    (tmp / "persist").mkdir()
-    (tmp / "snmpd.conf").write_text(
-        f"createUser bench {args.auth} authpass123 {args.priv} privpass123\nrwuser bench priv\n"
-        "sysDescr snmpctl benchmark agent\n")
-    port = free_port()
-    env = dict(os.environ, SNMPCONFPATH=f"{tmp}:{tmp / 'persist'}", SNMP_PERSISTENT_DIR=str(tmp / "persist"),
-               MIBS="")
-    agent = subprocess.Popen(["snmpd", "-f", "-Lf", str(tmp / "log"), "-I", "-smux", "-p", str(tmp / "pid"),
-                              f"udp:127.0.0.1:{port}"], env=env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.time() + 15
-        while "NET-SNMP version" not in ((tmp / "log").read_text() if (tmp / "log").exists() else ""):
-            if time.time() > deadline:
-                sys.exit("bench-v3-get: snmpd did not start")
-            time.sleep(0.05)
-        target = f"udp:127.0.0.1:{port}"
+    need("snmpd", "snmpget", binary=args.binary)
+    config = (f"createUser bench {args.auth} authpass123 {args.priv} privpass123\nrwuser bench priv\n"
+              "sysDescr snmpctl benchmark agent\n")
+    with Snmpd(config) as agent:
+        env = agent.env
+        target = agent.target
         flags = ["-v", "3", "-u", "bench", "-l", "authPriv", "-a", args.auth, "-A", "authpass123",
                  "-x", args.priv, "-X", "privpass123", "-r", "1", "-t", "2"]
         oid = "1.3.6.1.2.1.1.1.0"
@@ -91,10 +60,6 @@ def main():
             print(f"  {name:12s} median {statistics.median(ts) * 1000:7.2f} ms   "
                   f"p10 {ts[len(ts) // 10] * 1000:7.2f} ms   p90 {ts[len(ts) * 9 // 10] * 1000:7.2f} ms")
         print(f"  ratio snmpctl/snmpget: {ours / theirs:.2f}")
-    finally:
-        agent.terminate()
-        agent.wait()
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -436,22 +436,24 @@ impl Session {
             self.stats.malformed = self.stats.malformed.saturating_add(1);
             return;
         };
-        match (&decoded.message, self.v3.is_some()) {
-            (Message::Community(m), false) => {
-                let (Some(id), Pdu::Generic(pdu)) = (m.pdu.request_id(), &m.pdu) else {
-                    self.stats.unmatched = self.stats.unmatched.saturating_add(1);
-                    return;
-                };
-                let handle = i32::try_from(id).ok().and_then(|id| self.by_wire_id.get(&id).copied());
-                match handle {
-                    Some(h) if pdu.pdu_type == PduType::RESPONSE => {
-                        let pdu = pdu.clone();
-                        self.finish(h, Ok(pdu));
-                    }
-                    _ => self.stats.unmatched = self.stats.unmatched.saturating_add(1),
-                }
+        if self.v3.is_none() {
+            let Message::Community(m) = decoded.message else {
+                self.stats.unmatched = self.stats.unmatched.saturating_add(1);
+                return;
+            };
+            let handle = m
+                .pdu
+                .request_id()
+                .and_then(|id| i32::try_from(id).ok())
+                .and_then(|id| self.by_wire_id.get(&id).copied());
+            match (handle, m.pdu) {
+                (Some(h), Pdu::Generic(pdu)) if pdu.pdu_type == PduType::RESPONSE => self.finish(h, Ok(pdu)),
+                _ => self.stats.unmatched = self.stats.unmatched.saturating_add(1),
             }
-            (Message::V3(m), true) => {
+            return;
+        }
+        match &decoded.message {
+            Message::V3(m) => {
                 let msg_id = i32::try_from(m.header.msg_id).unwrap_or(-1);
                 if let Ok(size) = usize::try_from(m.header.msg_max_size)
                     && let Some(v3) = &mut self.v3

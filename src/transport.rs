@@ -1,4 +1,5 @@
-//! The tokio driver for [`crate::client::Session`]: one UDP socket, many requests in flight.
+//! The tokio driver for [`crate::client::Session`]: one UDP socket (or one TCP connection,
+//! RFC 3430), many requests in flight.
 //!
 //! [`Client`] is a cheap handle (a channel sender) that any number of tasks may clone and use
 //! at once; a driver task owns the socket and the session and only moves bytes and time
@@ -15,15 +16,17 @@ use std::net::SocketAddr;
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 
-/// Where the agent is: Net-SNMP's `[udp:|udp6:]host[:port]`.
+/// Where the agent is: Net-SNMP's `[udp:|udp6:|tcp:|tcp6:]host[:port]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
     /// Host name or address (IPv6 without brackets).
     pub host: String,
-    /// UDP port (default 161).
+    /// Port (default 161).
     pub port: u16,
-    /// `udp6:` was given: resolve to IPv6 only.
+    /// `udp6:`/`tcp6:` was given, or the host is an IPv6 address: resolve to IPv6 only.
     pub ipv6: bool,
+    /// `tcp:`/`tcp6:`: SNMP over TCP (RFC 3430).
+    pub tcp: bool,
 }
 
 /// An agent address that cannot be used.
@@ -38,19 +41,16 @@ impl Target {
     /// Parses `host`, `host:port`, `udp:host:port`, `udp6:[::1]:port`, `[::1]:161`, `::1`.
     ///
     /// # Errors
-    /// [`TargetError`] for an unsupported transport (`tcp:` is not implemented yet), a bad port
-    /// or an empty host.
+    /// [`TargetError`] for a bad port or an empty host.
     pub fn parse(input: &str, default_port: u16) -> Result<Target, TargetError> {
         let err = |problem| TargetError { input: input.to_owned(), problem };
-        let (ipv6, rest) = match input.split_once(':') {
-            Some((t, rest)) if t.eq_ignore_ascii_case("udp") => (false, rest),
-            Some((t, rest)) if t.eq_ignore_ascii_case("udp6") || t.eq_ignore_ascii_case("udpv6") => {
-                (true, rest)
-            }
-            Some((t, _)) if t.eq_ignore_ascii_case("tcp") || t.eq_ignore_ascii_case("tcp6") => {
-                return Err(err("SNMP over TCP is not supported yet; use udp"));
-            }
-            _ => (false, input),
+        let is = |t: &str, names: &[&str]| names.iter().any(|n| t.eq_ignore_ascii_case(n));
+        let (ipv6, tcp, rest) = match input.split_once(':') {
+            Some((t, rest)) if is(t, &["udp"]) => (false, false, rest),
+            Some((t, rest)) if is(t, &["udp6", "udpv6", "udpipv6"]) => (true, false, rest),
+            Some((t, rest)) if is(t, &["tcp"]) => (false, true, rest),
+            Some((t, rest)) if is(t, &["tcp6", "tcpv6", "tcpipv6"]) => (true, true, rest),
+            _ => (false, false, input),
         };
         let (host, port) = if let Some(inner) = rest.strip_prefix('[') {
             let (h, after) = inner.split_once(']').ok_or_else(|| err("unclosed '['"))?;
@@ -72,7 +72,7 @@ impl Target {
             return Err(err("no host"));
         }
         let ipv6 = ipv6 || host.contains(':');
-        Ok(Target { host, port, ipv6 })
+        Ok(Target { host, port, ipv6, tcp })
     }
 
     /// Resolves the address (the first of the right family).
@@ -80,6 +80,10 @@ impl Target {
     /// # Errors
     /// The resolver's error, or `NotFound` when no address of the family exists.
     pub async fn resolve(&self) -> io::Result<SocketAddr> {
+        // An address needs no resolver (which would start a blocking thread).
+        if let Ok(ip) = self.host.parse::<std::net::IpAddr>() {
+            return Ok(SocketAddr::new(ip, self.port));
+        }
         let addrs = tokio::net::lookup_host((self.host.as_str(), self.port)).await?;
         let mut fallback = None;
         for a in addrs {
@@ -98,10 +102,11 @@ impl Target {
 impl std::fmt::Display for Target {
     /// Net-SNMP's form, as used in "Timeout: No Response from udp:127.0.0.1:161."
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let t = if self.tcp { "tcp" } else { "udp" };
         if self.host.contains(':') {
-            write!(f, "udp6:[{}]:{}", self.host, self.port)
+            write!(f, "{t}6:[{}]:{}", self.host, self.port)
         } else {
-            write!(f, "udp:{}:{}", self.host, self.port)
+            write!(f, "{t}:{}:{}", self.host, self.port)
         }
     }
 }
@@ -138,9 +143,34 @@ impl Client {
             .map_err(|_| io::Error::other("bind address"))?;
         let socket = UdpSocket::bind(bind).await?;
         socket.connect(agent).await?;
+        Client::spawn(Link::Udp(socket), config)
+    }
+
+    /// Connects over TCP (RFC 3430: each message is one BER SEQUENCE on the stream) and spawns
+    /// the driver task.
+    ///
+    /// # Errors
+    /// Connection errors, or no randomness from the OS.
+    pub async fn connect_tcp(agent: SocketAddr, config: Config) -> io::Result<Client> {
+        let stream = tokio::net::TcpStream::connect(agent).await?;
+        stream.set_nodelay(true)?;
+        let max = usize::try_from(config.msg_max_size).unwrap_or(65507).max(484);
+        Client::spawn(Link::Tcp { stream, buffer: Vec::new(), max, closed: false }, config)
+    }
+
+    /// Connects to `target` over its transport, resolving the name first.
+    ///
+    /// # Errors
+    /// Resolution, socket or connection errors.
+    pub async fn connect_target(target: &Target, config: Config) -> io::Result<Client> {
+        let addr = target.resolve().await?;
+        if target.tcp { Client::connect_tcp(addr, config).await } else { Client::connect(addr, config).await }
+    }
+
+    fn spawn(link: Link, config: Config) -> io::Result<Client> {
         let seed = getrandom::u64().map_err(|e| io::Error::other(format!("no random seed: {e}")))?;
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(drive(socket, Session::new(config, seed), rx));
+        tokio::spawn(drive(link, Session::new(config, seed), rx));
         Ok(Client { tx })
     }
 
@@ -149,11 +179,18 @@ impl Client {
     /// # Errors
     /// [`Error`] from the session; [`Error::Build`] if the driver has stopped.
     pub async fn request(&self, request: Request) -> Outcome {
+        self.start(request).await
+    }
+
+    /// Hands a request to the driver at once; the returned future yields its outcome. This
+    /// lets a caller put the next request on the wire before it processes the last answer.
+    fn start(&self, request: Request) -> impl std::future::Future<Output = Outcome> + use<> {
         let (tx, rx) = oneshot::channel();
-        self.tx
-            .send(Command::Request(request, tx))
-            .map_err(|_| Error::Build("the client has stopped".into()))?;
-        rx.await.map_err(|_| Error::Build("the client has stopped".into()))?
+        let sent = self.tx.send(Command::Request(request, tx));
+        async move {
+            sent.map_err(|_| Error::Build("the client has stopped".into()))?;
+            rx.await.map_err(|_| Error::Build("the client has stopped".into()))?
+        }
     }
 
     /// GetRequest.
@@ -221,17 +258,28 @@ impl Client {
             client: self.clone(),
             walk: Walk::new(root, options),
             batch: std::collections::VecDeque::new(),
+            next: None,
         }
     }
 }
 
 /// A walk in progress: pull varbinds with [`Walker::next`] or whole responses with
 /// [`Walker::next_batch`]. After the end, [`Walker::state`] tells how it ended.
-#[derive(Debug)]
+///
+/// Each request goes out as soon as the answer before it has been read, so the agent works on
+/// the next batch while the caller handles this one.
 pub struct Walker {
     client: Client,
     walk: Walk,
     batch: std::collections::VecDeque<VarBind>,
+    /// The next request, already on its way while the caller handles the last answer.
+    next: Option<std::pin::Pin<Box<dyn std::future::Future<Output = Outcome> + Send>>>,
+}
+
+impl std::fmt::Debug for Walker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Walker").field("walk", &self.walk).field("buffered", &self.batch.len()).finish()
+    }
 }
 
 impl Walker {
@@ -247,15 +295,24 @@ impl Walker {
             if let Some(e) = self.walk.take_error() {
                 return Some(Err(e));
             }
-            let request = self.walk.request()?;
-            match self.client.request(request).await {
-                Ok(pdu) => {
-                    let v = self.walk.on_response(pdu);
-                    if !v.is_empty() {
-                        return Some(Ok(v));
-                    }
+            let pending = match self.next.take() {
+                Some(p) => p,
+                None => Box::pin(self.client.start(self.walk.request()?)),
+            };
+            let batch = match pending.await {
+                Ok(pdu) => self.walk.on_response(pdu),
+                Err(e) => {
+                    self.walk.on_failure(e);
+                    Vec::new()
                 }
-                Err(e) => self.walk.on_failure(e),
+            };
+            if let Some(request) = self.walk.request() {
+                self.next = Some(Box::pin(self.client.start(request)));
+                // Let the driver put it on the wire before the caller takes its time.
+                tokio::task::yield_now().await;
+            }
+            if !batch.is_empty() {
+                return Some(Ok(batch));
             }
         }
     }
@@ -291,8 +348,100 @@ fn now() -> std::time::Instant {
     tokio::time::Instant::now().into_std()
 }
 
+/// The connection the driver moves bytes over.
+enum Link {
+    Udp(UdpSocket),
+    Tcp {
+        stream: tokio::net::TcpStream,
+        /// Bytes read but not yet a whole message.
+        buffer: Vec<u8>,
+        /// The largest message accepted.
+        max: usize,
+        /// The agent closed the connection (or sent garbage): nothing more to read.
+        closed: bool,
+    },
+}
+
+impl Link {
+    async fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
+        match self {
+            Link::Udp(s) => s.send(bytes).await.map(|_| ()),
+            Link::Tcp { stream, .. } => {
+                use tokio::io::AsyncWriteExt as _;
+                stream.write_all(bytes).await
+            }
+        }
+    }
+
+    /// Waits for input and returns the whole messages received (one datagram for UDP).
+    async fn recv(&mut self, buf: &mut [u8]) -> Vec<Vec<u8>> {
+        match self {
+            Link::Udp(s) => match s.recv(buf).await {
+                Ok(n) => buf.get(..n).map(|d| vec![d.to_vec()]).unwrap_or_default(),
+                Err(_) => Vec::new(),
+            },
+            Link::Tcp { stream, buffer, max, closed } => {
+                if *closed {
+                    return std::future::pending().await;
+                }
+                use tokio::io::AsyncReadExt as _;
+                match stream.read(buf).await {
+                    Ok(0) | Err(_) => {
+                        *closed = true;
+                        Vec::new()
+                    }
+                    Ok(n) => {
+                        buffer.extend_from_slice(buf.get(..n).unwrap_or_default());
+                        let mut out = Vec::new();
+                        loop {
+                            match frame_len(buffer) {
+                                Frame::Whole(len) if len <= *max => out.push(buffer.drain(..len).collect()),
+                                Frame::Partial => break,
+                                _ => {
+                                    // Not SNMP, or larger than we accept: the stream cannot
+                                    // be resynchronised.
+                                    *closed = true;
+                                    buffer.clear();
+                                    break;
+                                }
+                            }
+                        }
+                        out
+                    }
+                }
+            }
+        }
+    }
+}
+
+enum Frame {
+    Whole(usize),
+    Partial,
+    Invalid,
+}
+
+/// The length of the BER SEQUENCE at the start of `buf` (RFC 3430 framing).
+fn frame_len(buf: &[u8]) -> Frame {
+    let (Some(&tag), Some(&first)) = (buf.first(), buf.get(1)) else { return Frame::Partial };
+    if tag != 0x30 {
+        return Frame::Invalid;
+    }
+    let (header, len) = if first < 0x80 {
+        (2usize, usize::from(first))
+    } else {
+        let n = usize::from(first & 0x7f);
+        if n == 0 || n > 4 {
+            return Frame::Invalid;
+        }
+        let Some(bytes) = buf.get(2..2usize.saturating_add(n)) else { return Frame::Partial };
+        (2usize.saturating_add(n), bytes.iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b)))
+    };
+    let total = header.saturating_add(len);
+    if buf.len() >= total { Frame::Whole(total) } else { Frame::Partial }
+}
+
 /// The driver: runs until every [`Client`] clone is dropped and nothing is in flight.
-async fn drive(socket: UdpSocket, mut session: Session, mut rx: mpsc::UnboundedReceiver<Command>) {
+async fn drive(mut link: Link, mut session: Session, mut rx: mpsc::UnboundedReceiver<Command>) {
     let mut waiting: HashMap<RequestHandle, oneshot::Sender<Outcome>> = HashMap::new();
     let mut buf = vec![0u8; MAX_DATAGRAM];
     let mut open = true;
@@ -300,7 +449,7 @@ async fn drive(socket: UdpSocket, mut session: Session, mut rx: mpsc::UnboundedR
         while let Some(bytes) = session.poll_transmit() {
             // A send error (e.g. ICMP port unreachable reported on a connected socket) is
             // treated as a lost datagram: the retry timer covers it.
-            let _ = socket.send(&bytes).await;
+            let _ = link.send(&bytes).await;
         }
         while let Some((handle, outcome)) = session.poll_event() {
             if let Some(tx) = waiting.remove(&handle) {
@@ -325,11 +474,9 @@ async fn drive(socket: UdpSocket, mut session: Session, mut rx: mpsc::UnboundedR
                 }
                 None => open = false,
             },
-            got = socket.recv(&mut buf) => {
-                if let Ok(n) = got
-                    && let Some(d) = buf.get(..n)
-                {
-                    session.handle_datagram(d, now());
+            messages = link.recv(&mut buf) => {
+                for m in messages {
+                    session.handle_datagram(&m, now());
                 }
             }
             () = sleep_until(deadline) => session.handle_timeout(now()),
@@ -349,15 +496,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn tcp_framing() {
+        assert!(matches!(frame_len(&[0x30, 0x03, 1, 2, 3, 0x30]), Frame::Whole(5)));
+        assert!(matches!(frame_len(&[0x30, 0x82, 0x01]), Frame::Partial));
+        assert!(matches!(frame_len(&[0x30, 0x82, 0x01, 0x00]), Frame::Partial));
+        let mut big = vec![0x30, 0x82, 0x01, 0x00];
+        big.resize(4 + 256, 0);
+        assert!(matches!(frame_len(&big), Frame::Whole(260)));
+        assert!(matches!(frame_len(&[0x04, 0x00]), Frame::Invalid));
+        assert!(matches!(frame_len(&[0x30, 0x80]), Frame::Invalid));
+    }
+
+    #[test]
     fn targets() {
         let t = |s| Target::parse(s, 161);
-        assert_eq!(t("127.0.0.1").unwrap(), Target { host: "127.0.0.1".into(), port: 161, ipv6: false });
+        assert_eq!(
+            t("127.0.0.1").unwrap(),
+            Target { host: "127.0.0.1".into(), port: 161, ipv6: false, tcp: false }
+        );
         assert_eq!(t("udp:127.0.0.1:16161").unwrap().port, 16161);
         assert_eq!(t("localhost:1161").unwrap().host, "localhost");
-        assert_eq!(t("udp6:[::1]:1161").unwrap(), Target { host: "::1".into(), port: 1161, ipv6: true });
-        assert_eq!(t("::1").unwrap(), Target { host: "::1".into(), port: 161, ipv6: true });
+        assert_eq!(
+            t("udp6:[::1]:1161").unwrap(),
+            Target { host: "::1".into(), port: 1161, ipv6: true, tcp: false }
+        );
+        assert_eq!(t("::1").unwrap(), Target { host: "::1".into(), port: 161, ipv6: true, tcp: false });
+        assert_eq!(t("tcp:10.0.0.1:1161").unwrap().to_string(), "tcp:10.0.0.1:1161");
+        assert_eq!(t("tcp6:[::1]").unwrap().to_string(), "tcp6:[::1]:161");
         assert_eq!(t("[::1]").unwrap().port, 161);
-        assert!(t("tcp:router").unwrap_err().to_string().contains("TCP"));
         assert!(t("router:99999").is_err());
         assert!(t("udp:").is_err());
         assert_eq!(t("udp:10.0.0.1:162").unwrap().to_string(), "udp:10.0.0.1:162");

@@ -12,6 +12,8 @@ pub struct Snmpd {
     pub port: u16,
     pub dir: PathBuf,
     child: Option<Child>,
+    /// Where snmpd listens, with `{port}` for the port (`udp:127.0.0.1:{port}` by default).
+    listen: Vec<String>,
 }
 
 pub const AUTH_PASS: &str = "authpass123";
@@ -100,10 +102,16 @@ pub fn matrix_config() -> String {
 impl Snmpd {
     /// Starts snmpd with `config` in a fresh directory on a free port.
     pub fn start(tag: &str, config: &str) -> Snmpd {
+        Snmpd::start_on(tag, config, &["udp:127.0.0.1:{port}"])
+    }
+
+    /// Starts snmpd listening on each of `listen` (`udp6:[::1]:{port}`, `tcp:127.0.0.1:{port}` …).
+    pub fn start_on(tag: &str, config: &str, listen: &[&str]) -> Snmpd {
         let dir = temp_dir(tag);
         std::fs::write(dir.join("snmpd.conf"), config).unwrap();
         std::fs::create_dir_all(dir.join("persist")).unwrap();
-        let mut s = Snmpd { port: free_udp_port(), dir, child: None };
+        let listen = listen.iter().map(|l| (*l).to_owned()).collect();
+        let mut s = Snmpd { port: free_udp_port(), dir, child: None, listen };
         // The free port may be taken between the probe and snmpd's bind (tests run in
         // parallel): then snmpd exits, and another port is tried.
         for _ in 0..5 {
@@ -126,7 +134,13 @@ impl Snmpd {
             .arg(&log)
             .args(["-I", "-smux", "-p"])
             .arg(self.dir.join("snmpd.pid"))
-            .arg(format!("udp:127.0.0.1:{}", self.port))
+            .arg(
+                self.listen
+                    .iter()
+                    .map(|l| l.replace("{port}", &self.port.to_string()))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            )
             // The config path holds only our snmpd.conf and the persistent directory, where
             // snmpd keeps engineBoots, its engine ID and usmUser keys across restarts (with
             // -C it would not read them back). Nothing under /etc is read or written.

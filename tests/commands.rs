@@ -358,3 +358,54 @@ fn json_and_ndjson_follow_the_schema() {
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(j["oid"], "1.3.6.1.2.1.1.1.0");
 }
+
+#[test]
+fn ipv6_agents() {
+    if std::net::UdpSocket::bind("[::1]:0").is_err() {
+        eprintln!("ipv6_agents: skipped, this machine has no ::1");
+        return;
+    }
+    let config = "rocommunity6 public ::1\nsysDescr snmpctl test agent on ::1\n";
+    let agent = Snmpd::start_on("ipv6", config, &["udp6:[::1]:{port}"]);
+    let target = format!("udp6:[::1]:{}", agent.port);
+    let (out, o) = same_as("snmpget", "get", &["-v2c", "-c", "public", &target, ".1.3.6.1.2.1.1.1.0"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(out, "iso.3.6.1.2.1.1.1.0 = STRING: \"snmpctl test agent on ::1\"\n");
+    same_as("snmpbulkwalk", "walk", &["-v2c", "-c", "public", &target, ".1.3.6.1.2.1.1"]);
+    // The bracketed form without a transport prefix reaches the same agent.
+    let o = run("snmpctl", &["get", "-c", "public", &format!("[::1]:{}", agent.port), ".1.3.6.1.2.1.1.1.0"]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout), out);
+}
+
+#[test]
+fn snmp_over_tcp() {
+    let agent = Snmpd::start_on("tcp", &matrix_config(), &["tcp:127.0.0.1:{port}"]);
+    let target = format!("tcp:127.0.0.1:{}", agent.port);
+    let t = target.as_str();
+    let (out, o) =
+        same_as("snmpget", "get", &["-v2c", "-c", "public", t, ".1.3.6.1.2.1.1.1.0", ".1.3.6.1.2.1.1.5.0"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(out.starts_with("iso.3.6.1.2.1.1.1.0 = STRING: \"snmpctl test agent"), "{out}");
+    // Large responses span several TCP segments: the framing reassembles them.
+    let (out, _) = same_as("snmpbulkwalk", "walk", &["-v2c", "-c", "public", "-Cr100", t, ".1.3.6.1.6.3"]);
+    assert!(out.lines().count() > 30);
+    same_as("snmpwalk", "walk", &["-v1", "-c", "public", t, ".1.3.6.1.2.1.1"]);
+    let v3 = [
+        "-v3",
+        "-l",
+        "authPriv",
+        "-u",
+        "u-SHA-AES",
+        "-a",
+        "SHA",
+        "-A",
+        AUTH_PASS,
+        "-x",
+        "AES",
+        "-X",
+        PRIV_PASS,
+    ];
+    let mut args = v3.to_vec();
+    args.extend_from_slice(&[t, ".1.3.6.1.2.1.1.1.0"]);
+    same_as("snmpget", "get", &args);
+}

@@ -19,7 +19,7 @@ pub struct Args {
     /// Command options, as Net-SNMP's -C: f (do not retry without the failing variable).
     #[arg(short = 'C', long = "command-options", value_name = "OPTS")]
     command_options: Vec<String>,
-    /// The agent: [udp:|udp6:]host[:port].
+    /// The agent: [udp:|udp6:|tcp:|tcp6:]host[:port].
     agent: String,
     /// OIDs, numeric (`1.3.6.1.2.1.1.1.0`, `.1.3.6…`, `iso.3.6…`).
     #[arg(required = true)]
@@ -35,7 +35,7 @@ pub struct BulkArgs {
     /// (max-repetitions, default 10).
     #[arg(short = 'C', long = "command-options", value_name = "OPTS")]
     command_options: Vec<String>,
-    /// The agent: [udp:|udp6:]host[:port].
+    /// The agent: [udp:|udp6:|tcp:|tcp6:]host[:port].
     agent: String,
     /// OIDs: the first non-repeaters are asked once, the others repeated.
     #[arg(required = true)]
@@ -47,7 +47,7 @@ pub struct BulkArgs {
 pub struct SetArgs {
     #[command(flatten)]
     snmp: SnmpArgs,
-    /// The agent: [udp:|udp6:]host[:port].
+    /// The agent: [udp:|udp6:|tcp:|tcp6:]host[:port].
     agent: String,
     /// OID TYPE VALUE triples, as snmpset: TYPE is one of i u c t a o s x d n b, or U I F D
     /// (unsigned and signed 64-bit, float, double, wrapped in Opaque as Net-SNMP does).

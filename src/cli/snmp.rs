@@ -274,8 +274,8 @@ impl SnmpArgs {
 pub async fn connect(agent: &str, args: &SnmpArgs) -> anyhow::Result<(Client, Target)> {
     let target = Target::parse(agent, 161)?;
     let config = args.config()?;
-    let addr = target.resolve().await.with_context(|| format!("resolving {agent}"))?;
-    let client = Client::connect(addr, config).await.context("opening a UDP socket")?;
+    let client =
+        Client::connect_target(&target, config).await.with_context(|| format!("connecting to {agent}"))?;
     Ok((client, target))
 }
 

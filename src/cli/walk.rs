@@ -22,7 +22,7 @@ pub struct Args {
     /// (non-repeaters), g (GetNext even on v2c/v3, as snmpwalk).
     #[arg(short = 'C', long = "command-options", value_name = "OPTS")]
     command_options: Vec<String>,
-    /// The agent: [udp:|udp6:]host[:port].
+    /// The agent: [udp:|udp6:|tcp:|tcp6:]host[:port].
     agent: String,
     /// The subtree [default: .1.3.6.1.2.1, as Net-SNMP].
     oid: Option<String>,

@@ -143,12 +143,29 @@ pub fn oid_name(oid: &Oid, options: &OutputOptions) -> String {
     s
 }
 
-fn push_u64(out: &mut String, v: u64) {
-    let _ = write!(out, "{v}");
+/// Decimal digits without `core::fmt` (this is the hot path of a large walk).
+fn push_u64(out: &mut String, mut v: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i = i.saturating_sub(1);
+        if let Some(slot) = buf.get_mut(i) {
+            // v % 10 < 10, so OR-ing it into b'0' (0x30) is the digit.
+            *slot = b'0' | u8::try_from(v % 10).unwrap_or(0);
+        }
+        v /= 10;
+        if v == 0 || i == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(buf.get(i..).unwrap_or_default()).unwrap_or_default());
 }
 
 fn push_i64(out: &mut String, v: i64) {
-    let _ = write!(out, "{v}");
+    if v < 0 {
+        out.push('-');
+    }
+    push_u64(out, v.unsigned_abs());
 }
 
 /// C's `printf("%f")`: six decimals; `inf`, `-inf`, `nan`, `-nan` as glibc spells them.
@@ -197,6 +214,13 @@ fn write_hex(out: &mut String, bytes: &[u8], options: &OutputOptions) {
 /// Net-SNMP's text of an OCTET STRING: printable octets as they are (`"` and `\` escaped),
 /// white space kept, anything else as `.`.
 fn write_ascii(out: &mut String, bytes: &[u8]) {
+    // The common case, plain text, goes in one piece.
+    if bytes.iter().all(|b| matches!(b, 0x20..=0x7e) && *b != b'"' && *b != b'\\')
+        && let Ok(text) = std::str::from_utf8(bytes)
+    {
+        out.push_str(text);
+        return;
+    }
     for &b in bytes {
         if b == b'"' || b == b'\\' {
             out.push('\\');
