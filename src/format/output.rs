@@ -112,10 +112,7 @@ impl OutputOptions {
 /// Appends an OID in the chosen style.
 pub fn write_oid(out: &mut String, oid: &Oid, options: &OutputOptions) {
     let arcs = oid.arcs();
-    let (first, rest) = match arcs.split_first() {
-        Some((f, r)) => (*f, r),
-        None => return,
-    };
+    let Some((&first, rest)) = arcs.split_first() else { return };
     let top = match (options.oid_format, first) {
         (OidFormat::Numeric, _) => None,
         (_, 0) => Some("ccitt"),
@@ -130,10 +127,34 @@ pub fn write_oid(out: &mut String, oid: &Oid, options: &OutputOptions) {
         Some(name) => out.push_str(name),
         None => push_u64(out, u64::from(first)),
     }
-    for arc in rest {
-        out.push('.');
-        push_u64(out, u64::from(*arc));
+    // Every arc into one stack buffer ('.' and at most 10 digits each), then one append.
+    let mut buf = [0u8; crate::value::MAX_ARCS * 11];
+    let mut len = 0usize;
+    for &arc in rest {
+        let mut digits = [0u8; 10];
+        let mut i = digits.len();
+        let mut v = arc;
+        loop {
+            i = i.saturating_sub(1);
+            if let Some(slot) = digits.get_mut(i) {
+                *slot = b'0' | u8::try_from(v % 10).unwrap_or(0);
+            }
+            v /= 10;
+            if v == 0 || i == 0 {
+                break;
+            }
+        }
+        let text = digits.get(i..).unwrap_or_default();
+        let end = len.saturating_add(1).saturating_add(text.len());
+        if let Some(dst) = buf.get_mut(len..end) {
+            if let Some((dot, rest)) = dst.split_first_mut() {
+                *dot = b'.';
+                rest.copy_from_slice(text);
+            }
+            len = end;
+        }
     }
+    out.push_str(std::str::from_utf8(buf.get(..len).unwrap_or_default()).unwrap_or_default());
 }
 
 /// An OID in the chosen style.
