@@ -8,6 +8,7 @@
 use crate::client::{
     Config, Error, Operation, Outcome, Request, RequestHandle, Session, Stats, Walk, WalkError, WalkOptions,
 };
+use crate::msg::ErrorStatus;
 use crate::usm::EngineState;
 use crate::value::{Oid, VarBind};
 use std::collections::HashMap;
@@ -178,8 +179,43 @@ impl Client {
     ///
     /// # Errors
     /// [`Error`] from the session; [`Error::Build`] if the driver has stopped.
+    /// A Get or GetNext of several variables that the agent refuses with tooBig is asked
+    /// again in halves (recursively), and the answers are joined in order.
     pub async fn request(&self, request: Request) -> Outcome {
-        self.start(request).await
+        self.request_split(request).await
+    }
+
+    fn request_split(
+        &self,
+        request: Request,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Outcome> + Send + '_>> {
+        Box::pin(async move {
+            let splittable = matches!(request.operation, Operation::Get | Operation::GetNext)
+                && request.varbinds.len() > 1;
+            if !splittable {
+                return self.start(request).await;
+            }
+            let pdu = self.start(request.clone()).await?;
+            if pdu.error_status != ErrorStatus::TOO_BIG {
+                return Ok(pdu);
+            }
+            let Request { operation, mut varbinds } = request;
+            let mid = varbinds.len() / 2;
+            let second = varbinds.split_off(mid);
+            let mut left = self.request_split(Request { operation: operation.clone(), varbinds }).await?;
+            if left.error_status != ErrorStatus::NO_ERROR {
+                return Ok(left);
+            }
+            let right = self.request_split(Request { operation, varbinds: second }).await?;
+            if right.error_status != ErrorStatus::NO_ERROR {
+                left.error_status = right.error_status;
+                if right.error_index != 0 {
+                    left.error_index = right.error_index.saturating_add(i64::try_from(mid).unwrap_or(0));
+                }
+            }
+            left.varbinds.extend(right.varbinds);
+            Ok(left)
+        })
     }
 
     /// Hands a request to the driver at once; the returned future yields its outcome. This
