@@ -1,7 +1,8 @@
-//! Any datagram: decoding and rendering must never panic.
+//! Any datagram: decoding, rendering (annotated, JSON, Net-SNMP text under several -O sets) and
+//! the fake agent's answer must never panic.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use snmpctl::format::{dump, json};
+use snmpctl::format::{dump, json, output};
 use snmpctl::msg::{Message, ScopedPdu};
 
 fuzz_target!(|data: &[u8]| {
@@ -9,6 +10,15 @@ fuzz_target!(|data: &[u8]| {
         Ok(d) => {
             let _ = json::decoded(&d);
             let _ = dump::decoded(&d);
+            if let Some(pdu) = d.message.pdu() {
+                for letters in ["", "qT", "xf", "aQt", "nv"] {
+                    let Ok(options) = output::OutputOptions::parse(letters) else { continue };
+                    let mut text = String::new();
+                    for vb in pdu.varbinds() {
+                        output::write_varbind(&mut text, vb, &options);
+                    }
+                }
+            }
             if let Some(r) = &d.auth_params_range {
                 assert!(r.end <= data.len());
             }
@@ -19,4 +29,9 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let _ = ScopedPdu::decode(data);
+    let mut agent = snmpctl::agent::Responder::new([(
+        "1.3.6.1.2.1.1.1.0".parse().unwrap_or_default(),
+        snmpctl::value::Value::OctetString(b"fuzz".to_vec()),
+    )]);
+    let _ = agent.handle(data);
 });
