@@ -84,7 +84,7 @@ def measure(cmd, env):
 def peak_rss_kib(cmd, env):
     """Peak resident memory of `cmd` in KiB, from GNU time (a process forked from Python
     would count Python's own memory, which the fork carries until exec)."""
-    if not shutil.which("time") and not os.path.exists("/usr/bin/time"):
+    if not os.path.exists("/usr/bin/time"):
         sys.exit("GNU time not found (apt-get install time)")
     with tempfile.NamedTemporaryFile("r") as f, open(os.devnull, "wb") as null:
         subprocess.run(["/usr/bin/time", "-o", f.name, "-f", "%M", *cmd], stdout=null,

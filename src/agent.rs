@@ -39,6 +39,9 @@ pub struct Faults {
     pub error_status: Option<ErrorStatus>,
 }
 
+/// The varbinds of an answer, or an error-status and the index of the varbind it names.
+type Answer = Result<Vec<VarBind>, (ErrorStatus, usize)>;
+
 /// One reply: the bytes and how long to wait before sending them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
@@ -179,13 +182,7 @@ impl Responder {
             .map(|(o, v)| (o.clone(), v.clone()))
     }
 
-    #[allow(clippy::type_complexity)]
-    fn generic(
-        &mut self,
-        v1: bool,
-        p: &GenericPdu,
-        write: bool,
-    ) -> Result<Vec<VarBind>, (ErrorStatus, usize)> {
+    fn generic(&mut self, v1: bool, p: &GenericPdu, write: bool) -> Answer {
         let mut out = Vec::with_capacity(p.varbinds.len());
         for (i, vb) in p.varbinds.iter().enumerate() {
             let value = match p.pdu_type {
@@ -233,8 +230,7 @@ impl Responder {
         Ok(out)
     }
 
-    #[allow(clippy::type_complexity)]
-    fn bulk(&self, b: &BulkPdu) -> Result<Vec<VarBind>, (ErrorStatus, usize)> {
+    fn bulk(&self, b: &BulkPdu) -> Answer {
         let n = usize::try_from(b.non_repeaters.max(0)).unwrap_or(0).min(b.varbinds.len());
         let mut reps = usize::try_from(b.max_repetitions.max(0)).unwrap_or(0);
         if let Some(cap) = self.faults.bulk_cap {

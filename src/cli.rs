@@ -53,7 +53,7 @@ enum Command {
     /// Get the next values (GetNextRequest), as snmpgetnext.
     Getnext(get::Args),
     /// Get many rows at once (GetBulkRequest), as snmpbulkget.
-    Bulkget(get::BulkArgs),
+    Bulkget(get::Args),
     /// Walk a subtree (GetBulk on v2c/v3, GetNext on v1), as snmpbulkwalk / snmpwalk.
     #[command(visible_alias = "bulkwalk")]
     Walk(walk::Args),

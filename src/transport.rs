@@ -409,12 +409,13 @@ impl Link {
         }
     }
 
-    /// Waits for input and returns the whole messages received (one datagram for UDP).
-    async fn recv(&mut self, buf: &mut [u8]) -> Vec<Vec<u8>> {
+    /// Waits for input: a datagram in `buf` (UDP), or the whole messages the stream completed
+    /// (TCP).
+    async fn recv(&mut self, buf: &mut [u8]) -> Received {
         match self {
             Link::Udp(s) => match s.recv(buf).await {
-                Ok(n) => buf.get(..n).map(|d| vec![d.to_vec()]).unwrap_or_default(),
-                Err(_) => Vec::new(),
+                Ok(n) => Received::Datagram(n),
+                Err(_) => Received::Messages(Vec::new()),
             },
             Link::Tcp { stream, buffer, max, closed } => {
                 if *closed {
@@ -424,7 +425,7 @@ impl Link {
                 match stream.read(buf).await {
                     Ok(0) | Err(_) => {
                         *closed = true;
-                        Vec::new()
+                        Received::Messages(Vec::new())
                     }
                     Ok(n) => {
                         buffer.extend_from_slice(buf.get(..n).unwrap_or_default());
@@ -442,12 +443,20 @@ impl Link {
                                 }
                             }
                         }
-                        out
+                        Received::Messages(out)
                     }
                 }
             }
         }
     }
+}
+
+/// What [`Link::recv`] got.
+enum Received {
+    /// A datagram of this many bytes, in the buffer.
+    Datagram(usize),
+    /// Whole messages from a stream.
+    Messages(Vec<Vec<u8>>),
 }
 
 enum Frame {
@@ -510,11 +519,18 @@ async fn drive(mut link: Link, mut session: Session, mut rx: mpsc::UnboundedRece
                 }
                 None => open = false,
             },
-            messages = link.recv(&mut buf) => {
-                for m in messages {
-                    session.handle_datagram(&m, now());
+            received = link.recv(&mut buf) => match received {
+                Received::Datagram(n) => {
+                    if let Some(d) = buf.get(..n) {
+                        session.handle_datagram(d, now());
+                    }
                 }
-            }
+                Received::Messages(messages) => {
+                    for m in messages {
+                        session.handle_datagram(&m, now());
+                    }
+                }
+            },
             () = sleep_until(deadline) => session.handle_timeout(now()),
         }
     }

@@ -11,33 +11,19 @@ use std::io::Write as _;
 use std::net::Ipv4Addr;
 use std::process::ExitCode;
 
-/// Arguments of `snmpctl get` and `snmpctl getnext`.
+/// Arguments of `snmpctl get`, `snmpctl getnext` and `snmpctl bulkget`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
     snmp: SnmpArgs,
-    /// Command options, as Net-SNMP's -C: f (do not retry without the failing variable).
+    /// Command options, as Net-SNMP's -C: f (get, getnext: do not retry without the failing
+    /// variable); nN, rN (bulkget: non-repeaters, default 0; max-repetitions, default 10).
     #[arg(short = 'C', long = "command-options", value_name = "OPTS")]
     command_options: Vec<String>,
     /// The agent: [udp:|udp6:|tcp:|tcp6:]host[:port].
     agent: String,
-    /// OIDs, numeric (`1.3.6.1.2.1.1.1.0`, `.1.3.6…`, `iso.3.6…`).
-    #[arg(required = true)]
-    oids: Vec<String>,
-}
-
-/// Arguments of `snmpctl bulkget`.
-#[derive(Debug, clap::Args)]
-pub struct BulkArgs {
-    #[command(flatten)]
-    snmp: SnmpArgs,
-    /// Command options, as snmpbulkget's -C: nN (non-repeaters, default 0), rN
-    /// (max-repetitions, default 10).
-    #[arg(short = 'C', long = "command-options", value_name = "OPTS")]
-    command_options: Vec<String>,
-    /// The agent: [udp:|udp6:|tcp:|tcp6:]host[:port].
-    agent: String,
-    /// OIDs: the first non-repeaters are asked once, the others repeated.
+    /// OIDs, numeric (`1.3.6.1.2.1.1.1.0`, `.1.3.6…`, `iso.3.6…`); for bulkget the first
+    /// non-repeaters are asked once, the others repeated.
     #[arg(required = true)]
     oids: Vec<String>,
 }
@@ -152,7 +138,7 @@ pub fn run_get(global: &GlobalArgs, args: &Args, next: bool) -> anyhow::Result<E
     run_request(global, &args.snmp, &args.agent, request, tool, !copts.has('f'))
 }
 
-pub fn run_bulkget(global: &GlobalArgs, args: &BulkArgs) -> anyhow::Result<ExitCode> {
+pub fn run_bulkget(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     let copts = CommandOptions::parse(&args.command_options, "nr")?;
     let oids = args.oids.iter().map(|o| parse_oid(o)).collect::<anyhow::Result<Vec<_>>>()?;
     let operation = Operation::GetBulk {
