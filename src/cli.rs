@@ -2,6 +2,7 @@
 
 mod decode;
 mod get;
+mod mib;
 mod snmp;
 mod walk;
 

@@ -47,6 +47,7 @@ pub mod capture;
 pub mod client;
 pub mod format;
 pub mod hex;
+pub mod mib;
 pub mod msg;
 #[cfg(feature = "tokio")]
 pub mod transport;

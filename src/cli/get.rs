@@ -122,14 +122,23 @@ impl CommandOptions {
     }
 }
 
-/// A numeric OID, also in Net-SNMP's no-MIB form (`iso.3.6.1…`).
+/// An OID: a name the loaded MIB knows (`sysDescr.0`, `IF-MIB::ifDescr.1`), or numeric, also
+/// in Net-SNMP's no-MIB form (`iso.3.6.1…`).
 pub fn parse_oid(text: &str) -> anyhow::Result<Oid> {
+    if let Some(tree) = super::mib::loaded() {
+        let numeric = text.trim_start_matches('.').chars().all(|c| c.is_ascii_digit() || c == '.');
+        if !numeric {
+            let arcs = snmpctl::mib::input::parse_name(tree, text).map_err(|e| anyhow::anyhow!("{text}: {e}"))?;
+            return Oid::new(&arcs).map_err(|e| anyhow::anyhow!("{text}: {e}"));
+        }
+    }
     let t = text.strip_prefix('.').unwrap_or(text);
     let t = if let Some(rest) = t.strip_prefix("iso") { format!("1{rest}") } else { t.to_owned() };
-    t.parse().map_err(|e| anyhow::anyhow!("{text}: not a numeric OID ({e}); MIB names are not supported yet"))
+    t.parse().map_err(|e| anyhow::anyhow!("{text}: not a numeric OID ({e}); no MIB is loaded for names (-m \"\")"))
 }
 
 pub fn run_get(global: &GlobalArgs, args: &Args, next: bool) -> anyhow::Result<ExitCode> {
+    args.snmp.mib.load();
     let copts = CommandOptions::parse(&args.command_options, "f")?;
     let oids = args.oids.iter().map(|o| parse_oid(o)).collect::<anyhow::Result<Vec<_>>>()?;
     let operation = if next { Operation::GetNext } else { Operation::Get };
@@ -139,6 +148,7 @@ pub fn run_get(global: &GlobalArgs, args: &Args, next: bool) -> anyhow::Result<E
 }
 
 pub fn run_bulkget(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
+    args.snmp.mib.load();
     let copts = CommandOptions::parse(&args.command_options, "nr")?;
     let oids = args.oids.iter().map(|o| parse_oid(o)).collect::<anyhow::Result<Vec<_>>>()?;
     let operation = Operation::GetBulk {
@@ -150,6 +160,7 @@ pub fn run_bulkget(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode>
 }
 
 pub fn run_set(global: &GlobalArgs, args: &SetArgs) -> anyhow::Result<ExitCode> {
+    args.snmp.mib.load();
     if !args.assignments.len().is_multiple_of(3) {
         bail!("set takes OID TYPE VALUE triples; got {} words", args.assignments.len());
     }

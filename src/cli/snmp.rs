@@ -57,6 +57,8 @@ pub struct SnmpArgs {
     /// a x (strings as text or hex), t (raw timeticks), T (hex with text), e U 0 b.
     #[arg(short = 'O', long = "output", default_value = "")]
     pub output: String,
+    #[command(flatten)]
+    pub mib: super::mib::MibArgs,
 }
 
 /// A password or key given on the command line: redacted in `Debug`, zeroized on drop.
@@ -237,8 +239,10 @@ impl UsmKeyArgs {
 impl SnmpArgs {
     /// The `-O` options.
     pub fn output_options(&self) -> anyhow::Result<OutputOptions> {
-        OutputOptions::parse(&self.output)
-            .map_err(|c| anyhow::anyhow!("-O {c}: output option not supported yet"))
+        let mut o = OutputOptions::parse(&self.output)
+            .map_err(|c| anyhow::anyhow!("-O {c}: output option not supported yet"))?;
+        o.mib = self.mib.load().map(snmpctl::format::output::MibRef);
+        Ok(o)
     }
 
     /// The session configuration these flags describe.

@@ -109,6 +109,7 @@ impl<W: Write> Sink<W> {
 
 pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     let copts = CommandOptions::parse(&args.command_options, "ciIpEnrg")?;
+    args.snmp.mib.load();
     let root = parse_oid(args.oid.as_deref().unwrap_or(MIB_2))?;
     let end = copts.end.as_deref().map(parse_oid).transpose()?;
     let v1 = args.snmp.snmp_version == snmp::SnmpVersion::V1;

@@ -7,6 +7,7 @@
 //! `(n) d:hh:mm:ss.cc`, `d:h:mm:ss.cc` under `-Oq` and the bare number under `-Ot`. Until MIBs
 //! are loaded, names print as Net-SNMP prints them with none: `iso.3.6.1…`.
 
+use crate::mib::Tree;
 use crate::msg::{ErrorStatus, GenericPdu};
 use crate::value::{Oid, OpaqueValue, Value, VarBind};
 use core::fmt::Write as _;
@@ -64,6 +65,28 @@ pub struct OutputOptions {
     pub hex_text: bool,
     /// `b`: do not break OID indexes down (takes effect with MIBs).
     pub no_index_breakdown: bool,
+    /// `X`: indexes in brackets, `ifDescr[1]`.
+    pub extended_index: bool,
+    /// The MIB names and values are printed with; `None` prints as Net-SNMP with no MIBs.
+    pub mib: Option<MibRef>,
+}
+
+/// A loaded MIB for output options (compared by identity).
+#[derive(Clone, Copy)]
+pub struct MibRef(pub &'static Tree);
+
+impl PartialEq for MibRef {
+    fn eq(&self, other: &Self) -> bool {
+        core::ptr::eq(self.0, other.0)
+    }
+}
+
+impl Eq for MibRef {}
+
+impl core::fmt::Debug for MibRef {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "MibRef({} modules)", self.0.modules.len())
+    }
 }
 
 impl OutputOptions {
@@ -91,8 +114,9 @@ impl OutputOptions {
                 '0' => o.zero_pad_hex = true,
                 'T' => o.hex_text = true,
                 'b' => o.no_index_breakdown = true,
-                // Index display styles: without MIBs there are no indexes to style.
-                'E' | 'X' => {}
+                'X' => o.extended_index = true,
+                // Escaped quotes in string indexes: the default here already.
+                'E' => {}
                 other => return Err(other),
             }
         }
@@ -112,6 +136,10 @@ impl OutputOptions {
 /// Appends an OID in the chosen style.
 pub fn write_oid(out: &mut String, oid: &Oid, options: &OutputOptions) {
     let arcs = oid.arcs();
+    if let (Some(MibRef(tree)), false) = (options.mib, options.oid_format == OidFormat::Numeric) {
+        crate::mib::render::write_name(out, tree, arcs, options);
+        return;
+    }
     let Some((&first, rest)) = arcs.split_first() else { return };
     let top = match (options.oid_format, first) {
         (OidFormat::Numeric, _) => None,
@@ -299,8 +327,8 @@ fn write_timeticks(out: &mut String, ticks: u32, quick: bool) {
     };
 }
 
-/// Appends a value as Net-SNMP prints it under `options`.
-pub fn write_value(out: &mut String, value: &Value, options: &OutputOptions) {
+/// Appends a value as Net-SNMP prints it under `options`, by its own type (no MIB knowledge).
+pub fn write_plain_value(out: &mut String, value: &Value, options: &OutputOptions) {
     let quick = options.is_quick();
     let prefix = |out: &mut String, p: &str| {
         if !quick {
@@ -377,6 +405,24 @@ pub fn write_value(out: &mut String, value: &Value, options: &OutputOptions) {
     }
 }
 
+/// Appends the value of `oid` as Net-SNMP prints it under `options`: by the object's MIB type
+/// when a MIB is loaded and knows it, else by the value's own type.
+pub fn write_value_of(out: &mut String, oid: &Oid, value: &Value, options: &OutputOptions) {
+    if let Some(MibRef(tree)) = options.mib {
+        if let Some(node) = tree.find(oid.arcs()).and_then(|(id, _)| tree.node(id)) {
+            if crate::mib::render::write_value(out, node, value, options) {
+                return;
+            }
+        }
+    }
+    write_plain_value(out, value, options);
+}
+
+/// Appends a value by its own type (see [`write_plain_value`]).
+pub fn write_value(out: &mut String, value: &Value, options: &OutputOptions) {
+    write_plain_value(out, value, options);
+}
+
 /// A value as Net-SNMP prints it under `options`.
 pub fn value_string(value: &Value, options: &OutputOptions) -> String {
     let mut s = String::new();
@@ -390,7 +436,7 @@ pub fn write_varbind(out: &mut String, vb: &VarBind, options: &OutputOptions) {
         write_oid(out, &vb.oid, options);
         out.push_str(if options.quick && !options.quick_equals { " " } else { " = " });
     }
-    write_value(out, &vb.value, options);
+    write_value_of(out, &vb.oid, &vb.value, options);
     out.push('\n');
 }
 

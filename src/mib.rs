@@ -1,0 +1,130 @@
+//! MIB modules: parsing (SMIv1/SMIv2), resolution into one OID tree, and the compiled-in set of
+//! shipped modules (`mibs/`), which the build script resolves so that no command parses MIB text
+//! unless the user adds modules of their own.
+
+// The syntax tree and resolved model are plain data named after the SMI clauses they hold.
+pub mod input;
+mod lex;
+#[allow(missing_docs)]
+pub mod parse;
+pub mod render;
+#[allow(missing_docs)]
+pub mod resolve;
+pub mod store;
+#[allow(missing_docs)]
+pub mod tree;
+
+use std::sync::OnceLock;
+
+pub use resolve::Diagnostic;
+pub use tree::{Base, Macro, Node, NodeId, Symbol, Syntax, Tree, TypeDef, TypeId};
+
+static COMPILED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/mibs.bin"));
+
+/// The shipped modules, resolved at build time and read once per process.
+pub fn shipped() -> &'static Tree {
+    static TREE: OnceLock<Tree> = OnceLock::new();
+    TREE.get_or_init(|| store::decode(COMPILED).unwrap_or_default())
+}
+
+/// Which modules to load and where to look for more, as Net-SNMP's `-m`/`MIBS` and
+/// `-M`/`MIBDIRS` say it.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Colon-separated module names; `ALL` (the default) loads every module in the directories;
+    /// a leading `+` adds to the default; an empty list loads no MIB at all, not even the shipped
+    /// set (names then print as numbers, as Net-SNMP with `-m ""`).
+    pub modules: Option<String>,
+    /// Colon-separated directories; a leading `+` adds to the default, `~/.snmp/mibs`.
+    pub dirs: Option<String>,
+    /// The home directory for the default `~/.snmp/mibs`.
+    pub home: Option<std::path::PathBuf>,
+}
+
+/// The first word of a module file: its module name.
+fn first_word(text: &str) -> Option<&str> {
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start();
+        if let Some(comment) = rest.strip_prefix("--") {
+            rest = comment.split_once('\n').map_or("", |(_, r)| r);
+            continue;
+        }
+        let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).unwrap_or(rest.len());
+        return rest.get(..end).filter(|w| !w.is_empty());
+    }
+}
+
+/// Loads the MIB `options` describe: the shipped set (compiled in, no parsing) plus modules
+/// from the directories. Returns `None` for an empty module list. Problems in user modules are
+/// returned as diagnostics (Net-SNMP prints such warnings and goes on); the modules that resolve
+/// are loaded.
+pub fn load(options: &LoadOptions) -> (Option<std::borrow::Cow<'static, Tree>>, Vec<Diagnostic>) {
+    let modules = options.modules.as_deref().unwrap_or("ALL");
+    if modules.trim().is_empty() {
+        return (None, Vec::new());
+    }
+    let base = shipped();
+    let mut dirs: Vec<std::path::PathBuf> = Vec::new();
+    let default_dir = options.home.as_ref().map(|h| h.join(".snmp").join("mibs"));
+    match options.dirs.as_deref() {
+        Some(d) if !d.starts_with('+') => dirs.extend(d.split(':').filter(|s| !s.is_empty()).map(Into::into)),
+        other => {
+            if let Some(extra) = other.and_then(|d| d.strip_prefix('+')) {
+                dirs.extend(extra.split(':').filter(|s| !s.is_empty()).map(Into::into));
+            }
+            dirs.extend(default_dir);
+        }
+    }
+    let wanted: Vec<&str> = modules.trim_start_matches('+').split(':').filter(|s| !s.is_empty()).collect();
+    let all = modules.starts_with('+') || wanted.iter().any(|m| *m == "ALL");
+    let mut sources: Vec<(String, Vec<parse::ModuleAst>)> = Vec::new();
+    let mut diagnostics = Vec::new();
+    for dir in &dirs {
+        let Ok(entries) = std::fs::read_dir(dir) else { continue };
+        let mut files: Vec<std::path::PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        files.sort();
+        for path in files {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            if name.starts_with('.') || !path.is_file() {
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&path) else { continue };
+            // A shipped module of the same name is already loaded: skip without parsing.
+            if first_word(&text).is_some_and(|m| base.module_id(m).is_some()) {
+                continue;
+            }
+            let file = path.display().to_string();
+            match parse::parse(&text) {
+                Ok(asts) => sources.push((file, asts)),
+                Err(e) => diagnostics.push(Diagnostic {
+                    module: first_word(&text).unwrap_or("?").to_string(),
+                    file,
+                    line: e.line,
+                    message: e.message,
+                }),
+            }
+        }
+    }
+    let named_extra: Vec<&str> =
+        wanted.iter().copied().filter(|m| *m != "ALL" && base.module_id(m).is_none()).collect();
+    if sources.is_empty() && named_extra.is_empty() {
+        return (Some(std::borrow::Cow::Borrowed(base)), diagnostics);
+    }
+    // Resolve the user's modules on top of the shipped set.
+    let mut resolver = resolve::Resolver::new(base.clone());
+    for (file, asts) in sources {
+        resolver.add_source(&file, asts);
+    }
+    resolver.searched = dirs.iter().map(|d| d.display().to_string()).collect();
+    resolver.searched.push("(the shipped modules)".to_string());
+    if all {
+        resolver.load_all();
+    }
+    for m in named_extra {
+        resolver.load(m, None);
+    }
+    let (tree, mut found) = resolver.finish();
+    diagnostics.append(&mut found);
+    (Some(std::borrow::Cow::Owned(tree)), diagnostics)
+}

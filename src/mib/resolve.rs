@@ -1,0 +1,532 @@
+//! Parsed modules to one resolved [`Tree`], in Net-SNMP's load order.
+//!
+//! Modules load depth-first: a module's imports are loaded (in the order their FROM clauses
+//! appear) before its own definitions are placed. When two modules define the same node, the node
+//! keeps the first definition loaded, as Net-SNMP's tree does; the later module's symbol still
+//! names it. [`Resolver::load_all`] loads every available module in Net-SNMP's `-m ALL` order:
+//! file names sorted, then read from the last to the first.
+
+use std::collections::HashMap;
+
+use super::parse::{Macro, ModuleAst, SyntaxAst, TypeAst, ValueAst};
+use super::tree::{Base, Module, NO_MODULE, Node, NodeId, Symbol, Syntax, Text, Tree, TypeDef, TypeId};
+
+/// A problem found while loading: which module, file and line, and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub module: String,
+    pub file: String,
+    pub line: u32,
+    pub message: String,
+}
+
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: {}: {}", self.file, self.line, self.module, self.message)
+    }
+}
+
+/// Where a module's text came from.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub file: String,
+    pub module: ModuleAst,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    Loading,
+    Done,
+}
+
+/// Loads modules into a tree.
+pub struct Resolver {
+    pub tree: Tree,
+    available: HashMap<String, Source>,
+    state: HashMap<String, State>,
+    /// Where modules were looked for, for "cannot find module" messages.
+    pub searched: Vec<String>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Old module names answered by their successors.
+    alias: HashMap<String, String>,
+}
+
+/// Names Net-SNMP's lexer knows as keywords (macros, base types, clause words): importing
+/// only these from a module does not read it.
+fn is_builtin_symbol(name: &str) -> bool {
+    matches!(
+        name,
+        "MODULE-IDENTITY"
+            | "MODULE-COMPLIANCE"
+            | "OBJECT-TYPE"
+            | "OBJECT-IDENTITY"
+            | "OBJECT-GROUP"
+            | "NOTIFICATION-TYPE"
+            | "NOTIFICATION-GROUP"
+            | "TRAP-TYPE"
+            | "TEXTUAL-CONVENTION"
+            | "AGENT-CAPABILITIES"
+            | "NsapAddress"
+            | "BITS"
+            | "Counter64"
+            | "TimeTicks"
+            | "NetworkAddress"
+            | "Gauge"
+            | "Gauge32"
+            | "Unsigned32"
+            | "IpAddress"
+            | "UInteger32"
+            | "INTEGER"
+            | "Integer32"
+            | "Counter"
+            | "Counter32"
+            | "Opaque"
+            | "ObjectSyntax"
+            | "SimpleSyntax"
+            | "ApplicationSyntax"
+            | "ObjectName"
+            | "NotificationName"
+    )
+}
+
+/// The successor of a module name older modules import from (RFC numbers that were replaced).
+fn renamed(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "RFC1065-SMI" => "RFC1155-SMI",
+        "RFC1066-MIB" | "RFC1156-MIB" | "RFC1158-MIB" | "RFC-1213" => "RFC1213-MIB",
+        "RFC1271-MIB" => "RMON-MIB",
+        "RFC1286-MIB" => "BRIDGE-MIB",
+        "RFC1315-MIB" => "FRAME-RELAY-DTE-MIB",
+        "RFC1316-MIB" => "CHARACTER-MIB",
+        "RFC1406-MIB" => "DS1-MIB",
+        _ => return None,
+    })
+}
+
+/// What a module's definitions resolve against while it loads.
+struct Scope<'a> {
+    module: u16,
+    ast: &'a ModuleAst,
+    file: &'a str,
+    imports: HashMap<&'a str, &'a str>,
+    own_values: HashMap<&'a str, usize>,
+    own_types: HashMap<&'a str, usize>,
+    placed: HashMap<String, NodeId>,
+    types: HashMap<String, TypeId>,
+    defined_here: std::collections::HashSet<NodeId>,
+}
+
+impl Resolver {
+    /// A resolver that adds to `tree` (empty, or the compiled-in set).
+    pub fn new(mut tree: Tree) -> Self {
+        if tree.roots.is_empty() {
+            // The three top-level arcs exist before any module, owned by none.
+            for (subid, label) in [(0, "ccitt"), (1, "iso"), (2, "joint-iso-ccitt")] {
+                let id = NodeId::try_from(tree.nodes.len()).unwrap_or(NodeId::MAX);
+                tree.nodes.push(Node {
+                    subid,
+                    label: Text::Borrowed(label),
+                    module: NO_MODULE,
+                    defined: true,
+                    ..Node::default()
+                });
+                tree.roots.push(id);
+            }
+        }
+        Resolver {
+            tree,
+            available: HashMap::new(),
+            state: HashMap::new(),
+            searched: Vec::new(),
+            diagnostics: Vec::new(),
+            alias: HashMap::new(),
+        }
+    }
+
+    /// Makes modules available for loading. A name seen before keeps its first source (earlier
+    /// directories in the search path win).
+    pub fn add_source(&mut self, file: &str, modules: Vec<ModuleAst>) {
+        for module in modules {
+            self.available
+                .entry(module.name.clone())
+                .or_insert_with(|| Source { file: file.to_string(), module });
+        }
+    }
+
+    /// Names of all available modules, by file name as Net-SNMP's `-m ALL` reads them: file names
+    /// sorted, then loaded from the last to the first.
+    pub fn all_in_load_order(&self) -> Vec<String> {
+        let mut by_file: Vec<(&str, &str)> = self
+            .available
+            .values()
+            .map(|s| (s.file.as_str(), s.module.name.as_str()))
+            .collect();
+        by_file.sort_by(|a, b| {
+            let fa = a.0.rsplit('/').next().unwrap_or(a.0);
+            let fb = b.0.rsplit('/').next().unwrap_or(b.0);
+            fa.cmp(fb).then(a.1.cmp(b.1))
+        });
+        by_file.iter().rev().map(|(_, m)| (*m).to_string()).collect()
+    }
+
+    /// Loads every available module.
+    pub fn load_all(&mut self) {
+        for name in self.all_in_load_order() {
+            self.load(&name, None);
+        }
+    }
+
+    /// Loads one module and what it imports. `by` names the importer for error messages.
+    pub fn load(&mut self, name: &str, by: Option<(&str, &str, u32)>) {
+        if self.tree.module_id(name).is_some() || self.state.contains_key(name) {
+            return;
+        }
+        let source = self.available.get(name).cloned();
+        // Old module names that newer modules replaced, as Net-SNMP maps them.
+        let source = source.or_else(|| {
+            let newer = renamed(name)?;
+            self.load(newer, by);
+            self.alias.insert(name.to_string(), newer.to_string());
+            None
+        });
+        if self.alias.contains_key(name) {
+            return;
+        }
+        let Some(source) = source else {
+            let searched = if self.searched.is_empty() { "(none)".to_string() } else { self.searched.join(", ") };
+            let (module, file, line) = by.unwrap_or(("", "", 0));
+            self.diagnostics.push(Diagnostic {
+                module: module.to_string(),
+                file: file.to_string(),
+                line,
+                message: format!("cannot find module {name}; searched: {searched}"),
+            });
+            return;
+        };
+        self.state.insert(name.to_string(), State::Loading);
+        let mut seen: Vec<&str> = Vec::new();
+        for (symbol, from, line) in &source.module.imports {
+            // As Net-SNMP: a module is read for its imports only when something other than a
+            // macro or built-in type name is imported from it.
+            if is_builtin_symbol(symbol) {
+                continue;
+            }
+            if !seen.contains(&from.as_str()) {
+                seen.push(from);
+                self.load(from, Some((&source.module.name, &source.file, *line)));
+            }
+        }
+        self.place_module(&source);
+        self.state.insert(name.to_string(), State::Done);
+    }
+
+    fn diag(&mut self, scope: &Scope<'_>, line: u32, message: String) {
+        self.diagnostics.push(Diagnostic {
+            module: scope.ast.name.clone(),
+            file: scope.file.to_string(),
+            line,
+            message,
+        });
+    }
+
+    fn place_module(&mut self, source: &Source) {
+        let ast = &source.module;
+        let Ok(module) = u16::try_from(self.tree.modules.len()) else {
+            return;
+        };
+        self.tree.modules.push(Module {
+            name: Text::Owned(ast.name.clone()),
+            file: Text::Owned(source.file.clone()),
+            smiv2: ast.smiv2,
+        });
+        let mut scope = Scope {
+            module,
+            ast,
+            file: &source.file,
+            imports: ast.imports.iter().map(|(s, f, _)| (s.as_str(), f.as_str())).collect(),
+            own_values: ast.values.iter().enumerate().map(|(i, v)| (v.name.as_str(), i)).collect(),
+            own_types: ast.types.iter().enumerate().map(|(i, t)| (t.name.as_str(), i)).collect(),
+            placed: HashMap::new(),
+            types: HashMap::new(),
+            defined_here: std::collections::HashSet::new(),
+        };
+        for t in &ast.types {
+            self.resolve_type(&mut scope, &t.name, 0);
+        }
+        // Place values whose parent is known until nothing more can be placed.
+        let mut pending: Vec<&ValueAst> = ast.values.iter().collect();
+        loop {
+            let before = pending.len();
+            pending.retain(|v| !self.place_value(&mut scope, v));
+            if pending.is_empty() || pending.len() == before {
+                break;
+            }
+        }
+        for v in pending {
+            let parent = v.oid.first().and_then(|p| p.0.clone()).unwrap_or_default();
+            self.diag(&scope, v.line, format!("unlinked OID {}: undefined identifier {parent}", v.name));
+        }
+        // Second pass: what refers to other nodes (INDEX, AUGMENTS, OBJECTS) and syntaxes.
+        for v in &ast.values {
+            let Some(&id) = scope.placed.get(&v.name) else { continue };
+            if !scope.defined_here.contains(&id) {
+                continue; // An earlier module's definition stands.
+            }
+            let syntax = v.syntax.as_ref().map(|s| self.resolve_syntax(&mut scope, s, v.line));
+            let mut index = Vec::new();
+            for (name, implied) in &v.index {
+                match self.lookup_node(&scope, name) {
+                    Some(n) => index.push((n, *implied)),
+                    None => self.diag(&scope, v.line, format!("{}: INDEX object {name} is not defined", v.name)),
+                }
+            }
+            let augments = v.augments.as_ref().and_then(|a| {
+                let found = self.lookup_node(&scope, a);
+                if found.is_none() {
+                    self.diag(&scope, v.line, format!("{}: AUGMENTS {a} is not defined", v.name));
+                }
+                found
+            });
+            let objects = v.objects.iter().filter_map(|o| self.lookup_node(&scope, o)).collect();
+            if let Some(n) = usize::try_from(id).ok().and_then(|i| self.tree.nodes.get_mut(i)) {
+                n.syntax = syntax;
+                n.index = index;
+                n.augments = augments;
+                n.objects = objects;
+            }
+        }
+        let mut symbols: Vec<(u16, Text, Symbol)> = Vec::new();
+        for (name, id) in scope.placed {
+            symbols.push((module, Text::Owned(name), Symbol::Node(id)));
+        }
+        for (name, id) in scope.types {
+            if scope.own_types.contains_key(name.as_str()) {
+                symbols.push((module, Text::Owned(name), Symbol::Type(id)));
+            }
+        }
+        self.tree.symbols.extend(symbols);
+        self.tree
+            .symbols
+            .sort_by(|a, b| (a.0, a.1.as_ref()).cmp(&(b.0, b.1.as_ref())));
+    }
+
+    /// A node named in the scope: own definitions, imports, then any module (Net-SNMP is as
+    /// lenient).
+    fn lookup_node(&self, scope: &Scope<'_>, name: &str) -> Option<NodeId> {
+        if let Some(&id) = scope.placed.get(name) {
+            return Some(id);
+        }
+        if scope.own_values.contains_key(name) {
+            return None; // Defined here but not placed yet.
+        }
+        if let Some(from) = scope.imports.get(name) {
+            let from = self.alias.get(*from).map_or(*from, String::as_str);
+            if let Some(Symbol::Node(id)) = self.tree.module_id(from).and_then(|m| self.tree.symbol(m, name)) {
+                return Some(id);
+            }
+        }
+        match name {
+            "ccitt" => return self.tree.child(None, 0),
+            "iso" => return self.tree.child(None, 1),
+            "joint-iso-ccitt" => return self.tree.child(None, 2),
+            _ => {}
+        }
+        self.tree.node_named(name)
+    }
+
+    fn lookup_type(&mut self, scope: &mut Scope<'_>, name: &str, depth: u32) -> Option<TypeId> {
+        if let Some(&id) = scope.types.get(name) {
+            return Some(id);
+        }
+        if scope.own_types.contains_key(name) {
+            return self.resolve_type(scope, name, depth.saturating_add(1));
+        }
+        if let Some(from) = scope.imports.get(name) {
+            let from = self.alias.get(*from).map_or(*from, String::as_str);
+            if let Some(Symbol::Type(id)) = self.tree.module_id(from).and_then(|m| self.tree.symbol(m, name)) {
+                return Some(id);
+            }
+        }
+        // Any module's type of that name.
+        let id = self.tree.types.iter().position(|t| t.name == name)?;
+        TypeId::try_from(id).ok()
+    }
+
+    fn resolve_type(&mut self, scope: &mut Scope<'_>, name: &str, depth: u32) -> Option<TypeId> {
+        if let Some(&id) = scope.types.get(name) {
+            return Some(id);
+        }
+        if depth > 16 || Base::builtin(name).is_some() {
+            return None;
+        }
+        let ast: &TypeAst = scope.ast.types.get(*scope.own_types.get(name)?)?;
+        // The SMI modules' own tagged base types and CHOICEs are built in.
+        if ast.syntax.name.starts_with("APPLICATION") || ast.syntax.name == "CHOICE" {
+            return None;
+        }
+        let syntax = self.resolve_syntax_at(scope, &ast.syntax, ast.line, depth);
+        let mut syntax = syntax;
+        if ast.hint.is_some() {
+            syntax.hint = ast.hint.clone().map(Text::Owned);
+        }
+        let def = TypeDef {
+            name: Text::Owned(ast.name.clone()),
+            module: scope.module,
+            textual_convention: ast.textual_convention,
+            status: ast.status.clone().map(Text::Owned),
+            description: ast.description.clone().map(Text::Owned),
+            reference: ast.reference.clone().map(Text::Owned),
+            own_hint: ast.hint.clone().map(Text::Owned),
+            syntax,
+        };
+        let id = TypeId::try_from(self.tree.types.len()).ok()?;
+        self.tree.types.push(def);
+        scope.types.insert(ast.name.clone(), id);
+        Some(id)
+    }
+
+    fn resolve_syntax(&mut self, scope: &mut Scope<'_>, s: &SyntaxAst, line: u32) -> Syntax {
+        self.resolve_syntax_at(scope, s, line, 0)
+    }
+
+    fn resolve_syntax_at(&mut self, scope: &mut Scope<'_>, s: &SyntaxAst, line: u32, depth: u32) -> Syntax {
+        let own_enums: Vec<(i64, Text)> = s.named.iter().map(|(l, v)| (*v, Text::Owned(l.clone()))).collect();
+        if let Some(base) = Base::builtin(&s.name) {
+            return Syntax {
+                base,
+                named: None,
+                hint: None,
+                enums: own_enums,
+                ranges: s.ranges.clone(),
+                sizes: s.sizes.clone(),
+            };
+        }
+        let Some(id) = self.lookup_type(scope, &s.name, depth) else {
+            self.diag(scope, line, format!("type {} is not defined", s.name));
+            return Syntax::default();
+        };
+        let Some(t) = self.tree.type_def(id) else {
+            return Syntax::default();
+        };
+        let inherited = &t.syntax;
+        Syntax {
+            base: inherited.base,
+            named: Some(id),
+            hint: inherited.hint.clone(),
+            enums: if own_enums.is_empty() { inherited.enums.clone() } else { own_enums },
+            ranges: if s.ranges.is_empty() { inherited.ranges.clone() } else { s.ranges.clone() },
+            sizes: if s.sizes.is_empty() { inherited.sizes.clone() } else { s.sizes.clone() },
+        }
+    }
+
+    /// Places one value if its parent is known; returns whether it was placed (or failed for
+    /// good, with a diagnostic).
+    fn place_value(&mut self, scope: &mut Scope<'_>, v: &ValueAst) -> bool {
+        let (mut at, rest): (Option<NodeId>, &[(Option<String>, Option<u32>)]) = if v.kind == Macro::TrapType {
+            // A v1 trap sits at enterprise.0.N.
+            let Some(enterprise) = v.enterprise.as_deref() else {
+                self.diag(scope, v.line, format!("{}: TRAP-TYPE without ENTERPRISE", v.name));
+                return true;
+            };
+            let Some(e) = self.lookup_node(scope, enterprise) else {
+                return false;
+            };
+            let label = format!("{enterprise}#");
+            let zero = self.child_or_new(Some(e), 0, &label, scope.module, v.line);
+            (Some(zero), &v.oid[..])
+        } else {
+            let Some((first, rest)) = v.oid.split_first() else {
+                return true;
+            };
+            let at = match first {
+                (Some(name), None) => match self.lookup_node(scope, name) {
+                    Some(n) => n,
+                    None => return false,
+                },
+                (Some(name), Some(n)) => self.child_or_new(None, *n, name, scope.module, v.line),
+                (None, Some(n)) => self.child_or_new(None, *n, &n.to_string(), scope.module, v.line),
+                (None, None) => return true,
+            };
+            (Some(at), rest)
+        };
+        let Some((last, middle)) = rest.split_last() else {
+            // `{ parent }` alone: an alias of the parent.
+            if let Some(a) = at {
+                scope.placed.insert(v.name.clone(), a);
+            }
+            return true;
+        };
+        for (label, number) in middle {
+            let Some(n) = number else {
+                self.diag(scope, v.line, format!("{}: OID component {label:?} has no number", v.name));
+                return true;
+            };
+            let label = label.clone().unwrap_or_else(|| n.to_string());
+            at = Some(self.child_or_new(at, *n, &label, scope.module, v.line));
+        }
+        let Some(subid) = last.1 else {
+            self.diag(scope, v.line, format!("{}: the last OID component has no number", v.name));
+            return true;
+        };
+        let id = self.child_or_new(at, subid, &v.name, scope.module, v.line);
+        if let Some(n) = usize::try_from(id).ok().and_then(|i| self.tree.nodes.get_mut(i)) {
+            // The first definition loaded stands; a node made as an intermediate step takes it.
+            if n.defined && n.module != scope.module && !n.also.contains(&scope.module) {
+                n.also.push(scope.module);
+            }
+            if !n.defined {
+                n.defined = true;
+                scope.defined_here.insert(id);
+                n.kind = v.kind;
+                n.units = v.units.clone().map(Text::Owned);
+                n.access = v.access.clone().map(Text::Owned);
+                n.status = v.status.clone().map(Text::Owned);
+                n.description = v.description.clone().map(Text::Owned);
+                n.reference = v.reference.clone().map(Text::Owned);
+                n.defval = v.defval.clone().map(Text::Owned);
+                n.line = v.line;
+            }
+        }
+        scope.placed.insert(v.name.clone(), id);
+        true
+    }
+
+    /// The child of `parent` with `subid`, made (labelled `label`, owned by `module`) if missing.
+    /// Child lists stay in sub-identifier order.
+    fn child_or_new(&mut self, parent: Option<NodeId>, subid: u32, label: &str, module: u16, line: u32) -> NodeId {
+        if let Some(id) = self.tree.child(parent, subid) {
+            return id;
+        }
+        let id = NodeId::try_from(self.tree.nodes.len()).unwrap_or(NodeId::MAX);
+        let list = match parent {
+            None => &self.tree.roots,
+            Some(p) => match self.tree.node(p) {
+                Some(n) => &n.children,
+                None => return id,
+            },
+        };
+        let at = list.partition_point(|&c| self.tree.node(c).is_some_and(|n| n.subid < subid));
+        self.tree.nodes.push(Node {
+            subid,
+            parent,
+            label: Text::Owned(label.to_string()),
+            module,
+            line,
+            ..Node::default()
+        });
+        let list = match parent {
+            None => &mut self.tree.roots,
+            Some(p) => match usize::try_from(p).ok().and_then(|i| self.tree.nodes.get_mut(i)) {
+                Some(n) => &mut n.children,
+                None => return id,
+            },
+        };
+        list.insert(at.min(list.len()), id);
+        id
+    }
+
+    /// The tree and every problem found.
+    pub fn finish(self) -> (Tree, Vec<Diagnostic>) {
+        (self.tree, self.diagnostics)
+    }
+}

@@ -1,0 +1,312 @@
+//! The resolved MIB: one OID tree of every loaded module, textual conventions, and each module's
+//! symbols. Built by [`super::resolve`], stored compactly by [`super::store`].
+
+use std::borrow::Cow;
+
+pub use super::parse::Macro;
+
+/// Text borrowed from the compiled-in set or owned when parsed at run time.
+pub type Text = Cow<'static, str>;
+
+/// Index of a node in [`Tree::nodes`].
+pub type NodeId = u32;
+/// The module of nodes no module defines (the top-level arcs).
+pub const NO_MODULE: u16 = u16::MAX;
+
+/// Index of a type in [`Tree::types`].
+pub type TypeId = u32;
+
+/// The primitive type a SYNTAX comes down to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Base {
+    #[default]
+    None,
+    Integer,
+    Integer32,
+    OctetString,
+    ObjectId,
+    Bits,
+    IpAddress,
+    NetworkAddress,
+    Counter32,
+    Gauge32,
+    Unsigned32,
+    TimeTicks,
+    Opaque,
+    Counter64,
+    Sequence,
+    SequenceOf,
+    Null,
+}
+
+impl Base {
+    /// The built-in type a name stands for, when it is one.
+    pub fn builtin(name: &str) -> Option<Base> {
+        Some(match name {
+            "INTEGER" => Base::Integer,
+            "Integer32" => Base::Integer32,
+            "OCTET STRING" => Base::OctetString,
+            "OBJECT IDENTIFIER" => Base::ObjectId,
+            "BITS" => Base::Bits,
+            "IpAddress" => Base::IpAddress,
+            "NetworkAddress" => Base::NetworkAddress,
+            "Counter32" | "Counter" => Base::Counter32,
+            "Gauge32" | "Gauge" => Base::Gauge32,
+            "Unsigned32" => Base::Unsigned32,
+            "TimeTicks" => Base::TimeTicks,
+            "Opaque" => Base::Opaque,
+            "Counter64" => Base::Counter64,
+            "SEQUENCE" => Base::Sequence,
+            "SEQUENCE OF" => Base::SequenceOf,
+            "NULL" => Base::Null,
+            _ => return None,
+        })
+    }
+
+    pub(crate) fn code(self) -> u8 {
+        self as u8
+    }
+
+    pub(crate) fn from_code(c: u8) -> Base {
+        const ALL: [Base; 17] = [
+            Base::None,
+            Base::Integer,
+            Base::Integer32,
+            Base::OctetString,
+            Base::ObjectId,
+            Base::Bits,
+            Base::IpAddress,
+            Base::NetworkAddress,
+            Base::Counter32,
+            Base::Gauge32,
+            Base::Unsigned32,
+            Base::TimeTicks,
+            Base::Opaque,
+            Base::Counter64,
+            Base::Sequence,
+            Base::SequenceOf,
+            Base::Null,
+        ];
+        ALL.get(usize::from(c)).copied().unwrap_or_default()
+    }
+
+    /// Whether values of this type are octet strings.
+    pub fn is_string(self) -> bool {
+        matches!(self, Base::OctetString | Base::Bits | Base::Opaque)
+    }
+
+    /// Whether values of this type are integers of some kind.
+    pub fn is_integer(self) -> bool {
+        matches!(
+            self,
+            Base::Integer
+                | Base::Integer32
+                | Base::Counter32
+                | Base::Gauge32
+                | Base::Unsigned32
+                | Base::TimeTicks
+                | Base::Counter64
+        )
+    }
+}
+
+/// A resolved SYNTAX.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Syntax {
+    pub base: Base,
+    /// The named type (textual convention or type assignment) written in SYNTAX.
+    pub named: Option<TypeId>,
+    /// The display hint in effect: the textual convention's, inherited along its chain.
+    pub hint: Option<Text>,
+    /// Enumeration labels or BITS positions in effect.
+    pub enums: Vec<(i64, Text)>,
+    pub ranges: Vec<(i64, i64)>,
+    pub sizes: Vec<(i64, i64)>,
+}
+
+/// A named type: a TEXTUAL-CONVENTION or a plain type assignment.
+#[derive(Debug, Clone, Default)]
+pub struct TypeDef {
+    pub name: Text,
+    pub module: u16,
+    pub textual_convention: bool,
+    pub status: Option<Text>,
+    pub description: Option<Text>,
+    pub reference: Option<Text>,
+    /// The hint written in this definition (not inherited).
+    pub own_hint: Option<Text>,
+    pub syntax: Syntax,
+}
+
+/// One node of the OID tree.
+#[derive(Debug, Clone, Default)]
+pub struct Node {
+    pub subid: u32,
+    pub parent: Option<NodeId>,
+    /// Children in sub-identifier order.
+    pub children: Vec<NodeId>,
+    pub label: Text,
+    /// The module whose definition the node carries (the first one loaded, as Net-SNMP keeps).
+    pub module: u16,
+    pub kind: Macro,
+    pub syntax: Option<Syntax>,
+    pub units: Option<Text>,
+    pub access: Option<Text>,
+    pub status: Option<Text>,
+    pub description: Option<Text>,
+    pub reference: Option<Text>,
+    /// INDEX objects and their IMPLIED flag (for rows).
+    pub index: Vec<(NodeId, bool)>,
+    pub augments: Option<NodeId>,
+    pub defval: Option<Text>,
+    /// OBJECTS/VARIABLES of notifications, as nodes.
+    pub objects: Vec<NodeId>,
+    /// Line of the definition in its module's file.
+    pub line: u32,
+    /// Whether a definition has been placed here (rather than only passed through).
+    pub defined: bool,
+    /// Other modules that define this node too, in load order.
+    pub also: Vec<u16>,
+}
+
+/// A loaded module.
+#[derive(Debug, Clone, Default)]
+pub struct Module {
+    pub name: Text,
+    /// The file it was read from (relative to the shipped `mibs/` for the compiled-in set).
+    pub file: Text,
+    pub smiv2: bool,
+}
+
+/// What a module-level symbol names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Symbol {
+    Node(NodeId),
+    Type(TypeId),
+}
+
+/// The whole resolved MIB.
+#[derive(Debug, Clone, Default)]
+pub struct Tree {
+    pub modules: Vec<Module>,
+    pub nodes: Vec<Node>,
+    /// Top-level nodes (ccitt, iso, joint-iso-ccitt) in sub-identifier order.
+    pub roots: Vec<NodeId>,
+    pub types: Vec<TypeDef>,
+    /// Every module's own definitions: `(module, name, what)`, sorted by module then name.
+    pub symbols: Vec<(u16, Text, Symbol)>,
+}
+
+impl Tree {
+    pub fn node(&self, id: NodeId) -> Option<&Node> {
+        self.nodes.get(usize::try_from(id).ok()?)
+    }
+
+    pub fn type_def(&self, id: TypeId) -> Option<&TypeDef> {
+        self.types.get(usize::try_from(id).ok()?)
+    }
+
+    pub fn module(&self, id: u16) -> Option<&Module> {
+        self.modules.get(usize::from(id))
+    }
+
+    pub fn module_id(&self, name: &str) -> Option<u16> {
+        self.modules
+            .iter()
+            .position(|m| m.name == name)
+            .and_then(|i| u16::try_from(i).ok())
+    }
+
+    /// The child of `parent` (or a root, for `None`) with sub-identifier `subid`.
+    pub fn child(&self, parent: Option<NodeId>, subid: u32) -> Option<NodeId> {
+        let list = match parent {
+            None => &self.roots,
+            Some(p) => &self.node(p)?.children,
+        };
+        let i = list
+            .binary_search_by(|&c| self.node(c).map_or(0, |n| n.subid).cmp(&subid))
+            .ok()?;
+        list.get(i).copied()
+    }
+
+    /// The deepest node on the path of `oid` and how many arcs it covers.
+    pub fn find(&self, oid: &[u32]) -> Option<(NodeId, usize)> {
+        let mut at = None;
+        let mut depth: usize = 0;
+        for &arc in oid {
+            match self.child(at, arc) {
+                Some(c) => {
+                    at = Some(c);
+                    depth = depth.saturating_add(1);
+                }
+                None => break,
+            }
+        }
+        at.map(|n| (n, depth))
+    }
+
+    /// The OID of a node.
+    pub fn oid_of(&self, id: NodeId) -> Vec<u32> {
+        let mut arcs = Vec::new();
+        let mut at = Some(id);
+        while let Some(n) = at.and_then(|i| self.node(i)) {
+            arcs.push(n.subid);
+            at = n.parent;
+            if arcs.len() > 128 {
+                break;
+            }
+        }
+        arcs.reverse();
+        arcs
+    }
+
+    /// A symbol defined in `module`.
+    pub fn symbol(&self, module: u16, name: &str) -> Option<Symbol> {
+        let i = self
+            .symbols
+            .binary_search_by(|(m, n, _)| (*m, n.as_ref()).cmp(&(module, name)))
+            .ok()?;
+        self.symbols.get(i).map(|s| s.2)
+    }
+
+    /// The first node, in tree order, labelled `name` (Net-SNMP's lookup of a bare name).
+    pub fn node_named(&self, name: &str) -> Option<NodeId> {
+        // Nodes are numbered in load order; a depth-first search gives tree order, but any node
+        // with a unique label is found the same way, so try the cheap scan first.
+        let mut found = self
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.label == name)
+            .map(|(i, _)| i);
+        let first = found.next()?;
+        let first = NodeId::try_from(first).ok()?;
+        if found.next().is_none() {
+            return Some(first);
+        }
+        let mut stack: Vec<NodeId> = self.roots.iter().rev().copied().collect();
+        while let Some(id) = stack.pop() {
+            let n = self.node(id)?;
+            if n.label == name {
+                return Some(id);
+            }
+            stack.extend(n.children.iter().rev());
+        }
+        Some(first)
+    }
+
+    /// The row node (the `…Entry`) whose INDEX applies to a column node: its parent, following
+    /// AUGMENTS.
+    pub fn row_of(&self, column: NodeId) -> Option<NodeId> {
+        let row = self.node(column)?.parent?;
+        let mut at = row;
+        for _ in 0..8 {
+            let n = self.node(at)?;
+            match n.augments {
+                Some(a) if n.index.is_empty() => at = a,
+                _ => break,
+            }
+        }
+        self.node(at).filter(|n| !n.index.is_empty()).map(|_| at)
+    }
+}
