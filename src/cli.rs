@@ -60,6 +60,8 @@ enum Command {
     Walk(walk::Args),
     /// Set values (SetRequest), as snmpset: OID TYPE VALUE ...
     Set(get::SetArgs),
+    /// Translate names to OIDs and back, and show what the MIB says, as snmptranslate.
+    Translate(mib::TranslateArgs),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -72,6 +74,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Bulkget(args) => get::run_bulkget(&cli.global, &args),
         Command::Walk(args) => walk::run(&cli.global, &args),
         Command::Set(args) => get::run_set(&cli.global, &args),
+        Command::Translate(args) => mib::run_translate(&args),
     }
 }
 

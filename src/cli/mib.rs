@@ -44,3 +44,191 @@ impl MibArgs {
 pub fn loaded() -> Option<&'static Tree> {
     LOADED.get().copied().flatten()
 }
+
+/// `snmpctl translate`: names to OIDs and back, and what the MIB says of an object.
+#[derive(Debug, clap::Args)]
+pub struct TranslateArgs {
+    #[command(flatten)]
+    mib: MibArgs,
+    /// Output options for names, as Net-SNMP's -O: n (numeric), f (full), s, S (default), u.
+    #[arg(short = 'O', long = "output", default_value = "")]
+    output: String,
+    /// Translation options, as snmptranslate's -T: d (details of the object), p (the subtree
+    /// as a tree).
+    #[arg(short = 'T', long = "translate-options", default_value = "")]
+    translate: String,
+    /// Names (`IF-MIB::ifDescr`, `sysDescr.0`) or OIDs (`.1.3.6.1.2.1.1.1.0`).
+    #[arg(required = true)]
+    names: Vec<String>,
+}
+
+/// Net-SNMP's name for a base type in `-Td` output.
+fn base_name(base: snmpctl::mib::Base) -> &'static str {
+    use snmpctl::mib::Base;
+    match base {
+        Base::Integer => "INTEGER",
+        Base::Integer32 => "Integer32",
+        Base::OctetString => "OCTET STRING",
+        Base::ObjectId => "OBJECT IDENTIFIER",
+        Base::Bits => "BITS",
+        Base::IpAddress => "IpAddress",
+        Base::NetworkAddress => "NetworkAddress",
+        Base::Counter32 => "Counter32",
+        Base::Gauge32 => "Gauge32",
+        Base::Unsigned32 => "Unsigned32",
+        Base::TimeTicks => "TimeTicks",
+        Base::Opaque => "Opaque",
+        Base::Counter64 => "Counter64",
+        Base::Null => "NULL",
+        Base::None | Base::Sequence | Base::SequenceOf => "",
+    }
+}
+
+fn bound(v: i64) -> String {
+    match v {
+        i64::MIN => "MIN".into(),
+        i64::MAX => "MAX".into(),
+        v => v.to_string(),
+    }
+}
+
+/// snmptranslate -Td: the object's definition as Net-SNMP prints it.
+pub fn details(tree: &Tree, id: snmpctl::mib::NodeId) -> String {
+    use snmpctl::mib::Macro;
+    use std::fmt::Write as _;
+    let Some(n) = tree.node(id) else { return String::new() };
+    let mut s = String::new();
+    let kind = match n.kind {
+        Macro::ModuleIdentity => "MODULE-IDENTITY",
+        Macro::ObjectIdentity => "OBJECT-IDENTITY",
+        Macro::NotificationType => "NOTIFICATION-TYPE",
+        Macro::TrapType => "TRAP-TYPE",
+        Macro::ObjectGroup => "OBJECT-GROUP",
+        Macro::NotificationGroup => "NOTIFICATION-GROUP",
+        Macro::ModuleCompliance => "MODULE-COMPLIANCE",
+        Macro::AgentCapabilities => "AGENT-CAPABILITIES",
+        Macro::ObjectIdentifier | Macro::ObjectType => "OBJECT-TYPE",
+    };
+    let _ = writeln!(s, "{} {kind}", n.label);
+    let modules: Vec<&str> = std::iter::once(n.module)
+        .chain(n.also.iter().copied())
+        .filter_map(|m| tree.module(m).map(|m| m.name.as_ref()))
+        .collect();
+    if !modules.is_empty() {
+        let _ = writeln!(s, "  -- FROM\t{}", modules.join(", "));
+    }
+    if let Some(syntax) = n.syntax.as_ref().filter(|s| !base_name(s.base).is_empty()) {
+        if let Some(t) = syntax.named.and_then(|t| tree.type_def(t)) {
+            let _ = writeln!(s, "  -- TEXTUAL CONVENTION {}", t.name);
+        }
+        let _ = write!(s, "  SYNTAX\t{}", base_name(syntax.base));
+        if !syntax.enums.is_empty() {
+            let labels: Vec<String> = syntax.enums.iter().map(|(v, l)| format!("{l}({v})")).collect();
+            let _ = write!(s, " {{{}}} ", labels.join(", "));
+        } else {
+            let ranges = if syntax.sizes.is_empty() { &syntax.ranges } else { &syntax.sizes };
+            if !ranges.is_empty() {
+                let parts: Vec<String> = ranges
+                    .iter()
+                    .map(|&(a, b)| if a == b { bound(a) } else { format!("{}..{}", bound(a), bound(b)) })
+                    .collect();
+                let _ = write!(s, " ({}) ", parts.join(" | "));
+            }
+        }
+        s.push('\n');
+        if let Some(hint) = &syntax.hint {
+            let _ = writeln!(s, "  DISPLAY-HINT\t\"{hint}\"");
+        }
+    }
+    if let Some(units) = &n.units {
+        let _ = writeln!(s, "  UNITS\t\t\"{units}\"");
+    }
+    if matches!(n.kind, Macro::ObjectType) {
+        if let Some(access) = &n.access {
+            let _ = writeln!(s, "  MAX-ACCESS\t{access}");
+        }
+        if let Some(status) = &n.status {
+            let _ = writeln!(s, "  STATUS\t{status}");
+        }
+    }
+    if !n.index.is_empty() {
+        let names: Vec<String> = n
+            .index
+            .iter()
+            .map(|&(i, implied)| {
+                let label = tree.node(i).map_or("", |x| x.label.as_ref());
+                if implied { format!("IMPLIED {label}") } else { label.to_string() }
+            })
+            .collect();
+        let _ = writeln!(s, "  INDEX\t\t{{ {} }}", names.join(", "));
+    }
+    if let Some(a) = n.augments.and_then(|a| tree.node(a)) {
+        let _ = writeln!(s, "  AUGMENTS\t{{ {} }}", a.label);
+    }
+    if !n.objects.is_empty() && matches!(n.kind, Macro::NotificationType | Macro::TrapType) {
+        let names: Vec<&str> = n.objects.iter().filter_map(|&o| tree.node(o).map(|x| x.label.as_ref())).collect();
+        let _ = writeln!(s, "  OBJECTS\t{{ {} }}", names.join(", "));
+    }
+    if let Some(d) = &n.description {
+        // Net-SNMP keeps at most 4095 bytes of a quoted string.
+        let mut end = d.len().min(4095);
+        while !d.is_char_boundary(end) {
+            end = end.saturating_sub(1);
+        }
+        let _ = writeln!(s, "  DESCRIPTION\t\"{}\"", d.get(..end).unwrap_or_default());
+    }
+    if let Some(d) = &n.defval {
+        let _ = writeln!(s, "  DEFVAL\t{{ {d} }}");
+    }
+    let oid = tree.oid_of(id);
+    let mut parts = Vec::new();
+    let mut at = n.parent;
+    while let Some(p) = at.and_then(|p| tree.node(p)) {
+        parts.push(format!("{}({})", p.label, p.subid));
+        at = p.parent;
+    }
+    parts.reverse();
+    parts.push(oid.last().map_or(String::new(), u32::to_string));
+    let _ = writeln!(s, "::= {{ {} }}", parts.join(" "));
+    s
+}
+
+/// Runs `snmpctl translate`.
+pub fn run_translate(args: &TranslateArgs) -> anyhow::Result<std::process::ExitCode> {
+    use snmpctl::format::output::{MibRef, OutputOptions, write_oid};
+    use std::io::Write as _;
+    let Some(tree) = args.mib.load() else {
+        anyhow::bail!("translate needs MIBs: -m \"\" loads none");
+    };
+    let mut options = OutputOptions::parse(&args.output).map_err(|c| anyhow::anyhow!("-O {c}: not an output option"))?;
+    options.mib = Some(MibRef(tree));
+    let details_wanted = args.translate.contains('d');
+    let mut out = String::new();
+    let mut failed = false;
+    for name in &args.names {
+        let numeric = name.trim_start_matches('.').chars().all(|c| c.is_ascii_digit() || c == '.');
+        let arcs = if numeric {
+            name.trim_start_matches('.').split('.').filter(|p| !p.is_empty()).map(str::parse::<u32>).collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())
+        } else {
+            snmpctl::mib::input::parse_name(tree, name)
+        };
+        let oid = arcs.and_then(|a| snmpctl::value::Oid::new(&a).map_err(|e| e.to_string()));
+        let oid = match oid {
+            Ok(o) => o,
+            Err(e) => {
+                eprintln!("{name}: {e}");
+                failed = true;
+                continue;
+            }
+        };
+        write_oid(&mut out, &oid, &options);
+        out.push('\n');
+        if details_wanted {
+            if let Some((id, _)) = tree.find(oid.arcs()) {
+                out.push_str(&details(tree, id));
+            }
+        }
+    }
+    std::io::stdout().lock().write_all(out.as_bytes())?;
+    Ok(std::process::ExitCode::from(if failed { super::EXIT_FAILURE } else { super::EXIT_OK }))
+}

@@ -61,7 +61,10 @@ pub fn tokens(text: &str) -> Vec<Token> {
                     if n == '\n' {
                         line = line.saturating_add(1);
                     }
-                    s.push(n);
+                    // Files with CRLF line ends read as with LF, as Net-SNMP reads them.
+                    if n != '\r' {
+                        s.push(n);
+                    }
                 }
                 Tok::Str(s)
             }

@@ -676,7 +676,11 @@ impl Parser {
                 "UNITS" => v.units = Some(self.expect_string("UNITS")?),
                 "MAX-ACCESS" | "ACCESS" => v.access = Some(self.expect_ident("an access")?),
                 "STATUS" => v.status = Some(self.expect_ident("a status")?),
-                "DESCRIPTION" => v.description = Some(self.expect_string("DESCRIPTION")?),
+                // MODULE-IDENTITY's REVISION clauses carry descriptions of their own.
+                "DESCRIPTION" => {
+                    let d = self.expect_string("DESCRIPTION")?;
+                    v.description.get_or_insert(d);
+                }
                 "REFERENCE" => v.reference = Some(self.expect_string("REFERENCE")?),
                 "INDEX" => {
                     self.expect_punct('{')?;
@@ -710,8 +714,13 @@ impl Parser {
                         .map(|t| match &t.kind {
                             Tok::Ident(s) => s.clone(),
                             Tok::Number(n) => n.to_string(),
-                            Tok::Str(s) => format!("\"{s}\""),
-                            Tok::Radix(d, r) => format!("'{d}'{r}"),
+                            // As Net-SNMP records them: quotes escaped, hex and binary as numbers.
+                            Tok::Str(s) => format!("\\\"{s}\\\""),
+                            Tok::Radix(d, r) => {
+                                let radix = if *r == 'B' { 2 } else { 16 };
+                                u64::from_str_radix(if d.is_empty() { "0" } else { d }, radix)
+                                    .map_or_else(|_| format!("'{d}'{r}"), |v| v.to_string())
+                            }
                             Tok::Assign => "::=".into(),
                             Tok::Range => "..".into(),
                             Tok::Punct(c) => c.to_string(),

@@ -461,8 +461,16 @@ impl Resolver {
                 self.diag(scope, v.line, format!("{}: OID component {label:?} has no number", v.name));
                 return true;
             };
+            let named = label.is_some();
             let label = label.clone().unwrap_or_else(|| n.to_string());
-            at = Some(self.child_or_new(at, *n, &label, scope.module, v.line));
+            let id = self.child_or_new(at, *n, &label, scope.module, v.line);
+            // A named step such as `org(3)` counts as a definition of that node by this module.
+            if let Some(node) = usize::try_from(id).ok().and_then(|i| self.tree.nodes.get_mut(i)) {
+                if named && node.module != scope.module && !node.also.contains(&scope.module) {
+                    node.also.push(scope.module);
+                }
+            }
+            at = Some(id);
         }
         let Some(subid) = last.1 else {
             self.diag(scope, v.line, format!("{}: the last OID component has no number", v.name));
