@@ -41,6 +41,15 @@ pub struct LoadOptions {
     pub home: Option<std::path::PathBuf>,
 }
 
+/// Whether a file starts like a module (`NAME DEFINITIONS` or `NAME { oid } DEFINITIONS`); other
+/// files in a MIB directory (README, NOTICE) are skipped silently, as Net-SNMP does.
+fn is_module_text(text: &str) -> bool {
+    let Some(name) = first_word(text) else { return false };
+    let Some(at) = text.find(name) else { return false };
+    let after = text.get(at.saturating_add(name.len())..).unwrap_or_default().trim_start();
+    after.starts_with("DEFINITIONS") || after.starts_with('{')
+}
+
 /// The first word of a module file: its module name.
 fn first_word(text: &str) -> Option<&str> {
     let mut rest = text;
@@ -50,7 +59,8 @@ fn first_word(text: &str) -> Option<&str> {
             rest = comment.split_once('\n').map_or("", |(_, r)| r);
             continue;
         }
-        let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).unwrap_or(rest.len());
+        let end =
+            rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).unwrap_or(rest.len());
         return rest.get(..end).filter(|w| !w.is_empty());
     }
 }
@@ -90,6 +100,9 @@ pub fn load(options: &LoadOptions) -> (Option<std::borrow::Cow<'static, Tree>>, 
                 continue;
             }
             let Ok(text) = std::fs::read_to_string(&path) else { continue };
+            if !is_module_text(&text) {
+                continue;
+            }
             // A shipped module of the same name is already loaded: skip without parsing.
             if first_word(&text).is_some_and(|m| base.module_id(m).is_some()) {
                 continue;

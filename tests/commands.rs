@@ -39,7 +39,7 @@ fn stable_part(line: &str) -> &str {
 /// Runs the Net-SNMP tool, snmpctl, and the tool again; stdout must match line for line,
 /// where lines that differ between the two tool runs compare by name and type only. stderr
 /// must match exactly. Exit codes are checked by the caller's expectation.
-fn same_as(tool: &str, ours: &str, args: &[&str]) -> (String, Output) {
+pub fn same_as(tool: &str, ours: &str, args: &[&str]) -> (String, Output) {
     let before = run(tool, args);
     let mut our_args = vec![ours];
     our_args.extend_from_slice(args);

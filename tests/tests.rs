@@ -18,6 +18,7 @@ mod fixtures;
 mod interop_pysnmp;
 mod interop_v3;
 mod malformed;
+mod mib;
 mod rasn_view;
 mod roundtrip;
 mod usm;

@@ -128,13 +128,15 @@ pub fn parse_oid(text: &str) -> anyhow::Result<Oid> {
     if let Some(tree) = super::mib::loaded() {
         let numeric = text.trim_start_matches('.').chars().all(|c| c.is_ascii_digit() || c == '.');
         if !numeric {
-            let arcs = snmpctl::mib::input::parse_name(tree, text).map_err(|e| anyhow::anyhow!("{text}: {e}"))?;
+            let arcs =
+                snmpctl::mib::input::parse_name(tree, text).map_err(|e| anyhow::anyhow!("{text}: {e}"))?;
             return Oid::new(&arcs).map_err(|e| anyhow::anyhow!("{text}: {e}"));
         }
     }
     let t = text.strip_prefix('.').unwrap_or(text);
     let t = if let Some(rest) = t.strip_prefix("iso") { format!("1{rest}") } else { t.to_owned() };
-    t.parse().map_err(|e| anyhow::anyhow!("{text}: not a numeric OID ({e}); no MIB is loaded for names (-m \"\")"))
+    t.parse()
+        .map_err(|e| anyhow::anyhow!("{text}: not a numeric OID ({e}); no MIB is loaded for names (-m \"\")"))
 }
 
 pub fn run_get(global: &GlobalArgs, args: &Args, next: bool) -> anyhow::Result<ExitCode> {

@@ -166,7 +166,8 @@ pub fn details(tree: &Tree, id: snmpctl::mib::NodeId) -> String {
         let _ = writeln!(s, "  AUGMENTS\t{{ {} }}", a.label);
     }
     if !n.objects.is_empty() && matches!(n.kind, Macro::NotificationType | Macro::TrapType) {
-        let names: Vec<&str> = n.objects.iter().filter_map(|&o| tree.node(o).map(|x| x.label.as_ref())).collect();
+        let names: Vec<&str> =
+            n.objects.iter().filter_map(|&o| tree.node(o).map(|x| x.label.as_ref())).collect();
         let _ = writeln!(s, "  OBJECTS\t{{ {} }}", names.join(", "));
     }
     if let Some(d) = &n.description {
@@ -200,7 +201,8 @@ pub fn run_translate(args: &TranslateArgs) -> anyhow::Result<std::process::ExitC
     let Some(tree) = args.mib.load() else {
         anyhow::bail!("translate needs MIBs: -m \"\" loads none");
     };
-    let mut options = OutputOptions::parse(&args.output).map_err(|c| anyhow::anyhow!("-O {c}: not an output option"))?;
+    let mut options =
+        OutputOptions::parse(&args.output).map_err(|c| anyhow::anyhow!("-O {c}: not an output option"))?;
     options.mib = Some(MibRef(tree));
     let details_wanted = args.translate.contains('d');
     let mut out = String::new();
@@ -208,7 +210,12 @@ pub fn run_translate(args: &TranslateArgs) -> anyhow::Result<std::process::ExitC
     for name in &args.names {
         let numeric = name.trim_start_matches('.').chars().all(|c| c.is_ascii_digit() || c == '.');
         let arcs = if numeric {
-            name.trim_start_matches('.').split('.').filter(|p| !p.is_empty()).map(str::parse::<u32>).collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())
+            name.trim_start_matches('.')
+                .split('.')
+                .filter(|p| !p.is_empty())
+                .map(str::parse::<u32>)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| e.to_string())
         } else {
             snmpctl::mib::input::parse_name(tree, name)
         };

@@ -52,7 +52,9 @@ fn split(text: &str) -> Result<Vec<Part>, String> {
                     chars.next();
                 }
                 if word.chars().all(|d| d.is_ascii_digit()) {
-                    let n = word.parse::<u32>().map_err(|_| format!("sub-identifier {word} is above 4294967295"))?;
+                    let n = word
+                        .parse::<u32>()
+                        .map_err(|_| format!("sub-identifier {word} is above 4294967295"))?;
                     parts.push(Part::Number(n));
                 } else {
                     parts.push(Part::Label(word));
@@ -136,10 +138,15 @@ pub fn parse_name(tree: &Tree, text: &str) -> Result<Vec<u32>, String> {
         match part {
             Part::Number(n) => arcs.push(n),
             Part::Label(l) => {
-                let value = syntax.and_then(|s| s.enums.iter().find(|(_, label)| *label == l)).map(|(v, _)| *v);
+                let value =
+                    syntax.and_then(|s| s.enums.iter().find(|(_, label)| *label == l)).map(|(v, _)| *v);
                 match value.and_then(|v| u32::try_from(v).ok()) {
                     Some(v) => arcs.push(v),
-                    None => return Err(format!("Unknown Object Identifier ({text}): {l} is not a known name here")),
+                    None => {
+                        return Err(format!(
+                            "Unknown Object Identifier ({text}): {l} is not a known name here"
+                        ));
+                    }
                 }
             }
             Part::Quoted(bytes, double) => {
@@ -150,7 +157,9 @@ pub fn parse_name(tree: &Tree, text: &str) -> Result<Vec<u32>, String> {
                     .is_some_and(|t| t.name == "InetAddress");
                 let bytes = if inet { inet_bytes(&bytes).unwrap_or(bytes) } else { bytes };
                 let implied = object.is_some_and(|(_, implied)| implied);
-                let fixed = syntax.is_some_and(|s| s.base == Base::OctetString && matches!(s.sizes.as_slice(), [(a, b)] if a == b));
+                let fixed = syntax.is_some_and(|s| {
+                    s.base == Base::OctetString && matches!(s.sizes.as_slice(), [(a, b)] if a == b)
+                });
                 if double && !implied && !fixed {
                     arcs.push(u32::try_from(bytes.len()).unwrap_or(u32::MAX));
                 }
@@ -173,7 +182,8 @@ fn inet_bytes(text: &[u8]) -> Option<Vec<u8>> {
     if let Ok(v4) = text.parse::<std::net::Ipv4Addr>() {
         return Some(v4.octets().to_vec());
     }
-    let hex: Option<Vec<u8>> = text.split(':').map(|p| u8::from_str_radix(p, 16).ok().filter(|_| p.len() <= 2)).collect();
+    let hex: Option<Vec<u8>> =
+        text.split(':').map(|p| u8::from_str_radix(p, 16).ok().filter(|_| p.len() <= 2)).collect();
     if let Some(octets) = hex.filter(|o| o.len() == 16) {
         return Some(octets);
     }

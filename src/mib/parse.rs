@@ -158,10 +158,7 @@ impl Parser {
     }
 
     fn line(&self) -> u32 {
-        self.toks
-            .get(self.pos)
-            .or_else(|| self.toks.last())
-            .map_or(1, |t| t.line)
+        self.toks.get(self.pos).or_else(|| self.toks.last()).map_or(1, |t| t.line)
     }
 
     fn next(&mut self) -> Option<Tok> {
@@ -238,7 +235,8 @@ impl Parser {
     fn expect_string(&mut self, clause: &str) -> Result<String> {
         match self.next() {
             Some(Tok::Str(s)) => Ok(s),
-            other => self.error(format!("{clause} needs a quoted string, found {}", Self::describe(other.as_ref()))),
+            other => self
+                .error(format!("{clause} needs a quoted string, found {}", Self::describe(other.as_ref()))),
         }
     }
 
@@ -327,7 +325,10 @@ impl Parser {
                 other => {
                     return Err(ParseError {
                         line,
-                        message: format!("IMPORTS: expected a symbol or FROM, found {}", Self::describe(other.as_ref())),
+                        message: format!(
+                            "IMPORTS: expected a symbol or FROM, found {}",
+                            Self::describe(other.as_ref())
+                        ),
                     });
                 }
             }
@@ -407,7 +408,10 @@ impl Parser {
             let class = self.expect_ident("a tag class")?;
             let number = match self.next() {
                 Some(Tok::Number(n)) => n,
-                other => return self.error(format!("expected a tag number, found {}", Self::describe(other.as_ref()))),
+                other => {
+                    return self
+                        .error(format!("expected a tag number, found {}", Self::describe(other.as_ref())));
+                }
             };
             self.expect_punct(']')?;
             self.eat_ident("IMPLICIT");
@@ -494,7 +498,9 @@ impl Parser {
             // A named bound such as MIN or MAX: keep the range open.
             Some(Tok::Ident(word)) if word == "MIN" => i64::MIN,
             Some(Tok::Ident(word)) if word == "MAX" => i64::MAX,
-            other => return self.error(format!("expected a number, found {}", Self::describe(other.as_ref()))),
+            other => {
+                return self.error(format!("expected a number, found {}", Self::describe(other.as_ref())));
+            }
         };
         Ok(if negative { value.checked_neg().unwrap_or(i64::MIN) } else { value })
     }
@@ -565,14 +571,22 @@ impl Parser {
         match self.next() {
             Some(Tok::Assign) => {}
             other => {
-                return self.error(format!("{}: expected '::=', found {}", v.name, Self::describe(other.as_ref())));
+                return self.error(format!(
+                    "{}: expected '::=', found {}",
+                    v.name,
+                    Self::describe(other.as_ref())
+                ));
             }
         }
         if v.kind == Macro::TrapType {
             match self.next() {
                 Some(Tok::Number(n)) => v.oid = vec![(None, Some(u32::try_from(n).unwrap_or(u32::MAX)))],
                 other => {
-                    return self.error(format!("{}: TRAP-TYPE needs a number, found {}", v.name, Self::describe(other.as_ref())));
+                    return self.error(format!(
+                        "{}: TRAP-TYPE needs a number, found {}",
+                        v.name,
+                        Self::describe(other.as_ref())
+                    ));
                 }
             }
             return Ok(Some(v));
@@ -583,7 +597,10 @@ impl Parser {
 
     fn oid_value(&mut self, name: &str) -> Result<Vec<(Option<String>, Option<u32>)>> {
         if self.peek() != Some(&Tok::Punct('{')) {
-            return self.error(format!("{name}: expected '{{' to start the OID value, found {}", Self::describe(self.peek())));
+            return self.error(format!(
+                "{name}: expected '{{' to start the OID value, found {}",
+                Self::describe(self.peek())
+            ));
         }
         self.next();
         let mut parts = Vec::new();
@@ -609,7 +626,10 @@ impl Parser {
                         match self.next() {
                             Some(Tok::Number(n)) => number = u32::try_from(n).ok(),
                             other => {
-                                return self.error(format!("{name}: expected a number in '( )', found {}", Self::describe(other.as_ref())));
+                                return self.error(format!(
+                                    "{name}: expected a number in '( )', found {}",
+                                    Self::describe(other.as_ref())
+                                ));
                             }
                         }
                         self.expect_punct(')')?;
@@ -617,7 +637,10 @@ impl Parser {
                     parts.push((Some(label), number));
                 }
                 other => {
-                    return self.error(format!("{name}: unexpected {} in the OID value", Self::describe(other.as_ref())));
+                    return self.error(format!(
+                        "{name}: unexpected {} in the OID value",
+                        Self::describe(other.as_ref())
+                    ));
                 }
             }
         }
@@ -635,7 +658,12 @@ impl Parser {
                 Some(Tok::Punct('}')) => break,
                 Some(Tok::Punct(',')) => {}
                 Some(Tok::Ident(s)) => out.push(s),
-                other => return self.error(format!("expected a name in the list, found {}", Self::describe(other.as_ref()))),
+                other => {
+                    return self.error(format!(
+                        "expected a name in the list, found {}",
+                        Self::describe(other.as_ref())
+                    ));
+                }
             }
         }
         Ok(out)
@@ -662,7 +690,9 @@ impl Parser {
             // first DESCRIPTION and STATUS, skip the rest.
             if compliance {
                 match word.as_str() {
-                    "DESCRIPTION" if v.description.is_none() => v.description = Some(self.expect_string("DESCRIPTION")?),
+                    "DESCRIPTION" if v.description.is_none() => {
+                        v.description = Some(self.expect_string("DESCRIPTION")?)
+                    }
                     "STATUS" if v.status.is_none() => v.status = Some(self.expect_ident("a status")?),
                     "SYNTAX" | "WRITE-SYNTAX" => {
                         self.syntax()?;
@@ -694,7 +724,11 @@ impl Parser {
                             }
                             Some(Tok::Ident(s)) => v.index.push((s, false)),
                             other => {
-                                return self.error(format!("{}: INDEX: unexpected {}", v.name, Self::describe(other.as_ref())));
+                                return self.error(format!(
+                                    "{}: INDEX: unexpected {}",
+                                    v.name,
+                                    Self::describe(other.as_ref())
+                                ));
                             }
                         }
                     }

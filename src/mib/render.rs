@@ -67,7 +67,9 @@ pub fn write_name(out: &mut String, tree: &Tree, arcs: &[u32], options: &OutputO
         _ => {
             let node = tree.node(last);
             if options.oid_format == OidFormat::Module {
-                if let Some(m) = node.and_then(|n| if n.module == NO_MODULE { None } else { tree.module(n.module) }) {
+                if let Some(m) =
+                    node.and_then(|n| if n.module == NO_MODULE { None } else { tree.module(n.module) })
+                {
                     out.push_str(&m.name);
                     out.push_str("::");
                 }
@@ -88,7 +90,13 @@ fn push_arcs(out: &mut String, arcs: &[u32], leading_dot: bool) {
 }
 
 /// The rest of an OID after the deepest known node, broken down by `row`'s INDEX.
-fn write_index(out: &mut String, tree: &Tree, row: Option<NodeId>, mut rest: &[u32], options: &OutputOptions) {
+fn write_index(
+    out: &mut String,
+    tree: &Tree,
+    row: Option<NodeId>,
+    mut rest: &[u32],
+    options: &OutputOptions,
+) {
     let extended = options.extended_index;
     let breakdown = !options.no_index_breakdown;
     let mut pieces = String::new();
@@ -99,7 +107,7 @@ fn write_index(out: &mut String, tree: &Tree, row: Option<NodeId>, mut rest: &[u
                 break;
             }
             let Some(obj) = tree.node(object) else { break };
-            let Some(used) = index_piece(&mut pieces, tree, obj, implied, rest, previous, extended) else {
+            let Some(used) = index_piece(&mut pieces, tree, obj, implied, rest, previous, options) else {
                 break;
             };
             previous = rest.first().copied();
@@ -118,8 +126,9 @@ fn index_piece(
     implied: bool,
     arcs: &[u32],
     previous: Option<u32>,
-    extended: bool,
+    options: &OutputOptions,
 ) -> Option<usize> {
+    let extended = options.extended_index;
     let syntax = obj.syntax.as_ref()?;
     let mut piece = String::new();
     let used = match syntax.base {
@@ -137,11 +146,16 @@ fn index_piece(
             };
             let end = start.checked_add(len)?;
             let bytes = arcs.get(start..end)?;
-            let inet = syntax
-                .named
-                .and_then(|t| tree.type_def(t))
-                .is_some_and(|t| t.name == "InetAddress");
-            if inet && start == 1 && inet_address(&mut piece, bytes, previous) {
+            let inet = syntax.named.and_then(|t| tree.type_def(t)).is_some_and(|t| t.name == "InetAddress");
+            let hint = syntax.hint.as_deref().filter(|_| extended);
+            let octets: Option<Vec<u8>> = bytes.iter().map(|&b| u8::try_from(b).ok()).collect();
+            if let (Some(hint), Some(octets)) = (hint, octets) {
+                // -OX prints a hinted string index as its value would print.
+                if !(options.quick || options.quick_equals) {
+                    piece.push_str("STRING: ");
+                }
+                hinted_octets(&mut piece, &octets, hint, options.zero_pad_hex);
+            } else if inet && start == 1 && inet_address(&mut piece, bytes, previous) {
             } else {
                 let quote = if start == 1 { '"' } else { '\'' };
                 oid_to_string(&mut piece, bytes, quote);
@@ -163,12 +177,18 @@ fn index_piece(
             1
         }
         Base::ObjectId => {
-            let (start, len): (usize, usize) = if implied { (0, arcs.len()) } else { (1, usize::try_from(*arcs.first()?).ok()?) };
+            let (start, len): (usize, usize) =
+                if implied { (0, arcs.len()) } else { (1, usize::try_from(*arcs.first()?).ok()?) };
             let end = start.checked_add(len)?;
             let sub = arcs.get(start..end)?;
             // Net-SNMP prints an OID index as the name of what it points to.
             let mut name = String::new();
-            write_name(&mut name, tree, sub, &OutputOptions { oid_format: OidFormat::Suffix, ..OutputOptions::default() });
+            write_name(
+                &mut name,
+                tree,
+                sub,
+                &OutputOptions { oid_format: OidFormat::Suffix, ..OutputOptions::default() },
+            );
             piece.push_str(&name);
             end
         }
@@ -299,11 +319,8 @@ pub fn write_value(out: &mut String, node: &Node, value: &Value, options: &Outpu
             }
         }
         (Base::OctetString, Value::OctetString(bytes)) => {
-            let hint = syntax
-                .hint
-                .as_deref()
-                .filter(|_| options.string_format == crate::format::output::StringFormat::Guess);
-            match hint {
+            // A DISPLAY-HINT wins over -Ox and -Oa, as in Net-SNMP.
+            match syntax.hint.as_deref() {
                 Some(hint) => {
                     prefix(out, "STRING: ");
                     hinted_octets(out, bytes, hint, options.zero_pad_hex);
@@ -383,9 +400,12 @@ pub fn hinted_octets(out: &mut String, bytes: &[u8], hint: &str, zero_pad: bool)
     let hint = hint.as_bytes();
     let mut h = 0usize;
     let mut data = bytes.iter().copied().peekable();
-    let (mut width, mut code, mut separ, mut term): (usize, u8, Option<u8>, Option<u8>) = (1, b'd', None, None);
+    let (mut width, mut code, mut separ, mut term): (usize, u8, Option<u8>, Option<u8>) =
+        (1, b'd', None, None);
     let at = |i: usize| hint.get(i).copied();
-    let is_part_end = |c: u8, width: usize| c != b'*' && !c.is_ascii_digit() && (width != 0 || !matches!(c, b'x' | b'd' | b'o'));
+    let is_part_end = |c: u8, width: usize| {
+        c != b'*' && !c.is_ascii_digit() && (width != 0 || !matches!(c, b'x' | b'd' | b'o'))
+    };
     while data.peek().is_some() {
         let mut repeat: u32 = 1;
         if at(h).is_some() {
@@ -425,7 +445,10 @@ pub fn hinted_octets(out: &mut String, bytes: &[u8], hint: &str, zero_pad: bool)
                         value = value.wrapping_mul(256).wrapping_add(u64::from(b));
                     }
                     let _ = match code {
-                        b'x' if value < 16 && width == 1 && (zero_pad || (separ.is_none() && at(h).is_none())) => {
+                        b'x' if value < 16
+                            && width == 1
+                            && (zero_pad || (separ.is_none() && at(h).is_none())) =>
+                        {
                             write!(out, "0{value:x}")
                         }
                         b'x' => write!(out, "{value:x}"),
@@ -464,7 +487,10 @@ mod tests {
     fn octet_string_hints() {
         assert_eq!(hinted(&[2, 0xfc, 0, 0, 0, 5], "1x:"), "2:fc:0:0:0:5");
         assert_eq!(hinted(b"Linux box", "255a"), "Linux box");
-        assert_eq!(hinted(&[0x07, 0xe8, 1, 15, 10, 30, 0, 0, b'+', 2, 0], "2d-1d-1d,1d:1d:1d.1d,1a1d:1d"), "2024-1-15,10:30:0.0,+2:0");
+        assert_eq!(
+            hinted(&[0x07, 0xe8, 1, 15, 10, 30, 0, 0, b'+', 2, 0], "2d-1d-1d,1d:1d:1d.1d,1a1d:1d"),
+            "2024-1-15,10:30:0.0,+2:0"
+        );
         assert_eq!(hinted(&[127, 0, 0, 1], "1d.1d.1d.1d"), "127.0.0.1");
         // No separator and no hint left: two hex digits each.
         assert_eq!(hinted(&[1, 0xab, 2], "1x"), "01ab02");

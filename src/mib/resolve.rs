@@ -156,11 +156,8 @@ impl Resolver {
     /// Names of all available modules, by file name as Net-SNMP's `-m ALL` reads them: file names
     /// sorted, then loaded from the last to the first.
     pub fn all_in_load_order(&self) -> Vec<String> {
-        let mut by_file: Vec<(&str, &str)> = self
-            .available
-            .values()
-            .map(|s| (s.file.as_str(), s.module.name.as_str()))
-            .collect();
+        let mut by_file: Vec<(&str, &str)> =
+            self.available.values().map(|s| (s.file.as_str(), s.module.name.as_str())).collect();
         by_file.sort_by(|a, b| {
             let fa = a.0.rsplit('/').next().unwrap_or(a.0);
             let fb = b.0.rsplit('/').next().unwrap_or(b.0);
@@ -193,7 +190,8 @@ impl Resolver {
             return;
         }
         let Some(source) = source else {
-            let searched = if self.searched.is_empty() { "(none)".to_string() } else { self.searched.join(", ") };
+            let searched =
+                if self.searched.is_empty() { "(none)".to_string() } else { self.searched.join(", ") };
             let (module, file, line) = by.unwrap_or(("", "", 0));
             self.diagnostics.push(Diagnostic {
                 module: module.to_string(),
@@ -277,7 +275,9 @@ impl Resolver {
             for (name, implied) in &v.index {
                 match self.lookup_node(&scope, name) {
                     Some(n) => index.push((n, *implied)),
-                    None => self.diag(&scope, v.line, format!("{}: INDEX object {name} is not defined", v.name)),
+                    None => {
+                        self.diag(&scope, v.line, format!("{}: INDEX object {name} is not defined", v.name))
+                    }
                 }
             }
             let augments = v.augments.as_ref().and_then(|a| {
@@ -305,9 +305,7 @@ impl Resolver {
             }
         }
         self.tree.symbols.extend(symbols);
-        self.tree
-            .symbols
-            .sort_by(|a, b| (a.0, a.1.as_ref()).cmp(&(b.0, b.1.as_ref())));
+        self.tree.symbols.sort_by(|a, b| (a.0, a.1.as_ref()).cmp(&(b.0, b.1.as_ref())));
     }
 
     /// A node named in the scope: own definitions, imports, then any module (Net-SNMP is as
@@ -321,7 +319,8 @@ impl Resolver {
         }
         if let Some(from) = scope.imports.get(name) {
             let from = self.alias.get(*from).map_or(*from, String::as_str);
-            if let Some(Symbol::Node(id)) = self.tree.module_id(from).and_then(|m| self.tree.symbol(m, name)) {
+            if let Some(Symbol::Node(id)) = self.tree.module_id(from).and_then(|m| self.tree.symbol(m, name))
+            {
                 return Some(id);
             }
         }
@@ -343,7 +342,8 @@ impl Resolver {
         }
         if let Some(from) = scope.imports.get(name) {
             let from = self.alias.get(*from).map_or(*from, String::as_str);
-            if let Some(Symbol::Type(id)) = self.tree.module_id(from).and_then(|m| self.tree.symbol(m, name)) {
+            if let Some(Symbol::Type(id)) = self.tree.module_id(from).and_then(|m| self.tree.symbol(m, name))
+            {
                 return Some(id);
             }
         }
@@ -422,7 +422,8 @@ impl Resolver {
     /// Places one value if its parent is known; returns whether it was placed (or failed for
     /// good, with a diagnostic).
     fn place_value(&mut self, scope: &mut Scope<'_>, v: &ValueAst) -> bool {
-        let (mut at, rest): (Option<NodeId>, &[(Option<String>, Option<u32>)]) = if v.kind == Macro::TrapType {
+        let (mut at, rest): (Option<NodeId>, &[(Option<String>, Option<u32>)]) = if v.kind == Macro::TrapType
+        {
             // A v1 trap sits at enterprise.0.N.
             let Some(enterprise) = v.enterprise.as_deref() else {
                 self.diag(scope, v.line, format!("{}: TRAP-TYPE without ENTERPRISE", v.name));
@@ -501,7 +502,14 @@ impl Resolver {
 
     /// The child of `parent` with `subid`, made (labelled `label`, owned by `module`) if missing.
     /// Child lists stay in sub-identifier order.
-    fn child_or_new(&mut self, parent: Option<NodeId>, subid: u32, label: &str, module: u16, line: u32) -> NodeId {
+    fn child_or_new(
+        &mut self,
+        parent: Option<NodeId>,
+        subid: u32,
+        label: &str,
+        module: u16,
+        line: u32,
+    ) -> NodeId {
         if let Some(id) = self.tree.child(parent, subid) {
             return id;
         }

@@ -211,10 +211,7 @@ impl Tree {
     }
 
     pub fn module_id(&self, name: &str) -> Option<u16> {
-        self.modules
-            .iter()
-            .position(|m| m.name == name)
-            .and_then(|i| u16::try_from(i).ok())
+        self.modules.iter().position(|m| m.name == name).and_then(|i| u16::try_from(i).ok())
     }
 
     /// The child of `parent` (or a root, for `None`) with sub-identifier `subid`.
@@ -223,9 +220,7 @@ impl Tree {
             None => &self.roots,
             Some(p) => &self.node(p)?.children,
         };
-        let i = list
-            .binary_search_by(|&c| self.node(c).map_or(0, |n| n.subid).cmp(&subid))
-            .ok()?;
+        let i = list.binary_search_by(|&c| self.node(c).map_or(0, |n| n.subid).cmp(&subid)).ok()?;
         list.get(i).copied()
     }
 
@@ -262,10 +257,7 @@ impl Tree {
 
     /// A symbol defined in `module`.
     pub fn symbol(&self, module: u16, name: &str) -> Option<Symbol> {
-        let i = self
-            .symbols
-            .binary_search_by(|(m, n, _)| (*m, n.as_ref()).cmp(&(module, name)))
-            .ok()?;
+        let i = self.symbols.binary_search_by(|(m, n, _)| (*m, n.as_ref()).cmp(&(module, name))).ok()?;
         self.symbols.get(i).map(|s| s.2)
     }
 
@@ -273,12 +265,7 @@ impl Tree {
     pub fn node_named(&self, name: &str) -> Option<NodeId> {
         // Nodes are numbered in load order; a depth-first search gives tree order, but any node
         // with a unique label is found the same way, so try the cheap scan first.
-        let mut found = self
-            .nodes
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| n.label == name)
-            .map(|(i, _)| i);
+        let mut found = self.nodes.iter().enumerate().filter(|(_, n)| n.label == name).map(|(i, _)| i);
         let first = found.next()?;
         let first = NodeId::try_from(first).ok()?;
         if found.next().is_none() {
