@@ -21,6 +21,14 @@ pub use tree::{Base, Macro, Node, NodeId, Symbol, Syntax, Tree, TypeDef, TypeId}
 
 static COMPILED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/mibs.bin"));
 
+/// Reads the compiled-in shipped set anew (what [`shipped`] does once; for benchmarks).
+///
+/// # Errors
+/// Only if the build produced corrupt data.
+pub fn decode_shipped() -> Result<Tree, store::StoreError> {
+    store::decode(COMPILED)
+}
+
 /// The shipped modules, resolved at build time and read once per process.
 pub fn shipped() -> &'static Tree {
     static TREE: OnceLock<Tree> = OnceLock::new();

@@ -4,9 +4,11 @@
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+/// snmpctl with no MIB loaded (`MIBS=`), as the Net-SNMP tools these tests compare with.
 fn snmpctl(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_snmpctl"))
         .args(args)
+        .env("MIBS", "")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap()

@@ -823,7 +823,7 @@ END
         assert_eq!(s.syntax.as_ref().unwrap().named[2], ("neg".into(), -1));
         assert_eq!(s.units.as_deref(), Some("seconds"));
         assert_eq!(s.defval.as_deref(), Some("up"));
-        assert_eq!(s.line, 16);
+        assert_eq!(s.line, 17);
     }
 
     #[test]

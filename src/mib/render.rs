@@ -495,7 +495,7 @@ mod tests {
         // No separator and no hint left: two hex digits each.
         assert_eq!(hinted(&[1, 0xab, 2], "1x"), "01ab02");
         // A repeat count taken from the data.
-        assert_eq!(hinted(&[2, 1, 2, 3], "*1d."), "1.23");
+        assert_eq!(hinted(&[2, 1, 2, 3], "*1d."), "1.2.3");
     }
 
     #[test]

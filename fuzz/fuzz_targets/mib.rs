@@ -1,0 +1,24 @@
+//! MIB text from a user's directory: parsing, resolution on top of the shipped set, and printing
+//! names through the resulting tree never panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use snmpctl::format::output::OutputOptions;
+use snmpctl::mib::{input, parse, render, resolve, shipped};
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let _ = input::parse_name(shipped(), text);
+    let Ok(modules) = parse::parse(text) else { return };
+    let mut r = resolve::Resolver::new(shipped().clone());
+    r.add_source("fuzz.txt", modules);
+    r.load_all();
+    let (tree, _) = r.finish();
+    let options = OutputOptions { extended_index: data.len() % 2 == 0, ..OutputOptions::default() };
+    for id in shipped().nodes.len()..tree.nodes.len().min(shipped().nodes.len() + 64) {
+        let mut arcs = tree.oid_of(u32::try_from(id).unwrap_or(0));
+        arcs.extend_from_slice(&[1, 4, 127, 0, 0, 1]);
+        let mut name = String::new();
+        render::write_name(&mut name, &tree, &arcs, &options);
+    }
+});
