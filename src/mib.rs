@@ -95,7 +95,7 @@ pub fn load(options: &LoadOptions) -> (Option<std::borrow::Cow<'static, Tree>>, 
         }
     }
     let wanted: Vec<&str> = modules.trim_start_matches('+').split(':').filter(|s| !s.is_empty()).collect();
-    let all = modules.starts_with('+') || wanted.iter().any(|m| *m == "ALL");
+    let all = modules.starts_with('+') || wanted.contains(&"ALL");
     let mut sources: Vec<(String, Vec<parse::ModuleAst>)> = Vec::new();
     let mut diagnostics = Vec::new();
     for dir in &dirs {

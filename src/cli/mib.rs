@@ -230,10 +230,8 @@ pub fn run_translate(args: &TranslateArgs) -> anyhow::Result<std::process::ExitC
         };
         write_oid(&mut out, &oid, &options);
         out.push('\n');
-        if details_wanted {
-            if let Some((id, _)) = tree.find(oid.arcs()) {
-                out.push_str(&details(tree, id));
-            }
+        if details_wanted && let Some((id, _)) = tree.find(oid.arcs()) {
+            out.push_str(&details(tree, id));
         }
     }
     std::io::stdout().lock().write_all(out.as_bytes())?;

@@ -408,12 +408,11 @@ pub fn write_plain_value(out: &mut String, value: &Value, options: &OutputOption
 /// Appends the value of `oid` as Net-SNMP prints it under `options`: by the object's MIB type
 /// when a MIB is loaded and knows it, else by the value's own type.
 pub fn write_value_of(out: &mut String, oid: &Oid, value: &Value, options: &OutputOptions) {
-    if let Some(MibRef(tree)) = options.mib {
-        if let Some(node) = tree.find(oid.arcs()).and_then(|(id, _)| tree.node(id)) {
-            if crate::mib::render::write_value(out, node, value, options) {
-                return;
-            }
-        }
+    if let Some(MibRef(tree)) = options.mib
+        && let Some(node) = tree.find(oid.arcs()).and_then(|(id, _)| tree.node(id))
+        && crate::mib::render::write_value(out, node, value, options)
+    {
+        return;
     }
     write_plain_value(out, value, options);
 }

@@ -66,13 +66,12 @@ pub fn write_name(out: &mut String, tree: &Tree, arcs: &[u32], options: &OutputO
         }
         _ => {
             let node = tree.node(last);
-            if options.oid_format == OidFormat::Module {
-                if let Some(m) =
+            if options.oid_format == OidFormat::Module
+                && let Some(m) =
                     node.and_then(|n| if n.module == NO_MODULE { None } else { tree.module(n.module) })
-                {
-                    out.push_str(&m.name);
-                    out.push_str("::");
-                }
+            {
+                out.push_str(&m.name);
+                out.push_str("::");
             }
             out.push_str(node.map_or("", |n| n.label.as_ref()));
         }
@@ -97,7 +96,6 @@ fn write_index(
     mut rest: &[u32],
     options: &OutputOptions,
 ) {
-    let extended = options.extended_index;
     let breakdown = !options.no_index_breakdown;
     let mut pieces = String::new();
     if let (Some(row), true) = (row.and_then(|r| tree.node(r)), breakdown) {

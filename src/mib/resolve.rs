@@ -11,6 +11,9 @@ use std::collections::HashMap;
 use super::parse::{Macro, ModuleAst, SyntaxAst, TypeAst, ValueAst};
 use super::tree::{Base, Module, NO_MODULE, Node, NodeId, Symbol, Syntax, Text, Tree, TypeDef, TypeId};
 
+/// One component of an OID value as written: a name, a number, or both.
+type OidPart = (Option<String>, Option<u32>);
+
 /// A problem found while loading: which module, file and line, and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -422,8 +425,7 @@ impl Resolver {
     /// Places one value if its parent is known; returns whether it was placed (or failed for
     /// good, with a diagnostic).
     fn place_value(&mut self, scope: &mut Scope<'_>, v: &ValueAst) -> bool {
-        let (mut at, rest): (Option<NodeId>, &[(Option<String>, Option<u32>)]) = if v.kind == Macro::TrapType
-        {
+        let (mut at, rest): (Option<NodeId>, &[OidPart]) = if v.kind == Macro::TrapType {
             // A v1 trap sits at enterprise.0.N.
             let Some(enterprise) = v.enterprise.as_deref() else {
                 self.diag(scope, v.line, format!("{}: TRAP-TYPE without ENTERPRISE", v.name));
@@ -466,10 +468,12 @@ impl Resolver {
             let label = label.clone().unwrap_or_else(|| n.to_string());
             let id = self.child_or_new(at, *n, &label, scope.module, v.line);
             // A named step such as `org(3)` counts as a definition of that node by this module.
-            if let Some(node) = usize::try_from(id).ok().and_then(|i| self.tree.nodes.get_mut(i)) {
-                if named && node.module != scope.module && !node.also.contains(&scope.module) {
-                    node.also.push(scope.module);
-                }
+            if let Some(node) = usize::try_from(id).ok().and_then(|i| self.tree.nodes.get_mut(i))
+                && named
+                && node.module != scope.module
+                && !node.also.contains(&scope.module)
+            {
+                node.also.push(scope.module);
             }
             at = Some(id);
         }
