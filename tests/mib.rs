@@ -210,3 +210,39 @@ fn user_modules_and_diagnostics() {
         "{err}"
     );
 }
+
+/// Values snmpd does not serve, from the fake agent: BITS with labels, a value of another type
+/// than the MIB says ("Wrong Type"), and an enumeration value with no label.
+#[test]
+fn bits_and_wrong_types_print_as_snmpget() {
+    use crate::commands::Fake;
+    use snmpctl::agent::Responder;
+    use snmpctl::value::{Oid, Value};
+    let oid = |s: &str| s.parse::<Oid>().unwrap();
+    let fake = Fake::start(Responder::new(vec![
+        (oid("1.3.6.1.2.1.1.1.0"), Value::Integer(5)),
+        (oid("1.3.6.1.2.1.2.2.1.3.1"), Value::Integer(9999)),
+        (oid("1.3.6.1.2.1.2.2.1.7.1"), Value::OctetString(b"up".to_vec())),
+        (oid("1.3.6.1.2.1.88.1.2.2.1.4.1.97.116"), Value::OctetString(vec![0xe0])),
+        (oid("1.3.6.1.2.1.88.1.2.2.1.4.1.97.117"), Value::OctetString(vec![0x20, 0x01])),
+    ]));
+    let a = fake.agent();
+    let m = mibs();
+    for opts in [&[][..], &["-Oq"], &["-OQ"], &["-Oe"]] {
+        let mut args = vec!["-M", m.as_str(), "-m", "ALL", "-v2c", "-c", "public"];
+        args.extend_from_slice(opts);
+        args.extend_from_slice(&[
+            a.as_str(),
+            "SNMPv2-MIB::sysDescr.0",
+            "IF-MIB::ifType.1",
+            "IF-MIB::ifAdminStatus.1",
+            "DISMAN-EVENT-MIB::mteTriggerTest.\"a\".'t'",
+            "DISMAN-EVENT-MIB::mteTriggerTest.\"a\".'u'",
+        ]);
+        let (out, _) = same_as("snmpget", "get", &args);
+        if opts.is_empty() {
+            assert!(out.contains("Wrong Type (should be OCTET STRING): INTEGER: 5"), "{out}");
+            assert!(out.contains("BITS: E0 existence(0) boolean(1) threshold(2)"), "{out}");
+        }
+    }
+}

@@ -22,7 +22,7 @@ pub struct Args {
     command_options: Vec<String>,
     /// The agent: [udp:|udp6:|tcp:|tcp6:]host[:port].
     agent: String,
-    /// OIDs, numeric (`1.3.6.1.2.1.1.1.0`, `.1.3.6…`, `iso.3.6…`); for bulkget the first
+    /// Objects: names (`sysDescr.0`, `IF-MIB::ifDescr.1`) or numeric OIDs (`.1.3.6…`); for bulkget the first
     /// non-repeaters are asked once, the others repeated.
     #[arg(required = true)]
     oids: Vec<String>,

@@ -208,22 +208,10 @@ pub fn run_translate(args: &TranslateArgs) -> anyhow::Result<std::process::ExitC
     let mut out = String::new();
     let mut failed = false;
     for name in &args.names {
-        let numeric = name.trim_start_matches('.').chars().all(|c| c.is_ascii_digit() || c == '.');
-        let arcs = if numeric {
-            name.trim_start_matches('.')
-                .split('.')
-                .filter(|p| !p.is_empty())
-                .map(str::parse::<u32>)
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| e.to_string())
-        } else {
-            snmpctl::mib::input::parse_name(tree, name)
-        };
-        let oid = arcs.and_then(|a| snmpctl::value::Oid::new(&a).map_err(|e| e.to_string()));
-        let oid = match oid {
+        let oid = match super::get::parse_oid(name) {
             Ok(o) => o,
             Err(e) => {
-                eprintln!("{name}: {e}");
+                eprintln!("{e}");
                 failed = true;
                 continue;
             }

@@ -24,7 +24,7 @@ pub struct Args {
     command_options: Vec<String>,
     /// The agent: [udp:|udp6:|tcp:|tcp6:]host[:port].
     agent: String,
-    /// The subtree [default: .1.3.6.1.2.1, as Net-SNMP].
+    /// The subtree, a name or a numeric OID [default: .1.3.6.1.2.1, as Net-SNMP].
     oid: Option<String>,
 }
 

@@ -417,15 +417,10 @@ pub fn write_value_of(out: &mut String, oid: &Oid, value: &Value, options: &Outp
     write_plain_value(out, value, options);
 }
 
-/// Appends a value by its own type (see [`write_plain_value`]).
-pub fn write_value(out: &mut String, value: &Value, options: &OutputOptions) {
-    write_plain_value(out, value, options);
-}
-
 /// A value as Net-SNMP prints it under `options`.
 pub fn value_string(value: &Value, options: &OutputOptions) -> String {
     let mut s = String::new();
-    write_value(&mut s, value, options);
+    write_plain_value(&mut s, value, options);
     s
 }
 

@@ -99,16 +99,14 @@ fn write_index(
     let breakdown = !options.no_index_breakdown;
     let mut pieces = String::new();
     if let (Some(row), true) = (row.and_then(|r| tree.node(r)), breakdown) {
-        let mut previous: Option<u32> = None;
         for &(object, implied) in &row.index {
             if rest.is_empty() {
                 break;
             }
             let Some(obj) = tree.node(object) else { break };
-            let Some(used) = index_piece(&mut pieces, tree, obj, implied, rest, previous, options) else {
+            let Some(used) = index_piece(&mut pieces, tree, obj, implied, rest, options) else {
                 break;
             };
-            previous = rest.first().copied();
             rest = rest.get(used..).unwrap_or_default();
         }
     }
@@ -123,7 +121,6 @@ fn index_piece(
     obj: &Node,
     implied: bool,
     arcs: &[u32],
-    previous: Option<u32>,
     options: &OutputOptions,
 ) -> Option<usize> {
     let extended = options.extended_index;
@@ -153,7 +150,7 @@ fn index_piece(
                     piece.push_str("STRING: ");
                 }
                 hinted_octets(&mut piece, &octets, hint, options.zero_pad_hex);
-            } else if inet && start == 1 && inet_address(&mut piece, bytes, previous) {
+            } else if inet && start == 1 && inet_address(&mut piece, bytes) {
             } else {
                 let quote = if start == 1 { '"' } else { '\'' };
                 oid_to_string(&mut piece, bytes, quote);
@@ -229,7 +226,7 @@ fn oid_to_string(out: &mut String, arcs: &[u32], quote: char) {
 }
 
 /// An InetAddress index: IPv4 dotted, IPv6 as colon-separated hex octets, in double quotes.
-fn inet_address(out: &mut String, bytes: &[u32], _kind: Option<u32>) -> bool {
+fn inet_address(out: &mut String, bytes: &[u32]) -> bool {
     let octets: Option<Vec<u8>> = bytes.iter().map(|&b| u8::try_from(b).ok()).collect();
     let Some(octets) = octets else { return false };
     match octets.as_slice() {
@@ -326,8 +323,16 @@ pub fn write_value(out: &mut String, node: &Node, value: &Value, options: &Outpu
                 None => crate::format::output::write_plain_value(out, value, options),
             }
         }
+        (Base::Bits, Value::OctetString(bytes)) if quick => {
+            // Quick print: the octets in quotes, no labels, as Net-SNMP.
+            out.push('"');
+            for b in bytes.iter() {
+                let _ = write!(out, "{b:02X} ");
+            }
+            out.push('"');
+        }
         (Base::Bits, Value::OctetString(bytes)) => {
-            prefix(out, "BITS: ");
+            out.push_str("BITS: ");
             for b in bytes.iter() {
                 let _ = write!(out, "{b:02X} ");
             }
