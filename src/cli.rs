@@ -4,6 +4,7 @@ mod decode;
 mod get;
 mod mib;
 mod snmp;
+mod table;
 mod walk;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -60,13 +61,20 @@ enum Command {
     Walk(walk::Args),
     /// Set values (SetRequest), as snmpset: OID TYPE VALUE ...
     Set(get::SetArgs),
+    /// Read a table as rows, as snmptable: columns from the MIB, sparse cells as `?`.
+    Table(table::Args),
     /// Translate names to OIDs and back, and show what the MIB says, as snmptranslate.
     Translate(mib::TranslateArgs),
 }
 
 /// Parses the command line and runs the subcommand.
 pub fn run() -> anyhow::Result<ExitCode> {
-    let cli = Cli::parse_from(snmp::rewrite_net_snmp_flags(std::env::args()));
+    let mut args = snmp::rewrite_net_snmp_flags(std::env::args());
+    // snmptable's -C letters take their values from the next word.
+    if subcommand(&args) == Some("table") {
+        args = table::split_table_options(args);
+    }
+    let cli = Cli::parse_from(args);
     match cli.command {
         Command::Decode(args) => decode::run(&cli.global, &args),
         Command::Get(args) => get::run_get(&cli.global, &args, false),
@@ -74,8 +82,22 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Bulkget(args) => get::run_bulkget(&cli.global, &args),
         Command::Walk(args) => walk::run(&cli.global, &args),
         Command::Set(args) => get::run_set(&cli.global, &args),
+        Command::Table(args) => table::run(&cli.global, &args),
         Command::Translate(args) => mib::run_translate(&args),
     }
+}
+
+/// The subcommand's name: the first word that is neither a flag nor the value of `--format`.
+fn subcommand(args: &[String]) -> Option<&str> {
+    let mut words = args.iter().skip(1);
+    while let Some(w) = words.next() {
+        if w == "--format" {
+            words.next();
+        } else if !w.starts_with('-') {
+            return Some(w);
+        }
+    }
+    None
 }
 
 #[cfg(test)]

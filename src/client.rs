@@ -25,10 +25,27 @@ use crate::usm::{
 };
 use crate::value::VarBind;
 
+mod table;
 mod walk;
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
+pub use table::{Row, Table, TableMethod, TableOptions, TableWalk};
 pub use walk::{Walk, WalkEnd, WalkError, WalkOptions};
+
+/// A procedure of several requests, one after the other ([`Walk`], [`TableWalk`]): it says
+/// what to send next and takes each answer, sans-IO. [`crate::transport::Walker`] drives one.
+pub trait Procedure {
+    /// What the answers yield: varbinds for a walk, rows for a table.
+    type Item;
+    /// The request to send next, or `None` when the procedure is over.
+    fn request(&self) -> Option<Request>;
+    /// Takes the Response to the last request; returns what it completed.
+    fn on_response(&mut self, pdu: GenericPdu) -> Vec<Self::Item>;
+    /// Takes the failure of the last request; the procedure ends.
+    fn on_failure(&mut self, error: Error);
+    /// The error that ended the procedure, once.
+    fn take_error(&mut self) -> Option<WalkError>;
+}
 
 /// How to reach the agent and what to say: version and security.
 #[derive(Debug, Clone)]

@@ -5,6 +5,7 @@
 pub mod dump;
 pub mod json;
 pub mod output;
+pub mod table;
 mod text;
 
 pub use output::timeticks;

@@ -6,7 +6,8 @@
 //! between them (quinn's `ConnectionDriver`). Protocol decisions all live in the session.
 
 use crate::client::{
-    Config, Error, Operation, Outcome, Request, RequestHandle, Session, Stats, Walk, WalkError, WalkOptions,
+    Config, Error, Operation, Outcome, Procedure, Request, RequestHandle, Row, Session, Stats, Table, TableOptions,
+    TableWalk, Walk, WalkError, WalkOptions,
 };
 use crate::msg::ErrorStatus;
 use crate::usm::EngineState;
@@ -290,59 +291,83 @@ impl Client {
     /// [`crate::client::Walk`]). Nothing is sent until the walker is polled; varbinds stream
     /// out as responses arrive, so a walk of any size runs in constant memory.
     pub fn walk(&self, root: Oid, options: WalkOptions) -> Walker {
-        Walker {
-            client: self.clone(),
-            walk: Walk::new(root, options),
-            batch: std::collections::VecDeque::new(),
-            next: None,
+        self.drive(Walk::new(root, options))
+    }
+
+    /// Reads the table whose entry is `entry` (see [`crate::client::TableWalk`]): pull rows
+    /// with [`Walker::next_batch`].
+    pub fn table(&self, entry: Oid, options: TableOptions) -> Walker<TableWalk> {
+        self.drive(TableWalk::new(entry, options))
+    }
+
+    /// Reads a whole table. On an error, the rows read before it come back with it.
+    pub async fn get_table(&self, entry: Oid, options: TableOptions) -> (Table, Option<WalkError>) {
+        let mut walker = self.table(entry, options);
+        let mut rows: Vec<Row> = Vec::new();
+        let mut error = None;
+        while let Some(batch) = walker.next_batch().await {
+            match batch {
+                Ok(r) => rows.extend(r),
+                Err(e) => {
+                    error = Some(e);
+                    break;
+                }
+            }
         }
+        (walker.procedure.into_table(rows), error)
+    }
+
+    /// A driver for any procedure of several requests.
+    pub fn drive<P: Procedure>(&self, procedure: P) -> Walker<P> {
+        Walker { client: self.clone(), procedure, batch: std::collections::VecDeque::new(), next: None }
     }
 }
 
-/// A walk in progress: pull varbinds with [`Walker::next`] or whole responses with
-/// [`Walker::next_batch`]. After the end, [`Walker::state`] tells how it ended.
+/// A walk (or table, or any [`Procedure`]) in progress: pull items with [`Walker::next`] or
+/// whole responses with [`Walker::next_batch`]. After the end, [`Walker::state`] tells how it
+/// ended.
 ///
 /// Each request goes out as soon as the answer before it has been read, so the agent works on
 /// the next batch while the caller handles this one.
-pub struct Walker {
+pub struct Walker<P: Procedure = Walk> {
     client: Client,
-    walk: Walk,
-    batch: std::collections::VecDeque<VarBind>,
+    procedure: P,
+    batch: std::collections::VecDeque<P::Item>,
     /// The next request, already on its way while the caller handles the last answer.
     next: Option<std::pin::Pin<Box<dyn std::future::Future<Output = Outcome> + Send>>>,
 }
 
-impl std::fmt::Debug for Walker {
+impl<P: Procedure + std::fmt::Debug> std::fmt::Debug for Walker<P> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Walker").field("walk", &self.walk).field("buffered", &self.batch.len()).finish()
+        f.debug_struct("Walker").field("procedure", &self.procedure).field("buffered", &self.batch.len()).finish()
     }
 }
 
-impl Walker {
-    /// The varbinds of the next response (never empty), `None` at the end of the walk.
+impl<P: Procedure> Walker<P> {
+    /// The items of the next response (never empty), `None` at the end.
     ///
     /// # Errors
-    /// [`WalkError`]: what came before stays valid, and [`Walk::last`] says where it stopped.
-    pub async fn next_batch(&mut self) -> Option<Result<Vec<VarBind>, WalkError>> {
+    /// [`WalkError`]: what came before stays valid, and the state says where it stopped.
+    pub async fn next_batch(&mut self) -> Option<Result<Vec<P::Item>, WalkError>> {
         if !self.batch.is_empty() {
             return Some(Ok(self.batch.drain(..).collect()));
         }
         loop {
-            if let Some(e) = self.walk.take_error() {
+            if let Some(e) = self.procedure.take_error() {
                 return Some(Err(e));
             }
             let pending = match self.next.take() {
                 Some(p) => p,
-                None => Box::pin(self.client.start(self.walk.request()?)),
+                None => Box::pin(self.client.start(self.procedure.request()?)),
             };
             let batch = match pending.await {
-                Ok(pdu) => self.walk.on_response(pdu),
+                Ok(pdu) => self.procedure.on_response(pdu),
                 Err(e) => {
-                    self.walk.on_failure(e);
+                    self.procedure.on_failure(e);
                     Vec::new()
                 }
             };
-            if let Some(request) = self.walk.request() {
+            if let Some(request) = self.procedure.request() {
                 self.next = Some(Box::pin(self.client.start(request)));
                 // Let the driver put it on the wire before the caller takes its time.
                 tokio::task::yield_now().await;
@@ -353,13 +378,13 @@ impl Walker {
         }
     }
 
-    /// The next varbind, `None` at the end of the walk.
+    /// The next item, `None` at the end.
     ///
     /// # Errors
     /// As [`Walker::next_batch`].
-    pub async fn next(&mut self) -> Option<Result<VarBind, WalkError>> {
-        if let Some(vb) = self.batch.pop_front() {
-            return Some(Ok(vb));
+    pub async fn next(&mut self) -> Option<Result<P::Item, WalkError>> {
+        if let Some(item) = self.batch.pop_front() {
+            return Some(Ok(item));
         }
         match self.next_batch().await? {
             Ok(v) => {
@@ -370,9 +395,9 @@ impl Walker {
         }
     }
 
-    /// The walk's state: how it ended, the last OID, counts.
-    pub fn state(&self) -> &Walk {
-        &self.walk
+    /// The procedure's state: how it ended, the last OID, counts.
+    pub fn state(&self) -> &P {
+        &self.procedure
     }
 }
 

@@ -21,4 +21,5 @@ mod malformed;
 mod mib;
 mod rasn_view;
 mod roundtrip;
+mod table;
 mod usm;

@@ -51,8 +51,8 @@ pub struct TranslateArgs {
     #[command(flatten)]
     mib: MibArgs,
     /// Output options for names, as Net-SNMP's -O: n (numeric), f (full), s, S (default), u.
-    #[arg(short = 'O', long = "output", default_value = "")]
-    output: String,
+    #[arg(short = 'O', long = "output", value_name = "OPTS")]
+    output: Vec<String>,
     /// Translation options, as snmptranslate's -T: d (details of the object), p (the subtree
     /// as a tree).
     #[arg(short = 'T', long = "translate-options", default_value = "")]
@@ -202,7 +202,7 @@ pub fn run_translate(args: &TranslateArgs) -> anyhow::Result<std::process::ExitC
         anyhow::bail!("translate needs MIBs: -m \"\" loads none");
     };
     let mut options =
-        OutputOptions::parse(&args.output).map_err(|c| anyhow::anyhow!("-O {c}: not an output option"))?;
+        OutputOptions::parse(&args.output.concat()).map_err(|c| anyhow::anyhow!("-O {c}: not an output option"))?;
     options.mib = Some(MibRef(tree));
     let details_wanted = args.translate.contains('d');
     let mut out = String::new();

@@ -54,9 +54,9 @@ pub struct SnmpArgs {
     #[arg(short = 't', long = "timeout", default_value_t = 1.0)]
     pub timeout: f64,
     /// Output options, as Net-SNMP's -O: n f s S u (OID style), q Q v (quick, value only),
-    /// a x (strings as text or hex), t (raw timeticks), T (hex with text), e U 0 b.
-    #[arg(short = 'O', long = "output", default_value = "")]
-    pub output: String,
+    /// a x (strings as text or hex), t (raw timeticks), T (hex with text), e U 0 b. May be given more than once.
+    #[arg(short = 'O', long = "output", value_name = "OPTS")]
+    pub output: Vec<String>,
     #[command(flatten)]
     pub mib: super::mib::MibArgs,
 }
@@ -237,9 +237,14 @@ impl UsmKeyArgs {
 }
 
 impl SnmpArgs {
+    /// Every `-O` letter given, in order.
+    pub fn output_letters(&self) -> String {
+        self.output.concat()
+    }
+
     /// The `-O` options.
     pub fn output_options(&self) -> anyhow::Result<OutputOptions> {
-        let mut o = OutputOptions::parse(&self.output)
+        let mut o = OutputOptions::parse(&self.output_letters())
             .map_err(|c| anyhow::anyhow!("-O {c}: output option not supported yet"))?;
         o.mib = self.mib.load().map(snmpctl::format::output::MibRef);
         Ok(o)

@@ -221,7 +221,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(code))
 }
 
-fn end_name(e: &WalkEnd) -> &'static str {
+pub(super) fn end_name(e: &WalkEnd) -> &'static str {
     match e {
         WalkEnd::SubtreeEnd => "subtree_end",
         WalkEnd::Exception => "exception",
@@ -231,7 +231,7 @@ fn end_name(e: &WalkEnd) -> &'static str {
 }
 
 /// What snmpwalk / snmpbulkwalk print on stderr when a walk fails.
-fn report(e: &WalkError, agent: &str, options: &output::OutputOptions) -> String {
+pub(super) fn report(e: &WalkError, agent: &str, options: &output::OutputOptions) -> String {
     let name = |o: &Oid| output::oid_name(o, options);
     match e {
         WalkError::NotIncreasing { previous, next } => {

@@ -16,7 +16,7 @@
 //! A request that fails (timeout, security) ends the walk where it stands: the varbinds
 //! already returned are the partial result, and [`Walk::last`] says where it stopped.
 
-use super::{Operation, Request};
+use super::{Operation, Procedure, Request};
 use crate::msg::{ErrorStatus, GenericPdu};
 use crate::value::{Oid, Value, VarBind};
 use std::collections::HashSet;
@@ -327,6 +327,26 @@ impl Walk {
             self.finish(end);
         }
         out
+    }
+}
+
+impl Procedure for Walk {
+    type Item = VarBind;
+
+    fn request(&self) -> Option<Request> {
+        Walk::request(self)
+    }
+
+    fn on_response(&mut self, pdu: GenericPdu) -> Vec<VarBind> {
+        Walk::on_response(self, pdu)
+    }
+
+    fn on_failure(&mut self, error: super::Error) {
+        Walk::on_failure(self, error);
+    }
+
+    fn take_error(&mut self) -> Option<WalkError> {
+        Walk::take_error(self)
     }
 }
 

@@ -176,15 +176,13 @@ fn index_piece(
                 if implied { (0, arcs.len()) } else { (1, usize::try_from(*arcs.first()?).ok()?) };
             let end = start.checked_add(len)?;
             let sub = arcs.get(start..end)?;
-            // Net-SNMP prints an OID index as the name of what it points to.
-            let mut name = String::new();
-            write_name(
-                &mut name,
-                tree,
-                sub,
-                &OutputOptions { oid_format: OidFormat::Suffix, ..OutputOptions::default() },
-            );
-            piece.push_str(&name);
+            if extended {
+                // -OX names what an OID index points to, in the chosen style.
+                write_name(&mut piece, tree, sub, &OutputOptions { extended_index: false, ..*options });
+            } else {
+                // Otherwise Net-SNMP prints its arcs, with the length first.
+                push_arcs(&mut piece, arcs.get(..end)?, false);
+            }
             end
         }
         Base::IpAddress => {
