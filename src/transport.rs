@@ -6,8 +6,8 @@
 //! between them (quinn's `ConnectionDriver`). Protocol decisions all live in the session.
 
 use crate::client::{
-    Config, Error, Operation, Outcome, Procedure, Request, RequestHandle, Row, Session, Stats, Table, TableOptions,
-    TableWalk, Walk, WalkError, WalkOptions,
+    Config, Error, Operation, Outcome, Procedure, Request, RequestHandle, Row, Session, Stats, Table,
+    TableOptions, TableWalk, Walk, WalkError, WalkOptions,
 };
 use crate::msg::ErrorStatus;
 use crate::usm::EngineState;
@@ -339,7 +339,10 @@ pub struct Walker<P: Procedure = Walk> {
 
 impl<P: Procedure + std::fmt::Debug> std::fmt::Debug for Walker<P> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Walker").field("procedure", &self.procedure).field("buffered", &self.batch.len()).finish()
+        f.debug_struct("Walker")
+            .field("procedure", &self.procedure)
+            .field("buffered", &self.batch.len())
+            .finish()
     }
 }
 

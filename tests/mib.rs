@@ -45,6 +45,9 @@ fn walks_read_like_snmpwalk_with_all_mibs() {
         "UCD-SNMP-MIB::laTable",
         "SNMP-FRAMEWORK-MIB::snmpEngine",
         "SNMPv2-MIB::sysORTable",
+        "IP-FORWARD-MIB::inetCidrRouteTable",
+        "SNMP-VIEW-BASED-ACM-MIB::vacmViewTreeFamilyTable",
+        "NET-SNMP-AGENT-MIB::nsModuleTable",
     ];
     for table in tables {
         let mut args = base.to_vec();
@@ -62,6 +65,7 @@ fn walks_read_like_snmpwalk_with_all_mibs() {
             "IF-MIB::ifTable",
             "HOST-RESOURCES-MIB::hrStorageTable",
             "NET-SNMP-EXTEND-MIB::nsExtendOutLine",
+            "NET-SNMP-AGENT-MIB::nsModuleName",
         ] {
             let mut args = base.to_vec();
             args.extend_from_slice(&[opts, a.as_str(), table]);

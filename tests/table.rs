@@ -94,8 +94,11 @@ fn tables_read_like_snmptable() {
         }
     }
     // GetNext: SNMPv1 and -CB print in chunks of -Cr rows, widths growing chunk by chunk.
-    for t in ["SNMPv2-MIB::sysORTable", "IP-FORWARD-MIB::inetCidrRouteTable", "SNMP-USER-BASED-SM-MIB::usmUserTable"]
-    {
+    for t in [
+        "SNMPv2-MIB::sysORTable",
+        "IP-FORWARD-MIB::inetCidrRouteTable",
+        "SNMP-USER-BASED-SM-MIB::usmUserTable",
+    ] {
         same(&["-v1", "-c", "public", "-Ci", a, t]);
         same(&["-v1", "-c", "public", "-Cr", "3", "-Ci", a, t]);
         same(&["-v2c", "-c", "public", "-CB", "-Cr", "2", "-Cl", a, t]);
@@ -111,9 +114,28 @@ fn tables_read_like_snmptable() {
     assert!(out(&o).ends_with("snmpTargetAddrTable: No entries\n"));
     // Net-SNMP's value forms: -Cr20 attached works for us (snmptable wants -Cr 20).
     let m = mibs();
-    let ours = run("snmpctl", &["table", "-M", &m, "-m", "ALL", "-c", "public", "-Cr20", "-Cf,", a, "sysORTable"]);
-    let theirs =
-        run("snmptable", &["-M", &m, "-m", "ALL", "-c", "public", "-Cr", "20", "-Cf", ",", a, "SNMPv2-MIB::sysORTable"]);
+    let ours = run(
+        "snmpctl",
+        &["table", "-M", &m, "-m", "ALL", "-v2c", "-c", "public", "-Cr20", "-Cf,", a, "sysORTable"],
+    );
+    let theirs = run(
+        "snmptable",
+        &[
+            "-M",
+            &m,
+            "-m",
+            "ALL",
+            "-v2c",
+            "-c",
+            "public",
+            "-Cr",
+            "20",
+            "-Cf",
+            ",",
+            a,
+            "SNMPv2-MIB::sysORTable",
+        ],
+    );
     assert_eq!(out(&ours), out(&theirs));
 }
 
@@ -124,15 +146,22 @@ fn changing_tables_match_cell_by_cell() {
     let agent = snmpd();
     let a = agent.agent();
     let m = mibs();
-    for table in ["IF-MIB::ifTable", "IF-MIB::ifXTable", "HOST-RESOURCES-MIB::hrStorageTable", "IP-MIB::ipSystemStatsTable"]
-    {
-        let args = ["-M", m.as_str(), "-m", "ALL", "-v2c", "-c", "public", "-Ci", "-Cf", "|", a.as_str(), table];
+    for table in [
+        "IF-MIB::ifTable",
+        "IF-MIB::ifXTable",
+        "HOST-RESOURCES-MIB::hrStorageTable",
+        "IP-MIB::ipSystemStatsTable",
+    ] {
+        let args =
+            ["-M", m.as_str(), "-m", "ALL", "-v2c", "-c", "public", "-Ci", "-Cf", "|", a.as_str(), table];
         let before = out(&run("snmptable", &args));
         let mut ours_args = vec!["table"];
         ours_args.extend_from_slice(&args);
         let ours = out(&run("snmpctl", &ours_args));
         let after = out(&run("snmptable", &args));
-        let lines = |s: &str| s.lines().map(|l| l.split('|').map(str::to_owned).collect::<Vec<_>>()).collect::<Vec<_>>();
+        let lines = |s: &str| {
+            s.lines().map(|l| l.split('|').map(str::to_owned).collect::<Vec<_>>()).collect::<Vec<_>>()
+        };
         let (b, o, f) = (lines(&before), lines(&ours), lines(&after));
         assert_eq!(o.len(), b.len(), "{table}: rows\n{ours}\n{before}");
         assert!(b.len() > 3, "{table}: {before}");
@@ -152,7 +181,21 @@ fn changing_tables_match_cell_by_cell() {
 #[test]
 fn failures_read_like_snmptable() {
     let m = mibs();
-    let args = ["-M", m.as_str(), "-m", "ALL", "-v2c", "-c", "public", "-t", "0.2", "-r", "1", "127.0.0.1:9", "ifTable"];
+    let args = [
+        "-M",
+        m.as_str(),
+        "-m",
+        "ALL",
+        "-v2c",
+        "-c",
+        "public",
+        "-t",
+        "0.2",
+        "-r",
+        "1",
+        "127.0.0.1:9",
+        "ifTable",
+    ];
     let theirs = run("snmptable", &args);
     let mut ours_args = vec!["table"];
     ours_args.extend_from_slice(&args);
@@ -180,7 +223,10 @@ fn sparse_tables() {
     for row in 1..=4u32 {
         objects.push((oid(&format!("1.3.6.1.2.1.2.2.1.1.{row}")), Value::Integer(row as i32)));
         if row != 2 {
-            objects.push((oid(&format!("1.3.6.1.2.1.2.2.1.2.{row}")), Value::OctetString(format!("if{row}").into())));
+            objects.push((
+                oid(&format!("1.3.6.1.2.1.2.2.1.2.{row}")),
+                Value::OctetString(format!("if{row}").into()),
+            ));
         }
         if row == 2 || row == 3 {
             objects.push((oid(&format!("1.3.6.1.2.1.2.2.1.3.{row}")), Value::Integer(6)));
@@ -195,7 +241,8 @@ fn sparse_tables() {
     assert!(text.contains("\n     1     1   if1              ?   ?     ?           ?\n"), "{text}");
     assert!(text.contains("\n     2     2     ? ethernetCsmacd   ?     ?           ?\n"), "{text}");
     for getnext in [&["-v2c", "-CB"][..], &["-v1"][..]] {
-        let mut args = vec!["table", "-M", m.as_str(), "-m", "ALL", "-c", "public", "-Ci", "-Cb", "-Cw", "60"];
+        let mut args =
+            vec!["table", "-M", m.as_str(), "-m", "ALL", "-c", "public", "-Ci", "-Cb", "-Cw", "60"];
         args.extend_from_slice(getnext);
         args.extend_from_slice(&[&a, "IF-MIB::ifTable"]);
         assert_eq!(out(&run("snmpctl", &args)), text, "{getnext:?}");
@@ -210,7 +257,10 @@ fn sparse_tables() {
     let entry = run("snmpctl", &["table", "-M", &m, "-m", "ALL", "-c", "public", &a, "IF-MIB::ifEntry"]);
     let table = run("snmpctl", &["table", "-M", &m, "-m", "ALL", "-c", "public", &a, "IF-MIB::ifTable"]);
     assert_eq!(out(&entry), out(&table));
-    let o = run("snmpctl", &["table", "-M", &m, "-m", "ALL", "-On", "-c", "public", "-CH", "-Cf", ",", &a, "ifTable"]);
+    let o = run(
+        "snmpctl",
+        &["table", "-M", &m, "-m", "ALL", "-On", "-c", "public", "-CH", "-Cf", ",", &a, "ifTable"],
+    );
     assert!(out(&o).starts_with("1,if1,?,?,"), "{}", out(&o));
     // A non-increasing agent is an error, not an endless table.
     fake.faults(Faults {
@@ -219,7 +269,11 @@ fn sparse_tables() {
     });
     let o = run("snmpctl", &["table", "-M", &m, "-m", "ALL", "-c", "public", "-CB", &a, "ifTable"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(err(&o).starts_with("Error: OID not increasing: IF-MIB::ifIndex.3\n >= IF-MIB::ifIndex.1"), "{}", err(&o));
+    assert!(
+        err(&o).starts_with("Error: OID not increasing: IF-MIB::ifIndex.3\n >= IF-MIB::ifIndex.1"),
+        "{}",
+        err(&o)
+    );
 }
 
 #[test]
@@ -227,7 +281,8 @@ fn json_rows() {
     let fake = Fake::start(crate::commands::table(3));
     let a = fake.agent();
     let m = mibs();
-    let o = run("snmpctl", &["table", "--format", "json", "-M", &m, "-m", "ALL", "-c", "public", &a, "ifTable"]);
+    let o =
+        run("snmpctl", &["table", "--format", "json", "-M", &m, "-m", "ALL", "-c", "public", &a, "ifTable"]);
     assert_eq!(o.status.code(), Some(0));
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(j["table"], "IF-MIB::ifTable");
@@ -245,7 +300,10 @@ fn json_rows() {
     assert_eq!(row["cells"]["ifType"]["type"], "Counter32", "the agent's type, not the MIB's");
     assert_eq!(row["cells"]["ifMtu"], serde_json::Value::Null);
 
-    let o = run("snmpctl", &["table", "--format", "ndjson", "-M", &m, "-m", "ALL", "-c", "public", &a, "ifTable"]);
+    let o = run(
+        "snmpctl",
+        &["table", "--format", "ndjson", "-M", &m, "-m", "ALL", "-c", "public", &a, "ifTable"],
+    );
     let rows: Vec<serde_json::Value> = out(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[0]["cells"]["ifIndex"]["value"], 1);

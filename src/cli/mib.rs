@@ -201,8 +201,8 @@ pub fn run_translate(args: &TranslateArgs) -> anyhow::Result<std::process::ExitC
     let Some(tree) = args.mib.load() else {
         anyhow::bail!("translate needs MIBs: -m \"\" loads none");
     };
-    let mut options =
-        OutputOptions::parse(&args.output.concat()).map_err(|c| anyhow::anyhow!("-O {c}: not an output option"))?;
+    let mut options = OutputOptions::parse(&args.output.concat())
+        .map_err(|c| anyhow::anyhow!("-O {c}: not an output option"))?;
     options.mib = Some(MibRef(tree));
     let details_wanted = args.translate.contains('d');
     let mut out = String::new();

@@ -13,9 +13,9 @@ use super::{EXIT_AGENT_ERROR, EXIT_FAILURE, EXIT_OK, Format, GlobalArgs};
 use anyhow::{Context as _, bail};
 use serde_json::json;
 use snmpctl::client::{Row, TableMethod, TableOptions, TableWalk, WalkEnd, WalkError};
+use snmpctl::format::json;
 use snmpctl::format::output::{self, OidFormat, OutputOptions};
 use snmpctl::format::table::{Layout, TextRow, TextTable, brief};
-use snmpctl::format::json;
 use snmpctl::mib::Tree;
 use snmpctl::value::{Oid, VarBind};
 use std::io::Write as _;
@@ -58,7 +58,7 @@ pub fn split_table_options(args: Vec<String>) -> Vec<String> {
         let chars: Vec<char> = letters.chars().collect();
         let mut i = 0;
         while let Some(&c) = chars.get(i) {
-            i += 1;
+            i = i.saturating_add(1);
             let rest: String = chars.get(i..).unwrap_or(&[]).iter().collect();
             if VALUE_LETTERS.contains(c) {
                 let attached = if c == 'f' {
@@ -99,9 +99,12 @@ fn parse_flags(values: &[String]) -> anyhow::Result<TableFlags> {
         let Some(c) = chars.next() else { continue };
         let value: String = chars.collect();
         let number = |what: &str| -> anyhow::Result<usize> {
-            value.trim().parse::<usize>().ok().filter(|n| *n > 0).with_context(|| {
-                format!("-C{c} needs a number ({what}), as in -C{c} 20; got {value:?}")
-            })
+            value
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n > 0)
+                .with_context(|| format!("-C{c} needs a number ({what}), as in -C{c} 20; got {value:?}"))
         };
         match c {
             'b' => f.brief = true,
@@ -140,7 +143,11 @@ fn is_entry(tree: &Tree, id: snmpctl::mib::NodeId) -> bool {
 
 fn shape(tree: Option<&Tree>, oid: &Oid) -> anyhow::Result<Shape> {
     let discovered = || -> anyhow::Result<Shape> {
-        Ok(Shape { table: oid.clone(), entry: oid.join(&[1]).context("the table OID is too long")?, columns: Vec::new() })
+        Ok(Shape {
+            table: oid.clone(),
+            entry: oid.join(&[1]).context("the table OID is too long")?,
+            columns: Vec::new(),
+        })
     };
     let Some(tree) = tree else { return discovered() };
     let Some((id, depth)) = tree.find(oid.arcs()) else { return discovered() };
@@ -190,17 +197,20 @@ fn index_text(instance: &Oid, index: &Oid, title: &str, options: &OutputOptions)
         match options.oid_format {
             OidFormat::Module => name.split_once("::").and_then(|(_, r)| after_dot(r)),
             OidFormat::Suffix => after_dot(&name),
-            _ => name
-                .get(title.len().saturating_add(1)..)
-                .and_then(after_dot)
-                .and_then(|r| after_dot(&r)),
+            _ => name.get(title.len().saturating_add(1)..).and_then(after_dot).and_then(|r| after_dot(&r)),
         }
     };
     found.unwrap_or_else(|| index.to_string())
 }
 
 /// The rows as text: each cell printed as snmptable prints values (new lines as spaces).
-fn text_rows(rows: &[Row], columns: &[u32], entry: &Oid, title: &str, options: &OutputOptions) -> Vec<TextRow> {
+fn text_rows(
+    rows: &[Row],
+    columns: &[u32],
+    entry: &Oid,
+    title: &str,
+    options: &OutputOptions,
+) -> Vec<TextRow> {
     rows.iter()
         .map(|row| {
             let instance = |col: u32| {
@@ -245,7 +255,10 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         check_increasing: true,
     };
     // snmptable prints GetNext tables in chunks of -Cr rows (all at once under -Cw).
-    let chunk = if get_next && !shape.columns.is_empty() && !(flags.layout.max_width.is_some() && flags.layout.column_width.is_none()) {
+    let chunk = if get_next
+        && !shape.columns.is_empty()
+        && !(flags.layout.max_width.is_some() && flags.layout.column_width.is_none())
+    {
         usize::try_from(repetitions).unwrap_or(usize::MAX)
     } else {
         usize::MAX
@@ -296,7 +309,9 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
             let state: &TableWalk = walker.state();
             if global.format != Format::Text {
                 kept.append(&mut pending);
-            } else if !shape.columns.is_empty() && (pending.len() >= chunk || (finished && !pending.is_empty())) {
+            } else if !shape.columns.is_empty()
+                && (pending.len() >= chunk || (finished && !pending.is_empty()))
+            {
                 if state.end() == Some(&WalkEnd::NoSuchName) && !printed_end {
                     printed_end = true;
                     out.push_str("End of MIB\n");
@@ -317,7 +332,14 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         if global.format == Format::Text && state.end() == Some(&WalkEnd::NoSuchName) && !printed_end {
             out.push_str("End of MIB\n");
         }
-        anyhow::Ok((kept, state.columns().to_vec(), state.extra_columns().to_vec(), failure, state.end().cloned(), total))
+        anyhow::Ok((
+            kept,
+            state.columns().to_vec(),
+            state.extra_columns().to_vec(),
+            failure,
+            state.end().cloned(),
+            total,
+        ))
     })?;
 
     let code = match &failure {
@@ -352,7 +374,10 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
                 shape.columns.iter().map(|(_, n)| n.clone()).collect()
             };
             let text_rows = text_rows(&all_rows, &columns, &shape.entry, &title, &options);
-            let rows = all_rows.iter().zip(&text_rows).map(|(row, t)| row_json(row, t, &columns, &names, &shape.entry));
+            let rows = all_rows
+                .iter()
+                .zip(&text_rows)
+                .map(|(row, t)| row_json(row, t, &columns, &names, &shape.entry));
             if global.format == Format::Ndjson {
                 for r in rows {
                     out.push_str(&r.to_string());

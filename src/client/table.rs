@@ -48,7 +48,11 @@ pub struct TableOptions {
 impl TableOptions {
     /// `snmptable`'s defaults: GetBulk with max-repetitions 10, every column.
     pub fn bulk(max_repetitions: u32) -> TableOptions {
-        TableOptions { columns: Vec::new(), method: TableMethod::Bulk(max_repetitions), check_increasing: true }
+        TableOptions {
+            columns: Vec::new(),
+            method: TableMethod::Bulk(max_repetitions),
+            check_increasing: true,
+        }
     }
 }
 
@@ -77,7 +81,7 @@ pub struct Table {
 #[derive(Debug, Clone)]
 enum Inner {
     /// A walk of the entry; rows assembled as cells arrive, handed out at the end.
-    Columns(Walk),
+    Columns(Box<Walk>),
     /// GetNext of the active columns from the last row's index.
     Rows {
         /// Index of the last row returned.
@@ -112,10 +116,10 @@ impl TableWalk {
     pub fn new(entry: Oid, options: TableOptions) -> TableWalk {
         let discover = options.columns.is_empty();
         let walk_with = |w: WalkOptions| {
-            Inner::Columns(Walk::new(
+            Inner::Columns(Box::new(Walk::new(
                 entry.clone(),
                 WalkOptions { fallback_get: false, check_increasing: options.check_increasing, ..w },
-            ))
+            )))
         };
         let inner = match options.method {
             TableMethod::Bulk(r) => walk_with(WalkOptions::bulk(r)),
@@ -208,8 +212,10 @@ impl TableWalk {
             Inner::Rows { done, last, .. } => {
                 let mut at = self.entry.arcs().to_vec();
                 at.extend_from_slice(last.as_ref().map_or(&[][..], Oid::arcs));
-                self.error =
-                    Some(WalkError::Request { error, last: Oid::new(&at).unwrap_or_else(|_| self.entry.clone()) });
+                self.error = Some(WalkError::Request {
+                    error,
+                    last: Oid::new(&at).unwrap_or_else(|_| self.entry.clone()),
+                });
                 *done = true;
             }
         }
@@ -336,7 +342,8 @@ impl TableWalk {
             });
             match vb {
                 Some(vb) if inside => {
-                    let index = Oid::from_slice_unchecked(vb.oid.arcs().get(base.saturating_add(1)..).unwrap_or(&[]));
+                    let index =
+                        Oid::from_slice_unchecked(vb.oid.arcs().get(base.saturating_add(1)..).unwrap_or(&[]));
                     answers.push((position, index, vb));
                 }
                 _ => {
@@ -420,7 +427,13 @@ mod tests {
     }
 
     fn response(status: i64, varbinds: Vec<VarBind>) -> GenericPdu {
-        GenericPdu { pdu_type: PduType::RESPONSE, request_id: 1, error_status: ErrorStatus(status), error_index: 0, varbinds }
+        GenericPdu {
+            pdu_type: PduType::RESPONSE,
+            request_id: 1,
+            error_status: ErrorStatus(status),
+            error_index: 0,
+            varbinds,
+        }
     }
 
     fn int(s: &str, v: i32) -> VarBind {
@@ -428,7 +441,10 @@ mod tests {
     }
 
     fn cells(row: &Row) -> Vec<Option<i32>> {
-        row.cells.iter().map(|c| c.as_ref().map(|v| if let Value::Integer(i) = v { *i } else { -1 })).collect()
+        row.cells
+            .iter()
+            .map(|c| c.as_ref().map(|v| if let Value::Integer(i) = v { *i } else { -1 }))
+            .collect()
     }
 
     #[test]
@@ -474,17 +490,24 @@ mod tests {
             ],
         ));
         assert_eq!(t.columns(), &[3, 5]);
-        assert_eq!(rows.iter().map(cells).collect::<Vec<_>>(), vec![vec![Some(31), None], vec![Some(32), Some(52)]]);
+        assert_eq!(
+            rows.iter().map(cells).collect::<Vec<_>>(),
+            vec![vec![Some(31), None], vec![Some(32), Some(52)]]
+        );
         assert_eq!(t.end(), Some(&WalkEnd::Exception));
     }
 
     #[test]
     fn get_next_rows_handle_sparse_columns() {
-        let opts = TableOptions { columns: vec![1, 2], method: TableMethod::GetNextRows, check_increasing: true };
+        let opts =
+            TableOptions { columns: vec![1, 2], method: TableMethod::GetNextRows, check_increasing: true };
         let mut t = TableWalk::new(oid("1.3.6.9.1"), opts);
         let r = t.request().unwrap();
         assert_eq!(r.operation, Operation::GetNext);
-        assert_eq!(r.varbinds.iter().map(|v| v.oid.to_string()).collect::<Vec<_>>(), ["1.3.6.9.1.1", "1.3.6.9.1.2"]);
+        assert_eq!(
+            r.varbinds.iter().map(|v| v.oid.to_string()).collect::<Vec<_>>(),
+            ["1.3.6.9.1.1", "1.3.6.9.1.2"]
+        );
         // Column 2 has no row 1: its answer (row 2) waits for the next round.
         let rows = t.on_response(response(0, vec![int("1.3.6.9.1.1.1", 11), int("1.3.6.9.1.2.2", 22)]));
         assert_eq!(cells(&rows[0]), vec![Some(11), None]);
@@ -503,7 +526,8 @@ mod tests {
 
     #[test]
     fn get_next_rows_errors() {
-        let opts = TableOptions { columns: vec![1], method: TableMethod::GetNextRows, check_increasing: true };
+        let opts =
+            TableOptions { columns: vec![1], method: TableMethod::GetNextRows, check_increasing: true };
         let mut t = TableWalk::new(oid("1.3.6.9.1"), opts.clone());
         t.on_response(response(0, vec![int("1.3.6.9.1.1.5", 1)]));
         assert!(t.on_response(response(0, vec![int("1.3.6.9.1.1.4", 1)])).is_empty());

@@ -58,8 +58,8 @@ pub fn brief(labels: &mut [String]) {
         return;
     }
     let mut common = labels.first().map_or(0, String::len);
-    for pair in labels.windows(2) {
-        let (a, b) = (pair[0].as_bytes(), pair[1].as_bytes());
+    for (a, b) in labels.iter().zip(labels.iter().skip(1)) {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
         let same = a.iter().zip(b).take_while(|(x, y)| x == y).count();
         let len = if same == a.len() { same.saturating_sub(1) } else { same };
         common = common.min(len);
@@ -113,7 +113,9 @@ impl TextTable {
             return;
         }
         match (&l.separator, field) {
-            (None, Some(f)) => pad(out, s, self.widths.get(f).copied().unwrap_or(0).saturating_add(1), l.left),
+            (None, Some(f)) => {
+                pad(out, s, self.widths.get(f).copied().unwrap_or(0).saturating_add(1), l.left)
+            }
             (None, None) => pad(out, s, self.index_width, l.left),
             (Some(_), None) => out.push_str(s),
             (Some(_), Some(0)) if !l.show_index => out.push_str(s),
@@ -170,7 +172,9 @@ impl TextTable {
                             }
                         }
                         None => {
-                            width = width.saturating_add(self.widths.get(field).copied().unwrap_or(0).saturating_add(1));
+                            width = width.saturating_add(
+                                self.widths.get(field).copied().unwrap_or(0).saturating_add(1),
+                            );
                             if field != first && width > max {
                                 break;
                             }
