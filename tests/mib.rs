@@ -176,6 +176,29 @@ fn every_shipped_oid_translates_as_snmptranslate() {
     assert_eq!(ours, theirs);
 }
 
+/// -Tp: the whole shipped tree drawn as snmptranslate draws it (5,300 lines), at the default
+/// width and at widths that wrap Index and Values lines, and a few subtrees.
+#[test]
+fn tree_drawings_match_snmptranslate() {
+    let m = mibs();
+    for (width, root) in [(None, ".1"), (Some("35"), ".1"), (Some("70"), "IF-MIB::ifMIB"), (None, "SNMPv2-MIB::system")] {
+        let mut args = vec!["-M", m.as_str(), "-m", "ALL", "-Tp"];
+        if let Some(w) = width {
+            args.extend_from_slice(&["-w", w]);
+        }
+        args.push(root);
+        let theirs = stdout(&run("snmptranslate", &args));
+        let mut ours_args = vec!["translate"];
+        ours_args.extend_from_slice(&args);
+        let ours = stdout(&run("snmpctl", &ours_args));
+        assert!(theirs.lines().count() > 20, "{root}: {theirs}");
+        for (i, (o, t)) in ours.lines().zip(theirs.lines()).enumerate() {
+            assert_eq!(o, t, "-Tp {width:?} {root}: line {}", i + 1);
+        }
+        assert_eq!(ours.lines().count(), theirs.lines().count(), "-Tp {width:?} {root}");
+    }
+}
+
 #[test]
 fn user_modules_and_diagnostics() {
     let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/mib");

@@ -57,6 +57,9 @@ pub struct TranslateArgs {
     /// as a tree).
     #[arg(short = 'T', long = "translate-options", default_value = "")]
     translate: String,
+    /// Width that -Tp wraps long Index and Values lines at, as snmptranslate's -w.
+    #[arg(short = 'w', long = "width", default_value_t = 1_000_000)]
+    width: usize,
     /// Names (`IF-MIB::ifDescr`, `sysDescr.0`) or OIDs (`.1.3.6.1.2.1.1.1.0`).
     #[arg(required = true)]
     names: Vec<String>,
@@ -194,6 +197,178 @@ pub fn details(tree: &Tree, id: snmpctl::mib::NodeId) -> String {
     s
 }
 
+/// snmptranslate -Tp: the subtree under `id` drawn as a tree, each object with its access,
+/// type, textual convention, enumerations and ranges.
+pub fn drawing(tree: &Tree, id: snmpctl::mib::NodeId, width: usize) -> String {
+    let mut d = Drawing { tree, width, out: String::new(), indent: String::from(" "), simple: true };
+    d.node(id);
+    d.out
+}
+
+/// The state of one drawing: the indentation of the current level (its last character is
+/// the one that becomes `+` on the node's own line) and whether the last thing drawn was a
+/// node with a type and no children, after which no spacer line is drawn.
+struct Drawing<'a> {
+    tree: &'a Tree,
+    width: usize,
+    out: String,
+    indent: String,
+    simple: bool,
+}
+
+/// What snmptranslate calls a node's type: an object with a simple SYNTAX, another macro
+/// (notification, group, identity: drawn plain, but spaced as objects), or nothing.
+#[derive(PartialEq, Eq)]
+enum Shape<'a> {
+    Object(&'a snmpctl::mib::Syntax),
+    OtherMacro,
+    Plain,
+}
+
+fn shape(n: &snmpctl::mib::Node) -> Shape<'_> {
+    use snmpctl::mib::Macro;
+    match (&n.syntax, n.kind) {
+        (Some(syntax), _) if !base_name(syntax.base).is_empty() => Shape::Object(syntax),
+        (_, Macro::ObjectIdentifier | Macro::ObjectType) => Shape::Plain,
+        _ => Shape::OtherMacro,
+    }
+}
+
+impl Drawing<'_> {
+    /// Items joined by ", ", wrapped where snmptranslate wraps them: an item that takes the
+    /// line past `width` less the indentation and `reserve` starts a new line (Values: when
+    /// it reaches that column; Index: when it passes it).
+    fn wrapped(&mut self, items: impl Iterator<Item = String>, reserve: usize, continuation: &str) {
+        let max = i64::try_from(self.width).unwrap_or(i64::MAX)
+            - i64::try_from(self.indent.len().saturating_add(reserve)).unwrap_or(i64::MAX);
+        let mut pos: i64 = 0;
+        for (i, item) in items.enumerate() {
+            if i > 0 {
+                self.out.push_str(", ");
+            }
+            let w = i64::try_from(item.len().saturating_add(2)).unwrap_or(i64::MAX);
+            pos = pos.saturating_add(w);
+            if (reserve == 16 && pos >= max) || pos > max {
+                self.out.push('\n');
+                self.out.push_str(&self.indent);
+                self.out.push_str(continuation);
+                pos = w;
+            }
+            self.out.push_str(&item);
+        }
+        self.out.push('\n');
+    }
+
+    fn node(&mut self, id: snmpctl::mib::NodeId) {
+        use std::fmt::Write as _;
+        let Some(n) = self.tree.node(id) else { return };
+        let tree = self.tree;
+        let at = self.indent.len().saturating_sub(1);
+        let head = self.indent.get(..at).unwrap_or_default().to_owned();
+        let kind = shape(n);
+        match &kind {
+            Shape::Object(syntax) => {
+                let access = match n.access.as_deref() {
+                    Some("not-accessible") => "----",
+                    Some("read-only") => "-R--",
+                    Some("write-only") => "--W-",
+                    Some("read-write") => "-RW-",
+                    Some("accessible-for-notify") => "---N",
+                    Some("read-create") => "CR--",
+                    _ => "    ",
+                };
+                let _ = writeln!(
+                    self.out,
+                    "{head}+-- {access} {:<9} {}({})",
+                    type_label(syntax),
+                    n.label,
+                    n.subid
+                );
+                if let Some(t) = syntax.named.and_then(|t| tree.type_def(t)) {
+                    let _ = writeln!(self.out, "{}        Textual Convention: {}", self.indent, t.name);
+                }
+                if !syntax.enums.is_empty() {
+                    let _ = write!(self.out, "{}        Values: ", self.indent);
+                    let items: Vec<String> = syntax.enums.iter().map(|(v, l)| format!("{l}({v})")).collect();
+                    self.wrapped(items.into_iter(), 16, "                ");
+                }
+                let string = matches!(syntax.base, snmpctl::mib::Base::OctetString | snmpctl::mib::Base::Opaque);
+                let ranges = if string { &syntax.sizes } else { &syntax.ranges };
+                if !ranges.is_empty() {
+                    let _ = write!(self.out, "{}        {}: ", self.indent, if string { "Size" } else { "Range" });
+                    let printed = matches!(
+                        syntax.base,
+                        snmpctl::mib::Base::Integer
+                            | snmpctl::mib::Base::Integer32
+                            | snmpctl::mib::Base::Unsigned32
+                            | snmpctl::mib::Base::OctetString
+                            | snmpctl::mib::Base::Gauge32
+                    );
+                    let parts: Vec<String> = ranges
+                        .iter()
+                        .map(|&(a, b)| match (printed, a == b) {
+                            (false, _) => String::new(),
+                            (true, true) => a.to_string(),
+                            (true, false) => format!("{a}..{b}"),
+                        })
+                        .collect();
+                    let _ = writeln!(self.out, "{}", parts.join(" | "));
+                }
+            }
+            Shape::OtherMacro | Shape::Plain => {
+                let _ = writeln!(self.out, "{head}+--{}({})", n.label, n.subid);
+                if !n.index.is_empty() {
+                    let _ = write!(self.out, "{}  |  Index: ", self.indent);
+                    let items: Vec<String> =
+                        n.index.iter().map(|&(i, _)| tree.node(i).map_or(String::new(), |x| x.label.to_string())).collect();
+                    self.wrapped(items.into_iter(), 12, "  |         ");
+                }
+            }
+        }
+        self.indent.push_str("  |");
+        self.simple = kind != Shape::Plain;
+        let count = n.children.len();
+        for (i, &c) in n.children.iter().enumerate() {
+            let plain_child = tree.node(c).is_some_and(|x| shape(x) == Shape::Plain);
+            if !self.simple || plain_child {
+                let _ = writeln!(self.out, "{}", self.indent);
+            }
+            if i.saturating_add(1) == count {
+                self.indent.pop();
+                self.indent.push(' ');
+            }
+            self.node(c);
+        }
+        if count > 0 {
+            self.simple = false;
+        }
+        self.indent.truncate(at.saturating_add(1));
+    }
+}
+
+/// snmptranslate -Tp's name for an object's type.
+fn type_label(syntax: &snmpctl::mib::Syntax) -> &'static str {
+    use snmpctl::mib::Base;
+    match syntax.base {
+        Base::ObjectId => "ObjID",
+        Base::OctetString => "String",
+        Base::Integer if !syntax.enums.is_empty() => "EnumVal",
+        Base::Integer => "INTEGER",
+        Base::NetworkAddress => "NetAddr",
+        Base::IpAddress => "IpAddr",
+        Base::Counter32 => "Counter",
+        Base::Gauge32 => "Gauge",
+        Base::TimeTicks => "TimeTicks",
+        Base::Opaque => "Opaque",
+        Base::Null => "Null",
+        Base::Counter64 => "Counter64",
+        Base::Bits => "BitString",
+        Base::Unsigned32 => "Unsigned",
+        Base::Integer32 => "Integer32",
+        Base::None | Base::Sequence | Base::SequenceOf => "",
+    }
+}
+
 /// Runs `snmpctl translate`.
 pub fn run_translate(args: &TranslateArgs) -> anyhow::Result<std::process::ExitCode> {
     use snmpctl::format::output::{MibRef, OutputOptions, write_oid};
@@ -205,6 +380,7 @@ pub fn run_translate(args: &TranslateArgs) -> anyhow::Result<std::process::ExitC
         .map_err(|c| anyhow::anyhow!("-O {c}: not an output option"))?;
     options.mib = Some(MibRef(tree));
     let details_wanted = args.translate.contains('d');
+    let tree_wanted = args.translate.contains('p');
     let mut out = String::new();
     let mut failed = false;
     for name in &args.names {
@@ -216,6 +392,12 @@ pub fn run_translate(args: &TranslateArgs) -> anyhow::Result<std::process::ExitC
                 continue;
             }
         };
+        if tree_wanted {
+            if let Some((id, _)) = tree.find(oid.arcs()) {
+                out.push_str(&drawing(tree, id, args.width));
+            }
+            continue;
+        }
         write_oid(&mut out, &oid, &options);
         out.push('\n');
         if details_wanted && let Some((id, _)) = tree.find(oid.arcs()) {
