@@ -273,3 +273,45 @@ fn bits_and_wrong_types_print_as_snmpget() {
         }
     }
 }
+
+/// `set` with `=`: the type from the MIB, as snmpset reads it; enumeration labels with `i`;
+/// values that do not fit the object are refused before anything is sent.
+#[test]
+fn set_takes_types_from_the_mib() {
+    let agent = Snmpd::start("mib-set", &crate::agent::matrix_config());
+    let a = agent.agent();
+    let m = mibs();
+    let base = ["-M", m.as_str(), "-m", "ALL", "-v2c", "-c", "private", a.as_str()];
+    for (i, assignment) in [["SNMPv2-MIB::sysName.0", "=", "core-rtr-1"], ["sysName.0", "=", "edge 2"]].iter().enumerate() {
+        let mut args = base.to_vec();
+        args.extend_from_slice(assignment);
+        let (out, o) = same_as("snmpset", "set", &args);
+        assert_eq!(o.status.code(), Some(0), "{i}");
+        assert!(out.starts_with("SNMPv2-MIB::sysName.0 = STRING: "), "{out}");
+    }
+    let get = |name: &str| {
+        let mut args = vec!["get"];
+        args.extend_from_slice(&base);
+        args.push(name);
+        stdout(&run("snmpctl", &args))
+    };
+    assert_eq!(get("sysName.0"), "SNMPv2-MIB::sysName.0 = STRING: edge 2\n");
+    // Refused before sending: the value on the agent does not change.
+    let cases = [
+        ("SNMPv2-MIB::sysName.0", "=", "x".repeat(300), "Value out of range (300 octets, SIZE 0..255)"),
+        ("SNMPv2-MIB::sysServices.0", "=", "300".into(), "Value out of range (300 is outside 0..127)"),
+        ("IF-MIB::ifAdminStatus.1", "=", "7".into(), "Value out of range (7 is not one of up(1), down(2), testing(3))"),
+        ("IF-MIB::ifAdminStatus.1", "i", "sideways".into(), "Value out of range (sideways)"),
+        ("SNMPv2-MIB::sysUpTime.0", "=", "5".into(), "Bad variable type (\"=\")"),
+    ];
+    for (name, ty, value, message) in cases {
+        let mut args = vec!["set"];
+        args.extend_from_slice(&base);
+        args.extend_from_slice(&[name, ty, value.as_str()]);
+        let o = run("snmpctl", &args);
+        assert_eq!(o.status.code(), Some(2), "{name}");
+        assert!(stderr(&o).starts_with(&format!("snmpctl: {name}: {message}")), "{}", stderr(&o));
+        assert_eq!(stdout(&o), "");
+    }
+    assert_eq!(get("sysName.0"), "SNMPv2-MIB::sysName.0 = STRING: edge 2\n");
+}

@@ -35,7 +35,8 @@ pub struct SetArgs {
     snmp: SnmpArgs,
     /// The agent: [udp:|udp6:|tcp:|tcp6:]host[:port].
     agent: String,
-    /// OID TYPE VALUE triples, as snmpset: TYPE is one of i u c t a o s x d n b, or U I F D
+    /// OID TYPE VALUE triples, as snmpset: TYPE is = (the type from the MIB, the value checked
+    /// against its enumerations, ranges and sizes), one of i u c t a o s x d n b, or U I F D
     /// (unsigned and signed 64-bit, float, double, wrapped in Opaque as Net-SNMP does).
     #[arg(required = true, num_args = 3.., allow_hyphen_values = true)]
     assignments: Vec<String>,
@@ -169,13 +170,32 @@ pub fn run_set(global: &GlobalArgs, args: &SetArgs) -> anyhow::Result<ExitCode> 
     let mut varbinds = Vec::new();
     for t in args.assignments.chunks(3) {
         if let [oid, ty, value] = t {
+            let name = oid;
             let oid = parse_oid(oid)?;
-            let value = parse_value(ty, value).with_context(|| format!("{oid}: {ty} {value:?}"))?;
+            let value = set_value(&oid, ty, value).map_err(|e| anyhow::anyhow!("{name}: {e:#}"))?;
             varbinds.push(VarBind::new(oid, value));
         }
     }
     let request = Request { operation: Operation::Set, varbinds };
     run_request(global, &args.snmp, &args.agent, request, Tool::Set, false)
+}
+
+/// A value for `oid` as snmpset reads it: with a MIB loaded, `=` takes the type from the MIB
+/// and checks enumerations, ranges and sizes, and `i` also takes enumeration labels
+/// (`i down`).
+fn set_value(oid: &Oid, ty: &str, text: &str) -> anyhow::Result<Value> {
+    let tree = super::mib::loaded();
+    match (ty, tree) {
+        ("=", Some(tree)) => snmpctl::mib::input::typed_value(tree, oid.arcs(), text).map_err(anyhow::Error::msg),
+        ("=", None) => bail!("type '=' takes the type from the MIB, and none is loaded (-m \"\")"),
+        ("i", Some(tree)) if text.trim().parse::<i32>().is_err() => {
+            match snmpctl::mib::input::enum_number(tree, oid.arcs(), text) {
+                Some(v) => Ok(Value::Integer(i32::try_from(v).context("the label's number is above 32 bits")?)),
+                None => bail!("Value out of range ({text})"),
+            }
+        }
+        _ => parse_value(ty, text).with_context(|| format!("{ty} {text:?}")),
+    }
 }
 
 /// snmpset's value syntax.
@@ -216,8 +236,7 @@ pub fn parse_value(ty: &str, text: &str) -> anyhow::Result<Value> {
         "I" => OpaqueValue::I64(text.trim().parse().context("not a signed 64-bit number")?).to_value(),
         "F" => OpaqueValue::Float(text.trim().parse().context("not a floating-point number")?).to_value(),
         "D" => OpaqueValue::Double(text.trim().parse().context("not a floating-point number")?).to_value(),
-        "=" => bail!("type '=' needs the MIB, which is not supported yet"),
-        other => bail!("unknown type {other:?}: use one of i u c t a o s x d n b U I F D"),
+        other => bail!("unknown type {other:?}: use one of = i u c t a o s x d n b U I F D"),
     })
 }
 

@@ -189,3 +189,195 @@ fn inet_bytes(text: &[u8]) -> Option<Vec<u8>> {
     }
     text.parse::<std::net::Ipv6Addr>().ok().map(|v6| v6.octets().to_vec())
 }
+
+/// The object a value for `oid` is typed by: the deepest node on its path that has a simple
+/// SYNTAX.
+fn typed_node<'t>(tree: &'t Tree, oid: &[u32]) -> Option<&'t super::tree::Node> {
+    let (id, _) = tree.find(oid)?;
+    tree.node(id).filter(|n| n.syntax.as_ref().is_some_and(|s| !matches!(s.base, Base::None | Base::Sequence | Base::SequenceOf | Base::Null)))
+}
+
+fn ranges_text(ranges: &[(i64, i64)]) -> String {
+    ranges
+        .iter()
+        .map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}..{b}") })
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+/// An INTEGER from its enumeration label (`down`, or `down(2)`) or its number; the number must
+/// be one of the labels when there are labels, and inside the ranges when there are ranges.
+fn integer(syntax: &super::tree::Syntax, text: &str) -> Result<i64, String> {
+    let t = text.trim();
+    let bare = t.split_once('(').map_or(t, |(l, _)| l);
+    if let Some((v, _)) = syntax.enums.iter().find(|(_, l)| l.as_ref() == bare) {
+        return Ok(*v);
+    }
+    let v: i64 = t.parse().map_err(|_| {
+        if syntax.enums.is_empty() {
+            format!("{t:?} is not a number")
+        } else {
+            let labels: Vec<String> = syntax.enums.iter().map(|(v, l)| format!("{l}({v})")).collect();
+            format!("{t:?} is not one of {}", labels.join(", "))
+        }
+    })?;
+    if !syntax.enums.is_empty() && !syntax.enums.iter().any(|(e, _)| *e == v) {
+        let labels: Vec<String> = syntax.enums.iter().map(|(v, l)| format!("{l}({v})")).collect();
+        return Err(format!("{v} is not one of {}", labels.join(", ")));
+    }
+    if !syntax.ranges.is_empty() && !syntax.ranges.iter().any(|&(a, b)| a <= v && v <= b) {
+        return Err(format!("{v} is outside {}", ranges_text(&syntax.ranges)));
+    }
+    Ok(v)
+}
+
+/// Octets from text for an OCTET STRING: as typed for text (no DISPLAY-HINT, or one that
+/// prints text such as `255a`), or hex octets separated by `:`, `-`, `.` or spaces for hints
+/// that print numbers (`1x:` MAC addresses); `0x…` is hex in either case.
+fn octets(syntax: &super::tree::Syntax, text: &str) -> Result<Vec<u8>, String> {
+    if let Some(h) = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        return crate::hex::decode(h).map_err(|_| format!("{text:?} is not hex"));
+    }
+    let numeric_hint = syntax.hint.as_deref().is_some_and(|h| {
+        let mut digits = h.trim_start_matches(|c: char| c == '*' || c.is_ascii_digit()).chars();
+        matches!(digits.next(), Some('x' | 'd' | 'o'))
+    });
+    if !numeric_hint {
+        return Ok(text.as_bytes().to_vec());
+    }
+    let decimal = syntax.hint.as_deref().is_some_and(|h| h.contains('d'));
+    text.split([':', '-', '.', ' '])
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            if decimal { p.parse::<u8>().ok() } else { u8::from_str_radix(p, 16).ok() }
+                .ok_or_else(|| format!("{p:?} is not an octet ({})", if decimal { "0-255" } else { "hex" }))
+        })
+        .collect()
+}
+
+/// A value for `oid` from text, typed by the MIB (snmpset's `=` type), checked against the
+/// object's enumerations, ranges and sizes before anything is sent. Errors say what was wrong,
+/// in words that follow Net-SNMP's "Value out of range (…)".
+///
+/// # Errors
+/// The object has no type in the MIB, or the text does not fit it.
+pub fn typed_value(tree: &Tree, oid: &[u32], text: &str) -> Result<crate::value::Value, String> {
+    use crate::value::Value;
+    let node = typed_node(tree, oid).ok_or("Bad variable type (\"=\"): the MIB gives this object no type")?;
+    let syntax = node.syntax.as_ref().ok_or("no SYNTAX")?;
+    let out_of_range = |detail: String| format!("Value out of range ({detail})");
+    let unsigned = |t: &str| -> Result<u32, String> {
+        let v: u32 = t.trim().parse().map_err(|_| out_of_range(format!("{t:?} is not a number from 0 to 4294967295")))?;
+        let wide = i64::from(v);
+        if !syntax.ranges.is_empty() && !syntax.ranges.iter().any(|&(a, b)| a <= wide && wide <= b) {
+            return Err(out_of_range(format!("{v} is outside {}", ranges_text(&syntax.ranges))));
+        }
+        Ok(v)
+    };
+    Ok(match syntax.base {
+        Base::Integer | Base::Integer32 => {
+            let v = integer(syntax, text).map_err(out_of_range)?;
+            Value::Integer(i32::try_from(v).map_err(|_| out_of_range(format!("{v} does not fit in 32 bits")))?)
+        }
+        Base::Unsigned32 | Base::Gauge32 => Value::Gauge32(unsigned(text)?),
+        Base::Counter32 => Value::Counter32(unsigned(text)?),
+        Base::TimeTicks => Value::TimeTicks(unsigned(text)?),
+        Base::Counter64 => Value::Counter64(
+            text.trim().parse().map_err(|_| out_of_range(format!("{text:?} is not an unsigned 64-bit number")))?,
+        ),
+        Base::IpAddress | Base::NetworkAddress => Value::IpAddress(
+            text.trim().parse::<std::net::Ipv4Addr>().map_err(|_| out_of_range(format!("{text:?} is not an IPv4 address")))?.octets(),
+        ),
+        Base::ObjectId => {
+            let t = text.trim();
+            let arcs = if t.trim_start_matches('.').chars().all(|c| c.is_ascii_digit() || c == '.') {
+                t.trim_start_matches('.').split('.').filter(|p| !p.is_empty()).map(|p| p.parse::<u32>().map_err(|_| format!("{p:?}"))).collect::<Result<Vec<_>, _>>()
+            } else {
+                parse_name(tree, t)
+            }
+            .map_err(|e| format!("Unknown Object Identifier ({e})"))?;
+            Value::ObjectIdentifier(crate::value::Oid::new(&arcs).map_err(|e| e.to_string())?)
+        }
+        Base::OctetString => {
+            let bytes = octets(syntax, text).map_err(out_of_range)?;
+            let len = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+            if !syntax.sizes.is_empty() && !syntax.sizes.iter().any(|&(a, b)| a <= len && len <= b) {
+                return Err(out_of_range(format!("{len} octets, SIZE {}", ranges_text(&syntax.sizes))));
+            }
+            Value::OctetString(bytes)
+        }
+        Base::Bits => {
+            let mut bytes: Vec<u8> = Vec::new();
+            for part in text.split([',', ' ']).filter(|p| !p.is_empty()) {
+                let bare = part.split_once('(').map_or(part, |(l, _)| l);
+                let bit = match syntax.enums.iter().find(|(_, l)| l.as_ref() == bare) {
+                    Some((v, _)) => *v,
+                    None => part.trim().parse::<i64>().map_err(|_| out_of_range(format!("{part:?} is not a bit of this object")))?,
+                };
+                let bit = u16::try_from(bit).map_err(|_| out_of_range(format!("bit {bit}")))?;
+                let (i, shift) = (usize::from(bit / 8), 7u16.saturating_sub(bit % 8));
+                if bytes.len() <= i {
+                    bytes.resize(i.saturating_add(1), 0);
+                }
+                if let Some(b) = bytes.get_mut(i) {
+                    *b |= 1 << shift;
+                }
+            }
+            Value::OctetString(bytes)
+        }
+        Base::Opaque => return Err("Bad variable type (\"=\"): Opaque needs a type (U I F D)".into()),
+        Base::None | Base::Sequence | Base::SequenceOf | Base::Null => {
+            return Err("Bad variable type (\"=\"): the MIB gives this object no type".into());
+        }
+    })
+}
+
+/// The number an enumeration label of `oid`'s INTEGER stands for (snmpset's `i down`).
+pub fn enum_number(tree: &Tree, oid: &[u32], label: &str) -> Option<i64> {
+    let syntax = typed_node(tree, oid)?.syntax.as_ref()?;
+    let bare = label.trim().split_once('(').map_or(label.trim(), |(l, _)| l);
+    syntax.enums.iter().find(|(_, l)| l.as_ref() == bare).map(|(v, _)| *v)
+}
+
+#[cfg(test)]
+mod value_tests {
+    use super::*;
+    use crate::value::Value;
+
+    fn t() -> &'static Tree {
+        crate::mib::shipped()
+    }
+
+    fn oid(name: &str) -> Vec<u32> {
+        parse_name(t(), name).unwrap()
+    }
+
+    #[test]
+    fn values_typed_by_the_mib() {
+        assert_eq!(typed_value(t(), &oid("IF-MIB::ifAdminStatus.2"), "down"), Ok(Value::Integer(2)));
+        assert_eq!(typed_value(t(), &oid("IF-MIB::ifAdminStatus.2"), "1"), Ok(Value::Integer(1)));
+        assert!(typed_value(t(), &oid("IF-MIB::ifAdminStatus.2"), "7").unwrap_err().contains("7 is not one of up(1)"));
+        assert!(typed_value(t(), &oid("IF-MIB::ifAdminStatus.2"), "bogus").unwrap_err().starts_with("Value out of range"));
+        assert_eq!(typed_value(t(), &oid("SNMPv2-MIB::sysContact.0"), "me"), Ok(Value::OctetString(b"me".to_vec())));
+        let long = "x".repeat(256);
+        assert_eq!(
+            typed_value(t(), &oid("SNMPv2-MIB::sysContact.0"), &long),
+            Err("Value out of range (256 octets, SIZE 0..255)".into())
+        );
+        assert_eq!(
+            typed_value(t(), &oid("SNMPv2-MIB::sysServices.0"), "200"),
+            Err("Value out of range (200 is outside 0..127)".into())
+        );
+        assert_eq!(
+            typed_value(t(), &oid("IF-MIB::ifPhysAddress.1"), "0:c:29:1a:2b:3c"),
+            Ok(Value::OctetString(vec![0, 0x0c, 0x29, 0x1a, 0x2b, 0x3c]))
+        );
+        assert_eq!(
+            typed_value(t(), &oid("SNMPv2-MIB::sysORID.1"), "IF-MIB::ifMIB"),
+            Ok(Value::ObjectIdentifier(crate::value::Oid::new(&oid("IF-MIB::ifMIB")).unwrap()))
+        );
+        assert!(typed_value(t(), &oid("SNMPv2-MIB::sysUpTime.0"), "5").is_err(), "sysUpTimeInstance has no type");
+        assert_eq!(typed_value(t(), &[1, 3, 6, 1, 2, 1, 1, 3], "5"), Ok(Value::TimeTicks(5)));
+        assert_eq!(enum_number(t(), &oid("IF-MIB::ifAdminStatus.2"), "testing"), Some(3));
+    }
+}
