@@ -4,7 +4,7 @@
 interleaved in one run. Reports medians of wall clock, CPU (user + system) and peak memory,
 and the ratios. Also `snmpctl get` against `snmpget` (SNMPv2c, sysDescr.0).
 
-    cargo build --release && python3 scripts/bench-walk.py [--rows 10000 100000] [--runs 5]
+    cargo build --release && python3 scripts/bench-walk.py [--rows 10000 100000] [--runs 5] [--mibs]
 
 The table is NET-SNMP-EXTEND-MIB's nsExtendOutLine, filled by `extend` entries that print
 2,000 lines each (snmpd keeps about 100 kB of each command's output, and 5.9.3 crashes on
@@ -13,6 +13,7 @@ row; output goes to /dev/null. Only 127.0.0.1 is used.
 """
 import argparse
 import statistics
+from pathlib import Path
 
 from benchlib import BINARY, Snmpd, measure, need, output, peak_rss_kib
 
@@ -60,14 +61,21 @@ def main():
     ap.add_argument("--reps", type=int, default=50, help="max-repetitions (-Cr) for both tools")
     ap.add_argument("--get-runs", type=int, default=200)
     ap.add_argument("--binary", default=BINARY)
+    ap.add_argument("--mibs", action="store_true",
+                    help="both tools load every shipped module (-M mibs -m ALL): names, index breakdown")
+    ap.add_argument("--no-get", action="store_true", help="skip the get comparison")
     args = ap.parse_args()
+    mib_flags = ["-M", str(Path(__file__).resolve().parent.parent / "mibs"), "-m", "ALL"] if args.mibs else []
     need("snmpd", "snmpbulkwalk", "snmpget", binary=args.binary)
     for rows in args.rows:
         with agent_for(rows) as agent:
-            flags = ["-v2c", "-c", "public", "-t", "5", "-r", "1", f"-Cr{args.reps}", agent.target, NS_EXTEND_OUT_LINE]
-            compare(f"bulk walk of {rows} rows, -Cr{args.reps}",
+            flags = [*mib_flags, "-v2c", "-c", "public", "-t", "5", "-r", "1", f"-Cr{args.reps}", agent.target,
+                     NS_EXTEND_OUT_LINE]
+            compare(f"bulk walk of {rows} rows, -Cr{args.reps}{', -M mibs -m ALL' if args.mibs else ''}",
                     {"snmpctl walk": [args.binary, "walk", *flags], "snmpbulkwalk": ["snmpbulkwalk", *flags]},
                     agent.env, args.runs)
+    if args.no_get:
+        return
     with agent_for(0) as agent:
         flags = ["-v2c", "-c", "public", agent.target, ".1.3.6.1.2.1.1.1.0"]
         compare("get sysDescr.0 (SNMPv2c)",

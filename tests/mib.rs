@@ -174,6 +174,20 @@ fn every_shipped_oid_translates_as_snmptranslate() {
     .to_vec();
     let (theirs, ours) = translate_all(&["-On"], &names);
     assert_eq!(ours, theirs);
+    // String indexes holding quotes and backslashes: printed as they are; -OE escapes the
+    // enclosing quotes only.
+    let quoted: Vec<String> = [
+        ".1.3.6.1.4.1.8072.1.3.2.2.1.2.3.113.34.120",
+        ".1.3.6.1.4.1.8072.1.3.2.2.1.2.3.113.92.120",
+        ".1.3.6.1.6.3.16.1.5.2.1.3.2.39.120",
+        ".1.3.6.1.6.3.12.1.2.1.2.120.39",
+    ]
+    .map(String::from)
+    .to_vec();
+    for flags in [&[][..], &["-OE"], &["-OX"]] {
+        let (theirs, ours) = translate_all(flags, &quoted);
+        assert_eq!(ours, theirs, "{flags:?}");
+    }
 }
 
 /// -Tp: the whole shipped tree drawn as snmptranslate draws it (5,300 lines), at the default
@@ -181,7 +195,9 @@ fn every_shipped_oid_translates_as_snmptranslate() {
 #[test]
 fn tree_drawings_match_snmptranslate() {
     let m = mibs();
-    for (width, root) in [(None, ".1"), (Some("35"), ".1"), (Some("70"), "IF-MIB::ifMIB"), (None, "SNMPv2-MIB::system")] {
+    for (width, root) in
+        [(None, ".1"), (Some("35"), ".1"), (Some("70"), "IF-MIB::ifMIB"), (None, "SNMPv2-MIB::system")]
+    {
         let mut args = vec!["-M", m.as_str(), "-m", "ALL", "-Tp"];
         if let Some(w) = width {
             args.extend_from_slice(&["-w", w]);
@@ -282,7 +298,9 @@ fn set_takes_types_from_the_mib() {
     let a = agent.agent();
     let m = mibs();
     let base = ["-M", m.as_str(), "-m", "ALL", "-v2c", "-c", "private", a.as_str()];
-    for (i, assignment) in [["SNMPv2-MIB::sysName.0", "=", "core-rtr-1"], ["sysName.0", "=", "edge 2"]].iter().enumerate() {
+    for (i, assignment) in
+        [["SNMPv2-MIB::sysName.0", "=", "core-rtr-1"], ["sysName.0", "=", "edge 2"]].iter().enumerate()
+    {
         let mut args = base.to_vec();
         args.extend_from_slice(assignment);
         let (out, o) = same_as("snmpset", "set", &args);
@@ -300,7 +318,12 @@ fn set_takes_types_from_the_mib() {
     let cases = [
         ("SNMPv2-MIB::sysName.0", "=", "x".repeat(300), "Value out of range (300 octets, SIZE 0..255)"),
         ("SNMPv2-MIB::sysServices.0", "=", "300".into(), "Value out of range (300 is outside 0..127)"),
-        ("IF-MIB::ifAdminStatus.1", "=", "7".into(), "Value out of range (7 is not one of up(1), down(2), testing(3))"),
+        (
+            "IF-MIB::ifAdminStatus.1",
+            "=",
+            "7".into(),
+            "Value out of range (7 is not one of up(1), down(2), testing(3))",
+        ),
         ("IF-MIB::ifAdminStatus.1", "i", "sideways".into(), "Value out of range (sideways)"),
         ("SNMPv2-MIB::sysUpTime.0", "=", "5".into(), "Bad variable type (\"=\")"),
     ];

@@ -299,6 +299,18 @@ fn json_rows() {
     assert_eq!(row["cells"]["ifDescr"]["oid"], "1.3.6.1.2.1.2.2.1.2.3");
     assert_eq!(row["cells"]["ifType"]["type"], "Counter32", "the agent's type, not the MIB's");
     assert_eq!(row["cells"]["ifMtu"], serde_json::Value::Null);
+    // With a MIB, each cell also has its name and the value as -Oqv prints it.
+    assert_eq!(row["cells"]["ifDescr"]["name"], "IF-MIB::ifDescr.3");
+    assert_eq!(row["cells"]["ifDescr"]["display"], "eth3");
+    assert_eq!(row["cells"]["ifIndex"]["display"], "3");
+    let o = run(
+        "snmpctl",
+        &["get", "--format", "ndjson", "-M", &m, "-m", "ALL", "-c", "public", &a, "sysDescr.0"],
+    );
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["name"], "SNMPv2-MIB::sysDescr.0");
+    assert_eq!(j["display"], "fake agent", "a DisplayString prints without quotes");
+    assert_eq!(j["value"], "fake agent");
 
     let o = run(
         "snmpctl",

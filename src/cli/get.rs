@@ -186,11 +186,15 @@ pub fn run_set(global: &GlobalArgs, args: &SetArgs) -> anyhow::Result<ExitCode> 
 fn set_value(oid: &Oid, ty: &str, text: &str) -> anyhow::Result<Value> {
     let tree = super::mib::loaded();
     match (ty, tree) {
-        ("=", Some(tree)) => snmpctl::mib::input::typed_value(tree, oid.arcs(), text).map_err(anyhow::Error::msg),
+        ("=", Some(tree)) => {
+            snmpctl::mib::input::typed_value(tree, oid.arcs(), text).map_err(anyhow::Error::msg)
+        }
         ("=", None) => bail!("type '=' takes the type from the MIB, and none is loaded (-m \"\")"),
         ("i", Some(tree)) if text.trim().parse::<i32>().is_err() => {
             match snmpctl::mib::input::enum_number(tree, oid.arcs(), text) {
-                Some(v) => Ok(Value::Integer(i32::try_from(v).context("the label's number is above 32 bits")?)),
+                Some(v) => {
+                    Ok(Value::Integer(i32::try_from(v).context("the label's number is above 32 bits")?))
+                }
                 None => bail!("Value out of range ({text})"),
             }
         }
@@ -274,17 +278,17 @@ fn run_request(
         code = code.max(exit_code(&pdu, tool));
         match global.format {
             Format::Json => {
-                serde_json::to_writer(&mut out, &response_json(&pdu))?;
+                serde_json::to_writer(&mut out, &response_json(&pdu, &options))?;
                 writeln!(out)?;
             }
             Format::Ndjson if pdu.error_status == ErrorStatus::NO_ERROR => {
                 for vb in &pdu.varbinds {
-                    serde_json::to_writer(&mut out, &json::varbind(vb))?;
+                    serde_json::to_writer(&mut out, &json::varbind_named(vb, &options))?;
                     writeln!(out)?;
                 }
             }
             Format::Ndjson => {
-                serde_json::to_writer(&mut out, &response_json(&pdu))?;
+                serde_json::to_writer(&mut out, &response_json(&pdu, &options))?;
                 writeln!(out)?;
             }
             Format::Text if pdu.error_status != ErrorStatus::NO_ERROR => {
@@ -326,11 +330,11 @@ fn exit_code(pdu: &GenericPdu, tool: Tool) -> u8 {
     }
 }
 
-pub fn response_json(pdu: &GenericPdu) -> serde_json::Value {
+pub fn response_json(pdu: &GenericPdu, options: &output::OutputOptions) -> serde_json::Value {
     serde_json::json!({
         "error_status": pdu.error_status.0,
         "error_status_name": pdu.error_status.name(),
         "error_index": pdu.error_index,
-        "varbinds": pdu.varbinds.iter().map(json::varbind).collect::<Vec<_>>(),
+        "varbinds": pdu.varbinds.iter().map(|vb| json::varbind_named(vb, options)).collect::<Vec<_>>(),
     })
 }

@@ -239,8 +239,9 @@ impl Drawing<'_> {
     /// line past `width` less the indentation and `reserve` starts a new line (Values: when
     /// it reaches that column; Index: when it passes it).
     fn wrapped(&mut self, items: impl Iterator<Item = String>, reserve: usize, continuation: &str) {
-        let max = i64::try_from(self.width).unwrap_or(i64::MAX)
-            - i64::try_from(self.indent.len().saturating_add(reserve)).unwrap_or(i64::MAX);
+        let max = i64::try_from(self.width)
+            .unwrap_or(i64::MAX)
+            .saturating_sub(i64::try_from(self.indent.len().saturating_add(reserve)).unwrap_or(i64::MAX));
         let mut pos: i64 = 0;
         for (i, item) in items.enumerate() {
             if i > 0 {
@@ -292,10 +293,16 @@ impl Drawing<'_> {
                     let items: Vec<String> = syntax.enums.iter().map(|(v, l)| format!("{l}({v})")).collect();
                     self.wrapped(items.into_iter(), 16, "                ");
                 }
-                let string = matches!(syntax.base, snmpctl::mib::Base::OctetString | snmpctl::mib::Base::Opaque);
+                let string =
+                    matches!(syntax.base, snmpctl::mib::Base::OctetString | snmpctl::mib::Base::Opaque);
                 let ranges = if string { &syntax.sizes } else { &syntax.ranges };
                 if !ranges.is_empty() {
-                    let _ = write!(self.out, "{}        {}: ", self.indent, if string { "Size" } else { "Range" });
+                    let _ = write!(
+                        self.out,
+                        "{}        {}: ",
+                        self.indent,
+                        if string { "Size" } else { "Range" }
+                    );
                     let printed = matches!(
                         syntax.base,
                         snmpctl::mib::Base::Integer
@@ -319,8 +326,11 @@ impl Drawing<'_> {
                 let _ = writeln!(self.out, "{head}+--{}({})", n.label, n.subid);
                 if !n.index.is_empty() {
                     let _ = write!(self.out, "{}  |  Index: ", self.indent);
-                    let items: Vec<String> =
-                        n.index.iter().map(|&(i, _)| tree.node(i).map_or(String::new(), |x| x.label.to_string())).collect();
+                    let items: Vec<String> = n
+                        .index
+                        .iter()
+                        .map(|&(i, _)| tree.node(i).map_or(String::new(), |x| x.label.to_string()))
+                        .collect();
                     self.wrapped(items.into_iter(), 12, "  |         ");
                 }
             }

@@ -368,6 +368,8 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
             emit(&mut out);
         }
         Format::Json | Format::Ndjson => {
+            // Names and displayed values as -O asks (not in snmptable's quick mode).
+            let json_options = args.snmp.output_options()?;
             let names: Vec<String> = if shape.columns.is_empty() {
                 columns.iter().map(u32::to_string).collect()
             } else {
@@ -377,7 +379,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
             let rows = all_rows
                 .iter()
                 .zip(&text_rows)
-                .map(|(row, t)| row_json(row, t, &columns, &names, &shape.entry));
+                .map(|(row, t)| row_json(row, t, &columns, &names, &shape.entry, &json_options));
             if global.format == Format::Ndjson {
                 for r in rows {
                     out.push_str(&r.to_string());
@@ -408,7 +410,14 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
 }
 
 /// One row as JSON: `{"index": text, "index_oid": dotted, "cells": {name: varbind | null}}`.
-fn row_json(row: &Row, text: &TextRow, columns: &[u32], names: &[String], entry: &Oid) -> serde_json::Value {
+fn row_json(
+    row: &Row,
+    text: &TextRow,
+    columns: &[u32],
+    names: &[String],
+    entry: &Oid,
+    options: &OutputOptions,
+) -> serde_json::Value {
     let cells: serde_json::Map<String, serde_json::Value> = row
         .cells
         .iter()
@@ -420,7 +429,7 @@ fn row_json(row: &Row, text: &TextRow, columns: &[u32], names: &[String], entry:
                 arcs.push(*col);
                 arcs.extend_from_slice(row.index.arcs());
                 let oid = Oid::new(&arcs).unwrap_or_else(|_| entry.clone());
-                json::varbind(&VarBind::new(oid, v.clone()))
+                json::varbind_named(&VarBind::new(oid, v.clone()), options)
             });
             (name.clone(), v)
         })

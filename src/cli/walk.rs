@@ -60,7 +60,7 @@ impl<W: Write> Sink<W> {
                     if self.format == Format::Json && !std::mem::take(&mut self.first) {
                         self.buf.push(',');
                     }
-                    self.buf.push_str(&json::varbind(vb).to_string());
+                    self.buf.push_str(&json::varbind_named(vb, &self.options).to_string());
                     if self.format == Format::Ndjson {
                         self.buf.push('\n');
                     }

@@ -15,7 +15,8 @@
 //!     | {"type": "Trap", "enterprise", "agent_addr", "generic_trap", "specific_trap",
 //!        "time_stamp", "varbinds"}
 //! varbind = {"oid": dotted, "type": RFC 2578 name, "value": …, "hex": … (OCTET STRING, Opaque,
-//!            Unknown), "tag": n (Unknown)}
+//!            Unknown), "tag": n (Unknown),
+//!            "name", "display" (with a MIB loaded: the name as -O prints it, the value as -Oqv)}
 //! ```
 //!
 //! Integers are JSON numbers; OIDs dotted without a leading dot; IpAddress dotted-quad; NULL and
@@ -152,6 +153,30 @@ pub fn varbind(vb: &VarBind) -> Json {
     };
     out.insert("value".into(), value);
     Json::Object(out)
+}
+
+/// A varbind as [`varbind`] gives it, plus, when `options` carry a MIB, its `"name"` as the
+/// `-O` options print it (`IF-MIB::ifOperStatus.1`) and the value as `snmpget -Oqv` prints it
+/// (`"display"`: `up`, `0:c:29:1a:2b:3c`, `1024 Bytes`).
+pub fn varbind_named(vb: &VarBind, options: &super::output::OutputOptions) -> Json {
+    let mut obj = varbind(vb);
+    if options.mib.is_some()
+        && let Json::Object(map) = &mut obj
+    {
+        map.insert("name".into(), json!(super::output::oid_name(&vb.oid, options)));
+        if !vb.value.is_exception() && vb.value != Value::Null {
+            let quick = super::output::OutputOptions {
+                quick: true,
+                quick_equals: false,
+                value_only: true,
+                ..*options
+            };
+            let mut text = String::new();
+            super::output::write_value_of(&mut text, &vb.oid, &vb.value, &quick);
+            map.insert("display".into(), json!(text));
+        }
+    }
+    obj
 }
 
 /// Deviations as a JSON array.

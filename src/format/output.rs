@@ -67,6 +67,8 @@ pub struct OutputOptions {
     pub no_index_breakdown: bool,
     /// `X`: indexes in brackets, `ifDescr[1]`.
     pub extended_index: bool,
+    /// `E`: a backslash before the quotes around string indexes, for shells.
+    pub escape_quotes: bool,
     /// The MIB names and values are printed with; `None` prints as Net-SNMP with no MIBs.
     pub mib: Option<MibRef>,
 }
@@ -115,8 +117,7 @@ impl OutputOptions {
                 'T' => o.hex_text = true,
                 'b' => o.no_index_breakdown = true,
                 'X' => o.extended_index = true,
-                // Escaped quotes in string indexes: the default here already.
-                'E' => {}
+                'E' => o.escape_quotes = true,
                 other => return Err(other),
             }
         }

@@ -194,7 +194,11 @@ fn inet_bytes(text: &[u8]) -> Option<Vec<u8>> {
 /// SYNTAX.
 fn typed_node<'t>(tree: &'t Tree, oid: &[u32]) -> Option<&'t super::tree::Node> {
     let (id, _) = tree.find(oid)?;
-    tree.node(id).filter(|n| n.syntax.as_ref().is_some_and(|s| !matches!(s.base, Base::None | Base::Sequence | Base::SequenceOf | Base::Null)))
+    tree.node(id).filter(|n| {
+        n.syntax
+            .as_ref()
+            .is_some_and(|s| !matches!(s.base, Base::None | Base::Sequence | Base::SequenceOf | Base::Null))
+    })
 }
 
 fn ranges_text(ranges: &[(i64, i64)]) -> String {
@@ -267,7 +271,10 @@ pub fn typed_value(tree: &Tree, oid: &[u32], text: &str) -> Result<crate::value:
     let syntax = node.syntax.as_ref().ok_or("no SYNTAX")?;
     let out_of_range = |detail: String| format!("Value out of range ({detail})");
     let unsigned = |t: &str| -> Result<u32, String> {
-        let v: u32 = t.trim().parse().map_err(|_| out_of_range(format!("{t:?} is not a number from 0 to 4294967295")))?;
+        let v: u32 = t
+            .trim()
+            .parse()
+            .map_err(|_| out_of_range(format!("{t:?} is not a number from 0 to 4294967295")))?;
         let wide = i64::from(v);
         if !syntax.ranges.is_empty() && !syntax.ranges.iter().any(|&(a, b)| a <= wide && wide <= b) {
             return Err(out_of_range(format!("{v} is outside {}", ranges_text(&syntax.ranges))));
@@ -277,21 +284,32 @@ pub fn typed_value(tree: &Tree, oid: &[u32], text: &str) -> Result<crate::value:
     Ok(match syntax.base {
         Base::Integer | Base::Integer32 => {
             let v = integer(syntax, text).map_err(out_of_range)?;
-            Value::Integer(i32::try_from(v).map_err(|_| out_of_range(format!("{v} does not fit in 32 bits")))?)
+            Value::Integer(
+                i32::try_from(v).map_err(|_| out_of_range(format!("{v} does not fit in 32 bits")))?,
+            )
         }
         Base::Unsigned32 | Base::Gauge32 => Value::Gauge32(unsigned(text)?),
         Base::Counter32 => Value::Counter32(unsigned(text)?),
         Base::TimeTicks => Value::TimeTicks(unsigned(text)?),
         Base::Counter64 => Value::Counter64(
-            text.trim().parse().map_err(|_| out_of_range(format!("{text:?} is not an unsigned 64-bit number")))?,
+            text.trim()
+                .parse()
+                .map_err(|_| out_of_range(format!("{text:?} is not an unsigned 64-bit number")))?,
         ),
         Base::IpAddress | Base::NetworkAddress => Value::IpAddress(
-            text.trim().parse::<std::net::Ipv4Addr>().map_err(|_| out_of_range(format!("{text:?} is not an IPv4 address")))?.octets(),
+            text.trim()
+                .parse::<std::net::Ipv4Addr>()
+                .map_err(|_| out_of_range(format!("{text:?} is not an IPv4 address")))?
+                .octets(),
         ),
         Base::ObjectId => {
             let t = text.trim();
             let arcs = if t.trim_start_matches('.').chars().all(|c| c.is_ascii_digit() || c == '.') {
-                t.trim_start_matches('.').split('.').filter(|p| !p.is_empty()).map(|p| p.parse::<u32>().map_err(|_| format!("{p:?}"))).collect::<Result<Vec<_>, _>>()
+                t.trim_start_matches('.')
+                    .split('.')
+                    .filter(|p| !p.is_empty())
+                    .map(|p| p.parse::<u32>().map_err(|_| format!("{p:?}")))
+                    .collect::<Result<Vec<_>, _>>()
             } else {
                 parse_name(tree, t)
             }
@@ -312,7 +330,10 @@ pub fn typed_value(tree: &Tree, oid: &[u32], text: &str) -> Result<crate::value:
                 let bare = part.split_once('(').map_or(part, |(l, _)| l);
                 let bit = match syntax.enums.iter().find(|(_, l)| l.as_ref() == bare) {
                     Some((v, _)) => *v,
-                    None => part.trim().parse::<i64>().map_err(|_| out_of_range(format!("{part:?} is not a bit of this object")))?,
+                    None => part
+                        .trim()
+                        .parse::<i64>()
+                        .map_err(|_| out_of_range(format!("{part:?} is not a bit of this object")))?,
                 };
                 let bit = u16::try_from(bit).map_err(|_| out_of_range(format!("bit {bit}")))?;
                 let (i, shift) = (usize::from(bit / 8), 7u16.saturating_sub(bit % 8));
@@ -356,9 +377,20 @@ mod value_tests {
     fn values_typed_by_the_mib() {
         assert_eq!(typed_value(t(), &oid("IF-MIB::ifAdminStatus.2"), "down"), Ok(Value::Integer(2)));
         assert_eq!(typed_value(t(), &oid("IF-MIB::ifAdminStatus.2"), "1"), Ok(Value::Integer(1)));
-        assert!(typed_value(t(), &oid("IF-MIB::ifAdminStatus.2"), "7").unwrap_err().contains("7 is not one of up(1)"));
-        assert!(typed_value(t(), &oid("IF-MIB::ifAdminStatus.2"), "bogus").unwrap_err().starts_with("Value out of range"));
-        assert_eq!(typed_value(t(), &oid("SNMPv2-MIB::sysContact.0"), "me"), Ok(Value::OctetString(b"me".to_vec())));
+        assert!(
+            typed_value(t(), &oid("IF-MIB::ifAdminStatus.2"), "7")
+                .unwrap_err()
+                .contains("7 is not one of up(1)")
+        );
+        assert!(
+            typed_value(t(), &oid("IF-MIB::ifAdminStatus.2"), "bogus")
+                .unwrap_err()
+                .starts_with("Value out of range")
+        );
+        assert_eq!(
+            typed_value(t(), &oid("SNMPv2-MIB::sysContact.0"), "me"),
+            Ok(Value::OctetString(b"me".to_vec()))
+        );
         let long = "x".repeat(256);
         assert_eq!(
             typed_value(t(), &oid("SNMPv2-MIB::sysContact.0"), &long),
@@ -376,7 +408,10 @@ mod value_tests {
             typed_value(t(), &oid("SNMPv2-MIB::sysORID.1"), "IF-MIB::ifMIB"),
             Ok(Value::ObjectIdentifier(crate::value::Oid::new(&oid("IF-MIB::ifMIB")).unwrap()))
         );
-        assert!(typed_value(t(), &oid("SNMPv2-MIB::sysUpTime.0"), "5").is_err(), "sysUpTimeInstance has no type");
+        assert!(
+            typed_value(t(), &oid("SNMPv2-MIB::sysUpTime.0"), "5").is_err(),
+            "sysUpTimeInstance has no type"
+        );
         assert_eq!(typed_value(t(), &[1, 3, 6, 1, 2, 1, 1, 3], "5"), Ok(Value::TimeTicks(5)));
         assert_eq!(enum_number(t(), &oid("IF-MIB::ifAdminStatus.2"), "testing"), Some(3));
     }

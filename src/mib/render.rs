@@ -153,7 +153,7 @@ fn index_piece(
             } else if inet && start == 1 && inet_address(&mut piece, bytes) {
             } else {
                 let quote = if start == 1 { '"' } else { '\'' };
-                oid_to_string(&mut piece, bytes, quote);
+                oid_to_string(&mut piece, bytes, quote, options.escape_quotes);
             }
             end
         }
@@ -209,16 +209,20 @@ fn index_piece(
     Some(used)
 }
 
-/// An index string: each arc as a character, `.` for what is not printable, `\` before the
-/// quote and the backslash.
-fn oid_to_string(out: &mut String, arcs: &[u32], quote: char) {
+/// An index string: each arc as a character, `.` for what is not printable, between quotes.
+/// Net-SNMP escapes nothing inside (`"q"x"`); `-OE` puts a backslash before each enclosing
+/// quote, for shells (`\"q"x\"`).
+fn oid_to_string(out: &mut String, arcs: &[u32], quote: char, escape_quotes: bool) {
+    if escape_quotes {
+        out.push('\\');
+    }
     out.push(quote);
     for &a in arcs {
         let c = u8::try_from(a).ok().filter(|b| b.is_ascii_graphic() || *b == b' ').map_or('.', char::from);
-        if c == quote || c == '\\' {
-            out.push('\\');
-        }
         out.push(c);
+    }
+    if escape_quotes {
+        out.push('\\');
     }
     out.push(quote);
 }
