@@ -51,9 +51,20 @@ pub fn split_table_options(args: Vec<String>) -> Vec<String> {
     let mut out = Vec::with_capacity(args.len());
     let mut it = args.into_iter();
     while let Some(a) = it.next() {
-        let Some(letters) = a.strip_prefix("-C").filter(|l| !l.is_empty()) else {
-            out.push(a);
-            continue;
+        // `-C LETTERS` (two words) reads as `-CLETTERS`, as getopt gives it to snmptable.
+        let letters = match a.strip_prefix("-C") {
+            Some("") => match it.next() {
+                Some(next) => next,
+                None => {
+                    out.push(a);
+                    continue;
+                }
+            },
+            Some(l) => l.to_owned(),
+            None => {
+                out.push(a);
+                continue;
+            }
         };
         let chars: Vec<char> = letters.chars().collect();
         let mut i = 0;
@@ -458,5 +469,22 @@ fn report(e: &WalkError, agent: &str, options: &OutputOptions, get_next: bool) -
             s
         }
         other => super::walk::report(other, agent, options),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_table_options;
+
+    fn split(args: &[&str]) -> Vec<String> {
+        split_table_options(args.iter().map(|s| (*s).to_owned()).collect())
+    }
+
+    #[test]
+    fn value_letters_take_the_next_word_or_what_is_attached() {
+        assert_eq!(split(&["-Cif", ",", "-Cr20"]), ["-C", "i", "-C", "f,", "-C", "r20"]);
+        assert_eq!(split(&["-Cf,", "-Cw", "80", "-Cbi"]), ["-C", "f,", "-C", "w80", "-C", "b", "-C", "i"]);
+        assert_eq!(split(&["-C", "f", " | ", "-v2c"]), ["-C", "f | ", "-v2c"]);
+        assert_eq!(split(&["-Cfi", ";"]), ["-C", "f;", "-C", "i"]);
     }
 }
