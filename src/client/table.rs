@@ -391,8 +391,10 @@ impl TableWalk {
         Some(Row { index: min, cells })
     }
 
-    /// The rows and columns as one [`Table`] (rows handed out already are not kept here).
-    pub fn into_table(self, rows: Vec<Row>) -> Table {
+    /// The rows handed out (`rows`) and any still held (a column walk cut off by a failed
+    /// request) as one [`Table`].
+    pub fn into_table(self, mut rows: Vec<Row>) -> Table {
+        rows.extend(self.rows);
         Table { entry: self.entry, columns: self.columns, rows, extra_columns: self.extra }
     }
 }
@@ -542,5 +544,13 @@ mod tests {
         t.on_failure(Error::Timeout { attempts: 1 });
         assert!(matches!(t.take_error(), Some(WalkError::Request { .. })));
         assert!(t.request().is_none());
+        // A column walk cut off by a timeout keeps the rows it had for the partial table.
+        let mut t = TableWalk::new(oid("1.3.6.9.1"), TableOptions::bulk(2));
+        assert!(
+            t.on_response(response(0, vec![int("1.3.6.9.1.1.1", 11), int("1.3.6.9.1.1.2", 12)])).is_empty()
+        );
+        t.on_failure(Error::Timeout { attempts: 1 });
+        assert!(matches!(t.take_error(), Some(WalkError::Request { .. })));
+        assert_eq!(t.into_table(Vec::new()).rows.len(), 2);
     }
 }
