@@ -69,8 +69,8 @@ class Snmpd:
 def measure(cmd, env):
     """Runs `cmd` with stdout and stderr to /dev/null: (wall seconds, CPU seconds). CPU is
     user + system from wait4. The child is started with posix_spawn (vfork and exec), not
-    Python's fork: a fork of the Python interpreter costs about a millisecond, which would be
-    counted against both tools and flatten the ratio of short commands."""
+    Python's fork: forking the interpreter would be counted against both tools and push the
+    ratio of short commands towards 1."""
     resolved = shutil.which(cmd[0], path=env.get("PATH")) or cmd[0]
     null = os.open(os.devnull, os.O_WRONLY)
     try:

@@ -27,6 +27,28 @@ use crate::value::VarBind;
 
 mod table;
 mod walk;
+
+/// Helpers the walk and table tests share.
+#[cfg(test)]
+mod test_support {
+    use crate::msg::{ErrorStatus, GenericPdu, PduType};
+    use crate::value::{Oid, VarBind};
+
+    pub fn oid(s: &str) -> Oid {
+        s.parse().unwrap()
+    }
+
+    /// A Response with this error-status and these varbinds.
+    pub fn response(status: i64, varbinds: Vec<VarBind>) -> GenericPdu {
+        GenericPdu {
+            pdu_type: PduType::RESPONSE,
+            request_id: 1,
+            error_status: ErrorStatus(status),
+            error_index: 0,
+            varbinds,
+        }
+    }
+}
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 pub use table::{Row, Table, TableMethod, TableOptions, TableWalk};

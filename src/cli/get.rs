@@ -223,18 +223,12 @@ pub fn parse_value(ty: &str, text: &str) -> anyhow::Result<Value> {
         "n" => Value::Null,
         "b" => {
             // BITS: bit numbers, most significant bit of the first octet is bit 0.
-            let mut bytes: Vec<u8> = Vec::new();
-            for part in text.split([',', ' ']).filter(|p| !p.is_empty()) {
-                let bit: u16 = part.trim().parse().context("BITS are bit numbers 0-65535")?;
-                let (i, shift) = (usize::from(bit / 8), 7u16.saturating_sub(bit % 8));
-                if bytes.len() <= i {
-                    bytes.resize(i.saturating_add(1), 0);
-                }
-                if let Some(b) = bytes.get_mut(i) {
-                    *b |= 1 << shift;
-                }
-            }
-            Value::OctetString(bytes)
+            let bits: Vec<u16> = text
+                .split([',', ' '])
+                .filter(|p| !p.is_empty())
+                .map(|p| p.trim().parse::<u16>().context("BITS are bit numbers 0-65535"))
+                .collect::<anyhow::Result<_>>()?;
+            Value::OctetString(snmpctl::value::bits_octets(bits))
         }
         "U" => OpaqueValue::U64(text.trim().parse().context("not an unsigned 64-bit number")?).to_value(),
         "I" => OpaqueValue::I64(text.trim().parse().context("not a signed 64-bit number")?).to_value(),

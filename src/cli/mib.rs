@@ -238,7 +238,13 @@ impl Drawing<'_> {
     /// Items joined by ", ", wrapped where snmptranslate wraps them: an item that takes the
     /// line past `width` less the indentation and `reserve` starts a new line (Values: when
     /// it reaches that column; Index: when it passes it).
-    fn wrapped(&mut self, items: impl Iterator<Item = String>, reserve: usize, continuation: &str) {
+    fn wrapped(
+        &mut self,
+        items: impl Iterator<Item = String>,
+        reserve: usize,
+        wrap_at_column: bool,
+        continuation: &str,
+    ) {
         let max = i64::try_from(self.width)
             .unwrap_or(i64::MAX)
             .saturating_sub(i64::try_from(self.indent.len().saturating_add(reserve)).unwrap_or(i64::MAX));
@@ -249,7 +255,7 @@ impl Drawing<'_> {
             }
             let w = i64::try_from(item.len().saturating_add(2)).unwrap_or(i64::MAX);
             pos = pos.saturating_add(w);
-            if (reserve == 16 && pos >= max) || pos > max {
+            if pos > max || (wrap_at_column && pos == max) {
                 self.out.push('\n');
                 self.out.push_str(&self.indent);
                 self.out.push_str(continuation);
@@ -291,7 +297,7 @@ impl Drawing<'_> {
                 if !syntax.enums.is_empty() {
                     let _ = write!(self.out, "{}        Values: ", self.indent);
                     let items: Vec<String> = syntax.enums.iter().map(|(v, l)| format!("{l}({v})")).collect();
-                    self.wrapped(items.into_iter(), 16, "                ");
+                    self.wrapped(items.into_iter(), 16, true, "                ");
                 }
                 let string =
                     matches!(syntax.base, snmpctl::mib::Base::OctetString | snmpctl::mib::Base::Opaque);
@@ -331,7 +337,7 @@ impl Drawing<'_> {
                         .iter()
                         .map(|&(i, _)| tree.node(i).map_or(String::new(), |x| x.label.to_string()))
                         .collect();
-                    self.wrapped(items.into_iter(), 12, "  |         ");
+                    self.wrapped(items.into_iter(), 12, false, "  |         ");
                 }
             }
         }

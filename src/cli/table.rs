@@ -214,6 +214,20 @@ fn index_text(instance: &Oid, index: &Oid, title: &str, options: &OutputOptions)
     found.unwrap_or_else(|| index.to_string())
 }
 
+/// The OID of a row's cell in `column`.
+fn instance(entry: &Oid, column: u32, index: &Oid) -> Oid {
+    let mut arcs = entry.arcs().to_vec();
+    arcs.push(column);
+    arcs.extend_from_slice(index.arcs());
+    Oid::new(&arcs).unwrap_or_else(|_| entry.clone())
+}
+
+/// A row's index as snmptable prints it, from the name of its first cell.
+fn row_index(row: &Row, columns: &[u32], entry: &Oid, title: &str, options: &OutputOptions) -> String {
+    let first = row.cells.iter().zip(columns).find(|(c, _)| c.is_some()).map_or(0, |(_, col)| *col);
+    index_text(&instance(entry, first, &row.index), &row.index, title, options)
+}
+
 /// The rows as text: each cell printed as snmptable prints values (new lines as spaces).
 fn text_rows(
     rows: &[Row],
@@ -224,12 +238,6 @@ fn text_rows(
 ) -> Vec<TextRow> {
     rows.iter()
         .map(|row| {
-            let instance = |col: u32| {
-                let mut arcs = entry.arcs().to_vec();
-                arcs.push(col);
-                arcs.extend_from_slice(row.index.arcs());
-                Oid::new(&arcs).unwrap_or_else(|_| entry.clone())
-            };
             let cells = row
                 .cells
                 .iter()
@@ -237,13 +245,12 @@ fn text_rows(
                 .map(|(cell, col)| {
                     cell.as_ref().map(|v| {
                         let mut s = String::new();
-                        output::write_value_of(&mut s, &instance(*col), v, options);
+                        output::write_value_of(&mut s, &instance(entry, *col, &row.index), v, options);
                         s.replace('\n', " ")
                     })
                 })
                 .collect();
-            let first = row.cells.iter().zip(columns).find(|(c, _)| c.is_some()).map_or(0, |(_, col)| *col);
-            TextRow { index: index_text(&instance(first), &row.index, title, options), cells }
+            TextRow { index: row_index(row, columns, entry, title, options), cells }
         })
         .collect()
 }
@@ -386,11 +393,10 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
             } else {
                 shape.columns.iter().map(|(_, n)| n.clone()).collect()
             };
-            let text_rows = text_rows(&all_rows, &columns, &shape.entry, &title, &options);
-            let rows = all_rows
-                .iter()
-                .zip(&text_rows)
-                .map(|(row, t)| row_json(row, t, &columns, &names, &shape.entry, &json_options));
+            let rows = all_rows.iter().map(|row| {
+                let index = row_index(row, &columns, &shape.entry, &title, &options);
+                row_json(row, &index, &columns, &names, &shape.entry, &json_options)
+            });
             if global.format == Format::Ndjson {
                 for r in rows {
                     out.push_str(&r.to_string());
@@ -423,7 +429,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
 /// One row as JSON: `{"index": text, "index_oid": dotted, "cells": {name: varbind | null}}`.
 fn row_json(
     row: &Row,
-    text: &TextRow,
+    index: &str,
     columns: &[u32],
     names: &[String],
     entry: &Oid,
@@ -436,16 +442,12 @@ fn row_json(
         .zip(names)
         .map(|((cell, col), name)| {
             let v = cell.as_ref().map_or(serde_json::Value::Null, |v| {
-                let mut arcs = entry.arcs().to_vec();
-                arcs.push(*col);
-                arcs.extend_from_slice(row.index.arcs());
-                let oid = Oid::new(&arcs).unwrap_or_else(|_| entry.clone());
-                json::varbind_named(&VarBind::new(oid, v.clone()), options)
+                json::varbind_named(&VarBind::new(instance(entry, *col, &row.index), v.clone()), options)
             });
             (name.clone(), v)
         })
         .collect();
-    json!({"index": text.index, "index_oid": row.index.to_string(), "cells": cells})
+    json!({"index": index, "index_oid": row.index.to_string(), "cells": cells})
 }
 
 /// What snmptable prints on stderr when reading the table fails.

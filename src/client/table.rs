@@ -422,21 +422,7 @@ impl Procedure for TableWalk {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::msg::PduType;
-
-    fn oid(s: &str) -> Oid {
-        s.parse().unwrap()
-    }
-
-    fn response(status: i64, varbinds: Vec<VarBind>) -> GenericPdu {
-        GenericPdu {
-            pdu_type: PduType::RESPONSE,
-            request_id: 1,
-            error_status: ErrorStatus(status),
-            error_index: 0,
-            varbinds,
-        }
-    }
+    use crate::client::test_support::{oid, response};
 
     fn int(s: &str, v: i32) -> VarBind {
         VarBind::new(oid(s), Value::Integer(v))

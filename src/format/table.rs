@@ -66,8 +66,8 @@ pub fn brief(labels: &mut [String]) {
     }
     if common > 0 {
         for l in labels.iter_mut() {
-            let cut = (0..=common.min(l.len())).rev().find(|&i| l.is_char_boundary(i)).unwrap_or(0);
-            l.drain(..cut);
+            let kept = cut(l, common).len();
+            l.drain(..kept);
         }
     }
 }

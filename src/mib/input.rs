@@ -325,7 +325,7 @@ pub fn typed_value(tree: &Tree, oid: &[u32], text: &str) -> Result<crate::value:
             Value::OctetString(bytes)
         }
         Base::Bits => {
-            let mut bytes: Vec<u8> = Vec::new();
+            let mut bits = Vec::new();
             for part in text.split([',', ' ']).filter(|p| !p.is_empty()) {
                 let bare = part.split_once('(').map_or(part, |(l, _)| l);
                 let bit = match syntax.enums.iter().find(|(_, l)| l.as_ref() == bare) {
@@ -335,16 +335,9 @@ pub fn typed_value(tree: &Tree, oid: &[u32], text: &str) -> Result<crate::value:
                         .parse::<i64>()
                         .map_err(|_| out_of_range(format!("{part:?} is not a bit of this object")))?,
                 };
-                let bit = u16::try_from(bit).map_err(|_| out_of_range(format!("bit {bit}")))?;
-                let (i, shift) = (usize::from(bit / 8), 7u16.saturating_sub(bit % 8));
-                if bytes.len() <= i {
-                    bytes.resize(i.saturating_add(1), 0);
-                }
-                if let Some(b) = bytes.get_mut(i) {
-                    *b |= 1 << shift;
-                }
+                bits.push(u16::try_from(bit).map_err(|_| out_of_range(format!("bit {bit}")))?);
             }
-            Value::OctetString(bytes)
+            Value::OctetString(crate::value::bits_octets(bits))
         }
         Base::Opaque => return Err("Bad variable type (\"=\"): Opaque needs a type (U I F D)".into()),
         Base::None | Base::Sequence | Base::SequenceOf | Base::Null => {
