@@ -2,8 +2,11 @@
 
 mod decode;
 mod get;
+mod listen;
 mod mib;
+mod notify;
 mod snmp;
+mod state;
 mod table;
 mod walk;
 
@@ -63,6 +66,12 @@ enum Command {
     Set(get::SetArgs),
     /// Read a table as rows, as snmptable: columns from the MIB, sparse cells as `?`.
     Table(table::Args),
+    /// Send a notification (Trap, or Inform with -Ci), as snmptrap.
+    Trap(notify::Args),
+    /// Send an Inform and wait for the acknowledgement, as snmpinform.
+    Inform(notify::Args),
+    /// Receive Traps and Informs (v1, v2c, v3) and log them as snmptrapd does, or as JSON lines.
+    Listen(listen::Args),
     /// Translate names to OIDs and back, and show what the MIB says, as snmptranslate.
     Translate(mib::TranslateArgs),
 }
@@ -84,6 +93,9 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Set(args) => get::run_set(&cli.global, &args),
         Command::Table(args) => table::run(&cli.global, &args),
         Command::Translate(args) => mib::run_translate(&args),
+        Command::Trap(args) => notify::run(&cli.global, &args, false),
+        Command::Inform(args) => notify::run(&cli.global, &args, true),
+        Command::Listen(args) => listen::run(&cli.global, &args),
     }
 }
 

@@ -132,6 +132,9 @@ pub enum Operation {
     },
     /// SetRequest.
     Set,
+    /// InformRequest (v2c, v3): a notification the receiver acknowledges. For v3 the
+    /// receiver is the authoritative engine, so it is discovered like an agent.
+    Inform,
 }
 
 /// A request: an operation and its varbinds (values are ignored except for Set).
@@ -730,6 +733,9 @@ impl Session {
                 if *version == Version::V1 && matches!(pdu, Pdu::Bulk(_)) {
                     return Err(Error::Build("GetBulk needs SNMPv2c or SNMPv3 (-v 2c)".into()));
                 }
+                if *version == Version::V1 && pdu.pdu_type() == PduType::INFORM_REQUEST {
+                    return Err(Error::Build("Inform needs SNMPv2c or SNMPv3 (-v 2c)".into()));
+                }
                 let message = Message::Community(CommunityMessage {
                     version: *version,
                     community: community.clone(),
@@ -793,6 +799,7 @@ fn build_pdu(request: &Request, request_id: i32) -> Result<Pdu, Error> {
         Operation::Get => generic(PduType::GET_REQUEST),
         Operation::GetNext => generic(PduType::GET_NEXT_REQUEST),
         Operation::Set => generic(PduType::SET_REQUEST),
+        Operation::Inform => generic(PduType::INFORM_REQUEST),
         Operation::GetBulk { non_repeaters, max_repetitions } => {
             if max_repetitions > i32::MAX as u32 || non_repeaters > i32::MAX as u32 {
                 return Err(Error::Build(

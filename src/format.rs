@@ -4,6 +4,7 @@
 
 pub mod dump;
 pub mod json;
+pub mod notification;
 pub mod output;
 pub mod table;
 mod text;

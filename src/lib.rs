@@ -51,5 +51,6 @@ pub mod mib;
 pub mod msg;
 #[cfg(feature = "tokio")]
 pub mod transport;
+pub mod trap;
 pub mod usm;
 pub mod value;

@@ -183,7 +183,7 @@ pub fn run_set(global: &GlobalArgs, args: &SetArgs) -> anyhow::Result<ExitCode> 
 /// A value for `oid` as snmpset reads it: with a MIB loaded, `=` takes the type from the MIB
 /// and checks enumerations, ranges and sizes, and `i` also takes enumeration labels
 /// (`i down`).
-fn set_value(oid: &Oid, ty: &str, text: &str) -> anyhow::Result<Value> {
+pub fn set_value(oid: &Oid, ty: &str, text: &str) -> anyhow::Result<Value> {
     let tree = super::mib::loaded();
     match (ty, tree) {
         ("=", Some(tree)) => {

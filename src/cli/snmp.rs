@@ -281,7 +281,13 @@ impl SnmpArgs {
 
 /// Resolves the agent and starts a client.
 pub async fn connect(agent: &str, args: &SnmpArgs) -> anyhow::Result<(Client, Target)> {
-    let target = Target::parse(agent, 161)?;
+    connect_port(agent, args, 161).await
+}
+
+/// Resolves a peer whose port defaults to `default_port` (162 for notification receivers) and
+/// starts a client.
+pub async fn connect_port(agent: &str, args: &SnmpArgs, default_port: u16) -> anyhow::Result<(Client, Target)> {
+    let target = Target::parse(agent, default_port)?;
     let config = args.config()?;
     let client =
         Client::connect_target(&target, config).await.with_context(|| format!("connecting to {agent}"))?;

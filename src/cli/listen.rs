@@ -1,0 +1,432 @@
+//! `snmpctl listen`: receive Traps and Informs, log them as snmptrapd does or as JSON lines.
+//!
+//! Threads: the tokio loop receives, decodes, verifies and acknowledges; a writer thread
+//! formats and writes. Between them is a bounded queue the receive loop never waits on
+//! (`--queue`); what does not fit is counted and reported at exit. The writer flushes whenever
+//! the queue is empty, so a record is never held back while the listener is idle.
+
+use super::mib::MibArgs;
+use super::snmp::UsmKeyArgs;
+use super::{EXIT_FAILURE, EXIT_OK, Format, GlobalArgs};
+use anyhow::{Context as _, bail};
+use snmpctl::format::notification;
+use snmpctl::format::output::OutputOptions;
+use snmpctl::transport::Target;
+use snmpctl::trap::listener::{self, Bound, Event};
+use snmpctl::trap::{Receiver, ReceiverConfig, TrapUser, parse_users};
+use snmpctl::usm::LocalEngine;
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::mpsc::{Receiver as Queue, TryRecvError};
+use std::time::{Instant, SystemTime};
+use tokio::sync::watch;
+
+/// Arguments of `snmpctl listen`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Where to listen: [udp:|udp6:|tcp:|tcp6:]address[:port], port 162 by default; repeatable
+    /// [default: udp:0.0.0.0:162 and udp6:[::]:162].
+    #[arg(long = "listen", value_name = "ADDR")]
+    listen: Vec<String>,
+    /// Accept only this community (v1, v2c); repeatable [default: any].
+    #[arg(short = 'c', long = "community")]
+    community: Vec<String>,
+    /// v3 users, in snmptrapd.conf syntax (createUser [-e ENGINEID] NAME AUTH PASS [PRIV [PASS]],
+    /// authUser log NAME LEVEL); repeatable. A whole snmptrapd.conf may be given.
+    #[arg(long = "users", value_name = "FILE")]
+    users: Vec<PathBuf>,
+    /// One more v3 user from the command line (-u, -l, -a, -A, -x, -X).
+    #[command(flatten)]
+    keys: UsmKeyArgs,
+    /// Our engine ID for v3 Informs, hex [default: kept in the state directory].
+    #[arg(long = "engine-id", value_name = "HEX")]
+    engine_id: Option<String>,
+    /// Where the engine ID and boots are kept [default: $SNMPCTL_STATE_DIR,
+    /// $XDG_STATE_HOME/snmpctl or ~/.local/state/snmpctl].
+    #[arg(long = "state-dir", value_name = "DIR")]
+    state_dir: Option<PathBuf>,
+    /// Output options, as Net-SNMP's -O (n f s S q Q v a x t e U 0 T b X E).
+    #[arg(short = 'O', long = "output-options", value_name = "OPTS")]
+    output_options: Vec<String>,
+    #[command(flatten)]
+    mib: MibArgs,
+    /// Append records to this file (one per line for JSON, flushed as they come).
+    #[arg(long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// With --output, write to standard output as well.
+    #[arg(long)]
+    stdout: bool,
+    /// With --output: when the file reaches this size (bytes, or with K, M, G), rename it to
+    /// FILE.1 (FILE.1 to FILE.2, …) and start a new one.
+    #[arg(long = "rotate-size", value_name = "SIZE")]
+    rotate_size: Option<String>,
+    /// Rotated files to keep.
+    #[arg(long = "rotate-keep", default_value_t = 5, value_name = "N")]
+    rotate_keep: u32,
+    /// Records the queue between the receive loop and the writer holds.
+    #[arg(long = "queue", default_value_t = 262_144, value_name = "RECORDS")]
+    queue: usize,
+    /// Stop after this many notifications.
+    #[arg(long = "count", value_name = "N")]
+    count: Option<u64>,
+}
+
+fn parse_size(text: &str) -> anyhow::Result<u64> {
+    let t = text.trim();
+    let (num, mult) = match t.char_indices().last() {
+        Some((i, c)) if c.eq_ignore_ascii_case(&'k') => (t.get(..i).unwrap_or(""), 1u64 << 10),
+        Some((i, c)) if c.eq_ignore_ascii_case(&'m') => (t.get(..i).unwrap_or(""), 1 << 20),
+        Some((i, c)) if c.eq_ignore_ascii_case(&'g') => (t.get(..i).unwrap_or(""), 1 << 30),
+        _ => (t, 1),
+    };
+    let n: u64 = num.trim().parse().with_context(|| format!("--rotate-size {text:?}: a size such as 100M"))?;
+    let size = n.checked_mul(mult).context("--rotate-size: too large")?;
+    if size == 0 {
+        bail!("--rotate-size must be above 0");
+    }
+    Ok(size)
+}
+
+/// Why a bind failed, and what to do about it.
+fn bind_error(what: &str, addr: SocketAddr, e: &std::io::Error) -> anyhow::Error {
+    let hint = match e.kind() {
+        std::io::ErrorKind::PermissionDenied if addr.port() < 1024 => format!(
+            "\nPort {} is privileged. Run snmpctl as root, or grant it the capability once:\n    \
+             sudo setcap cap_net_bind_service=+ep {}\nor listen on a high port: --listen udp:0.0.0.0:1162",
+            addr.port(),
+            std::env::current_exe().map_or_else(|_| "$(command -v snmpctl)".into(), |p| p.display().to_string())
+        ),
+        std::io::ErrorKind::AddrInUse => "\nAnother program has it (snmptrapd? try: systemctl stop snmptrapd), \
+                                          or choose another port with --listen"
+            .to_string(),
+        _ => String::new(),
+    };
+    anyhow::anyhow!("cannot listen on {what}: {e}{hint}")
+}
+
+async fn bind_all(args: &Args) -> anyhow::Result<Vec<(Bound, String)>> {
+    let mut out = Vec::new();
+    if args.listen.is_empty() {
+        let v4: SocketAddr = SocketAddr::from(([0, 0, 0, 0], 162));
+        let v6: SocketAddr = SocketAddr::from(([0u16; 8], 162));
+        let b = listener::bind_udp(v4).map_err(|e| bind_error("udp:0.0.0.0:162", v4, &e))?;
+        out.push((b, "udp:0.0.0.0:162".to_string()));
+        match listener::bind_udp(v6) {
+            Ok(b) => out.push((b, "udp6:[::]:162".to_string())),
+            Err(e) => eprintln!("snmpctl listen: warning: not listening on udp6:[::]:162: {e}"),
+        }
+        return Ok(out);
+    }
+    for text in &args.listen {
+        let target = Target::parse(text, 162)?;
+        let addr = target.resolve().await.with_context(|| format!("--listen {text}"))?;
+        let bound = if target.tcp { listener::bind_tcp(addr).await } else { listener::bind_udp(addr) }
+            .map_err(|e| bind_error(text, addr, &e))?;
+        let local = bound.local_addr().map_or(addr, |a| a);
+        let name = match (target.tcp, local) {
+            (false, SocketAddr::V4(a)) => format!("udp:{a}"),
+            (true, SocketAddr::V4(a)) => format!("tcp:{a}"),
+            (false, SocketAddr::V6(a)) => format!("udp6:{a}"),
+            (true, SocketAddr::V6(a)) => format!("tcp6:{a}"),
+        };
+        out.push((bound, name));
+    }
+    Ok(out)
+}
+
+fn users(args: &Args) -> anyhow::Result<Vec<TrapUser>> {
+    let mut users = Vec::new();
+    for path in &args.users {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        users.extend(parse_users(&text).with_context(|| format!("{}", path.display()))?);
+    }
+    if let Some(name) = &args.keys.user {
+        users.push(TrapUser::new(args.keys.user_keys(name)?));
+    }
+    Ok(users)
+}
+
+pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
+    let mib = args.mib.load();
+    let mut options = OutputOptions::parse(&args.output_options.concat())
+        .map_err(|c| anyhow::anyhow!("-O {c}: output option not supported"))?;
+    options.mib = mib.map(snmpctl::format::output::MibRef);
+    let rotate = args.rotate_size.as_deref().map(parse_size).transpose()?;
+    if rotate.is_some() && args.output.is_none() {
+        bail!("--rotate-size needs --output FILE");
+    }
+    let mut config = ReceiverConfig::new(local_engine(args)?);
+    config.communities = args.community.iter().map(|c| c.clone().into_bytes()).collect();
+    config.users = users(args)?;
+    let engine_hex = snmpctl::hex::encode(config.engine.engine_id());
+    let user_count = config.users.len();
+    let receiver = Receiver::new(config, getrandom::u64().unwrap_or(0x5eed));
+
+    let runtime = super::snmp::runtime()?;
+    let bound = runtime.block_on(bind_all(args))?;
+    let mut sinks = Sinks::open(args, rotate)?;
+    let names: Vec<String> = bound
+        .iter()
+        .map(|(b, n)| match b.recv_buffer() {
+            Some(size) => format!("{n} (receive buffer {} KiB)", size / 1024),
+            None => n.clone(),
+        })
+        .collect();
+    eprintln!(
+        "snmpctl listen: listening on {}; engine ID {engine_hex}; {user_count} v3 user{}",
+        names.join(", "),
+        if user_count == 1 { "" } else { "s" }
+    );
+    let (tx, rx) = std::sync::mpsc::sync_channel(args.queue.max(1));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let format = global.format;
+    let limit = args.count;
+    let writer = std::thread::spawn({
+        let stop_tx = stop_tx.clone();
+        move || sinks.drain(&rx, format, &options, limit, &stop_tx)
+    });
+    let started = Instant::now();
+    let summary = runtime.block_on(async {
+        let run = listener::run(bound.into_iter().map(|(b, _)| b).collect(), receiver, tx, stop_rx);
+        tokio::pin!(run);
+        tokio::select! {
+            s = &mut run => s,
+            () = signalled() => {
+                let _ = stop_tx.send(true);
+                run.await
+            }
+        }
+    });
+    let written = writer.join().map_err(|_| anyhow::anyhow!("the writer thread failed"))?;
+    let secs = started.elapsed().as_secs_f64();
+    eprintln!("snmpctl listen: {} in {secs:.1} s", summary.counters.summary());
+    if summary.queue_drops > 0 {
+        eprintln!(
+            "snmpctl listen: {} records LOST: the output did not keep up (raise --queue, or write to a faster disk)",
+            summary.queue_drops
+        );
+    }
+    if summary.problems_suppressed > 0 {
+        eprintln!("snmpctl listen: {} problem lines not shown (rate limit)", summary.problems_suppressed);
+    }
+    match written {
+        Ok(_) => Ok(ExitCode::from(if summary.queue_drops > 0 { EXIT_FAILURE } else { EXIT_OK })),
+        Err(e) => Err(e.context("writing records")),
+    }
+}
+
+fn local_engine(args: &Args) -> anyhow::Result<LocalEngine> {
+    let stored = super::state::load(args.state_dir.as_deref(), true);
+    let engine_id = match &args.engine_id {
+        Some(h) => {
+            let h = h.strip_prefix("0x").or_else(|| h.strip_prefix("0X")).unwrap_or(h);
+            let id = snmpctl::hex::decode(h).context("--engine-id: not hex")?;
+            if !(5..=32).contains(&id.len()) {
+                bail!("--engine-id: an engine ID is 5 to 32 octets (RFC 3411)");
+            }
+            id
+        }
+        None => stored.engine_id,
+    };
+    Ok(LocalEngine::new(engine_id, stored.boots, Instant::now()))
+}
+
+async fn signalled() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// An output file, rotated by size.
+struct LogFile {
+    path: PathBuf,
+    file: BufWriter<File>,
+    size: u64,
+    rotate: Option<u64>,
+    keep: u32,
+}
+
+impl LogFile {
+    fn open(path: &Path, rotate: Option<u64>, keep: u32) -> anyhow::Result<LogFile> {
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .with_context(|| format!("opening {}", path.display()))?;
+        let size = file.metadata().map_or(0, |m| m.len());
+        Ok(LogFile { path: path.to_path_buf(), file: BufWriter::with_capacity(1 << 16, file), size, rotate, keep })
+    }
+
+    fn write(&mut self, record: &[u8]) -> anyhow::Result<()> {
+        self.file.write_all(record)?;
+        self.size = self.size.saturating_add(u64::try_from(record.len()).unwrap_or(u64::MAX));
+        if self.rotate.is_some_and(|r| self.size >= r) {
+            self.rotate_now()?;
+        }
+        Ok(())
+    }
+
+    fn rotate_now(&mut self) -> anyhow::Result<()> {
+        self.file.flush()?;
+        let numbered = |n: u32| {
+            let mut p = self.path.clone().into_os_string();
+            p.push(format!(".{n}"));
+            PathBuf::from(p)
+        };
+        if self.keep == 0 {
+            std::fs::remove_file(&self.path)?;
+        } else {
+            for n in (1..self.keep).rev() {
+                let from = numbered(n);
+                if from.exists() {
+                    std::fs::rename(&from, numbered(n.saturating_add(1)))?;
+                }
+            }
+            std::fs::rename(&self.path, numbered(1))?;
+        }
+        *self = LogFile::open(&self.path.clone(), self.rotate, self.keep)?;
+        Ok(())
+    }
+}
+
+/// Where records go.
+struct Sinks {
+    stdout: Option<BufWriter<std::io::Stdout>>,
+    file: Option<LogFile>,
+}
+
+impl Sinks {
+    fn open(args: &Args, rotate: Option<u64>) -> anyhow::Result<Sinks> {
+        let file = args.output.as_deref().map(|p| LogFile::open(p, rotate, args.rotate_keep)).transpose()?;
+        let stdout = (file.is_none() || args.stdout).then(|| BufWriter::with_capacity(1 << 16, std::io::stdout()));
+        Ok(Sinks { stdout, file })
+    }
+
+    fn write(&mut self, record: &[u8]) -> anyhow::Result<()> {
+        if let Some(s) = &mut self.stdout {
+            s.write_all(record)?;
+        }
+        if let Some(f) = &mut self.file {
+            f.write(record)?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> anyhow::Result<()> {
+        if let Some(s) = &mut self.stdout {
+            s.flush()?;
+        }
+        if let Some(f) = &mut self.file {
+            f.file.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Writes every event until the queue closes; flushes whenever it is empty. Returns the
+    /// number of notifications written.
+    fn drain(
+        &mut self,
+        rx: &Queue<Event>,
+        format: Format,
+        options: &OutputOptions,
+        limit: Option<u64>,
+        stop: &watch::Sender<bool>,
+    ) -> anyhow::Result<u64> {
+        let mut clock = Clock::default();
+        let mut written = 0u64;
+        let mut record = String::with_capacity(1024);
+        loop {
+            let event = match rx.try_recv() {
+                Ok(e) => e,
+                Err(TryRecvError::Empty) => {
+                    self.flush()?;
+                    match rx.recv() {
+                        Ok(e) => e,
+                        Err(_) => break,
+                    }
+                }
+                Err(TryRecvError::Disconnected) => break,
+            };
+            match event {
+                Event::Notification { time, via, notification: n } => {
+                    if limit.is_some_and(|l| written >= l) {
+                        continue;
+                    }
+                    record.clear();
+                    match format {
+                        Format::Text => notification::write_text(&mut record, &n, clock.text(time), via, options),
+                        Format::Json | Format::Ndjson => {
+                            let json = notification::to_json(&n, &clock.rfc3339(time), via, options);
+                            record.push_str(&json.to_string());
+                            record.push('\n');
+                        }
+                    }
+                    self.write(record.as_bytes())?;
+                    written = written.saturating_add(1);
+                    if limit.is_some_and(|l| written >= l) {
+                        let _ = stop.send(true);
+                    }
+                }
+                Event::Problem { time, from, problem, suppressed } => {
+                    let more = if suppressed > 0 { format!(" ({suppressed} more not shown)") } else { String::new() };
+                    eprintln!("{} snmpctl listen: dropped a message from {from}: {problem}{more}", clock.text(time));
+                }
+            }
+        }
+        self.flush()?;
+        Ok(written)
+    }
+}
+
+/// Local time, formatted once per second.
+#[derive(Default)]
+struct Clock {
+    second: u64,
+    text: String,
+}
+
+impl Clock {
+    fn text(&mut self, time: SystemTime) -> &str {
+        let secs = time.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        if secs != self.second || self.text.is_empty() {
+            self.second = secs;
+            self.text = chrono::DateTime::<chrono::Local>::from(time).format("%Y-%m-%d %H:%M:%S").to_string();
+        }
+        &self.text
+    }
+
+    fn rfc3339(&mut self, time: SystemTime) -> String {
+        chrono::DateTime::<chrono::Local>::from(time).to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sizes() {
+        assert_eq!(super::parse_size("100").unwrap(), 100);
+        assert_eq!(super::parse_size("4k").unwrap(), 4096);
+        assert_eq!(super::parse_size("2M").unwrap(), 2 << 20);
+        assert!(super::parse_size("0").is_err());
+        assert!(super::parse_size("x").is_err());
+    }
+}

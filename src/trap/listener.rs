@@ -1,0 +1,344 @@
+//! The tokio listener: [`super::Receiver`] on UDP sockets and TCP listeners (RFC 3430).
+//!
+//! The receive loops never wait on output: every record goes into a bounded queue
+//! ([`std::sync::mpsc::SyncSender`], read by the caller's writer thread) with `try_send`; when
+//! the queue is full the record is counted in [`Summary::queue_drops`], never lost silently.
+//! Problems (malformed datagrams, unknown users, bad digests…) go into the same queue, at
+//! most [`PROBLEMS_PER_SECOND`] a second; the rest are counted and the count rides on the next
+//! problem that passes. UDP sockets get a [`RECV_BUFFER`] receive buffer for bursts.
+
+use super::{Counters, Notification, Problem, Receiver};
+use crate::format::notification::Via;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{SyncSender, TrySendError};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant, SystemTime};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use tokio::sync::watch;
+
+/// The receive buffer asked for on UDP sockets (the kernel caps it at `net.core.rmem_max`).
+pub const RECV_BUFFER: usize = 8 << 20;
+/// Problems logged per second at most.
+pub const PROBLEMS_PER_SECOND: u32 = 10;
+/// The largest SNMP message accepted over TCP.
+const MAX_TCP_MESSAGE: usize = 1 << 20;
+
+/// One thing for the writer.
+#[derive(Debug)]
+pub enum Event {
+    /// A notification arrived.
+    Notification {
+        /// When.
+        time: SystemTime,
+        /// On which socket.
+        via: Via,
+        /// What.
+        notification: Box<Notification>,
+    },
+    /// A datagram was dropped.
+    Problem {
+        /// When.
+        time: SystemTime,
+        /// From whom.
+        from: SocketAddr,
+        /// Why.
+        problem: Problem,
+        /// Problems not logged since the last one that was (the rate limit).
+        suppressed: u64,
+    },
+}
+
+/// A bound socket.
+#[derive(Debug)]
+pub enum Bound {
+    /// UDP.
+    Udp(UdpSocket),
+    /// TCP (RFC 3430: one BER message after another on the stream).
+    Tcp(TcpListener),
+}
+
+impl Bound {
+    /// The local address.
+    ///
+    /// # Errors
+    /// The socket's error.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        match self {
+            Bound::Udp(s) => s.local_addr(),
+            Bound::Tcp(l) => l.local_addr(),
+        }
+    }
+
+    /// For UDP, the receive buffer the kernel granted.
+    pub fn recv_buffer(&self) -> Option<usize> {
+        match self {
+            Bound::Udp(s) => socket2::SockRef::from(s).recv_buffer_size().ok(),
+            Bound::Tcp(_) => None,
+        }
+    }
+}
+
+/// Binds a UDP socket with a large receive buffer (IPv6 sockets are IPv6-only, so `[::]:162`
+/// and `0.0.0.0:162` can both be bound).
+///
+/// # Errors
+/// The bind error (`PermissionDenied` for a privileged port without privilege).
+pub fn bind_udp(addr: SocketAddr) -> io::Result<Bound> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let s = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
+    if addr.is_ipv6() {
+        s.set_only_v6(true)?;
+    }
+    // Best effort: the kernel grants at most net.core.rmem_max (callers report what it gave).
+    let _ = s.set_recv_buffer_size(RECV_BUFFER);
+    s.bind(&addr.into())?;
+    s.set_nonblocking(true)?;
+    Ok(Bound::Udp(UdpSocket::from_std(s.into())?))
+}
+
+/// Binds a TCP listener.
+///
+/// # Errors
+/// The bind error.
+pub async fn bind_tcp(addr: SocketAddr) -> io::Result<Bound> {
+    Ok(Bound::Tcp(TcpListener::bind(addr).await?))
+}
+
+/// What a run saw.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// The receiver's counters.
+    pub counters: Counters,
+    /// Records (notifications and problem lines) dropped because the writer fell behind.
+    pub queue_drops: u64,
+    /// Problems not logged because of the rate limit.
+    pub problems_suppressed: u64,
+}
+
+struct Limiter {
+    window: Instant,
+    in_window: u32,
+    suppressed: u64,
+    total_suppressed: u64,
+}
+
+struct Shared {
+    receiver: Mutex<Receiver>,
+    limiter: Mutex<Limiter>,
+    events: SyncSender<Event>,
+    queue_drops: AtomicU64,
+}
+
+impl Shared {
+    fn push(&self, event: Event) {
+        match self.events.try_send(event) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
+                self.queue_drops.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Handles one message; returns the reply to send.
+    fn handle(&self, data: &[u8], from: SocketAddr, via: Via) -> Option<Vec<u8>> {
+        let now = Instant::now();
+        let handled = self.receiver.lock().unwrap_or_else(PoisonError::into_inner).handle(data, from, now);
+        if let Some(n) = handled.notification {
+            self.push(Event::Notification { time: SystemTime::now(), via, notification: Box::new(n) });
+        }
+        if let Some(problem) = handled.problem {
+            let mut l = self.limiter.lock().unwrap_or_else(PoisonError::into_inner);
+            if now.saturating_duration_since(l.window) >= Duration::from_secs(1) {
+                l.window = now;
+                l.in_window = 0;
+            }
+            if l.in_window < PROBLEMS_PER_SECOND {
+                l.in_window = l.in_window.saturating_add(1);
+                let suppressed = std::mem::take(&mut l.suppressed);
+                drop(l);
+                self.push(Event::Problem { time: SystemTime::now(), from, problem, suppressed });
+            } else {
+                l.suppressed = l.suppressed.saturating_add(1);
+                l.total_suppressed = l.total_suppressed.saturating_add(1);
+            }
+        }
+        handled.reply
+    }
+}
+
+/// Runs the receiver on `sockets` until `shutdown` turns true; events go to `events`.
+/// Returns the counters once every loop has stopped (the caller then drains the queue).
+pub async fn run(
+    sockets: Vec<Bound>,
+    receiver: Receiver,
+    events: SyncSender<Event>,
+    shutdown: watch::Receiver<bool>,
+) -> Summary {
+    let shared = Arc::new(Shared {
+        receiver: Mutex::new(receiver),
+        limiter: Mutex::new(Limiter {
+            window: Instant::now(),
+            in_window: 0,
+            suppressed: 0,
+            total_suppressed: 0,
+        }),
+        events,
+        queue_drops: AtomicU64::new(0),
+    });
+    let mut tasks = tokio::task::JoinSet::new();
+    for socket in sockets {
+        let Ok(local) = socket.local_addr() else { continue };
+        let shared = Arc::clone(&shared);
+        let stop = shutdown.clone();
+        match socket {
+            Bound::Udp(s) => tasks.spawn(udp_loop(s, Via { local, tcp: false }, shared, stop)),
+            Bound::Tcp(l) => tasks.spawn(tcp_loop(l, Via { local, tcp: true }, shared, stop)),
+        };
+    }
+    while tasks.join_next().await.is_some() {}
+    let counters = shared.receiver.lock().unwrap_or_else(PoisonError::into_inner).counters().clone();
+    let limiter = shared.limiter.lock().unwrap_or_else(PoisonError::into_inner);
+    Summary {
+        counters,
+        queue_drops: shared.queue_drops.load(Ordering::Relaxed),
+        problems_suppressed: limiter.total_suppressed,
+    }
+}
+
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    while !*stop.borrow_and_update() {
+        if stop.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+async fn udp_loop(socket: UdpSocket, via: Via, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    let mut buf = vec![0u8; 65536];
+    loop {
+        tokio::select! {
+            biased;
+            () = stopped(&mut stop) => break,
+            r = socket.readable() => if r.is_err() { break },
+        }
+        // Drain everything queued before waiting again.
+        loop {
+            match socket.try_recv_from(&mut buf) {
+                Ok((n, from)) => {
+                    let data = buf.get(..n).unwrap_or_default();
+                    if let Some(reply) = shared.handle(data, from, via)
+                        && socket.try_send_to(&reply, from).is_err()
+                    {
+                        let _ = socket.send_to(&reply, from).await;
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                // ICMP errors from earlier replies and the like: keep listening.
+                Err(_) => break,
+            }
+        }
+    }
+    // On shutdown, what the kernel already holds is still processed.
+    while let Ok((n, from)) = socket.try_recv_from(&mut buf) {
+        let data = buf.get(..n).unwrap_or_default();
+        if let Some(reply) = shared.handle(data, from, via) {
+            let _ = socket.try_send_to(&reply, from);
+        }
+    }
+}
+
+async fn tcp_loop(listener: TcpListener, via: Via, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    let mut conns = tokio::task::JoinSet::new();
+    loop {
+        tokio::select! {
+            biased;
+            () = stopped(&mut stop) => break,
+            r = listener.accept() => match r {
+                Ok((stream, from)) => {
+                    conns.spawn(tcp_conn(stream, from, via, Arc::clone(&shared), stop.clone()));
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+            },
+            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+        }
+    }
+    conns.shutdown().await;
+}
+
+async fn tcp_conn(
+    mut stream: TcpStream,
+    from: SocketAddr,
+    via: Via,
+    shared: Arc<Shared>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut buf: Vec<u8> = Vec::with_capacity(4096);
+    let mut chunk = [0u8; 8192];
+    loop {
+        // Every complete message in the buffer.
+        loop {
+            match message_length(&buf) {
+                Frame::Complete(len) => {
+                    let reply = shared.handle(buf.get(..len).unwrap_or_default(), from, via);
+                    buf.drain(..len.min(buf.len()));
+                    if let Some(r) = reply
+                        && stream.write_all(&r).await.is_err()
+                    {
+                        return;
+                    }
+                }
+                Frame::NeedMore => break,
+                Frame::Invalid => {
+                    // Not BER: hand it to the receiver once (it is counted as malformed) and
+                    // close, as the stream cannot be resynchronised.
+                    let _ = shared.handle(&buf, from, via);
+                    return;
+                }
+            }
+        }
+        tokio::select! {
+            biased;
+            () = stopped(&mut stop) => return,
+            r = stream.read(&mut chunk) => match r {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(chunk.get(..n).unwrap_or_default()),
+            },
+        }
+    }
+}
+
+enum Frame {
+    Complete(usize),
+    NeedMore,
+    Invalid,
+}
+
+/// The length of the BER SEQUENCE at the start of `buf`, header included.
+fn message_length(buf: &[u8]) -> Frame {
+    let (Some(&tag), Some(&first)) = (buf.first(), buf.get(1)) else { return Frame::NeedMore };
+    if tag != 0x30 {
+        return Frame::Invalid;
+    }
+    let (header, len) = if first < 0x80 {
+        (2usize, usize::from(first))
+    } else {
+        let n = usize::from(first & 0x7f);
+        if n == 0 || n > 4 {
+            return Frame::Invalid;
+        }
+        let Some(bytes) = buf.get(2..2usize.saturating_add(n)) else { return Frame::NeedMore };
+        let len = bytes.iter().fold(0usize, |a, b| a.saturating_mul(256).saturating_add(usize::from(*b)));
+        (2usize.saturating_add(n), len)
+    };
+    let total = header.saturating_add(len);
+    if total > MAX_TCP_MESSAGE {
+        Frame::Invalid
+    } else if buf.len() >= total {
+        Frame::Complete(total)
+    } else {
+        Frame::NeedMore
+    }
+}

@@ -1,0 +1,228 @@
+//! The v3 users a listener accepts, in snmptrapd.conf's own syntax, so existing lines carry
+//! over:
+//!
+//! ```text
+//! # createUser [-e ENGINEID] [-m | -l] NAME [AUTHPROTO AUTHPASS [PRIVPROTO [PRIVPASS]]]
+//! createUser netops SHA-256 "auth secret" AES-256 "priv secret"
+//! createUser -e 0x800000090300AABBCCDDEEFF netops SHA oldpassword1 DES oldpassword2
+//! createUser -m monitor SHA 0x2e8d… AES 0x6f1c…     (master keys, hex)
+//! # authUser TYPES NAME [LEVEL]: the lowest level accepted from NAME
+//! authUser log netops authPriv
+//! ```
+//!
+//! As in Net-SNMP, a missing privacy password is the authentication password; without `-e`
+//! the user is accepted from every engine, its keys localized to each sender's engine ID as
+//! messages arrive. `-l` keys are already localized, so they need `-e`. Other snmptrapd.conf
+//! directives are ignored, so a whole snmptrapd.conf can be given.
+
+use super::TrapUser;
+use crate::usm::{AuthProtocol, Credentials, KeySource, Password, PrivProtocol, Secret, SecurityLevel, UserKeys};
+
+/// A users file line that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct UsersFileError {
+    /// 1-based line number.
+    pub line: usize,
+    /// What is wrong (never quoting a password or key).
+    pub message: String,
+}
+
+/// Splits a line into words; double quotes group words, as in Net-SNMP config files.
+fn words(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut any = false;
+    for c in line.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                any = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if any {
+                    out.push(std::mem::take(&mut cur));
+                    any = false;
+                }
+            }
+            c => {
+                cur.push(c);
+                any = true;
+            }
+        }
+    }
+    if any {
+        out.push(cur);
+    }
+    out
+}
+
+fn hex_bytes(text: &str) -> Option<Vec<u8>> {
+    let t = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")).unwrap_or(text);
+    crate::hex::decode(t).ok()
+}
+
+/// Parses a users file (snmptrapd.conf syntax, see the module docs).
+///
+/// # Errors
+/// The first line that cannot be used, by number; passwords and keys are never quoted.
+pub fn parse_users(text: &str) -> Result<Vec<TrapUser>, UsersFileError> {
+    let mut users: Vec<TrapUser> = Vec::new();
+    let mut levels: Vec<(String, SecurityLevel, usize)> = Vec::new();
+    for (n, raw) in text.lines().enumerate() {
+        let line = n.saturating_add(1);
+        let err = |message: String| UsersFileError { line, message };
+        let w = words(raw.split('#').next().unwrap_or(""));
+        let Some(directive) = w.first() else { continue };
+        match directive.as_str() {
+            "createUser" => users.push(create_user(w.get(1..).unwrap_or(&[])).map_err(err)?),
+            "authUser" => {
+                // authUser TYPES [-s MODEL] NAME [LEVEL ...]
+                let rest: Vec<&String> = w.iter().skip(2).collect();
+                let rest = match rest.first().map(|s| s.as_str()) {
+                    Some("-s") => rest.get(2..).unwrap_or(&[]).to_vec(),
+                    _ => rest,
+                };
+                let Some(name) = rest.first() else { return Err(err("authUser needs a user name".into())) };
+                let level = match rest.get(1) {
+                    Some(l) => l.parse::<SecurityLevel>().map_err(|_| {
+                        err(format!("authUser: {l:?} is not noAuthNoPriv, authNoPriv or authPriv"))
+                    })?,
+                    None => SecurityLevel::AuthNoPriv,
+                };
+                levels.push(((*name).clone(), level, line));
+            }
+            _ => {}
+        }
+    }
+    for (name, level, line) in levels {
+        let mut found = false;
+        for u in users.iter_mut().filter(|u| u.keys.user_name() == name.as_bytes()) {
+            if level > u.keys.level() {
+                return Err(UsersFileError {
+                    line,
+                    message: format!("authUser asks {level} of {name:?}, whose keys allow only {}", u.keys.level()),
+                });
+            }
+            u.min_level = level;
+            found = true;
+        }
+        if !found {
+            return Err(UsersFileError { line, message: format!("authUser names {name:?}, which no createUser line creates") });
+        }
+    }
+    Ok(users)
+}
+
+fn create_user(args: &[String]) -> Result<TrapUser, String> {
+    let mut engine_id = None;
+    let mut key_kind = 'p';
+    let mut i = 0usize;
+    while let Some(a) = args.get(i) {
+        match a.as_str() {
+            "-e" => {
+                let v = args.get(i.saturating_add(1)).ok_or("createUser -e needs an engine ID")?;
+                engine_id = Some(hex_bytes(v).filter(|e| !e.is_empty()).ok_or("createUser -e: the engine ID is not hex")?);
+                i = i.saturating_add(2);
+            }
+            "-m" => {
+                key_kind = 'm';
+                i = i.saturating_add(1);
+            }
+            "-l" => {
+                key_kind = 'l';
+                i = i.saturating_add(1);
+            }
+            _ => break,
+        }
+    }
+    let rest = args.get(i..).unwrap_or(&[]);
+    let Some(name) = rest.first() else { return Err("createUser needs a user name".into()) };
+    if key_kind == 'l' && engine_id.is_none() {
+        return Err("createUser -l: localized keys belong to one engine; give it with -e".into());
+    }
+    let source = |text: &str, what: &str| -> Result<KeySource, String> {
+        match key_kind {
+            'p' => Password::new(text.as_bytes().to_vec())
+                .map(KeySource::Password)
+                .map_err(|e| format!("user {name:?}: {what} password: {e}")),
+            kind => {
+                let bytes = hex_bytes(text).ok_or_else(|| format!("user {name:?}: the {what} key is not hex"))?;
+                Ok(if kind == 'm' { KeySource::Master(Secret::new(bytes)) } else { KeySource::Localized(Secret::new(bytes)) })
+            }
+        }
+    };
+    let auth = match (rest.get(1), rest.get(2)) {
+        (Some(p), Some(pass)) => {
+            let proto: AuthProtocol = p.parse().map_err(|_| format!("user {name:?}: unknown authentication protocol {p:?}"))?;
+            Some((proto, source(pass, "authentication")?))
+        }
+        (Some(_), None) => return Err(format!("user {name:?}: the authentication password is missing")),
+        _ => None,
+    };
+    let privacy = match rest.get(3) {
+        Some(p) => {
+            let proto: PrivProtocol = p.parse().map_err(|_| format!("user {name:?}: unknown privacy protocol {p:?}"))?;
+            let pass = rest.get(4).or(rest.get(2)).ok_or("privacy password missing")?;
+            Some((proto, source(pass, "privacy")?))
+        }
+        None => None,
+    };
+    if rest.len() > 5 {
+        return Err(format!("user {name:?}: too many words after the privacy password"));
+    }
+    let level = match (&auth, &privacy) {
+        (Some(_), Some(_)) => SecurityLevel::AuthPriv,
+        (Some(_), None) => SecurityLevel::AuthNoPriv,
+        _ => SecurityLevel::NoAuthNoPriv,
+    };
+    let keys = UserKeys::new(Credentials { user_name: name.as_bytes().to_vec(), level, auth, privacy })
+        .map_err(|e| format!("user {name:?}: {e}"))?;
+    let mut user = TrapUser::new(keys);
+    user.engine_id = engine_id;
+    Ok(user)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snmptrapd_lines() {
+        let text = "\
+# comment
+disableAuthorization yes
+createUser netops SHA-256 \"auth secret\" AES-256 \"priv secret\"
+createUser -e 0x8000000001020304 netops SHA oldpassword1 DES
+createUser plain
+createUser watcher MD5 watcherpass
+authUser log,execute watcher noAuthNoPriv
+";
+        let users = parse_users(text).unwrap();
+        assert_eq!(users.len(), 4);
+        assert_eq!(users[0].keys.level(), SecurityLevel::AuthPriv);
+        assert_eq!(users[0].keys.priv_protocol(), Some(PrivProtocol::Aes256));
+        assert_eq!(users[0].engine_id, None);
+        assert_eq!(users[1].engine_id.as_deref(), Some(&[0x80, 0, 0, 0, 1, 2, 3, 4][..]));
+        assert_eq!(users[1].keys.priv_protocol(), Some(PrivProtocol::Des));
+        assert_eq!(users[2].keys.level(), SecurityLevel::NoAuthNoPriv);
+        assert_eq!(users[3].min_level, SecurityLevel::NoAuthNoPriv);
+        assert_eq!(users[0].min_level, SecurityLevel::AuthPriv);
+    }
+
+    #[test]
+    fn errors_name_the_line_and_never_the_secret() {
+        let e = parse_users("\ncreateUser u SHA short").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(!e.message.contains("short"), "{e}");
+        let e = parse_users("createUser u SHA longenough1 AES\nauthUser log v").unwrap_err();
+        assert_eq!(e.line, 2);
+        let e = parse_users("createUser u BOGUS longenough1").unwrap_err();
+        assert!(e.message.contains("BOGUS"));
+        let e = parse_users("createUser -l u SHA 00").unwrap_err();
+        assert!(e.message.contains("-e"));
+        let e = parse_users("createUser u MD5 longenough1\nauthUser log u authPriv").unwrap_err();
+        assert!(e.message.contains("authPriv"));
+    }
+}
