@@ -17,6 +17,7 @@ mod commands;
 mod fixtures;
 mod interop_pysnmp;
 mod interop_v3;
+mod listen;
 mod malformed;
 mod mib;
 mod rasn_view;
