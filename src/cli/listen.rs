@@ -375,9 +375,12 @@ impl Sinks {
                     match format {
                         Format::Text => notification::write_text(&mut record, &n, clock.text(time), via, options),
                         Format::Json | Format::Ndjson => {
-                            let json = notification::to_json(&n, &clock.rfc3339(time), via, options);
-                            record.push_str(&json.to_string());
-                            record.push('\n');
+                            let time = clock.rfc3339(time);
+                            let json = notification::NotificationJson { notification: &n, time: &time, via, options };
+                            let mut bytes = std::mem::take(&mut record).into_bytes();
+                            serde_json::to_writer(&mut bytes, &json)?;
+                            bytes.push(b'\n');
+                            record = String::from_utf8(bytes).unwrap_or_default();
                         }
                     }
                     self.write(record.as_bytes())?;
@@ -402,6 +405,9 @@ impl Sinks {
 struct Clock {
     second: u64,
     text: String,
+    rfc_second: u64,
+    rfc_prefix: String,
+    rfc_offset: String,
 }
 
 impl Clock {
@@ -414,8 +420,19 @@ impl Clock {
         &self.text
     }
 
+    /// RFC 3339 with microseconds: the seconds and offset formatted once per second.
     fn rfc3339(&mut self, time: SystemTime) -> String {
-        chrono::DateTime::<chrono::Local>::from(time).to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+        let since = time.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
+        if since.as_secs() != self.rfc_second || self.rfc_prefix.is_empty() {
+            let local = chrono::DateTime::<chrono::Local>::from(time);
+            self.rfc_second = since.as_secs();
+            self.rfc_prefix = local.format("%Y-%m-%dT%H:%M:%S").to_string();
+            self.rfc_offset = match local.offset().local_minus_utc() {
+                0 => "Z".to_string(),
+                _ => local.format("%:z").to_string(),
+            };
+        }
+        format!("{}.{:06}{}", self.rfc_prefix, since.subsec_micros(), self.rfc_offset)
     }
 }
 

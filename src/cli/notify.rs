@@ -158,8 +158,9 @@ pub fn run(global: &GlobalArgs, args: &Args, inform: bool) -> anyhow::Result<Exi
     if target.tcp {
         bail!("Traps go over UDP; use inform for TCP, or a udp: receiver");
     }
+    // Not connected: a Trap is fire-and-forget, and ICMP port-unreachable from an earlier Trap
+    // must not fail the next send.
     let socket = UdpSocket::bind(if addr.is_ipv6() { "[::]:0" } else { "0.0.0.0:0" })?;
-    socket.connect(addr).with_context(|| format!("sending to {}", args.receiver))?;
     let mut builder = TrapBuilder::new(&args.snmp, args.state_dir.as_deref(), notice)?;
     let start = Instant::now();
     let mut sent = 0u64;
@@ -175,11 +176,11 @@ pub fn run(global: &GlobalArgs, args: &Args, inform: bool) -> anyhow::Result<Exi
         }
         sent = sent.saturating_add(1);
         let bytes = builder.build(i64::try_from(sent).unwrap_or(i64::MAX))?;
-        if let Err(e) = socket.send(&bytes) {
+        if let Err(e) = socket.send_to(&bytes, addr) {
             // A full socket buffer: wait and retry once rather than lose the Trap.
             if e.kind() == std::io::ErrorKind::WouldBlock {
                 std::thread::sleep(Duration::from_millis(1));
-                socket.send(&bytes)?;
+                socket.send_to(&bytes, addr)?;
             } else {
                 return Err(e).with_context(|| format!("sending to {}", args.receiver));
             }

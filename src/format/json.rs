@@ -27,6 +27,7 @@ use super::text::{is_printable, spaced_hex};
 use crate::hex;
 use crate::msg::{Decoded, Deviation, Message, Pdu, ScopedPduData, SecurityParameters};
 use crate::value::{Value, VarBind};
+use serde::ser::{Serialize, SerializeMap as _, Serializer};
 use serde_json::{Map, Value as Json, json};
 
 /// A decoded message with its deviations, as one JSON object.
@@ -129,54 +130,78 @@ pub fn pdu(p: &Pdu) -> Json {
     }
 }
 
+/// A varbind as JSON, serialized straight to the output (`serde_json::to_writer`) without
+/// building a tree of maps; [`varbind`] and [`varbind_named`] give the same object as a
+/// [`Json`] value. With `options` carrying a MIB, `"name"` and `"display"` are added. Keys are
+/// written in sorted order, as a [`Json`] object prints them.
+#[derive(Debug, Clone, Copy)]
+pub struct VarBindJson<'a> {
+    /// The varbind.
+    pub vb: &'a VarBind,
+    /// Output options for `name` and `display` (used only when they carry a MIB).
+    pub options: Option<&'a super::output::OutputOptions>,
+}
+
+impl Serialize for VarBindJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let vb = self.vb;
+        let named = self.options.filter(|o| o.mib.is_some());
+        let mut m = s.serialize_map(None)?;
+        if let Some(options) = named
+            && !vb.value.is_exception()
+            && vb.value != Value::Null
+        {
+            let quick =
+                super::output::OutputOptions { quick: true, quick_equals: false, value_only: true, ..*options };
+            let mut text = String::new();
+            super::output::write_value_of(&mut text, &vb.oid, &vb.value, &quick);
+            m.serialize_entry("display", &text)?;
+        }
+        match &vb.value {
+            Value::OctetString(b) | Value::Opaque(b) | Value::Unknown { bytes: b, .. } => {
+                m.serialize_entry("hex", &hex::encode(b))?;
+            }
+            _ => {}
+        }
+        if let Some(options) = named {
+            m.serialize_entry("name", &super::output::oid_name(&vb.oid, options))?;
+        }
+        m.serialize_entry("oid", &vb.oid.to_string())?;
+        if let Value::Unknown { tag, .. } = &vb.value {
+            m.serialize_entry("tag", tag)?;
+        }
+        m.serialize_entry("type", vb.value.type_name())?;
+        match &vb.value {
+            Value::Integer(v) => m.serialize_entry("value", v)?,
+            Value::OctetString(b) | Value::Opaque(b) => {
+                if is_printable(b) {
+                    m.serialize_entry("value", &String::from_utf8_lossy(b))?;
+                } else {
+                    m.serialize_entry("value", &spaced_hex(b))?;
+                }
+            }
+            Value::Null | Value::NoSuchObject | Value::NoSuchInstance | Value::EndOfMibView | Value::Unknown { .. } => {
+                m.serialize_entry("value", &())?;
+            }
+            Value::ObjectIdentifier(o) => m.serialize_entry("value", &o.to_string())?,
+            Value::IpAddress([a, b, c, d]) => m.serialize_entry("value", &format!("{a}.{b}.{c}.{d}"))?,
+            Value::Counter32(v) | Value::Gauge32(v) | Value::TimeTicks(v) => m.serialize_entry("value", v)?,
+            Value::Counter64(v) => m.serialize_entry("value", v)?,
+        }
+        m.end()
+    }
+}
+
 /// A varbind as a JSON object.
 pub fn varbind(vb: &VarBind) -> Json {
-    let mut out = Map::new();
-    out.insert("oid".into(), json!(vb.oid.to_string()));
-    out.insert("type".into(), json!(vb.value.type_name()));
-    let value = match &vb.value {
-        Value::Integer(v) => json!(v),
-        Value::OctetString(b) | Value::Opaque(b) => {
-            out.insert("hex".into(), json!(hex::encode(b)));
-            if is_printable(b) { json!(String::from_utf8_lossy(b)) } else { json!(spaced_hex(b)) }
-        }
-        Value::Null | Value::NoSuchObject | Value::NoSuchInstance | Value::EndOfMibView => Json::Null,
-        Value::ObjectIdentifier(o) => json!(o.to_string()),
-        Value::IpAddress([a, b, c, d]) => json!(format!("{a}.{b}.{c}.{d}")),
-        Value::Counter32(v) | Value::Gauge32(v) | Value::TimeTicks(v) => json!(v),
-        Value::Counter64(v) => json!(v),
-        Value::Unknown { tag, bytes } => {
-            out.insert("tag".into(), json!(tag));
-            out.insert("hex".into(), json!(hex::encode(bytes)));
-            Json::Null
-        }
-    };
-    out.insert("value".into(), value);
-    Json::Object(out)
+    serde_json::to_value(VarBindJson { vb, options: None }).unwrap_or(Json::Null)
 }
 
 /// A varbind as [`varbind`] gives it, plus, when `options` carry a MIB, its `"name"` as the
 /// `-O` options print it (`IF-MIB::ifOperStatus.1`) and the value as `snmpget -Oqv` prints it
 /// (`"display"`: `up`, `0:c:29:1a:2b:3c`, `1024 Bytes`).
 pub fn varbind_named(vb: &VarBind, options: &super::output::OutputOptions) -> Json {
-    let mut obj = varbind(vb);
-    if options.mib.is_some()
-        && let Json::Object(map) = &mut obj
-    {
-        map.insert("name".into(), json!(super::output::oid_name(&vb.oid, options)));
-        if !vb.value.is_exception() && vb.value != Value::Null {
-            let quick = super::output::OutputOptions {
-                quick: true,
-                quick_equals: false,
-                value_only: true,
-                ..*options
-            };
-            let mut text = String::new();
-            super::output::write_value_of(&mut text, &vb.oid, &vb.value, &quick);
-            map.insert("display".into(), json!(text));
-        }
-    }
-    obj
+    serde_json::to_value(VarBindJson { vb, options: Some(options) }).unwrap_or(Json::Null)
 }
 
 /// Deviations as a JSON array.

@@ -28,7 +28,10 @@
 use super::json;
 use super::output::{OutputOptions, oid_name, timeticks, write_oid, write_varbind};
 use crate::trap::{Notification, Sender, generic_trap_text};
-use serde_json::{Map, Value as Json, json};
+use super::json::VarBindJson;
+use crate::value::VarBind;
+use serde::ser::{Serialize, SerializeMap as _, Serializer};
+use serde_json::{Value as Json, json};
 use std::net::SocketAddr;
 
 /// Where a notification was received.
@@ -89,56 +92,86 @@ pub fn write_text(out: &mut String, n: &Notification, time: &str, via: Via, opti
     out.push('\n');
 }
 
+/// One notification as JSON, serialized straight to the output (`serde_json::to_writer`), keys
+/// in sorted order; `time` is RFC 3339. [`to_json`] gives the same object as a [`Json`] value.
+#[derive(Debug, Clone, Copy)]
+pub struct NotificationJson<'a> {
+    /// The notification.
+    pub notification: &'a Notification,
+    /// When it arrived, RFC 3339.
+    pub time: &'a str,
+    /// Where it arrived.
+    pub via: Via,
+    /// Output options (names and display values when they carry a MIB).
+    pub options: &'a OutputOptions,
+}
+
+struct VarBinds<'a>(&'a [VarBind], &'a OutputOptions);
+
+impl Serialize for VarBinds<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|vb| VarBindJson { vb, options: Some(self.1) }))
+    }
+}
+
+impl Serialize for NotificationJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let n = self.notification;
+        let options = self.options;
+        let mut m = s.serialize_map(None)?;
+        let lossy = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        if let Sender::Community(c) = &n.sender {
+            m.serialize_entry("community", &lossy(c))?;
+        }
+        if let Sender::Usm { context_engine_id, context_name, .. } = &n.sender {
+            m.serialize_entry("context_engine_id", &crate::hex::encode(context_engine_id))?;
+            m.serialize_entry("context_name", &lossy(context_name))?;
+        }
+        m.serialize_entry("deviations", &json::deviations(&n.deviations))?;
+        if let Sender::Usm { engine_id, .. } = &n.sender {
+            m.serialize_entry("engine_id", &crate::hex::encode(engine_id))?;
+        }
+        m.serialize_entry("from", &n.from.to_string())?;
+        m.serialize_entry("pdu_type", &n.pdu_type.label())?;
+        m.serialize_entry("request_id", &n.request_id)?;
+        if let Sender::Usm { level, .. } = &n.sender {
+            m.serialize_entry("security_level", level.name())?;
+        }
+        let trap_oid = n.trap_oid();
+        m.serialize_entry("snmp_trap_oid", &trap_oid.as_ref().map(ToString::to_string))?;
+        m.serialize_entry("time", self.time)?;
+        m.serialize_entry("to", &self.via.local.to_string())?;
+        m.serialize_entry("transport", if self.via.tcp { "tcp" } else { "udp" })?;
+        if options.mib.is_some()
+            && let Some(t) = &trap_oid
+        {
+            m.serialize_entry("trap_name", &oid_name(t, options))?;
+        }
+        m.serialize_entry("uptime", &n.uptime())?;
+        if let Sender::Usm { user, .. } = &n.sender {
+            m.serialize_entry("user", &lossy(user))?;
+        }
+        if let Some(t) = &n.trap_v1 {
+            let [a, b, c, d] = t.agent_addr;
+            m.serialize_entry(
+                "v1",
+                &json!({
+                    "enterprise": t.enterprise.to_string(),
+                    "agent_addr": format!("{a}.{b}.{c}.{d}"),
+                    "generic_trap": t.generic_trap.0,
+                    "specific_trap": t.specific_trap,
+                    "time_stamp": t.time_stamp,
+                }),
+            )?;
+            m.serialize_entry("v2_varbinds", &VarBinds(&n.v2_varbinds(), options))?;
+        }
+        m.serialize_entry("varbinds", &VarBinds(&n.varbinds, options))?;
+        m.serialize_entry("version", n.version.as_str())?;
+        m.end()
+    }
+}
+
 /// One notification as a JSON object (see the module docs); `time` is RFC 3339.
 pub fn to_json(n: &Notification, time: &str, via: Via, options: &OutputOptions) -> Json {
-    let mut o = Map::new();
-    o.insert("time".into(), json!(time));
-    o.insert("from".into(), json!(n.from.to_string()));
-    o.insert("to".into(), json!(via.local.to_string()));
-    o.insert("transport".into(), json!(if via.tcp { "tcp" } else { "udp" }));
-    o.insert("version".into(), json!(n.version.as_str()));
-    o.insert("pdu_type".into(), json!(n.pdu_type.label()));
-    match &n.sender {
-        Sender::Community(c) => {
-            o.insert("community".into(), json!(String::from_utf8_lossy(c)));
-        }
-        Sender::Usm { user, engine_id, level, context_engine_id, context_name } => {
-            o.insert("user".into(), json!(String::from_utf8_lossy(user)));
-            o.insert("engine_id".into(), json!(crate::hex::encode(engine_id)));
-            o.insert("security_level".into(), json!(level.name()));
-            o.insert("context_engine_id".into(), json!(crate::hex::encode(context_engine_id)));
-            o.insert("context_name".into(), json!(String::from_utf8_lossy(context_name)));
-        }
-    }
-    o.insert("request_id".into(), json!(n.request_id));
-    let trap_oid = n.trap_oid();
-    o.insert("snmp_trap_oid".into(), json!(trap_oid.as_ref().map(ToString::to_string)));
-    if options.mib.is_some()
-        && let Some(t) = &trap_oid
-    {
-        o.insert("trap_name".into(), json!(oid_name(t, options)));
-    }
-    o.insert("uptime".into(), json!(n.uptime()));
-    let vbs = |list: &[crate::value::VarBind]| {
-        Json::Array(list.iter().map(|vb| json::varbind_named(vb, options)).collect())
-    };
-    if let Some(t) = &n.trap_v1 {
-        let [a, b, c, d] = t.agent_addr;
-        o.insert(
-            "v1".into(),
-            json!({
-                "enterprise": t.enterprise.to_string(),
-                "agent_addr": format!("{a}.{b}.{c}.{d}"),
-                "generic_trap": t.generic_trap.0,
-                "specific_trap": t.specific_trap,
-                "time_stamp": t.time_stamp,
-            }),
-        );
-        o.insert("varbinds".into(), vbs(&n.varbinds));
-        o.insert("v2_varbinds".into(), vbs(&n.v2_varbinds()));
-    } else {
-        o.insert("varbinds".into(), vbs(&n.varbinds));
-    }
-    o.insert("deviations".into(), json::deviations(&n.deviations));
-    Json::Object(o)
+    serde_json::to_value(NotificationJson { notification: n, time, via, options }).unwrap_or(Json::Null)
 }

@@ -1,0 +1,43 @@
+//! The notification receiver on arbitrary datagrams (v1/v2c/v3, with users of every privacy
+//! protocol; under `cfg(fuzzing)` MACs pass, so decryption and Inform acknowledgement are
+//! reached), and the users-file parser on arbitrary text. Nothing may panic.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use snmpctl::trap::{Receiver, ReceiverConfig, TrapUser, parse_users};
+use snmpctl::usm::{AuthProtocol, Credentials, KeySource, LocalEngine, PrivProtocol, Secret, SecurityLevel, UserKeys};
+use std::net::SocketAddr;
+use std::sync::Mutex;
+use std::sync::OnceLock;
+use std::time::Instant;
+
+fn receiver() -> &'static Mutex<Receiver> {
+    static R: OnceLock<Mutex<Receiver>> = OnceLock::new();
+    R.get_or_init(|| {
+        let mut config = ReceiverConfig::new(LocalEngine::new(b"\x80\x00\x00\x00\x05fuzz".to_vec(), 1, Instant::now()));
+        for p in PrivProtocol::ALL {
+            let keys = UserKeys::new(Credentials {
+                user_name: b"fuzz".to_vec(),
+                level: SecurityLevel::AuthPriv,
+                auth: Some((AuthProtocol::Sha1, KeySource::Master(Secret::new(vec![1; 20])))),
+                privacy: Some((p, KeySource::Master(Secret::new(vec![2; 20])))),
+            })
+            .unwrap();
+            config.users.push(TrapUser::new(keys));
+        }
+        Mutex::new(Receiver::new(config, 1))
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let from: SocketAddr = "127.0.0.1:40000".parse().unwrap();
+    let handled = receiver().lock().unwrap().handle(data, from, Instant::now());
+    if let Some(n) = handled.notification {
+        let _ = n.v2_varbinds();
+        let _ = n.trap_oid();
+    }
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = parse_users(text);
+    }
+});

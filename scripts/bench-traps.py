@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""The highest v2c Trap rate each receiver logs with zero loss, in one run:
+
+- `snmpctl listen --format json --output FILE` (JSON lines to a file), and
+- `snmptrapd -Lf FILE` (its default text log to a file), given the same 8 MiB socket
+  receive buffer (`serverRecvBuf`) so the kernel buffer is not the difference.
+
+For each rate, a fresh receiver on a free 127.0.0.1 port gets `rate × seconds` Traps from
+`snmpctl trap --count N --rate R` (each Trap has its own request-id); the records in the file
+are counted once it stops growing. A rate passes when every Trap was logged. The ladder stops
+for a receiver at its second failing rate. Prints a table and the ratio of the best rates.
+
+usage: scripts/bench-traps.py [--seconds 2] [--rates 5000,10000,...]
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import BINARY, free_port, need  # noqa: E402
+
+RATES = [1000, 2000, 5000, 10000, 20000, 30000, 50000, 75000, 100000, 125000, 150000]
+
+
+def count_records(path, snmptrapd):
+    if not path.exists():
+        return 0
+    n = 0
+    with open(path, "rb") as f:
+        for line in f:
+            # snmptrapd: a record starts with its date; ours: one JSON object per line.
+            if snmptrapd:
+                n += line[:2] == b"20"
+            else:
+                n += 1
+    return n
+
+
+def wait_settled(path, snmptrapd, expected, limit=30.0):
+    """Counts records until the count reaches `expected` or stops growing for a second."""
+    last, since = -1, time.time()
+    deadline = time.time() + limit
+    while time.time() < deadline:
+        n = count_records(path, snmptrapd)
+        if n >= expected:
+            return n
+        if n != last:
+            last, since = n, time.time()
+        elif time.time() - since > 1.0:
+            return n
+        time.sleep(0.1)
+    return count_records(path, snmptrapd)
+
+
+class Receiver:
+    def __init__(self, kind, tmp):
+        self.kind = kind
+        self.port = free_port()
+        self.log = tmp / f"{kind}-{self.port}.log"
+        env = dict(os.environ, MIBS="")
+        if kind == "snmpctl":
+            cmd = [BINARY, "listen", "--listen", f"udp:127.0.0.1:{self.port}", "--format", "json",
+                   "--output", str(self.log), "-m", "", "--state-dir", str(tmp / "state")]
+            self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.PIPE, text=True)
+            line = self.proc.stderr.readline()
+            if "listening on" not in line:
+                sys.exit(f"snmpctl listen did not start: {line}")
+        else:
+            conf = tmp / "snmptrapd.conf"
+            conf.write_text("disableAuthorization yes\n[snmp] serverRecvBuf 8388608\n")
+            persist = tmp / "persist"
+            persist.mkdir(exist_ok=True)
+            env.update(SNMP_PERSISTENT_DIR=str(persist), SNMPCONFPATH=str(persist))
+            cmd = ["snmptrapd", "-f", "-n", "-C", "-c", str(conf), "-Lf", str(self.log),
+                   "-p", str(tmp / "pid"), f"udp:127.0.0.1:{self.port}"]
+            self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL)
+            deadline = time.time() + 10
+            while "NET-SNMP version" not in (self.log.read_text() if self.log.exists() else ""):
+                if time.time() > deadline:
+                    sys.exit("snmptrapd did not start")
+                time.sleep(0.05)
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def send(port, count, rate):
+    out = subprocess.run([BINARY, "trap", "-v", "2c", "-c", "public", "--count", str(count),
+                          "--rate", str(rate), f"udp:127.0.0.1:{port}", "1", "1.3.6.1.6.3.1.1.5.1",
+                          "1.3.6.1.2.1.1.5.0", "s", "bench"],
+                         capture_output=True, text=True, env=dict(os.environ, MIBS=""))
+    if out.returncode != 0:
+        sys.exit(f"snmpctl trap failed: {out.stderr}")
+    # "sent N traps in S s (R/s)"
+    return out.stderr.strip()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seconds", type=float, default=2.0)
+    ap.add_argument("--rates", default=",".join(map(str, RATES)))
+    args = ap.parse_args()
+    need("snmptrapd")
+    rates = [int(r) for r in args.rates.split(",")]
+    tmp = Path(tempfile.mkdtemp(prefix="snmpctl-bench-traps-"))
+    best = {}
+    print(f"{'receiver':10} {'rate/s':>8} {'sent':>8} {'logged':>8} {'lost':>7}  sender")
+    try:
+        for kind in ["snmpctl", "snmptrapd"]:
+            failures = 0
+            best[kind] = 0
+            for rate in rates:
+                count = int(rate * args.seconds)
+                r = Receiver(kind, tmp)
+                try:
+                    note = send(r.port, count, rate)
+                    logged = wait_settled(r.log, kind == "snmptrapd", count)
+                finally:
+                    r.stop()
+                lost = count - logged
+                print(f"{kind:10} {rate:>8} {count:>8} {logged:>8} {lost:>7}  {note}", flush=True)
+                if lost == 0:
+                    best[kind] = max(best[kind], rate)
+                else:
+                    failures += 1
+                    if failures >= 2:
+                        break
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    ours, theirs = best["snmpctl"], best["snmptrapd"]
+    ratio = f"{ours / theirs:.1f}x" if theirs else "n/a"
+    print(f"\nhighest zero-loss rate: snmpctl {ours}/s, snmptrapd {theirs}/s, ratio {ratio}")
+
+
+if __name__ == "__main__":
+    main()
