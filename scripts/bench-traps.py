@@ -10,6 +10,10 @@ For each rate, a fresh receiver on a free 127.0.0.1 port gets `rate × seconds` 
 are counted once it stops growing. A rate passes when every Trap was logged. The ladder stops
 for a receiver at its second failing rate. Prints a table and the ratio of the best rates.
 
+The ladder's top is bounded by the sender, which shares the machine's cores. So the receivers'
+CPU time per Trap is also measured, at a rate both log without loss (`--cpu-rate`): capacity
+that the sender cannot show.
+
 usage: scripts/bench-traps.py [--seconds 2] [--rates 5000,10000,...]
 """
 import argparse
@@ -58,7 +62,7 @@ def wait_settled(path, snmptrapd, expected, limit=30.0):
 
 
 class Receiver:
-    def __init__(self, kind, tmp):
+    def __init__(self, kind, tmp, recv_buf=8388608):
         self.kind = kind
         self.port = free_port()
         self.log = tmp / f"{kind}-{self.port}.log"
@@ -73,7 +77,8 @@ class Receiver:
                 sys.exit(f"snmpctl listen did not start: {line}")
         else:
             conf = tmp / "snmptrapd.conf"
-            conf.write_text("disableAuthorization yes\n[snmp] serverRecvBuf 8388608\n")
+            conf.write_text("disableAuthorization yes\n"
+                            + (f"[snmp] serverRecvBuf {recv_buf}\n" if recv_buf else ""))
             persist = tmp / "persist"
             persist.mkdir(exist_ok=True)
             env.update(SNMP_PERSISTENT_DIR=str(persist), SNMPCONFPATH=str(persist))
@@ -86,6 +91,11 @@ class Receiver:
                 if time.time() > deadline:
                     sys.exit("snmptrapd did not start")
                 time.sleep(0.05)
+
+    def cpu_seconds(self):
+        """user + system CPU of the receiver so far (all its threads), from /proc."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self):
         self.proc.terminate()
@@ -111,26 +121,33 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seconds", type=float, default=2.0)
     ap.add_argument("--rates", default=",".join(map(str, RATES)))
+    ap.add_argument("--cpu-rate", type=int, default=20000)
+    ap.add_argument("--snmptrapd-default-buffer", action="store_true",
+                    help="run snmptrapd as shipped, with the kernel's default receive buffer")
+    ap.add_argument("--cpu-count", type=int, default=100000)
     args = ap.parse_args()
     need("snmptrapd")
     rates = [int(r) for r in args.rates.split(",")]
     tmp = Path(tempfile.mkdtemp(prefix="snmpctl-bench-traps-"))
     best = {}
-    print(f"{'receiver':10} {'rate/s':>8} {'sent':>8} {'logged':>8} {'lost':>7}  sender")
+    print(f"{'receiver':10} {'rate/s':>8} {'sent':>8} {'logged':>8} {'lost':>7} {'CPU us/trap':>9}  sender")
     try:
         for kind in ["snmpctl", "snmptrapd"]:
             failures = 0
             best[kind] = 0
             for rate in rates:
                 count = int(rate * args.seconds)
-                r = Receiver(kind, tmp)
+                r = Receiver(kind, tmp, 0 if args.snmptrapd_default_buffer else 8388608)
                 try:
+                    before = r.cpu_seconds()
                     note = send(r.port, count, rate)
                     logged = wait_settled(r.log, kind == "snmptrapd", count)
+                    per_trap = (r.cpu_seconds() - before) / max(logged, 1)
                 finally:
                     r.stop()
                 lost = count - logged
-                print(f"{kind:10} {rate:>8} {count:>8} {logged:>8} {lost:>7}  {note}", flush=True)
+                print(f"{kind:10} {rate:>8} {count:>8} {logged:>8} {lost:>7} {per_trap * 1e6:>9.2f}  {note}",
+                      flush=True)
                 if lost == 0:
                     best[kind] = max(best[kind], rate)
                 else:
@@ -142,6 +159,23 @@ def main():
     ours, theirs = best["snmpctl"], best["snmptrapd"]
     ratio = f"{ours / theirs:.1f}x" if theirs else "n/a"
     print(f"\nhighest zero-loss rate: snmpctl {ours}/s, snmptrapd {theirs}/s, ratio {ratio}")
+    tmp = Path(tempfile.mkdtemp(prefix="snmpctl-bench-traps-"))
+    cpu = {}
+    try:
+        for kind in ["snmpctl", "snmptrapd"]:
+            r = Receiver(kind, tmp)
+            try:
+                before = r.cpu_seconds()
+                send(r.port, args.cpu_count, args.cpu_rate)
+                logged = wait_settled(r.log, kind == "snmptrapd", args.cpu_count)
+                cpu[kind] = (r.cpu_seconds() - before) / max(logged, 1)
+            finally:
+                r.stop()
+            print(f"{kind:10} CPU per Trap at {args.cpu_rate}/s: {cpu[kind] * 1e6:.2f} us "
+                  f"({logged} of {args.cpu_count} logged)", flush=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"receiver CPU per Trap, snmptrapd / snmpctl: {cpu['snmptrapd'] / cpu['snmpctl']:.1f}x")
 
 
 if __name__ == "__main__":

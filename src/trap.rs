@@ -431,7 +431,13 @@ impl Receiver {
         Handled { notification: None, reply: None, problem: Some(problem) }
     }
 
-    fn community(&mut self, m: CommunityMessage, deviations: Vec<Deviation>, from: SocketAddr, now: Instant) -> Handled {
+    fn community(
+        &mut self,
+        m: CommunityMessage,
+        deviations: Vec<Deviation>,
+        from: SocketAddr,
+        now: Instant,
+    ) -> Handled {
         if !self.config.communities.is_empty() && !self.config.communities.contains(&m.community) {
             return self.drop(Problem::BadCommunity(String::from_utf8_lossy(&m.community).into_owned()));
         }
@@ -527,7 +533,8 @@ impl Receiver {
         let candidates: Vec<usize> = self.candidates(&user, &engine_id);
         if candidates.is_empty() {
             let e = UsmError::UnknownUserName { user: String::from_utf8_lossy(&user).into_owned() };
-            let reply = if reportable { self.report(msg_id, plaintext_request_id, 3, &[], None, now) } else { None };
+            let reply =
+                if reportable { self.report(msg_id, plaintext_request_id, 3, &[], None, now) } else { None };
             let mut h = self.drop(Problem::Usm(e));
             h.reply = reply;
             return h;
@@ -668,7 +675,13 @@ impl Receiver {
 
     /// RFC 3414 § 3.2 step 7b for a Trap's sender: the first authenticated message sets our
     /// notion of its boots and time; later ones must fall in the window.
-    fn sender_window(&mut self, engine_id: &[u8], boots: u32, time: u32, now: Instant) -> Result<(), UsmError> {
+    fn sender_window(
+        &mut self,
+        engine_id: &[u8],
+        boots: u32,
+        time: u32,
+        now: Instant,
+    ) -> Result<(), UsmError> {
         if let Some(e) = self.engines.get_mut(engine_id) {
             return e.check_and_update(boots, time, now);
         }

@@ -197,7 +197,12 @@ impl Drop for Snmptrapd {
 }
 
 fn ok(o: &Output) {
-    assert!(o.status.success(), "{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 /// What snmptrapd and we both print, minus what differs by design or by run: the time, the
@@ -205,7 +210,11 @@ fn ok(o: &Output) {
 fn normalize(text: &str) -> String {
     let mut out = String::new();
     for line in text.lines() {
-        let line = if line.starts_with("20") && line.len() > 20 { format!("TIME{}", &line[19..]) } else { line.into() };
+        let line = if line.starts_with("20") && line.len() > 20 {
+            format!("TIME{}", &line[19..])
+        } else {
+            line.into()
+        };
         let line = line.replace("localhost [127.0.0.1]", "127.0.0.1 [127.0.0.1]");
         // "]:12345" → "]:P"
         let mut s = String::new();
@@ -234,10 +243,16 @@ const V3_ENGINE_B: &str = "0x80000000010e0f1011";
 fn users_conf(for_snmptrapd: bool) -> String {
     let e = |engine: &str| if for_snmptrapd { format!("-e {engine} ") } else { String::new() };
     let mut c = String::new();
-    for (user, auth, privacy) in
-        [("md5des", "MD5", "DES"), ("shaaes", "SHA", "AES"), ("sha256aes192", "SHA-256", "AES-192"), ("sha512aes256c", "SHA-512", "AES-256-C")]
-    {
-        c.push_str(&format!("createUser {}{user} {auth} {AUTH_PASS} {privacy} {PRIV_PASS}\n", e(V3_ENGINE_A)));
+    for (user, auth, privacy) in [
+        ("md5des", "MD5", "DES"),
+        ("shaaes", "SHA", "AES"),
+        ("sha256aes192", "SHA-256", "AES-192"),
+        ("sha512aes256c", "SHA-512", "AES-256-C"),
+    ] {
+        c.push_str(&format!(
+            "createUser {}{user} {auth} {AUTH_PASS} {privacy} {PRIV_PASS}\n",
+            e(V3_ENGINE_A)
+        ));
     }
     // The same name, different keys per engine (both forms need -e for this).
     c.push_str(&format!("createUser -e {V3_ENGINE_A} dual SHA {AUTH_PASS} AES {PRIV_PASS}\n"));
@@ -249,32 +264,172 @@ fn users_conf(for_snmptrapd: bool) -> String {
 fn sends() -> Vec<(&'static str, Vec<String>)> {
     let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<String>>();
     let mut out = vec![
-        ("snmptrap", s(&["-v", "1", "-c", "public", "TARGET", "1.3.6.1.4.1.8072.2.3", "192.0.2.7", "6", "17", "1234",
-            "1.3.6.1.2.1.1.5.0", "s", "hello world", "1.3.6.1.2.1.2.2.1.1.1", "i", "5"])),
-        ("snmptrap", s(&["-v", "1", "-c", "public", "TARGET", "1.3.6.1.4.1.3.1.1", "127.0.0.1", "2", "0", "860000",
-            "1.3.6.1.2.1.2.2.1.1.3", "i", "3"])),
-        ("snmptrap", s(&["-v", "2c", "-c", "public", "TARGET", "4242", "1.3.6.1.6.3.1.1.5.3",
-            "1.3.6.1.2.1.2.2.1.1.3", "i", "3", "1.3.6.1.2.1.1.5.0", "x", "01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10 11 12",
-            "1.3.6.1.2.1.1.2.0", "o", "1.3.6.1.4.1.8072.3.2.10", "1.3.6.1.2.1.4.20.1.1.10.0.0.1", "a", "10.0.0.1",
-            "1.3.6.1.2.1.2.2.1.10.1", "c", "4000000000", "1.3.6.1.2.1.31.1.1.1.6.1", "C", "18446744073709551615"])),
+        (
+            "snmptrap",
+            s(&[
+                "-v",
+                "1",
+                "-c",
+                "public",
+                "TARGET",
+                "1.3.6.1.4.1.8072.2.3",
+                "192.0.2.7",
+                "6",
+                "17",
+                "1234",
+                "1.3.6.1.2.1.1.5.0",
+                "s",
+                "hello world",
+                "1.3.6.1.2.1.2.2.1.1.1",
+                "i",
+                "5",
+            ]),
+        ),
+        (
+            "snmptrap",
+            s(&[
+                "-v",
+                "1",
+                "-c",
+                "public",
+                "TARGET",
+                "1.3.6.1.4.1.3.1.1",
+                "127.0.0.1",
+                "2",
+                "0",
+                "860000",
+                "1.3.6.1.2.1.2.2.1.1.3",
+                "i",
+                "3",
+            ]),
+        ),
+        (
+            "snmptrap",
+            s(&[
+                "-v",
+                "2c",
+                "-c",
+                "public",
+                "TARGET",
+                "4242",
+                "1.3.6.1.6.3.1.1.5.3",
+                "1.3.6.1.2.1.2.2.1.1.3",
+                "i",
+                "3",
+                "1.3.6.1.2.1.1.5.0",
+                "x",
+                "01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10 11 12",
+                "1.3.6.1.2.1.1.2.0",
+                "o",
+                "1.3.6.1.4.1.8072.3.2.10",
+                "1.3.6.1.2.1.4.20.1.1.10.0.0.1",
+                "a",
+                "10.0.0.1",
+                "1.3.6.1.2.1.2.2.1.10.1",
+                "c",
+                "4000000000",
+                "1.3.6.1.2.1.31.1.1.1.6.1",
+                "C",
+                "18446744073709551615",
+            ]),
+        ),
         ("snmpinform", s(&["-v", "2c", "-c", "public", "TARGET", "99", "1.3.6.1.6.3.1.1.5.1"])),
     ];
-    for (user, auth, privacy) in
-        [("md5des", "MD5", "DES"), ("shaaes", "SHA", "AES"), ("sha256aes192", "SHA-256", "AES-192"), ("sha512aes256c", "SHA-512", "AES-256-C")]
-    {
-        out.push(("snmptrap", s(&["-v", "3", "-u", user, "-l", "authPriv", "-a", auth, "-A", AUTH_PASS, "-x", privacy,
-            "-X", PRIV_PASS, "-e", V3_ENGINE_A, "TARGET", "777", "1.3.6.1.6.3.1.1.5.4", "1.3.6.1.2.1.1.6.0", "s", user])));
+    for (user, auth, privacy) in [
+        ("md5des", "MD5", "DES"),
+        ("shaaes", "SHA", "AES"),
+        ("sha256aes192", "SHA-256", "AES-192"),
+        ("sha512aes256c", "SHA-512", "AES-256-C"),
+    ] {
+        out.push((
+            "snmptrap",
+            s(&[
+                "-v",
+                "3",
+                "-u",
+                user,
+                "-l",
+                "authPriv",
+                "-a",
+                auth,
+                "-A",
+                AUTH_PASS,
+                "-x",
+                privacy,
+                "-X",
+                PRIV_PASS,
+                "-e",
+                V3_ENGINE_A,
+                "TARGET",
+                "777",
+                "1.3.6.1.6.3.1.1.5.4",
+                "1.3.6.1.2.1.1.6.0",
+                "s",
+                user,
+            ]),
+        ));
     }
-    out.push(("snmptrap", s(&["-v", "3", "-u", "dual", "-l", "authPriv", "-a", "SHA", "-A", AUTH_PASS, "-x", "AES",
-        "-X", PRIV_PASS, "-e", V3_ENGINE_A, "TARGET", "1", "1.3.6.1.6.3.1.1.5.5", "1.3.6.1.2.1.1.6.0", "s", "dual on A"])));
-    out.push(("snmptrap", s(&["-v", "3", "-u", "dual", "-l", "authPriv", "-a", "MD5", "-A", "otherpass123", "-x", "DES",
-        "-X", "otherpass456", "-e", V3_ENGINE_B, "TARGET", "2", "1.3.6.1.6.3.1.1.5.5", "1.3.6.1.2.1.1.6.0", "s", "dual on B"])));
+    out.push((
+        "snmptrap",
+        s(&[
+            "-v",
+            "3",
+            "-u",
+            "dual",
+            "-l",
+            "authPriv",
+            "-a",
+            "SHA",
+            "-A",
+            AUTH_PASS,
+            "-x",
+            "AES",
+            "-X",
+            PRIV_PASS,
+            "-e",
+            V3_ENGINE_A,
+            "TARGET",
+            "1",
+            "1.3.6.1.6.3.1.1.5.5",
+            "1.3.6.1.2.1.1.6.0",
+            "s",
+            "dual on A",
+        ]),
+    ));
+    out.push((
+        "snmptrap",
+        s(&[
+            "-v",
+            "3",
+            "-u",
+            "dual",
+            "-l",
+            "authPriv",
+            "-a",
+            "MD5",
+            "-A",
+            "otherpass123",
+            "-x",
+            "DES",
+            "-X",
+            "otherpass456",
+            "-e",
+            V3_ENGINE_B,
+            "TARGET",
+            "2",
+            "1.3.6.1.6.3.1.1.5.5",
+            "1.3.6.1.2.1.1.6.0",
+            "s",
+            "dual on B",
+        ]),
+    ));
     out
 }
 
 fn send_all(target: &str, mibs: &[&str]) {
     for (program, args) in sends() {
-        let args: Vec<String> = args.into_iter().map(|a| if a == "TARGET" { target.to_owned() } else { a }).collect();
+        let args: Vec<String> =
+            args.into_iter().map(|a| if a == "TARGET" { target.to_owned() } else { a }).collect();
         let mut all: Vec<&str> = mibs.to_vec();
         all.extend(args.iter().map(String::as_str));
         ok(&tool(program, &all));
@@ -325,13 +480,38 @@ fn notifications_arrive_with_every_field_right() {
     let l = Listener::start(
         "fields",
         true,
-        &["--users", &users, "-u", "informer", "-a", "SHA-224", "-A", AUTH_PASS, "-x", "AES-256", "-X", PRIV_PASS,
-          "--format", "json", "-m", ""],
+        &[
+            "--users", &users, "-u", "informer", "-a", "SHA-224", "-A", AUTH_PASS, "-x", "AES-256", "-X",
+            PRIV_PASS, "--format", "json", "-m", "",
+        ],
     );
     send_all(&l.target(), &[]);
     let inform3 = |target: &str| {
-        tool("snmpinform", &["-v", "3", "-u", "informer", "-l", "authPriv", "-a", "SHA-224", "-A", AUTH_PASS, "-x",
-            "AES-256", "-X", PRIV_PASS, target, "5", "1.3.6.1.6.3.1.1.5.2", "1.3.6.1.2.1.1.4.0", "s", "v3 inform"])
+        tool(
+            "snmpinform",
+            &[
+                "-v",
+                "3",
+                "-u",
+                "informer",
+                "-l",
+                "authPriv",
+                "-a",
+                "SHA-224",
+                "-A",
+                AUTH_PASS,
+                "-x",
+                "AES-256",
+                "-X",
+                PRIV_PASS,
+                target,
+                "5",
+                "1.3.6.1.6.3.1.1.5.2",
+                "1.3.6.1.2.1.1.4.0",
+                "s",
+                "v3 inform",
+            ],
+        )
     };
     ok(&inform3(&l.target()));
     ok(&inform3(&format!("tcp:127.0.0.1:{}", l.tcp.unwrap())));
@@ -363,8 +543,15 @@ fn notifications_arrive_with_every_field_right() {
     let oids: Vec<&str> = v2.iter().map(|(o, _)| o.as_str()).collect();
     assert_eq!(
         oids,
-        ["1.3.6.1.2.1.1.3.0", "1.3.6.1.6.3.1.1.4.1.0", "1.3.6.1.2.1.1.5.0", "1.3.6.1.2.1.2.2.1.1.1",
-         "1.3.6.1.6.3.18.1.3.0", "1.3.6.1.6.3.18.1.4.0", "1.3.6.1.6.3.1.1.4.3.0"]
+        [
+            "1.3.6.1.2.1.1.3.0",
+            "1.3.6.1.6.3.1.1.4.1.0",
+            "1.3.6.1.2.1.1.5.0",
+            "1.3.6.1.2.1.2.2.1.1.1",
+            "1.3.6.1.6.3.18.1.3.0",
+            "1.3.6.1.6.3.18.1.4.0",
+            "1.3.6.1.6.3.1.1.4.3.0"
+        ]
     );
     assert_eq!(v2[4].1, "192.0.2.7");
     assert_eq!(v2[5].1, "public");
@@ -377,10 +564,20 @@ fn notifications_arrive_with_every_field_right() {
     assert_eq!((field(t, "version"), field(t, "pdu_type")), (&Json::from("v2c"), &Json::from("SNMPv2-Trap")));
     assert_eq!(t["uptime"], 4242);
     assert_eq!(t["snmp_trap_oid"], "1.3.6.1.6.3.1.1.5.3");
-    let types: Vec<&str> = t["varbinds"].as_array().unwrap().iter().map(|vb| vb["type"].as_str().unwrap()).collect();
+    let types: Vec<&str> =
+        t["varbinds"].as_array().unwrap().iter().map(|vb| vb["type"].as_str().unwrap()).collect();
     assert_eq!(
         types,
-        ["TimeTicks", "OBJECT IDENTIFIER", "Integer32", "OCTET STRING", "OBJECT IDENTIFIER", "IpAddress", "Counter32", "Counter64"]
+        [
+            "TimeTicks",
+            "OBJECT IDENTIFIER",
+            "Integer32",
+            "OCTET STRING",
+            "OBJECT IDENTIFIER",
+            "IpAddress",
+            "Counter32",
+            "Counter64"
+        ]
     );
     assert_eq!(t["varbinds"][3]["hex"], "0102030405060708090a0b0c0d0e0f101112");
     assert_eq!(t["varbinds"][6]["value"], 4_000_000_000u64);
@@ -399,8 +596,14 @@ fn notifications_arrive_with_every_field_right() {
         assert_eq!(v3["snmp_trap_oid"], "1.3.6.1.6.3.1.1.5.4");
         assert_eq!(v3["varbinds"][2]["value"], *user);
     }
-    assert_eq!((&r[8]["user"], &r[8]["varbinds"][2]["value"]), (&Json::from("dual"), &Json::from("dual on A")));
-    assert_eq!((&r[9]["user"], &r[9]["varbinds"][2]["value"]), (&Json::from("dual"), &Json::from("dual on B")));
+    assert_eq!(
+        (&r[8]["user"], &r[8]["varbinds"][2]["value"]),
+        (&Json::from("dual"), &Json::from("dual on A"))
+    );
+    assert_eq!(
+        (&r[9]["user"], &r[9]["varbinds"][2]["value"]),
+        (&Json::from("dual"), &Json::from("dual on B"))
+    );
     assert_eq!(r[9]["engine_id"], V3_ENGINE_B.trim_start_matches("0x"));
     // v3 Informs over UDP and TCP, to our engine.
     for (i, transport) in [(10, "udp"), (11, "tcp")] {
@@ -448,7 +651,10 @@ fn garbage_and_bad_credentials_do_not_stop_a_valid_trap() {
     let l = Listener::start(
         "garbage",
         true,
-        &["-u", "good", "-a", "SHA", "-A", AUTH_PASS, "-x", "AES", "-X", PRIV_PASS, "-c", "public", "--format", "json"],
+        &[
+            "-u", "good", "-a", "SHA", "-A", AUTH_PASS, "-x", "AES", "-X", PRIV_PASS, "-c", "public",
+            "--format", "json",
+        ],
     );
     let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     let to = format!("127.0.0.1:{}", l.udp);
@@ -466,14 +672,54 @@ fn garbage_and_bad_credentials_do_not_stop_a_valid_trap() {
         tcp.write_all(b"\xff\xff garbage").unwrap();
     }
     let v3 = |user: &str, pass: &str| {
-        tool("snmptrap", &["-v", "3", "-u", user, "-l", "authPriv", "-a", "SHA", "-A", pass, "-x", "AES", "-X", PRIV_PASS,
-            "-e", V3_ENGINE_A, &l.target(), "1", "1.3.6.1.6.3.1.1.5.1"])
+        tool(
+            "snmptrap",
+            &[
+                "-v",
+                "3",
+                "-u",
+                user,
+                "-l",
+                "authPriv",
+                "-a",
+                "SHA",
+                "-A",
+                pass,
+                "-x",
+                "AES",
+                "-X",
+                PRIV_PASS,
+                "-e",
+                V3_ENGINE_A,
+                &l.target(),
+                "1",
+                "1.3.6.1.6.3.1.1.5.1",
+            ],
+        )
     };
     ok(&v3("nobody", AUTH_PASS));
     ok(&v3("good", "wrongpassword"));
     // The informer that does not exist gets a Report, so snmpinform fails at once.
-    let o = tool("snmpinform", &["-v", "3", "-u", "nobody", "-l", "authNoPriv", "-a", "SHA", "-A", AUTH_PASS, "-r", "0",
-        &l.target(), "1", "1.3.6.1.6.3.1.1.5.1"]);
+    let o = tool(
+        "snmpinform",
+        &[
+            "-v",
+            "3",
+            "-u",
+            "nobody",
+            "-l",
+            "authNoPriv",
+            "-a",
+            "SHA",
+            "-A",
+            AUTH_PASS,
+            "-r",
+            "0",
+            &l.target(),
+            "1",
+            "1.3.6.1.6.3.1.1.5.1",
+        ],
+    );
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("Unknown user name"), "{o:?}");
     // Then valid ones, over UDP and TCP.
@@ -494,7 +740,10 @@ fn garbage_and_bad_credentials_do_not_stop_a_valid_trap() {
         assert!(stderr.contains(needle), "{needle} in {stderr}");
     }
     // One line per problem (under the rate limit), naming the sender.
-    assert!(stderr.lines().filter(|l| l.contains("dropped a message from 127.0.0.1:")).count() >= 8, "{stderr}");
+    assert!(
+        stderr.lines().filter(|l| l.contains("dropped a message from 127.0.0.1:")).count() >= 8,
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -532,8 +781,23 @@ fn no_trap_is_lost_at_a_sustained_rate() {
     // N Traps with request-ids 1..=N at a fixed rate; every one is logged (JSON to a file).
     const N: u64 = 20_000;
     let l = Listener::start("loss", false, &["--format", "json"]);
-    let o = tool("snmpctl", &["trap", "-v", "2c", "-c", "public", "--count", &N.to_string(), "--rate", "20000",
-        &l.target(), "1", "1.3.6.1.6.3.1.1.5.1"]);
+    let o = tool(
+        "snmpctl",
+        &[
+            "trap",
+            "-v",
+            "2c",
+            "-c",
+            "public",
+            "--count",
+            &N.to_string(),
+            "--rate",
+            "20000",
+            &l.target(),
+            "1",
+            "1.3.6.1.6.3.1.1.5.1",
+        ],
+    );
     ok(&o);
     let lines = l.wait_lines(N as usize);
     let stderr = l.stop();
@@ -549,7 +813,8 @@ fn no_trap_is_lost_at_a_sustained_rate() {
 
 #[test]
 fn output_file_rotates_by_size() {
-    let l = Listener::start("rotate", false, &["--format", "json", "--rotate-size", "4K", "--rotate-keep", "3"]);
+    let l =
+        Listener::start("rotate", false, &["--format", "json", "--rotate-size", "4K", "--rotate-keep", "3"]);
     let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     for i in 1..=60 {
         sock.send_to(&v2c_trap(i, "public"), format!("127.0.0.1:{}", l.udp)).unwrap();
@@ -591,8 +856,29 @@ fn snmptrapd_receives_our_traps_and_informs() {
     let state = temp_dir("our-engine");
     let state_arg = state.display().to_string();
     // Our engine comes into being on first use; snmptrapd must know it for v3 Traps.
-    let o = tool("snmpctl", &["trap", "--state-dir", &state_arg, "-v", "3", "-u", "ours", "-a", "SHA-256", "-A",
-        AUTH_PASS, "-x", "AES", "-X", PRIV_PASS, "udp:127.0.0.1:9", "", "1.3.6.1.6.3.1.1.5.1"]);
+    let o = tool(
+        "snmpctl",
+        &[
+            "trap",
+            "--state-dir",
+            &state_arg,
+            "-v",
+            "3",
+            "-u",
+            "ours",
+            "-a",
+            "SHA-256",
+            "-A",
+            AUTH_PASS,
+            "-x",
+            "AES",
+            "-X",
+            PRIV_PASS,
+            "udp:127.0.0.1:9",
+            "",
+            "1.3.6.1.6.3.1.1.5.1",
+        ],
+    );
     ok(&o);
     let engine_file = std::fs::read_to_string(state.join("engine")).unwrap();
     let engine = engine_file.lines().next().unwrap().strip_prefix("engine-id ").unwrap().to_owned();
@@ -605,14 +891,81 @@ fn snmptrapd_receives_our_traps_and_informs() {
     let target = t.target();
     let st = state_arg.as_str();
     let cases: Vec<Vec<&str>> = vec![
-        vec!["trap", "-v", "1", "-c", "public", &target, "1.3.6.1.4.1.8072.2.3", "192.0.2.9", "6", "42", "100",
-             "1.3.6.1.2.1.1.5.0", "s", "from snmpctl v1"],
-        vec!["trap", "-v", "2c", "-c", "public", &target, "200", "1.3.6.1.6.3.1.1.5.3", "1.3.6.1.2.1.2.2.1.1.2", "i", "2"],
-        vec!["trap", "--state-dir", st, "-v", "3", "-u", "ours", "-a", "SHA-256", "-A", AUTH_PASS, "-x", "AES", "-X",
-             PRIV_PASS, &target, "300", "1.3.6.1.6.3.1.1.5.4", "1.3.6.1.2.1.1.6.0", "s", "from snmpctl v3"],
+        vec![
+            "trap",
+            "-v",
+            "1",
+            "-c",
+            "public",
+            &target,
+            "1.3.6.1.4.1.8072.2.3",
+            "192.0.2.9",
+            "6",
+            "42",
+            "100",
+            "1.3.6.1.2.1.1.5.0",
+            "s",
+            "from snmpctl v1",
+        ],
+        vec![
+            "trap",
+            "-v",
+            "2c",
+            "-c",
+            "public",
+            &target,
+            "200",
+            "1.3.6.1.6.3.1.1.5.3",
+            "1.3.6.1.2.1.2.2.1.1.2",
+            "i",
+            "2",
+        ],
+        vec![
+            "trap",
+            "--state-dir",
+            st,
+            "-v",
+            "3",
+            "-u",
+            "ours",
+            "-a",
+            "SHA-256",
+            "-A",
+            AUTH_PASS,
+            "-x",
+            "AES",
+            "-X",
+            PRIV_PASS,
+            &target,
+            "300",
+            "1.3.6.1.6.3.1.1.5.4",
+            "1.3.6.1.2.1.1.6.0",
+            "s",
+            "from snmpctl v3",
+        ],
         vec!["inform", "-v", "2c", "-c", "public", &target, "400", "1.3.6.1.6.3.1.1.5.1"],
-        vec!["trap", "-Ci", "-v", "3", "-u", "informer", "-a", "SHA-512", "-A", AUTH_PASS, "-x", "AES-256-C", "-X",
-             PRIV_PASS, &target, "500", "1.3.6.1.6.3.1.1.5.2", "1.3.6.1.2.1.1.4.0", "s", "v3 inform from snmpctl"],
+        vec![
+            "trap",
+            "-Ci",
+            "-v",
+            "3",
+            "-u",
+            "informer",
+            "-a",
+            "SHA-512",
+            "-A",
+            AUTH_PASS,
+            "-x",
+            "AES-256-C",
+            "-X",
+            PRIV_PASS,
+            &target,
+            "500",
+            "1.3.6.1.6.3.1.1.5.2",
+            "1.3.6.1.2.1.1.4.0",
+            "s",
+            "v3 inform from snmpctl",
+        ],
     ];
     for c in &cases {
         ok(&tool("snmpctl", c));
@@ -634,7 +987,10 @@ iso.3.6.1.2.1.1.3.0 = Timeticks: (500) 0:00:05.00\tiso.3.6.1.6.3.1.1.4.1.0 = OID
 ";
     assert_eq!(log, expected);
     // An Inform nobody acknowledges fails with snmpinform's message.
-    let o = tool("snmpctl", &["inform", "-v", "2c", "-r", "1", "-t", "0.2", "udp:127.0.0.1:9", "", "1.3.6.1.6.3.1.1.5.1"]);
+    let o = tool(
+        "snmpctl",
+        &["inform", "-v", "2c", "-r", "1", "-t", "0.2", "udp:127.0.0.1:9", "", "1.3.6.1.6.3.1.1.5.1"],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(String::from_utf8_lossy(&o.stderr), "snmpctl inform: Timeout\n");
 }
@@ -648,8 +1004,19 @@ fn privileged_port_explains_what_to_do() {
         tool("snmpctl", &["listen", "--listen", "udp:127.0.0.1:162"])
     } else {
         Command::new("setpriv")
-            .args(["--reuid", "65534", "--regid", "65534", "--clear-groups", BIN, "listen", "--listen", "udp:127.0.0.1:162",
-                   "--state-dir", "/tmp"])
+            .args([
+                "--reuid",
+                "65534",
+                "--regid",
+                "65534",
+                "--clear-groups",
+                BIN,
+                "listen",
+                "--listen",
+                "udp:127.0.0.1:162",
+                "--state-dir",
+                "/nonexistent/snmpctl-state",
+            ])
             .env("MIBS", "")
             .output()
             .expect("setpriv (util-linux)")

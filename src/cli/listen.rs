@@ -82,7 +82,8 @@ fn parse_size(text: &str) -> anyhow::Result<u64> {
         Some((i, c)) if c.eq_ignore_ascii_case(&'g') => (t.get(..i).unwrap_or(""), 1 << 30),
         _ => (t, 1),
     };
-    let n: u64 = num.trim().parse().with_context(|| format!("--rotate-size {text:?}: a size such as 100M"))?;
+    let n: u64 =
+        num.trim().parse().with_context(|| format!("--rotate-size {text:?}: a size such as 100M"))?;
     let size = n.checked_mul(mult).context("--rotate-size: too large")?;
     if size == 0 {
         bail!("--rotate-size must be above 0");
@@ -97,11 +98,14 @@ fn bind_error(what: &str, addr: SocketAddr, e: &std::io::Error) -> anyhow::Error
             "\nPort {} is privileged. Run snmpctl as root, or grant it the capability once:\n    \
              sudo setcap cap_net_bind_service=+ep {}\nor listen on a high port: --listen udp:0.0.0.0:1162",
             addr.port(),
-            std::env::current_exe().map_or_else(|_| "$(command -v snmpctl)".into(), |p| p.display().to_string())
+            std::env::current_exe()
+                .map_or_else(|_| "$(command -v snmpctl)".into(), |p| p.display().to_string())
         ),
-        std::io::ErrorKind::AddrInUse => "\nAnother program has it (snmptrapd? try: systemctl stop snmptrapd), \
+        std::io::ErrorKind::AddrInUse => {
+            "\nAnother program has it (snmptrapd? try: systemctl stop snmptrapd), \
                                           or choose another port with --listen"
-            .to_string(),
+                .to_string()
+        }
         _ => String::new(),
     };
     anyhow::anyhow!("cannot listen on {what}: {e}{hint}")
@@ -158,15 +162,16 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     if rotate.is_some() && args.output.is_none() {
         bail!("--rotate-size needs --output FILE");
     }
+    let users = users(args)?;
+    // Bind before touching the engine state: a listener that cannot start counts no boot.
+    let runtime = super::snmp::runtime()?;
+    let bound = runtime.block_on(bind_all(args))?;
     let mut config = ReceiverConfig::new(local_engine(args)?);
     config.communities = args.community.iter().map(|c| c.clone().into_bytes()).collect();
-    config.users = users(args)?;
+    config.users = users;
     let engine_hex = snmpctl::hex::encode(config.engine.engine_id());
     let user_count = config.users.len();
     let receiver = Receiver::new(config, getrandom::u64().unwrap_or(0x5eed));
-
-    let runtime = super::snmp::runtime()?;
-    let bound = runtime.block_on(bind_all(args))?;
     let mut sinks = Sinks::open(args, rotate)?;
     let names: Vec<String> = bound
         .iter()
@@ -273,7 +278,13 @@ impl LogFile {
             .open(path)
             .with_context(|| format!("opening {}", path.display()))?;
         let size = file.metadata().map_or(0, |m| m.len());
-        Ok(LogFile { path: path.to_path_buf(), file: BufWriter::with_capacity(1 << 16, file), size, rotate, keep })
+        Ok(LogFile {
+            path: path.to_path_buf(),
+            file: BufWriter::with_capacity(1 << 16, file),
+            size,
+            rotate,
+            keep,
+        })
     }
 
     fn write(&mut self, record: &[u8]) -> anyhow::Result<()> {
@@ -317,7 +328,8 @@ struct Sinks {
 impl Sinks {
     fn open(args: &Args, rotate: Option<u64>) -> anyhow::Result<Sinks> {
         let file = args.output.as_deref().map(|p| LogFile::open(p, rotate, args.rotate_keep)).transpose()?;
-        let stdout = (file.is_none() || args.stdout).then(|| BufWriter::with_capacity(1 << 16, std::io::stdout()));
+        let stdout =
+            (file.is_none() || args.stdout).then(|| BufWriter::with_capacity(1 << 16, std::io::stdout()));
         Ok(Sinks { stdout, file })
     }
 
@@ -373,10 +385,17 @@ impl Sinks {
                     }
                     record.clear();
                     match format {
-                        Format::Text => notification::write_text(&mut record, &n, clock.text(time), via, options),
+                        Format::Text => {
+                            notification::write_text(&mut record, &n, clock.text(time), via, options)
+                        }
                         Format::Json | Format::Ndjson => {
                             let time = clock.rfc3339(time);
-                            let json = notification::NotificationJson { notification: &n, time: &time, via, options };
+                            let json = notification::NotificationJson {
+                                notification: &n,
+                                time: &time,
+                                via,
+                                options,
+                            };
                             let mut bytes = std::mem::take(&mut record).into_bytes();
                             serde_json::to_writer(&mut bytes, &json)?;
                             bytes.push(b'\n');
@@ -390,8 +409,15 @@ impl Sinks {
                     }
                 }
                 Event::Problem { time, from, problem, suppressed } => {
-                    let more = if suppressed > 0 { format!(" ({suppressed} more not shown)") } else { String::new() };
-                    eprintln!("{} snmpctl listen: dropped a message from {from}: {problem}{more}", clock.text(time));
+                    let more = if suppressed > 0 {
+                        format!(" ({suppressed} more not shown)")
+                    } else {
+                        String::new()
+                    };
+                    eprintln!(
+                        "{} snmpctl listen: dropped a message from {from}: {problem}{more}",
+                        clock.text(time)
+                    );
                 }
             }
         }

@@ -17,10 +17,11 @@ use super::{EXIT_FAILURE, EXIT_OK, Format, GlobalArgs};
 use anyhow::{Context as _, bail};
 use snmpctl::client::{Operation, Request, Security};
 use snmpctl::msg::{
-    CommunityMessage, ErrorStatus, GenericPdu, GenericTrap, Message, Pdu, PduType, ScopedPdu, TrapV1Pdu, Version,
+    CommunityMessage, ErrorStatus, GenericPdu, GenericTrap, Message, Pdu, PduType, ScopedPdu, TrapV1Pdu,
+    Version,
 };
-use snmpctl::trap::{SNMP_TRAP_OID, SYS_UP_TIME};
 use snmpctl::transport::Target;
+use snmpctl::trap::{SNMP_TRAP_OID, SYS_UP_TIME};
 use snmpctl::usm::{self, Outgoing, SaltCounter};
 use snmpctl::value::{Oid, Value, VarBind};
 use std::io::Write as _;
@@ -81,7 +82,8 @@ fn varbinds(words: &[String]) -> anyhow::Result<Vec<VarBind>> {
     for t in words.chunks(3) {
         if let [name, ty, value] = t {
             let oid = super::get::parse_oid(name)?;
-            let value = super::get::set_value(&oid, ty, value).map_err(|e| anyhow::anyhow!("{name}: {e:#}"))?;
+            let value =
+                super::get::set_value(&oid, ty, value).map_err(|e| anyhow::anyhow!("{name}: {e:#}"))?;
             out.push(VarBind::new(oid, value));
         }
     }
@@ -99,12 +101,17 @@ fn notice(version: SnmpVersion, params: &[String], receiver: SocketAddr) -> anyh
         let [enterprise, agent, generic, specific, uptime, rest @ ..] = params else {
             bail!("SNMPv1 Traps take ENTERPRISE AGENT-ADDR GENERIC SPECIFIC UPTIME [OID TYPE VALUE]...");
         };
-        let enterprise =
-            if enterprise.is_empty() { "1.3.6.1.4.1.3.1.1".parse()? } else { super::get::parse_oid(enterprise)? };
+        let enterprise = if enterprise.is_empty() {
+            "1.3.6.1.4.1.3.1.1".parse()?
+        } else {
+            super::get::parse_oid(enterprise)?
+        };
         let agent_addr = if agent.is_empty() {
             local_address(receiver)
         } else {
-            agent.parse::<Ipv4Addr>().with_context(|| format!("agent address {agent:?}: not an IPv4 address"))?
+            agent
+                .parse::<Ipv4Addr>()
+                .with_context(|| format!("agent address {agent:?}: not an IPv4 address"))?
         };
         let generic: i64 = generic.trim().parse().context("generic trap: a number 0-6")?;
         if !(0..=6).contains(&generic) {
@@ -167,8 +174,9 @@ pub fn run(global: &GlobalArgs, args: &Args, inform: bool) -> anyhow::Result<Exi
     while sent < args.count {
         if args.rate > 0 {
             // Pace in bursts: send what is due, then sleep a little.
-            let due = u64::try_from(start.elapsed().as_micros().saturating_mul(u128::from(args.rate)) / 1_000_000)
-                .unwrap_or(u64::MAX);
+            let due =
+                u64::try_from(start.elapsed().as_micros().saturating_mul(u128::from(args.rate)) / 1_000_000)
+                    .unwrap_or(u64::MAX);
             if sent >= due {
                 std::thread::sleep(Duration::from_micros(200));
                 continue;
@@ -212,7 +220,11 @@ struct V3Trap {
 }
 
 impl TrapBuilder {
-    fn new(snmp_args: &SnmpArgs, state_dir: Option<&std::path::Path>, notice: Notice) -> anyhow::Result<TrapBuilder> {
+    fn new(
+        snmp_args: &SnmpArgs,
+        state_dir: Option<&std::path::Path>,
+        notice: Notice,
+    ) -> anyhow::Result<TrapBuilder> {
         let config = snmp_args.config()?;
         let v3 = match &config.security {
             Security::Usm(u) => {
@@ -259,8 +271,12 @@ impl TrapBuilder {
                 if *version != Version::V1 && matches!(pdu, Pdu::TrapV1(_)) {
                     bail!("the v1 Trap form needs -v 1");
                 }
-                Ok(Message::Community(CommunityMessage { version: *version, community: community.clone(), pdu })
-                    .encode()?)
+                Ok(Message::Community(CommunityMessage {
+                    version: *version,
+                    community: community.clone(),
+                    pdu,
+                })
+                .encode()?)
             }
             (Security::Usm(u), Some(v3)) => {
                 v3.msg_id = v3.msg_id.wrapping_add(1) & 0x7fff_ffff;

@@ -286,7 +286,11 @@ pub async fn connect(agent: &str, args: &SnmpArgs) -> anyhow::Result<(Client, Ta
 
 /// Resolves a peer whose port defaults to `default_port` (162 for notification receivers) and
 /// starts a client.
-pub async fn connect_port(agent: &str, args: &SnmpArgs, default_port: u16) -> anyhow::Result<(Client, Target)> {
+pub async fn connect_port(
+    agent: &str,
+    args: &SnmpArgs,
+    default_port: u16,
+) -> anyhow::Result<(Client, Target)> {
     let target = Target::parse(agent, default_port)?;
     let config = args.config()?;
     let client =

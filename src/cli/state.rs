@@ -54,7 +54,9 @@ fn parse(text: &str) -> Option<EngineFile> {
     let mut boot_time = None;
     for line in text.lines() {
         match line.split_once(' ') {
-            Some(("engine-id", v)) => engine_id = snmpctl::hex::decode(v.trim()).ok().filter(|e| e.len() >= 5),
+            Some(("engine-id", v)) => {
+                engine_id = snmpctl::hex::decode(v.trim()).ok().filter(|e| e.len() >= 5)
+            }
             Some(("boots", v)) => boots = v.trim().parse().ok(),
             Some(("boot-time", v)) => boot_time = v.trim().parse().ok(),
             _ => {}
@@ -98,7 +100,9 @@ pub fn load(dir: Option<&Path>, boot: bool) -> EngineFile {
                     eprintln!("snmpctl: warning: the engine state is not kept: {e:#}");
                 }
             }
-            None => eprintln!("snmpctl: warning: no state directory (set SNMPCTL_STATE_DIR); the engine ID is not kept"),
+            None => eprintln!(
+                "snmpctl: warning: no state directory (set SNMPCTL_STATE_DIR); the engine ID is not kept"
+            ),
         }
     }
     engine

@@ -151,8 +151,12 @@ impl Serialize for VarBindJson<'_> {
             && !vb.value.is_exception()
             && vb.value != Value::Null
         {
-            let quick =
-                super::output::OutputOptions { quick: true, quick_equals: false, value_only: true, ..*options };
+            let quick = super::output::OutputOptions {
+                quick: true,
+                quick_equals: false,
+                value_only: true,
+                ..*options
+            };
             let mut text = String::new();
             super::output::write_value_of(&mut text, &vb.oid, &vb.value, &quick);
             m.serialize_entry("display", &text)?;
@@ -180,7 +184,11 @@ impl Serialize for VarBindJson<'_> {
                     m.serialize_entry("value", &spaced_hex(b))?;
                 }
             }
-            Value::Null | Value::NoSuchObject | Value::NoSuchInstance | Value::EndOfMibView | Value::Unknown { .. } => {
+            Value::Null
+            | Value::NoSuchObject
+            | Value::NoSuchInstance
+            | Value::EndOfMibView
+            | Value::Unknown { .. } => {
                 m.serialize_entry("value", &())?;
             }
             Value::ObjectIdentifier(o) => m.serialize_entry("value", &o.to_string())?,

@@ -26,9 +26,9 @@
 //! ```
 
 use super::json;
+use super::json::VarBindJson;
 use super::output::{OutputOptions, oid_name, timeticks, write_oid, write_varbind};
 use crate::trap::{Notification, Sender, generic_trap_text};
-use super::json::VarBindJson;
 use crate::value::VarBind;
 use serde::ser::{Serialize, SerializeMap as _, Serializer};
 use serde_json::{Value as Json, json};

@@ -16,7 +16,9 @@
 //! directives are ignored, so a whole snmptrapd.conf can be given.
 
 use super::TrapUser;
-use crate::usm::{AuthProtocol, Credentials, KeySource, Password, PrivProtocol, Secret, SecurityLevel, UserKeys};
+use crate::usm::{
+    AuthProtocol, Credentials, KeySource, Password, PrivProtocol, Secret, SecurityLevel, UserKeys,
+};
 
 /// A users file line that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -102,14 +104,20 @@ pub fn parse_users(text: &str) -> Result<Vec<TrapUser>, UsersFileError> {
             if level > u.keys.level() {
                 return Err(UsersFileError {
                     line,
-                    message: format!("authUser asks {level} of {name:?}, whose keys allow only {}", u.keys.level()),
+                    message: format!(
+                        "authUser asks {level} of {name:?}, whose keys allow only {}",
+                        u.keys.level()
+                    ),
                 });
             }
             u.min_level = level;
             found = true;
         }
         if !found {
-            return Err(UsersFileError { line, message: format!("authUser names {name:?}, which no createUser line creates") });
+            return Err(UsersFileError {
+                line,
+                message: format!("authUser names {name:?}, which no createUser line creates"),
+            });
         }
     }
     Ok(users)
@@ -123,7 +131,11 @@ fn create_user(args: &[String]) -> Result<TrapUser, String> {
         match a.as_str() {
             "-e" => {
                 let v = args.get(i.saturating_add(1)).ok_or("createUser -e needs an engine ID")?;
-                engine_id = Some(hex_bytes(v).filter(|e| !e.is_empty()).ok_or("createUser -e: the engine ID is not hex")?);
+                engine_id = Some(
+                    hex_bytes(v)
+                        .filter(|e| !e.is_empty())
+                        .ok_or("createUser -e: the engine ID is not hex")?,
+                );
                 i = i.saturating_add(2);
             }
             "-m" => {
@@ -148,14 +160,20 @@ fn create_user(args: &[String]) -> Result<TrapUser, String> {
                 .map(KeySource::Password)
                 .map_err(|e| format!("user {name:?}: {what} password: {e}")),
             kind => {
-                let bytes = hex_bytes(text).ok_or_else(|| format!("user {name:?}: the {what} key is not hex"))?;
-                Ok(if kind == 'm' { KeySource::Master(Secret::new(bytes)) } else { KeySource::Localized(Secret::new(bytes)) })
+                let bytes =
+                    hex_bytes(text).ok_or_else(|| format!("user {name:?}: the {what} key is not hex"))?;
+                Ok(if kind == 'm' {
+                    KeySource::Master(Secret::new(bytes))
+                } else {
+                    KeySource::Localized(Secret::new(bytes))
+                })
             }
         }
     };
     let auth = match (rest.get(1), rest.get(2)) {
         (Some(p), Some(pass)) => {
-            let proto: AuthProtocol = p.parse().map_err(|_| format!("user {name:?}: unknown authentication protocol {p:?}"))?;
+            let proto: AuthProtocol =
+                p.parse().map_err(|_| format!("user {name:?}: unknown authentication protocol {p:?}"))?;
             Some((proto, source(pass, "authentication")?))
         }
         (Some(_), None) => return Err(format!("user {name:?}: the authentication password is missing")),
@@ -163,7 +181,8 @@ fn create_user(args: &[String]) -> Result<TrapUser, String> {
     };
     let privacy = match rest.get(3) {
         Some(p) => {
-            let proto: PrivProtocol = p.parse().map_err(|_| format!("user {name:?}: unknown privacy protocol {p:?}"))?;
+            let proto: PrivProtocol =
+                p.parse().map_err(|_| format!("user {name:?}: unknown privacy protocol {p:?}"))?;
             let pass = rest.get(4).or(rest.get(2)).ok_or("privacy password missing")?;
             Some((proto, source(pass, "privacy")?))
         }

@@ -189,13 +189,14 @@ impl Ord for Oid {
 impl fmt::Display for Oid {
     /// Dotted form without a leading dot: `1.3.6.1.2.1.1.1.0`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut first = true;
-        for arc in self.arcs() {
-            if !first {
+        // itoa, not the formatting machinery: OIDs are printed for every varbind of a walk
+        // and every listener record.
+        let mut digits = itoa::Buffer::new();
+        for (i, arc) in self.arcs().iter().enumerate() {
+            if i > 0 {
                 f.write_str(".")?;
             }
-            first = false;
-            fmt::Display::fmt(arc, f)?;
+            f.write_str(digits.format(*arc))?;
         }
         Ok(())
     }
