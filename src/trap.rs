@@ -541,9 +541,13 @@ impl Receiver {
         }
         let mut first_error = None;
         let mut verified = None;
-        for index in candidates {
+        let last = candidates.len().saturating_sub(1);
+        let mut decoded = Some(decoded);
+        for (i, index) in candidates.into_iter().enumerate() {
             let Some(keys) = self.localized(index, &engine_id) else { continue };
-            match usm::unwrap(data, decoded.clone(), Some(&keys)) {
+            // The message is cloned only when another candidate may need it.
+            let Some(d) = (if i == last { decoded.take() } else { decoded.clone() }) else { break };
+            match usm::unwrap(data, d, Some(&keys)) {
                 Ok(a) => {
                     verified = Some((index, keys, a));
                     break;

@@ -23,4 +23,5 @@ mod mib;
 mod rasn_view;
 mod roundtrip;
 mod table;
+mod trap;
 mod usm;

@@ -228,14 +228,12 @@ impl TrapBuilder {
         let config = snmp_args.config()?;
         let v3 = match &config.security {
             Security::Usm(u) => {
-                let (engine_id, boots, time) = match &u.engine_id {
-                    Some(e) => (e.clone(), 1, 0),
-                    None => {
-                        let e = super::state::load(state_dir, false);
-                        let time = e.time();
-                        (e.engine_id, e.boots, time)
-                    }
-                };
+                // Boots and time always come from our engine's state, so they only grow from
+                // run to run (a receiver tracks them per engine), also under -e.
+                let state = super::state::load(state_dir, false);
+                let time = state.time();
+                let engine_id = u.engine_id.clone().unwrap_or(state.engine_id);
+                let boots = state.boots;
                 if matches!(notice, Notice::V1(_)) {
                     bail!("SNMPv1 Traps cannot go in SNMPv3 messages; use -v 1, or the v2 form");
                 }
