@@ -208,6 +208,19 @@ struct TrapBuilder {
     notice: Notice,
     security: Security,
     v3: Option<V3Trap>,
+    /// Per request-id length (1–4 octets): an encoded message and where its request-id is.
+    templates: [Option<(Vec<u8>, usize)>; 4],
+}
+
+/// How many octets a request-id takes in minimal BER, for ids 1 to 2³¹−1.
+fn id_octets(id: i64) -> Option<usize> {
+    match id {
+        1..=0x7f => Some(1),
+        0x80..=0x7fff => Some(2),
+        0x8000..=0x7f_ffff => Some(3),
+        0x80_0000..=0x7fff_ffff => Some(4),
+        _ => None,
+    }
 }
 
 struct V3Trap {
@@ -250,10 +263,44 @@ impl TrapBuilder {
             }
             Security::Community { .. } => None,
         };
-        Ok(TrapBuilder { notice, security: config.security, v3 })
+        Ok(TrapBuilder { notice, security: config.security, v3, templates: Default::default() })
     }
 
+    /// The datagram for `request_id`. v2c Traps differ only in the request-id, so for each
+    /// encoded length of it (1 to 4 octets) one message is encoded and the others are copies
+    /// with the request-id's octets replaced: still minimal BER, and no encoder per Trap.
     fn build(&mut self, request_id: i64) -> anyhow::Result<Vec<u8>> {
+        let templated =
+            matches!(self.notice, Notice::V2 { .. }) && matches!(self.security, Security::Community { .. });
+        let Some(len) = id_octets(request_id).filter(|_| templated) else { return self.encode(request_id) };
+        let slot = len.saturating_sub(1);
+        if self.templates.get(slot).is_none_or(Option::is_none) {
+            // Two ids of the same length differ in the last octet only: that locates the field.
+            let first = self.encode(request_id)?;
+            let second = self.encode(request_id ^ 1)?;
+            let diff: Vec<usize> = (0..first.len()).filter(|i| first.get(*i) != second.get(*i)).collect();
+            let at = match diff.as_slice() {
+                [end] if first.len() == second.len() => end.saturating_add(1).checked_sub(len),
+                _ => None,
+            };
+            let Some(at) = at else { return Ok(first) };
+            if let Some(t) = self.templates.get_mut(slot) {
+                *t = Some((first, at));
+            }
+        }
+        let Some(Some((template, at))) = self.templates.get(slot) else { return self.encode(request_id) };
+        let mut bytes = template.clone();
+        let be = request_id.to_be_bytes();
+        let (Some(dst), Some(src)) =
+            (bytes.get_mut(*at..at.saturating_add(len)), be.get(8usize.saturating_sub(len)..))
+        else {
+            return self.encode(request_id);
+        };
+        dst.copy_from_slice(src);
+        Ok(bytes)
+    }
+
+    fn encode(&mut self, request_id: i64) -> anyhow::Result<Vec<u8>> {
         let pdu = match &self.notice {
             Notice::V1(t) => Pdu::TrapV1(t.clone()),
             Notice::V2 { varbinds } => Pdu::Generic(GenericPdu {
@@ -330,6 +377,47 @@ fn send_inform(
                 other => eprintln!("snmpctl inform: {other}"),
             }
             Ok(ExitCode::from(EXIT_FAILURE))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templated_traps_equal_encoded_ones() {
+        let varbinds = vec![
+            VarBind::new("1.3.6.1.2.1.1.3.0".parse().unwrap(), Value::TimeTicks(5)),
+            VarBind::new(
+                "1.3.6.1.6.3.1.1.4.1.0".parse().unwrap(),
+                Value::ObjectIdentifier("1.3.6.1.6.3.1.1.5.1".parse().unwrap()),
+            ),
+        ];
+        let mut b = TrapBuilder {
+            notice: Notice::V2 { varbinds },
+            security: Security::Community { version: Version::V2c, community: b"public".to_vec() },
+            v3: None,
+            templates: Default::default(),
+        };
+        for id in [
+            1,
+            2,
+            0x7f,
+            0x80,
+            0x81,
+            0xff,
+            0x100,
+            0x7fff,
+            0x8000,
+            0x12_3456,
+            0x7f_ffff,
+            0x80_0000,
+            0x7fff_fffe,
+            0x7fff_ffff,
+        ] {
+            let fast = b.build(id).unwrap();
+            assert_eq!(fast, b.encode(id).unwrap(), "request-id {id:#x}");
         }
     }
 }

@@ -130,6 +130,17 @@ pub fn pdu(p: &Pdu) -> Json {
     }
 }
 
+/// Serializes any `Display` value as a JSON string, written straight into the output (no
+/// intermediate `String`).
+#[derive(Debug, Clone, Copy)]
+pub struct AsText<T>(pub T);
+
+impl<T: core::fmt::Display> Serialize for AsText<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
 /// A varbind as JSON, serialized straight to the output (`serde_json::to_writer`) without
 /// building a tree of maps; [`varbind`] and [`varbind_named`] give the same object as a
 /// [`Json`] value. With `options` carrying a MIB, `"name"` and `"display"` are added. Keys are
@@ -170,7 +181,7 @@ impl Serialize for VarBindJson<'_> {
         if let Some(options) = named {
             m.serialize_entry("name", &super::output::oid_name(&vb.oid, options))?;
         }
-        m.serialize_entry("oid", &vb.oid.to_string())?;
+        m.serialize_entry("oid", &AsText(&vb.oid))?;
         if let Value::Unknown { tag, .. } = &vb.value {
             m.serialize_entry("tag", tag)?;
         }
@@ -191,8 +202,8 @@ impl Serialize for VarBindJson<'_> {
             | Value::Unknown { .. } => {
                 m.serialize_entry("value", &())?;
             }
-            Value::ObjectIdentifier(o) => m.serialize_entry("value", &o.to_string())?,
-            Value::IpAddress([a, b, c, d]) => m.serialize_entry("value", &format!("{a}.{b}.{c}.{d}"))?,
+            Value::ObjectIdentifier(o) => m.serialize_entry("value", &AsText(o))?,
+            Value::IpAddress(a) => m.serialize_entry("value", &AsText(std::net::Ipv4Addr::from(*a)))?,
             Value::Counter32(v) | Value::Gauge32(v) | Value::TimeTicks(v) => m.serialize_entry("value", v)?,
             Value::Counter64(v) => m.serialize_entry("value", v)?,
         }

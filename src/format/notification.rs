@@ -26,7 +26,7 @@
 //! ```
 
 use super::json;
-use super::json::VarBindJson;
+use super::json::{AsText, VarBindJson};
 use super::output::{OutputOptions, oid_name, timeticks, write_oid, write_varbind};
 use crate::trap::{Notification, Sender, generic_trap_text};
 use crate::value::VarBind;
@@ -127,20 +127,27 @@ impl Serialize for NotificationJson<'_> {
             m.serialize_entry("context_engine_id", &crate::hex::encode(context_engine_id))?;
             m.serialize_entry("context_name", &lossy(context_name))?;
         }
-        m.serialize_entry("deviations", &json::deviations(&n.deviations))?;
+        if n.deviations.is_empty() {
+            m.serialize_entry("deviations", &[(); 0])?;
+        } else {
+            m.serialize_entry("deviations", &json::deviations(&n.deviations))?;
+        }
         if let Sender::Usm { engine_id, .. } = &n.sender {
             m.serialize_entry("engine_id", &crate::hex::encode(engine_id))?;
         }
-        m.serialize_entry("from", &n.from.to_string())?;
-        m.serialize_entry("pdu_type", &n.pdu_type.label())?;
+        m.serialize_entry("from", &AsText(n.from))?;
+        match n.pdu_type.name() {
+            Some(name) => m.serialize_entry("pdu_type", name)?,
+            None => m.serialize_entry("pdu_type", &n.pdu_type.label())?,
+        }
         m.serialize_entry("request_id", &n.request_id)?;
         if let Sender::Usm { level, .. } = &n.sender {
             m.serialize_entry("security_level", level.name())?;
         }
         let trap_oid = n.trap_oid();
-        m.serialize_entry("snmp_trap_oid", &trap_oid.as_ref().map(ToString::to_string))?;
+        m.serialize_entry("snmp_trap_oid", &trap_oid.as_ref().map(AsText))?;
         m.serialize_entry("time", self.time)?;
-        m.serialize_entry("to", &self.via.local.to_string())?;
+        m.serialize_entry("to", &AsText(self.via.local))?;
         m.serialize_entry("transport", if self.via.tcp { "tcp" } else { "udp" })?;
         if options.mib.is_some()
             && let Some(t) = &trap_oid
