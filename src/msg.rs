@@ -14,6 +14,8 @@ mod error;
 mod message;
 mod types;
 
+#[cfg(feature = "tokio")]
+pub(crate) use ber::{Frame, frame_len};
 pub(crate) use decode::locate_auth_params;
 pub use error::{DecodeError, DecodeErrorKind, Deviation, DeviationKind, EncodeError, OidProblem};
 pub use message::{

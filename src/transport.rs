@@ -9,7 +9,7 @@ use crate::client::{
     Config, Error, Operation, Outcome, Procedure, Request, RequestHandle, Row, Session, Stats, Table,
     TableOptions, TableWalk, Walk, WalkError, WalkOptions,
 };
-use crate::msg::ErrorStatus;
+use crate::msg::{ErrorStatus, Frame, frame_len};
 use crate::usm::EngineState;
 use crate::value::{Oid, VarBind};
 use std::collections::HashMap;
@@ -485,32 +485,6 @@ enum Received {
     Datagram(usize),
     /// Whole messages from a stream.
     Messages(Vec<Vec<u8>>),
-}
-
-enum Frame {
-    Whole(usize),
-    Partial,
-    Invalid,
-}
-
-/// The length of the BER SEQUENCE at the start of `buf` (RFC 3430 framing).
-fn frame_len(buf: &[u8]) -> Frame {
-    let (Some(&tag), Some(&first)) = (buf.first(), buf.get(1)) else { return Frame::Partial };
-    if tag != 0x30 {
-        return Frame::Invalid;
-    }
-    let (header, len) = if first < 0x80 {
-        (2usize, usize::from(first))
-    } else {
-        let n = usize::from(first & 0x7f);
-        if n == 0 || n > 4 {
-            return Frame::Invalid;
-        }
-        let Some(bytes) = buf.get(2..2usize.saturating_add(n)) else { return Frame::Partial };
-        (2usize.saturating_add(n), bytes.iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b)))
-    };
-    let total = header.saturating_add(len);
-    if buf.len() >= total { Frame::Whole(total) } else { Frame::Partial }
 }
 
 /// The driver: runs until every [`Client`] clone is dropped and nothing is in flight.

@@ -37,7 +37,6 @@ mod users;
 
 pub use users::{UsersFileError, parse_users};
 
-use crate::hex;
 use crate::msg::{
     CommunityMessage, DecodeError, Decoded, Deviation, ErrorStatus, GenericPdu, GenericTrap, Message, Pdu,
     PduType, ScopedPdu, ScopedPduData, SecurityParameters, TrapV1Pdu, Version,
@@ -460,10 +459,8 @@ impl Receiver {
                 pdu: Pdu::Generic(response_to(request_id.unwrap_or(0), &varbinds)),
             });
             handled.reply = response.encode().ok();
-            self.counters.informs_acknowledged = self.counters.informs_acknowledged.saturating_add(1);
             let key = InformKey { from, sender: community.clone(), request_id: request_id.unwrap_or(0) };
-            if self.seen_before(key, now) {
-                self.counters.duplicates = self.counters.duplicates.saturating_add(1);
+            if self.acknowledged_again(key, now) {
                 return handled;
             }
         }
@@ -479,6 +476,17 @@ impl Receiver {
             deviations,
         });
         handled
+    }
+
+    /// Counts an acknowledged Inform; true when it repeats one reported within the duplicate
+    /// window (it is then counted as a duplicate and not reported again).
+    fn acknowledged_again(&mut self, key: InformKey, now: Instant) -> bool {
+        self.counters.informs_acknowledged = self.counters.informs_acknowledged.saturating_add(1);
+        let repeat = self.seen_before(key, now);
+        if repeat {
+            self.counters.duplicates = self.counters.duplicates.saturating_add(1);
+        }
+        repeat
     }
 
     /// Whether this Inform was reported within the duplicate window; records it if not.
@@ -630,13 +638,11 @@ impl Receiver {
                 scoped_pdu: &scoped,
             };
             handled.reply = usm::wrap(&out, Some(&keys), &mut self.salt).ok();
-            self.counters.informs_acknowledged = self.counters.informs_acknowledged.saturating_add(1);
             let mut sender = user.clone();
             sender.push(0);
             sender.extend_from_slice(&engine_id);
             let key = InformKey { from, sender, request_id: request_id.unwrap_or(0) };
-            if self.seen_before(key, now) {
-                self.counters.duplicates = self.counters.duplicates.saturating_add(1);
+            if self.acknowledged_again(key, now) {
                 return handled;
             }
         }
@@ -772,9 +778,4 @@ pub fn generic_trap_text(g: GenericTrap) -> &'static str {
         6 => "Enterprise Specific Trap",
         _ => "Unknown Trap Type",
     }
-}
-
-/// An engine ID in hex, for logs.
-pub fn engine_hex(engine_id: &[u8]) -> String {
-    hex::encode(engine_id)
 }

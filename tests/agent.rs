@@ -64,7 +64,8 @@ fn free_udp_port() -> u16 {
     s.local_addr().unwrap().port()
 }
 
-fn temp_dir(tag: &str) -> PathBuf {
+/// A fresh, empty directory for one test.
+pub fn temp_dir(tag: &str) -> PathBuf {
     static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let dir = std::env::temp_dir().join(format!("snmpctl-test-{}-{tag}-{n}", std::process::id()));

@@ -3,7 +3,8 @@
 //! logs them; ours are received by a real `snmptrapd`; garbage never stops the listener; and
 //! nothing is lost at a sustained rate.
 
-use crate::agent::{AUTH_PASS, PRIV_PASS};
+use crate::agent::{AUTH_PASS, PRIV_PASS, temp_dir};
+use crate::commands::run as tool;
 use serde_json::Value as Json;
 use std::io::{BufRead as _, BufReader, Read as _};
 use std::path::{Path, PathBuf};
@@ -14,21 +15,6 @@ const BIN: &str = env!("CARGO_BIN_EXE_snmpctl");
 
 fn mibs() -> String {
     concat!(env!("CARGO_MANIFEST_DIR"), "/mibs").to_string()
-}
-
-fn temp_dir(tag: &str) -> PathBuf {
-    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let dir = std::env::temp_dir().join(format!("snmpctl-listen-{}-{tag}-{n}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Runs a Net-SNMP tool (or snmpctl) with no MIBs and no config, and returns its output.
-fn tool(program: &str, args: &[&str]) -> Output {
-    let program = if program == "snmpctl" { BIN } else { program };
-    Command::new(program).args(args).env("MIBS", "").env("SNMPCONFPATH", "/nonexistent").output().unwrap()
 }
 
 /// A running `snmpctl listen` writing records to a file.
@@ -235,6 +221,22 @@ fn normalize(text: &str) -> String {
     out
 }
 
+/// v3 users, one per privacy family: (name, authentication, privacy).
+const V3_USERS: [(&str, &str, &str); 4] = [
+    ("md5des", "MD5", "DES"),
+    ("shaaes", "SHA", "AES"),
+    ("sha256aes192", "SHA-256", "AES-192"),
+    ("sha512aes256c", "SHA-512", "AES-256-C"),
+];
+
+/// `-v 3 -u USER -l authPriv -a AUTH -A PASS -x PRIV -X PASS`.
+fn auth_priv(user: &str, auth: &str, auth_pass: &str, privacy: &str, priv_pass: &str) -> Vec<String> {
+    ["-v", "3", "-u", user, "-l", "authPriv", "-a", auth, "-A", auth_pass, "-x", privacy, "-X", priv_pass]
+        .iter()
+        .map(|w| (*w).to_owned())
+        .collect()
+}
+
 const V3_ENGINE_A: &str = "0x80000000010a0b0c0d";
 const V3_ENGINE_B: &str = "0x80000000010e0f1011";
 
@@ -243,12 +245,7 @@ const V3_ENGINE_B: &str = "0x80000000010e0f1011";
 fn users_conf(for_snmptrapd: bool) -> String {
     let e = |engine: &str| if for_snmptrapd { format!("-e {engine} ") } else { String::new() };
     let mut c = String::new();
-    for (user, auth, privacy) in [
-        ("md5des", "MD5", "DES"),
-        ("shaaes", "SHA", "AES"),
-        ("sha256aes192", "SHA-256", "AES-192"),
-        ("sha512aes256c", "SHA-512", "AES-256-C"),
-    ] {
+    for (user, auth, privacy) in V3_USERS {
         c.push_str(&format!(
             "createUser {}{user} {auth} {AUTH_PASS} {privacy} {PRIV_PASS}\n",
             e(V3_ENGINE_A)
@@ -335,94 +332,38 @@ fn sends() -> Vec<(&'static str, Vec<String>)> {
         ),
         ("snmpinform", s(&["-v", "2c", "-c", "public", "TARGET", "99", "1.3.6.1.6.3.1.1.5.1"])),
     ];
-    for (user, auth, privacy) in [
-        ("md5des", "MD5", "DES"),
-        ("shaaes", "SHA", "AES"),
-        ("sha256aes192", "SHA-256", "AES-192"),
-        ("sha512aes256c", "SHA-512", "AES-256-C"),
-    ] {
-        out.push((
-            "snmptrap",
-            s(&[
-                "-v",
-                "3",
-                "-u",
-                user,
-                "-l",
-                "authPriv",
-                "-a",
-                auth,
-                "-A",
-                AUTH_PASS,
-                "-x",
-                privacy,
-                "-X",
-                PRIV_PASS,
-                "-e",
-                V3_ENGINE_A,
-                "TARGET",
-                "777",
-                "1.3.6.1.6.3.1.1.5.4",
-                "1.3.6.1.2.1.1.6.0",
-                "s",
-                user,
-            ]),
-        ));
-    }
-    out.push((
-        "snmptrap",
-        s(&[
-            "-v",
-            "3",
-            "-u",
-            "dual",
-            "-l",
-            "authPriv",
-            "-a",
-            "SHA",
-            "-A",
-            AUTH_PASS,
-            "-x",
-            "AES",
-            "-X",
-            PRIV_PASS,
+    for (user, auth, privacy) in V3_USERS {
+        let mut args = auth_priv(user, auth, AUTH_PASS, privacy, PRIV_PASS);
+        args.extend(s(&[
             "-e",
             V3_ENGINE_A,
             "TARGET",
-            "1",
-            "1.3.6.1.6.3.1.1.5.5",
+            "777",
+            "1.3.6.1.6.3.1.1.5.4",
             "1.3.6.1.2.1.1.6.0",
             "s",
-            "dual on A",
-        ]),
-    ));
-    out.push((
-        "snmptrap",
-        s(&[
-            "-v",
-            "3",
-            "-u",
-            "dual",
-            "-l",
-            "authPriv",
-            "-a",
-            "MD5",
-            "-A",
-            "otherpass123",
-            "-x",
-            "DES",
-            "-X",
-            "otherpass456",
+            user,
+        ]));
+        out.push(("snmptrap", args));
+    }
+    // One user name, two engines, two sets of keys.
+    for (engine, auth, auth_pass, privacy, priv_pass, uptime, text) in [
+        (V3_ENGINE_A, "SHA", AUTH_PASS, "AES", PRIV_PASS, "1", "dual on A"),
+        (V3_ENGINE_B, "MD5", "otherpass123", "DES", "otherpass456", "2", "dual on B"),
+    ] {
+        let mut args = auth_priv("dual", auth, auth_pass, privacy, priv_pass);
+        args.extend(s(&[
             "-e",
-            V3_ENGINE_B,
+            engine,
             "TARGET",
-            "2",
+            uptime,
             "1.3.6.1.6.3.1.1.5.5",
             "1.3.6.1.2.1.1.6.0",
             "s",
-            "dual on B",
-        ]),
-    ));
+            text,
+        ]));
+        out.push(("snmptrap", args));
+    }
     out
 }
 
@@ -587,7 +528,7 @@ fn notifications_arrive_with_every_field_right() {
     assert_eq!(r[3]["pdu_type"], "InformRequest");
     assert_eq!(r[3]["uptime"], 99);
     // v3 Traps, four privacy families, engine A; `dual` on two engines with two sets of keys.
-    for (i, user) in ["md5des", "shaaes", "sha256aes192", "sha512aes256c"].iter().enumerate() {
+    for (i, (user, _, _)) in V3_USERS.iter().enumerate() {
         let v3 = &r[4 + i];
         assert_eq!(v3["version"], "v3");
         assert_eq!(v3["user"], *user);
@@ -856,28 +797,14 @@ fn snmptrapd_receives_our_traps_and_informs() {
     let state = temp_dir("our-engine");
     let state_arg = state.display().to_string();
     // Our engine comes into being on first use; snmptrapd must know it for v3 Traps.
+    let ours = auth_priv("ours", "SHA-256", AUTH_PASS, "AES", PRIV_PASS);
+    let ours: Vec<&str> = ours.iter().map(String::as_str).collect();
+    let informer = auth_priv("informer", "SHA-512", AUTH_PASS, "AES-256-C", PRIV_PASS);
+    let informer: Vec<&str> = informer.iter().map(String::as_str).collect();
     let o = tool(
         "snmpctl",
-        &[
-            "trap",
-            "--state-dir",
-            &state_arg,
-            "-v",
-            "3",
-            "-u",
-            "ours",
-            "-a",
-            "SHA-256",
-            "-A",
-            AUTH_PASS,
-            "-x",
-            "AES",
-            "-X",
-            PRIV_PASS,
-            "udp:127.0.0.1:9",
-            "",
-            "1.3.6.1.6.3.1.1.5.1",
-        ],
+        &[&["trap", "--state-dir", &state_arg][..], &ours, &["udp:127.0.0.1:9", "", "1.3.6.1.6.3.1.1.5.1"]]
+            .concat(),
     );
     ok(&o);
     let engine_file = std::fs::read_to_string(state.join("engine")).unwrap();
@@ -920,52 +847,19 @@ fn snmptrapd_receives_our_traps_and_informs() {
             "i",
             "2",
         ],
-        vec![
-            "trap",
-            "--state-dir",
-            st,
-            "-v",
-            "3",
-            "-u",
-            "ours",
-            "-a",
-            "SHA-256",
-            "-A",
-            AUTH_PASS,
-            "-x",
-            "AES",
-            "-X",
-            PRIV_PASS,
-            &target,
-            "300",
-            "1.3.6.1.6.3.1.1.5.4",
-            "1.3.6.1.2.1.1.6.0",
-            "s",
-            "from snmpctl v3",
-        ],
+        [
+            &["trap", "--state-dir", st][..],
+            &ours,
+            &[&target, "300", "1.3.6.1.6.3.1.1.5.4", "1.3.6.1.2.1.1.6.0", "s", "from snmpctl v3"],
+        ]
+        .concat(),
         vec!["inform", "-v", "2c", "-c", "public", &target, "400", "1.3.6.1.6.3.1.1.5.1"],
-        vec![
-            "trap",
-            "-Ci",
-            "-v",
-            "3",
-            "-u",
-            "informer",
-            "-a",
-            "SHA-512",
-            "-A",
-            AUTH_PASS,
-            "-x",
-            "AES-256-C",
-            "-X",
-            PRIV_PASS,
-            &target,
-            "500",
-            "1.3.6.1.6.3.1.1.5.2",
-            "1.3.6.1.2.1.1.4.0",
-            "s",
-            "v3 inform from snmpctl",
-        ],
+        [
+            &["trap", "-Ci"][..],
+            &informer,
+            &[&target, "500", "1.3.6.1.6.3.1.1.5.2", "1.3.6.1.2.1.1.4.0", "s", "v3 inform from snmpctl"],
+        ]
+        .concat(),
     ];
     for c in &cases {
         ok(&tool("snmpctl", c));
@@ -1027,4 +921,32 @@ fn privileged_port_explains_what_to_do() {
     assert!(err.contains("Port 162 is privileged"), "{err}");
     assert!(err.contains("setcap cap_net_bind_service=+ep"), "{err}");
     assert!(err.contains("--listen udp:0.0.0.0:1162"), "{err}");
+}
+
+#[test]
+fn an_oversized_tcp_message_closes_its_connection_only() {
+    use std::io::{Read as _, Write as _};
+    let l = Listener::start("tcp-big", true, &["--format", "json"]);
+    let addr = format!("127.0.0.1:{}", l.tcp.unwrap());
+    let mut big = std::net::TcpStream::connect(&addr).unwrap();
+    big.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    // A SEQUENCE announcing 32 MiB, then more than the 1 MiB limit of it: never buffered whole.
+    let mut data = vec![0x30, 0x84, 0x02, 0x00, 0x00, 0x00];
+    data.resize(1_200_000, 0);
+    let _ = big.write_all(&data);
+    let mut rest = Vec::new();
+    // Closed: end of stream, or a reset (the listener closed with our bytes unread). A read
+    // timeout means it kept the connection open.
+    let closed = match big.read_to_end(&mut rest) {
+        Ok(_) => true,
+        Err(e) => e.kind() == std::io::ErrorKind::ConnectionReset,
+    };
+    assert!(closed && rest.is_empty(), "the listener kept the connection");
+    // Another connection still works.
+    let mut ok_conn = std::net::TcpStream::connect(&addr).unwrap();
+    ok_conn.write_all(&v2c_trap(11, "public")).unwrap();
+    let r = l.records(1);
+    let stderr = l.stop();
+    assert_eq!(r[0]["request_id"], 11);
+    assert!(stderr.contains("malformed 1"), "{stderr}");
 }

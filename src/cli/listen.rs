@@ -129,7 +129,7 @@ async fn bind_all(args: &Args) -> anyhow::Result<Vec<(Bound, String)>> {
         let addr = target.resolve().await.with_context(|| format!("--listen {text}"))?;
         let bound = if target.tcp { listener::bind_tcp(addr).await } else { listener::bind_udp(addr) }
             .map_err(|e| bind_error(text, addr, &e))?;
-        let local = bound.local_addr().map_or(addr, |a| a);
+        let local = bound.local_addr().unwrap_or(addr);
         let name = match (target.tcp, local) {
             (false, SocketAddr::V4(a)) => format!("udp:{a}"),
             (true, SocketAddr::V4(a)) => format!("tcp:{a}"),

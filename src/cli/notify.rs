@@ -18,7 +18,6 @@ use anyhow::{Context as _, bail};
 use snmpctl::client::{Operation, Request, Security};
 use snmpctl::msg::{
     CommunityMessage, ErrorStatus, GenericPdu, GenericTrap, Message, Pdu, PduType, ScopedPdu, TrapV1Pdu,
-    Version,
 };
 use snmpctl::transport::Target;
 use snmpctl::trap::{SNMP_TRAP_OID, SYS_UP_TIME};
@@ -247,9 +246,6 @@ impl TrapBuilder {
                 let time = state.time();
                 let engine_id = u.engine_id.clone().unwrap_or(state.engine_id);
                 let boots = state.boots;
-                if matches!(notice, Notice::V1(_)) {
-                    bail!("SNMPv1 Traps cannot go in SNMPv3 messages; use -v 1, or the v2 form");
-                }
                 let keys = u.user.localize(&engine_id);
                 let seed = getrandom::u64().unwrap_or(0x5eed);
                 Some(V3Trap {
@@ -313,9 +309,7 @@ impl TrapBuilder {
         };
         match (&self.security, &mut self.v3) {
             (Security::Community { version, community }, _) => {
-                if *version != Version::V1 && matches!(pdu, Pdu::TrapV1(_)) {
-                    bail!("the v1 Trap form needs -v 1");
-                }
+                // `notice` gives the v1 form exactly when the version is 1.
                 Ok(Message::Community(CommunityMessage {
                     version: *version,
                     community: community.clone(),
@@ -384,6 +378,7 @@ fn send_inform(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use snmpctl::msg::Version;
 
     #[test]
     fn templated_traps_equal_encoded_ones() {

@@ -243,6 +243,38 @@ fn count_arcs(content: &[u8]) -> usize {
     content.iter().filter(|b| *b & 0x80 == 0).count().saturating_add(1)
 }
 
+/// Where a BER stream (SNMP over TCP, RFC 3430) stands.
+#[cfg(feature = "tokio")]
+pub(crate) enum Frame {
+    /// A whole message of this many bytes, header included, starts the buffer.
+    Whole(usize),
+    /// More bytes are needed.
+    Partial,
+    /// Not a BER SEQUENCE: the stream cannot be resynchronised.
+    Invalid,
+}
+
+/// The length of the BER SEQUENCE at the start of `buf` (RFC 3430 framing).
+#[cfg(feature = "tokio")]
+pub(crate) fn frame_len(buf: &[u8]) -> Frame {
+    let (Some(&tag), Some(&first)) = (buf.first(), buf.get(1)) else { return Frame::Partial };
+    if tag != 0x30 {
+        return Frame::Invalid;
+    }
+    let (header, len) = if first < 0x80 {
+        (2usize, usize::from(first))
+    } else {
+        let n = usize::from(first & 0x7f);
+        if n == 0 || n > 4 {
+            return Frame::Invalid;
+        }
+        let Some(bytes) = buf.get(2..2usize.saturating_add(n)) else { return Frame::Partial };
+        (2usize.saturating_add(n), bytes.iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b)))
+    };
+    let total = header.saturating_add(len);
+    if buf.len() >= total { Frame::Whole(total) } else { Frame::Partial }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

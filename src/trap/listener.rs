@@ -9,6 +9,7 @@
 
 use super::{Counters, Notification, Problem, Receiver};
 use crate::format::notification::Via;
+use crate::msg::{Frame, frame_len};
 use std::io;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -280,8 +281,14 @@ async fn tcp_conn(
     loop {
         // Every complete message in the buffer.
         loop {
-            match message_length(&buf) {
-                Frame::Complete(len) => {
+            match frame_len(&buf) {
+                // A message over the limit is never buffered whole: what there is of it is
+                // counted as malformed (it does not decode) and the connection is closed.
+                Frame::Partial if buf.len() > MAX_TCP_MESSAGE => {
+                    let _ = shared.handle(&buf, from, via);
+                    return;
+                }
+                Frame::Whole(len) => {
                     let reply = shared.handle(buf.get(..len).unwrap_or_default(), from, via);
                     buf.drain(..len.min(buf.len()));
                     if let Some(r) = reply
@@ -290,7 +297,7 @@ async fn tcp_conn(
                         return;
                     }
                 }
-                Frame::NeedMore => break,
+                Frame::Partial => break,
                 Frame::Invalid => {
                     // Not BER: hand it to the receiver once (it is counted as malformed) and
                     // close, as the stream cannot be resynchronised.
@@ -307,38 +314,5 @@ async fn tcp_conn(
                 Ok(n) => buf.extend_from_slice(chunk.get(..n).unwrap_or_default()),
             },
         }
-    }
-}
-
-enum Frame {
-    Complete(usize),
-    NeedMore,
-    Invalid,
-}
-
-/// The length of the BER SEQUENCE at the start of `buf`, header included.
-fn message_length(buf: &[u8]) -> Frame {
-    let (Some(&tag), Some(&first)) = (buf.first(), buf.get(1)) else { return Frame::NeedMore };
-    if tag != 0x30 {
-        return Frame::Invalid;
-    }
-    let (header, len) = if first < 0x80 {
-        (2usize, usize::from(first))
-    } else {
-        let n = usize::from(first & 0x7f);
-        if n == 0 || n > 4 {
-            return Frame::Invalid;
-        }
-        let Some(bytes) = buf.get(2..2usize.saturating_add(n)) else { return Frame::NeedMore };
-        let len = bytes.iter().fold(0usize, |a, b| a.saturating_mul(256).saturating_add(usize::from(*b)));
-        (2usize.saturating_add(n), len)
-    };
-    let total = header.saturating_add(len);
-    if total > MAX_TCP_MESSAGE {
-        Frame::Invalid
-    } else if buf.len() >= total {
-        Frame::Complete(total)
-    } else {
-        Frame::NeedMore
     }
 }
