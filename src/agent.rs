@@ -1,20 +1,162 @@
-//! A scriptable SNMPv1/v2c agent: a MIB view in memory plus the faults real agents have.
+//! A simulated agent: recorded devices served from memory, with the faults real agents have.
 //!
-//! [`Responder`] is sans-IO: [`Responder::handle`] takes a request datagram and returns the
-//! replies to send, each with a delay. [`serve`] (feature `tokio`) runs it on a UDP socket.
-//! The faults ([`Faults`]) are what `snmpd` will not do on request: drop, delay and
+//! A [`Recording`] is one device's objects (read from snmpsim's `.snmprec` format by
+//! [`snmprec`], or built in code). A [`Setup`] says which recordings there are and how they
+//! are reached: a community string selects a recording (v1/v2c, as in snmpsim), a context
+//! name does for v3, whose users it also holds. A [`Responder`] is one simulated device: its
+//! own SNMP engine (engine ID, boots, time), its own copy of any object a Set changed, and the
+//! [`Faults`] in force. It is sans-IO: [`Responder::handle`] takes a request datagram and the
+//! time and returns the replies to send, each with a delay. [`serve`] and [`run`] (feature
+//! `tokio`) drive it on a UDP socket.
+//!
+//! It answers Get, GetNext, GetBulk and Set as RFC 3416 says: noSuchObject / noSuchInstance /
+//! endOfMibView on v2c and v3, noSuchName on v1; GetBulk trimmed to fit the manager's
+//! msgMaxSize; a Set that fails on one varbind changes nothing. v3 requests go through USM as
+//! the authoritative engine (RFC 3414 § 3.2): discovery and refusals are answered with
+//! Reports, responses go out at the request's level.
+//!
+//! The faults ([`Faults`]) are what `snmpd` will not do on request: lose requests, delay and
 //! duplicate responses, answer with a wrong request-id, return OIDs that do not increase,
-//! refuse large responses with tooBig, and, as an SNMPv1 agent must, end a walk with
-//! noSuchName. The tests drive snmpctl and Net-SNMP's tools against it side by side.
+//! refuse large responses with tooBig, reboot (snmpEngineBoots + 1) and fail every request
+//! with an error status.
 
-use crate::msg::{BulkPdu, CommunityMessage, ErrorStatus, GenericPdu, Message, Pdu, PduType, Version};
+pub mod snmprec;
+
+use crate::msg::{
+    BulkPdu, CommunityMessage, Decoded, ErrorStatus, GenericPdu, Message, Pdu, PduType, ScopedPdu,
+    SecurityParameters, Version,
+};
+use crate::usm::{self, LocalEngine, LocalizedKeys, Outgoing, SaltCounter, SecurityLevel, UserKeys, UsmError};
 use crate::value::{Oid, Value, VarBind};
-use std::collections::BTreeMap;
-use std::ops::Bound;
-use std::time::Duration;
+pub use snmprec::{Numeric, Record};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// usmStats (RFC 3414 § 5): the Report counters, leaf numbers 1–6.
+const USM_STATS: [u32; 9] = [1, 3, 6, 1, 6, 3, 15, 1, 1];
+/// snmpUnknownContexts.0 (SNMP-TARGET-MIB, RFC 3413).
+const SNMP_UNKNOWN_CONTEXTS: [u32; 10] = [1, 3, 6, 1, 6, 3, 12, 1, 5, 0];
+/// The largest UDP payload over IPv4.
+const MAX_DATAGRAM: usize = 65_507;
+/// GetBulk never builds more varbinds than this before trimming to the message size.
+const MAX_BULK_VARBINDS: usize = 8_192;
+
+/// One device's objects, in OID order (one value per OID).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Recording {
+    objects: Vec<Record>,
+}
+
+impl Recording {
+    /// A recording of `records`; of two records for one OID the later wins.
+    pub fn new(records: impl IntoIterator<Item = Record>) -> Recording {
+        let mut objects: Vec<Record> = records.into_iter().collect();
+        objects.reverse();
+        objects.sort_by(|a, b| a.oid.cmp(&b.oid));
+        objects.dedup_by(|later, earlier| later.oid == earlier.oid);
+        Recording { objects }
+    }
+
+    /// A recording of fixed values.
+    pub fn from_values(objects: impl IntoIterator<Item = (Oid, Value)>) -> Recording {
+        Recording::new(objects.into_iter().map(|(oid, value)| Record { oid, value, numeric: None }))
+    }
+
+    /// Reads snmpsim's `.snmprec` text; also returns the lines left out (see [`snmprec::parse`]).
+    ///
+    /// # Errors
+    /// The first line that cannot be read.
+    pub fn from_snmprec(text: &str) -> Result<(Recording, Vec<(usize, String)>), snmprec::SnmprecError> {
+        let parsed = snmprec::parse(text)?;
+        Ok((Recording::new(parsed.records), parsed.skipped))
+    }
+
+    /// The recording as `.snmprec` text.
+    pub fn to_snmprec(&self) -> String {
+        let mut out = String::new();
+        for r in &self.objects {
+            snmprec::write_line(&mut out, &r.oid, &r.value);
+        }
+        out
+    }
+
+    /// Number of objects.
+    pub fn len(&self) -> usize {
+        self.objects.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty()
+    }
+
+    /// The objects in OID order.
+    pub fn records(&self) -> &[Record] {
+        &self.objects
+    }
+
+    /// The value of `oid` at `elapsed` after start (for `numeric` objects), if recorded.
+    pub fn get(&self, oid: &Oid, elapsed: Duration) -> Option<Value> {
+        let i = self.objects.binary_search_by(|r| r.oid.cmp(oid)).ok()?;
+        self.value_at(i, elapsed)
+    }
+
+    fn value_at(&self, i: usize, elapsed: Duration) -> Option<Value> {
+        let r = self.objects.get(i)?;
+        Some(match &r.numeric {
+            Some(n) => n.at(&r.value, elapsed.as_secs_f64()),
+            None => r.value.clone(),
+        })
+    }
+
+    /// The index of the first object after `oid`.
+    fn after(&self, oid: &Oid) -> usize {
+        self.objects.partition_point(|r| r.oid <= *oid)
+    }
+}
+
+/// How a community string reaches a recording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Access {
+    /// Index into [`Setup::recordings`].
+    pub recording: usize,
+    /// Whether Set is allowed.
+    pub write: bool,
+}
+
+/// What every simulated device of one agent shares: the recordings, the community strings and
+/// v3 context names that select them, and the v3 users.
+#[derive(Debug, Default)]
+pub struct Setup {
+    /// The recordings.
+    pub recordings: Vec<Arc<Recording>>,
+    /// Community (v1/v2c) → recording.
+    pub communities: HashMap<Vec<u8>, Access>,
+    /// contextName (v3) → index into `recordings`; every v3 user may Set.
+    pub contexts: HashMap<Vec<u8>, usize>,
+    /// v3 users, with master keys (localized to each device's engine ID on first use).
+    pub users: Vec<UserKeys>,
+}
+
+impl Setup {
+    /// One recording, read with community `public`, written with `private`, and the
+    /// recording of the empty v3 context.
+    pub fn single(recording: Recording) -> Setup {
+        Setup {
+            recordings: vec![Arc::new(recording)],
+            communities: HashMap::from([
+                (b"public".to_vec(), Access { recording: 0, write: false }),
+                (b"private".to_vec(), Access { recording: 0, write: true }),
+            ]),
+            contexts: HashMap::from([(Vec::new(), 0)]),
+            users: Vec::new(),
+        }
+    }
+}
 
 /// What the agent does wrong, on purpose.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Faults {
     /// Ignore the first N requests (a lost request or response).
     pub drop_first: u32,
@@ -22,21 +164,28 @@ pub struct Faults {
     pub drop_every: u32,
     /// Ignore every request after the first N (the agent goes away mid-walk).
     pub drop_after: Option<u64>,
+    /// Ignore each request with this probability (0.0–1.0), at random.
+    pub loss: f64,
     /// Wait this long before each response.
     pub delay: Duration,
     /// Send every response twice.
     pub duplicate: bool,
     /// Send a response with a wrong request-id before the right one.
     pub wrong_request_id_first: bool,
-    /// GetNext / GetBulk from this OID returns `.1` (going back to the second OID) instead
-    /// of the true successor: `(from, back_to)`.
+    /// GetNext / GetBulk from this OID returns the second OID (going back) instead of the
+    /// true successor: `(from, back_to)`.
     pub jump_back: Option<(Oid, Oid)>,
     /// Answer tooBig when a response would carry more than this many varbinds.
     pub too_big_over: Option<usize>,
+    /// Answer tooBig when a response would be larger than this many bytes (GetBulk too: an
+    /// agent that does not trim).
+    pub too_big_bytes: Option<usize>,
     /// Answer GetBulk with at most this many repetitions (an agent that truncates).
     pub bulk_cap: Option<usize>,
     /// Answer every request with this error status (and error-index 1).
     pub error_status: Option<ErrorStatus>,
+    /// Reboot this often: snmpEngineBoots + 1 and snmpEngineTime from zero.
+    pub reboot_every: Option<Duration>,
 }
 
 /// The varbinds of an answer, or an error-status and the index of the varbind it names.
@@ -51,70 +200,353 @@ pub struct Reply {
     pub delay: Duration,
 }
 
-/// The agent's state: its objects, community strings and faults.
+/// What one device has seen.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Datagrams that decoded as SNMP messages.
+    pub requests: u64,
+    /// Responses sent (a duplicated response counts once).
+    pub responses: u64,
+    /// Requests ignored by a loss fault.
+    pub lost: u64,
+    /// v1/v2c requests with a community that selects no recording.
+    pub bad_communities: u64,
+    /// Reports sent (discovery included).
+    pub reports: u64,
+    /// Reboots.
+    pub reboots: u64,
+    /// usmStats counters, leaves 1–6: unsupportedSecLevels, notInTimeWindows, unknownUserNames,
+    /// unknownEngineIDs, wrongDigests, decryptionErrors.
+    pub usm: [u32; 6],
+    /// v3 requests naming a context with no recording.
+    pub unknown_contexts: u32,
+}
+
+impl std::ops::AddAssign<&Stats> for Stats {
+    fn add_assign(&mut self, o: &Stats) {
+        self.requests = self.requests.saturating_add(o.requests);
+        self.responses = self.responses.saturating_add(o.responses);
+        self.lost = self.lost.saturating_add(o.lost);
+        self.bad_communities = self.bad_communities.saturating_add(o.bad_communities);
+        self.reports = self.reports.saturating_add(o.reports);
+        self.reboots = self.reboots.saturating_add(o.reboots);
+        for (a, b) in self.usm.iter_mut().zip(o.usm) {
+            *a = a.saturating_add(b);
+        }
+        self.unknown_contexts = self.unknown_contexts.saturating_add(o.unknown_contexts);
+    }
+}
+
+/// How a response goes back: the request's community, or its v3 user and level.
+#[derive(Debug, Clone)]
+enum Envelope {
+    Community { version: Version, community: Vec<u8> },
+    Usm { msg_id: i64, max_size: usize, level: SecurityLevel, user: Vec<u8>, keys: Box<LocalizedKeys>, context_name: Vec<u8> },
+}
+
+/// One simulated device. See the module docs.
 #[derive(Debug, Clone)]
 pub struct Responder {
-    objects: BTreeMap<Oid, Value>,
-    /// Community with read access.
-    pub read_community: Vec<u8>,
-    /// Community with write access (Set).
-    pub write_community: Vec<u8>,
+    setup: Arc<Setup>,
+    /// This device's recordings: shared with the setup until a Set copies one.
+    views: Vec<Arc<Recording>>,
     /// The faults in force.
     pub faults: Faults,
-    requests: u64,
+    engine: LocalEngine,
+    keys: Vec<Option<LocalizedKeys>>,
+    salt: SaltCounter,
+    rng: u64,
+    started: Instant,
+    stats: Stats,
 }
 
 impl Responder {
-    /// An agent serving `objects`, with communities `public` (read) and `private` (write).
+    /// A device serving `objects`, with communities `public` (read) and `private` (write),
+    /// started now.
     pub fn new(objects: impl IntoIterator<Item = (Oid, Value)>) -> Responder {
+        let setup = Arc::new(Setup::single(Recording::from_values(objects)));
+        Responder::device(setup, b"\x80\0\0\0\x05snmpctl".to_vec(), 1, Instant::now())
+    }
+
+    /// A device of `setup` with its own engine: `engine_id`, started at `now`; `seed` starts
+    /// its salt and loss sequences.
+    pub fn device(setup: Arc<Setup>, engine_id: Vec<u8>, seed: u64, now: Instant) -> Responder {
         Responder {
-            objects: objects.into_iter().collect(),
-            read_community: b"public".to_vec(),
-            write_community: b"private".to_vec(),
+            views: setup.recordings.clone(),
+            keys: vec![None; setup.users.len()],
+            setup,
             faults: Faults::default(),
-            requests: 0,
+            engine: LocalEngine::new(engine_id, 1, now),
+            salt: SaltCounter::new(seed),
+            rng: seed | 1,
+            started: now,
+            stats: Stats::default(),
         }
     }
 
     /// Requests seen so far (dropped ones included).
     pub fn requests(&self) -> u64 {
-        self.requests
+        self.stats.requests
     }
 
-    /// The value of an object.
-    pub fn value(&self, oid: &Oid) -> Option<&Value> {
-        self.objects.get(oid)
+    /// The counters.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
     }
 
-    /// Handles one datagram; returns what to send back (nothing for garbage, a wrong
-    /// community or a dropped request).
-    pub fn handle(&mut self, datagram: &[u8]) -> Vec<Reply> {
-        let Ok(Message::Community(msg)) = Message::decode(datagram) else { return Vec::new() };
-        self.requests = self.requests.saturating_add(1);
+    /// The device's engine (v3).
+    pub fn engine(&self) -> &LocalEngine {
+        &self.engine
+    }
+
+    /// Reboots the device: snmpEngineBoots + 1, snmpEngineTime from zero.
+    pub fn reboot(&mut self, now: Instant) {
+        self.engine.reboot(now);
+        self.stats.reboots = self.stats.reboots.saturating_add(1);
+    }
+
+    /// The value of an object in the first recording (as this device now holds it).
+    pub fn value(&self, oid: &Oid) -> Option<Value> {
+        self.views.first()?.get(oid, Duration::ZERO)
+    }
+
+    /// A uniform draw in [0, 1) (xorshift64*).
+    fn random(&mut self) -> f64 {
+        let mut x = self.rng;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.rng = x;
+        #[allow(clippy::cast_precision_loss)]
+        let r = (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64;
+        r
+    }
+
+    /// Handles one datagram received at `now`; returns what to send back (nothing for
+    /// garbage, an unknown community or a dropped request).
+    pub fn handle(&mut self, datagram: &[u8], now: Instant) -> Vec<Reply> {
+        let Ok(decoded) = Message::decode_detailed(datagram) else { return Vec::new() };
+        self.stats.requests = self.stats.requests.saturating_add(1);
+        let n = self.stats.requests;
         let f = &self.faults;
-        if u64::from(f.drop_first) >= self.requests
-            || (f.drop_every > 0 && self.requests.is_multiple_of(u64::from(f.drop_every)))
-            || f.drop_after.is_some_and(|n| self.requests > n)
+        if u64::from(f.drop_first) >= n
+            || (f.drop_every > 0 && n.is_multiple_of(u64::from(f.drop_every)))
+            || f.drop_after.is_some_and(|d| n > d)
         {
             return Vec::new();
         }
-        let write = msg.community == self.write_community;
-        if !write && msg.community != self.read_community {
+        if self.faults.loss > 0.0 && self.random() < self.faults.loss {
+            self.stats.lost = self.stats.lost.saturating_add(1);
             return Vec::new();
         }
-        let Some(mut response) = self.answer(msg.version, &msg.pdu, write) else { return Vec::new() };
-        let encode = |pdu: GenericPdu| {
-            Message::Community(CommunityMessage {
-                version: msg.version,
-                community: msg.community.clone(),
+        if let Some(every) = self.faults.reboot_every
+            && !every.is_zero()
+            && now.saturating_duration_since(self.engine_started(now)) >= every
+        {
+            self.reboot(now);
+        }
+        match decoded.message {
+            Message::Community(m) => {
+                let Some(access) = self.setup.communities.get(&m.community).copied() else {
+                    self.stats.bad_communities = self.stats.bad_communities.saturating_add(1);
+                    return Vec::new();
+                };
+                let env = Envelope::Community { version: m.version, community: m.community };
+                self.respond(&env, &m.pdu, access, now)
+            }
+            Message::V3(_) => self.v3(datagram, decoded, now),
+        }
+    }
+
+    /// When the engine last (re)started.
+    fn engine_started(&self, now: Instant) -> Instant {
+        now.checked_sub(Duration::from_secs(u64::from(self.engine.time(now)))).unwrap_or(now)
+    }
+
+    /// RFC 3414 § 3.2 as the authoritative engine, then the request.
+    fn v3(&mut self, data: &[u8], decoded: Decoded, now: Instant) -> Vec<Reply> {
+        let Message::V3(m) = &decoded.message else { return Vec::new() };
+        let msg_id = m.header.msg_id;
+        let reportable = m.header.msg_flags.reportable();
+        let SecurityParameters::Usm(u) = &m.security else { return Vec::new() };
+        let user = u.user_name.clone();
+        let plaintext_request_id = match &m.data {
+            crate::msg::ScopedPduData::Plaintext(s) => s.pdu.request_id(),
+            crate::msg::ScopedPduData::Encrypted(_) => None,
+        };
+        let refuse = |this: &mut Responder, leaf: usize, keys: Option<&LocalizedKeys>, request_id| {
+            this.count_usm(leaf);
+            if reportable { this.report(msg_id, request_id, leaf, &user, keys, now) } else { Vec::new() }
+        };
+        if u.engine_id.as_slice() != self.engine.engine_id() {
+            // Discovery (an empty engine ID) or a manager that must learn ours (step 3).
+            return refuse(self, 4, None, plaintext_request_id);
+        }
+        let Some(index) = self.setup.users.iter().position(|k| k.user_name() == user.as_slice()) else {
+            return refuse(self, 3, None, plaintext_request_id);
+        };
+        let Some(keys) = self.localized(index) else { return Vec::new() };
+        let authenticated = match usm::unwrap(data, decoded, Some(&keys)) {
+            Ok(a) => a,
+            Err(e) => {
+                let leaf = match e {
+                    UsmError::WrongDigest { .. } => 5,
+                    UsmError::DecryptionError { .. } => 6,
+                    UsmError::UnsupportedSecurityLevel { .. } => 1,
+                    _ => return Vec::new(),
+                };
+                return refuse(self, leaf, None, plaintext_request_id);
+            }
+        };
+        let level = authenticated.level();
+        let msg = authenticated.into_inner();
+        let request_id = msg.scoped_pdu.pdu.request_id();
+        if level >= SecurityLevel::AuthNoPriv {
+            let boots = u32::try_from(msg.usm.engine_boots).unwrap_or(u32::MAX);
+            let time = u32::try_from(msg.usm.engine_time).unwrap_or(u32::MAX);
+            if self.engine.check(boots, time, now).is_err() {
+                return refuse(self, 2, Some(&keys), request_id);
+            }
+        }
+        let ScopedPdu { context_name, pdu, .. } = msg.scoped_pdu;
+        let Some(&recording) = self.setup.contexts.get(&context_name) else {
+            self.stats.unknown_contexts = self.stats.unknown_contexts.saturating_add(1);
+            if !reportable {
+                return Vec::new();
+            }
+            let counter = Oid::new(&SNMP_UNKNOWN_CONTEXTS).unwrap_or_default();
+            let value = self.stats.unknown_contexts;
+            let keys = (level >= SecurityLevel::AuthNoPriv).then_some(&keys);
+            return self.send_report(msg_id, request_id, &counter, value, &user, keys, now);
+        };
+        let max_size = usize::try_from(msg.header.msg_max_size).unwrap_or(MAX_DATAGRAM);
+        let env = Envelope::Usm { msg_id, max_size, level, user, keys: Box::new(keys), context_name };
+        self.respond(&env, &pdu, Access { recording, write: true }, now)
+    }
+
+    fn count_usm(&mut self, leaf: usize) {
+        if let Some(c) = self.stats.usm.get_mut(leaf.saturating_sub(1)) {
+            *c = c.saturating_add(1);
+        }
+    }
+
+    /// A Report naming usmStats counter `leaf`.
+    fn report(
+        &mut self,
+        msg_id: i64,
+        request_id: Option<i64>,
+        leaf: usize,
+        user: &[u8],
+        keys: Option<&LocalizedKeys>,
+        now: Instant,
+    ) -> Vec<Reply> {
+        let arc = u32::try_from(leaf).unwrap_or(0);
+        let counter = Oid::new(&USM_STATS).and_then(|o| o.join(&[arc, 0])).unwrap_or_default();
+        let value = self.stats.usm.get(leaf.saturating_sub(1)).copied().unwrap_or(0);
+        self.send_report(msg_id, request_id, &counter, value, user, keys, now)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn send_report(
+        &mut self,
+        msg_id: i64,
+        request_id: Option<i64>,
+        counter: &Oid,
+        value: u32,
+        user: &[u8],
+        keys: Option<&LocalizedKeys>,
+        now: Instant,
+    ) -> Vec<Reply> {
+        let report = usm::Report { msg_id, request_id, counter, value, user, keys };
+        let max = i32::try_from(MAX_DATAGRAM).unwrap_or(i32::MAX);
+        let Some(bytes) = self.engine.report(&report, max, &mut self.salt, now) else { return Vec::new() };
+        self.stats.reports = self.stats.reports.saturating_add(1);
+        vec![Reply { bytes, delay: self.faults.delay }]
+    }
+
+    /// User `index`'s keys for this device's engine, localized once.
+    fn localized(&mut self, index: usize) -> Option<LocalizedKeys> {
+        if let Some(Some(k)) = self.keys.get(index) {
+            return Some(k.clone());
+        }
+        let k = self.setup.users.get(index)?.localize(self.engine.engine_id());
+        if let Some(slot) = self.keys.get_mut(index) {
+            *slot = Some(k.clone());
+        }
+        Some(k)
+    }
+
+    /// Encodes a response for the manager that sent the request.
+    fn seal(&mut self, env: &Envelope, pdu: GenericPdu, now: Instant) -> Option<Vec<u8>> {
+        match env {
+            Envelope::Community { version, community } => Message::Community(CommunityMessage {
+                version: *version,
+                community: community.clone(),
                 pdu: Pdu::Generic(pdu),
             })
             .encode()
-            .ok()
+            .ok(),
+            Envelope::Usm { msg_id, level, user, keys, context_name, .. } => {
+                let scoped = ScopedPdu {
+                    context_engine_id: self.engine.engine_id().to_vec(),
+                    context_name: context_name.clone(),
+                    pdu: Pdu::Generic(pdu),
+                };
+                let out = Outgoing {
+                    msg_id: i32::try_from(*msg_id).unwrap_or(0),
+                    msg_max_size: i32::try_from(MAX_DATAGRAM).unwrap_or(i32::MAX),
+                    level: *level,
+                    reportable: false,
+                    engine_id: self.engine.engine_id(),
+                    engine_boots: self.engine.boots(),
+                    engine_time: self.engine.time(now),
+                    user_name: user,
+                    scoped_pdu: &scoped,
+                };
+                usm::wrap(&out, Some(keys), &mut self.salt).ok()
+            }
+        }
+    }
+
+    fn respond(&mut self, env: &Envelope, pdu: &Pdu, access: Access, now: Instant) -> Vec<Reply> {
+        let version = match env {
+            Envelope::Community { version, .. } => *version,
+            Envelope::Usm { .. } => Version::V3,
         };
+        let Some(mut response) = self.answer(version, pdu, access, now) else { return Vec::new() };
         if let Some(status) = self.faults.error_status {
             response.error_status = status;
             response.error_index = 1;
+        }
+        let limit = match env {
+            Envelope::Usm { max_size, .. } => (*max_size).min(MAX_DATAGRAM),
+            Envelope::Community { .. } => MAX_DATAGRAM,
+        };
+        let too_big = |r: &GenericPdu| GenericPdu {
+            error_status: ErrorStatus::TOO_BIG,
+            error_index: 0,
+            // RFC 3416 § 4.2.1: an empty varbind list; RFC 1157 § 4.1.2: the request's.
+            varbinds: if version == Version::V1 { pdu.varbinds().to_vec() } else { Vec::new() },
+            ..r.clone()
+        };
+        let Some(mut bytes) = self.seal(env, response.clone(), now) else { return Vec::new() };
+        if self.faults.too_big_bytes.is_some_and(|max| bytes.len() > max) {
+            response = too_big(&response);
+            bytes = self.seal(env, response.clone(), now).unwrap_or_default();
+        } else if bytes.len() > limit {
+            if matches!(pdu, Pdu::Bulk(_)) {
+                // RFC 3416 § 4.2.3: GetBulk answers with as many varbinds as fit.
+                while bytes.len() > limit && response.varbinds.len() > 1 {
+                    let keep = response.varbinds.len().saturating_mul(limit).checked_div(bytes.len()).unwrap_or(1);
+                    let keep = keep.saturating_sub(1).clamp(1, response.varbinds.len().saturating_sub(1));
+                    response.varbinds.truncate(keep);
+                    bytes = self.seal(env, response.clone(), now).unwrap_or_default();
+                }
+            }
+            if bytes.len() > limit {
+                response = too_big(&response);
+                bytes = self.seal(env, response.clone(), now).unwrap_or_default();
+            }
         }
         let delay = self.faults.delay;
         let mut replies = Vec::new();
@@ -122,22 +554,24 @@ impl Responder {
             let mut wrong = response.clone();
             wrong.request_id = wrong.request_id.wrapping_add(1) & 0x7FFF_FFFF;
             wrong.varbinds.iter_mut().for_each(|vb| vb.value = Value::OctetString(b"WRONG".to_vec()));
-            replies.extend(encode(wrong).map(|bytes| Reply { bytes, delay }));
+            replies.extend(self.seal(env, wrong, now).map(|bytes| Reply { bytes, delay }));
         }
-        if let Some(bytes) = encode(response) {
-            if self.faults.duplicate {
-                replies.push(Reply { bytes: bytes.clone(), delay });
-            }
-            replies.push(Reply { bytes, delay });
+        if bytes.is_empty() {
+            return replies;
         }
+        self.stats.responses = self.stats.responses.saturating_add(1);
+        if self.faults.duplicate {
+            replies.push(Reply { bytes: bytes.clone(), delay });
+        }
+        replies.push(Reply { bytes, delay });
         replies
     }
 
-    fn answer(&mut self, version: Version, pdu: &Pdu, write: bool) -> Option<GenericPdu> {
+    fn answer(&mut self, version: Version, pdu: &Pdu, access: Access, now: Instant) -> Option<GenericPdu> {
         let v1 = version == Version::V1;
         let (request_id, varbinds) = match pdu {
-            Pdu::Generic(p) => (p.request_id, self.generic(v1, p, write)),
-            Pdu::Bulk(b) if !v1 => (b.request_id, self.bulk(b)),
+            Pdu::Generic(p) => (p.request_id, self.generic(v1, p, access, now)),
+            Pdu::Bulk(b) if !v1 => (b.request_id, self.bulk(b, access.recording, now)),
             _ => return None,
         };
         let (varbinds, error_status, error_index) = match varbinds {
@@ -158,41 +592,48 @@ impl Responder {
         Some(response)
     }
 
+    fn view(&self, recording: usize) -> Option<&Recording> {
+        self.views.get(recording).map(|r| &**r)
+    }
+
     /// Whether an instance of the object `oid` names exists (its parent has children): then a
     /// missing instance is noSuchInstance rather than noSuchObject.
-    fn object_exists(&self, oid: &Oid) -> bool {
+    fn object_exists(&self, recording: usize, oid: &Oid) -> bool {
         let Some((_, parent)) = oid.arcs().split_last() else { return false };
         let Ok(parent) = Oid::new(parent) else { return false };
-        self.objects
-            .range((Bound::Excluded(&parent), Bound::Unbounded))
-            .next()
-            .is_some_and(|(k, _)| k.starts_with(&parent))
+        let Some(view) = self.view(recording) else { return false };
+        view.objects.get(view.after(&parent)).is_some_and(|r| r.oid.starts_with(&parent))
     }
 
     /// The successor of `oid` in the view (or the scripted jump back).
-    fn next(&self, oid: &Oid) -> Option<(Oid, Value)> {
+    fn next(&self, recording: usize, oid: &Oid, elapsed: Duration) -> Option<(Oid, Value)> {
+        let view = self.view(recording)?;
         if let Some((from, to)) = &self.faults.jump_back
             && oid == from
         {
-            return self.objects.get(to).map(|v| (to.clone(), v.clone()));
+            return view.get(to, elapsed).map(|v| (to.clone(), v));
         }
-        self.objects
-            .range((Bound::Excluded(oid), Bound::Unbounded))
-            .next()
-            .map(|(o, v)| (o.clone(), v.clone()))
+        let i = view.after(oid);
+        let r = view.objects.get(i)?;
+        Some((r.oid.clone(), view.value_at(i, elapsed)?))
     }
 
-    fn generic(&mut self, v1: bool, p: &GenericPdu, write: bool) -> Answer {
+    fn generic(&mut self, v1: bool, p: &GenericPdu, access: Access, now: Instant) -> Answer {
+        let elapsed = now.saturating_duration_since(self.started);
+        let rec = access.recording;
+        if p.pdu_type == PduType::SET_REQUEST {
+            return self.set(v1, p, access);
+        }
         let mut out = Vec::with_capacity(p.varbinds.len());
         for (i, vb) in p.varbinds.iter().enumerate() {
             let value = match p.pdu_type {
-                PduType::GET_REQUEST => match self.objects.get(&vb.oid) {
-                    Some(v) => v.clone(),
+                PduType::GET_REQUEST => match self.view(rec).and_then(|v| v.get(&vb.oid, elapsed)) {
+                    Some(v) => v,
                     None if v1 => return Err((ErrorStatus::NO_SUCH_NAME, i)),
-                    None if self.object_exists(&vb.oid) => Value::NoSuchInstance,
+                    None if self.object_exists(rec, &vb.oid) => Value::NoSuchInstance,
                     None => Value::NoSuchObject,
                 },
-                PduType::GET_NEXT_REQUEST => match self.next(&vb.oid) {
+                PduType::GET_NEXT_REQUEST => match self.next(rec, &vb.oid, elapsed) {
                     Some((oid, value)) => {
                         out.push(VarBind::new(oid, value));
                         continue;
@@ -200,29 +641,6 @@ impl Responder {
                     None if v1 => return Err((ErrorStatus::NO_SUCH_NAME, i)),
                     None => Value::EndOfMibView,
                 },
-                PduType::SET_REQUEST => {
-                    if !write {
-                        return Err((if v1 { ErrorStatus::NO_SUCH_NAME } else { ErrorStatus::NO_ACCESS }, i));
-                    }
-                    match self.objects.get_mut(&vb.oid) {
-                        Some(old) if old.tag() == vb.value.tag() => {
-                            *old = vb.value.clone();
-                            vb.value.clone()
-                        }
-                        Some(_) => {
-                            return Err((
-                                if v1 { ErrorStatus::BAD_VALUE } else { ErrorStatus::WRONG_TYPE },
-                                i,
-                            ));
-                        }
-                        None => {
-                            return Err((
-                                if v1 { ErrorStatus::NO_SUCH_NAME } else { ErrorStatus::NO_CREATION },
-                                i,
-                            ));
-                        }
-                    }
-                }
                 _ => return Err((ErrorStatus::GEN_ERR, i)),
             };
             out.push(VarBind::new(vb.oid.clone(), value));
@@ -230,7 +648,37 @@ impl Responder {
         Ok(out)
     }
 
-    fn bulk(&self, b: &BulkPdu) -> Answer {
+    /// A Set: every varbind is checked before any is applied (RFC 3416 § 4.2.5: "as if
+    /// simultaneously"); the first device to write a recording gets its own copy.
+    fn set(&mut self, v1: bool, p: &GenericPdu, access: Access) -> Answer {
+        let mut slots = Vec::with_capacity(p.varbinds.len());
+        for (i, vb) in p.varbinds.iter().enumerate() {
+            if !access.write {
+                return Err((if v1 { ErrorStatus::NO_SUCH_NAME } else { ErrorStatus::NO_ACCESS }, i));
+            }
+            let view = self.view(access.recording).ok_or((ErrorStatus::GEN_ERR, i))?;
+            match view.objects.binary_search_by(|r| r.oid.cmp(&vb.oid)) {
+                Ok(slot) if view.objects.get(slot).is_some_and(|r| r.value.tag() == vb.value.tag()) => {
+                    slots.push(slot);
+                }
+                Ok(_) => return Err((if v1 { ErrorStatus::BAD_VALUE } else { ErrorStatus::WRONG_TYPE }, i)),
+                Err(_) => return Err((if v1 { ErrorStatus::NO_SUCH_NAME } else { ErrorStatus::NO_CREATION }, i)),
+            }
+        }
+        if let Some(view) = self.views.get_mut(access.recording) {
+            let view = Arc::make_mut(view);
+            for (slot, vb) in slots.into_iter().zip(&p.varbinds) {
+                if let Some(r) = view.objects.get_mut(slot) {
+                    r.value = vb.value.clone();
+                    r.numeric = None;
+                }
+            }
+        }
+        Ok(p.varbinds.clone())
+    }
+
+    fn bulk(&self, b: &BulkPdu, rec: usize, now: Instant) -> Answer {
+        let elapsed = now.saturating_duration_since(self.started);
         let n = usize::try_from(b.non_repeaters.max(0)).unwrap_or(0).min(b.varbinds.len());
         let mut reps = usize::try_from(b.max_repetitions.max(0)).unwrap_or(0);
         if let Some(cap) = self.faults.bulk_cap {
@@ -239,7 +687,7 @@ impl Responder {
         let (first, repeated) = b.varbinds.split_at(n);
         let mut out = Vec::new();
         for vb in first {
-            out.push(match self.next(&vb.oid) {
+            out.push(match self.next(rec, &vb.oid, elapsed) {
                 Some((o, v)) => VarBind::new(o, v),
                 None => VarBind::new(vb.oid.clone(), Value::EndOfMibView),
             });
@@ -248,7 +696,7 @@ impl Responder {
         for _ in 0..reps {
             let mut all_end = true;
             for c in &mut cursor {
-                match self.next(c) {
+                match self.next(rec, c, elapsed) {
                     Some((o, v)) => {
                         all_end = false;
                         c.clone_from(&o);
@@ -257,7 +705,7 @@ impl Responder {
                     None => out.push(VarBind::new(c.clone(), Value::EndOfMibView)),
                 }
             }
-            if all_end || out.len() > 60_000 {
+            if all_end || out.len() >= MAX_BULK_VARBINDS {
                 break;
             }
         }
@@ -265,15 +713,31 @@ impl Responder {
     }
 }
 
-/// Serves `responder` on `socket` until `stop` resolves. Replies are sent after their delay
-/// without holding up later requests.
+/// Sends `replies` to `peer`: at once, or after their delay without holding up later requests.
+#[cfg(feature = "tokio")]
+async fn send_replies(socket: &Arc<tokio::net::UdpSocket>, replies: Vec<Reply>, peer: std::net::SocketAddr) {
+    for reply in replies {
+        if reply.delay.is_zero() {
+            let _ = socket.send_to(&reply.bytes, peer).await;
+        } else {
+            let socket = socket.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(reply.delay).await;
+                let _ = socket.send_to(&reply.bytes, peer).await;
+            });
+        }
+    }
+}
+
+/// Serves a shared `responder` on `socket` until `stop` resolves (the tests change its faults
+/// while it runs).
 #[cfg(feature = "tokio")]
 pub async fn serve(
     socket: tokio::net::UdpSocket,
-    responder: std::sync::Arc<std::sync::Mutex<Responder>>,
+    responder: Arc<std::sync::Mutex<Responder>>,
     stop: impl std::future::Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let socket = std::sync::Arc::new(socket);
+    let socket = Arc::new(socket);
     let mut buf = vec![0u8; 65535];
     tokio::pin!(stop);
     loop {
@@ -282,20 +746,33 @@ pub async fn serve(
             got = socket.recv_from(&mut buf) => {
                 let (n, peer) = got?;
                 let replies = match (responder.lock(), buf.get(..n)) {
-                    (Ok(mut r), Some(d)) => r.handle(d),
+                    (Ok(mut r), Some(d)) => r.handle(d, Instant::now()),
                     _ => Vec::new(),
                 };
-                for reply in replies {
-                    if reply.delay.is_zero() {
-                        let _ = socket.send_to(&reply.bytes, peer).await;
-                    } else {
-                        let socket = socket.clone();
-                        tokio::spawn(async move {
-                            tokio::time::sleep(reply.delay).await;
-                            let _ = socket.send_to(&reply.bytes, peer).await;
-                        });
-                    }
-                }
+                send_replies(&socket, replies, peer).await;
+            }
+        }
+    }
+}
+
+/// Runs one device on `socket` until `stop` changes (or its sender goes); returns it, with
+/// its counters.
+#[cfg(feature = "tokio")]
+pub async fn run(
+    socket: tokio::net::UdpSocket,
+    mut responder: Responder,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> Responder {
+    let socket = Arc::new(socket);
+    let mut buf = vec![0u8; 65535];
+    loop {
+        tokio::select! {
+            _ = stop.changed() => return responder,
+            got = socket.recv_from(&mut buf) => {
+                // An ICMP error from an earlier send shows up here on some systems: keep going.
+                let Ok((n, peer)) = got else { continue };
+                let replies = buf.get(..n).map(|d| responder.handle(d, Instant::now())).unwrap_or_default();
+                send_replies(&socket, replies, peer).await;
             }
         }
     }
@@ -314,7 +791,7 @@ mod tests {
     }
 
     fn answer(r: &mut Responder, bytes: &[u8]) -> GenericPdu {
-        let replies = r.handle(bytes);
+        let replies = r.handle(bytes, Instant::now());
         match Message::decode(&replies[0].bytes).unwrap() {
             Message::Community(CommunityMessage { pdu: Pdu::Generic(p), .. }) => p,
             other => panic!("{other:?}"),

@@ -1,5 +1,6 @@
 //! Command-line interface: clap structures, one file per subcommand, exit codes.
 
+mod agent;
 mod decode;
 mod get;
 mod listen;
@@ -74,6 +75,9 @@ enum Command {
     Listen(listen::Args),
     /// Translate names to OIDs and back, and show what the MIB says, as snmptranslate.
     Translate(mib::TranslateArgs),
+    /// Serve recorded devices (.snmprec) as simulated agents: v1/v2c/v3, Set in memory,
+    /// thousands of ports, fault injection.
+    Agent(agent::Args),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -96,6 +100,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Trap(args) => notify::run(&cli.global, &args, false),
         Command::Inform(args) => notify::run(&cli.global, &args, true),
         Command::Listen(args) => listen::run(&cli.global, &args),
+        Command::Agent(args) => agent::run(&cli.global, &args),
     }
 }
 

@@ -722,34 +722,16 @@ impl Receiver {
             5 => c.wrong_digests,
             _ => c.decryption_errors,
         };
-        let counter = u32::try_from(value & 0xFFFF_FFFF).unwrap_or(0);
-        let scoped = ScopedPdu {
-            context_engine_id: self.config.engine.engine_id().to_vec(),
-            context_name: Vec::new(),
-            pdu: Pdu::Generic(GenericPdu {
-                pdu_type: PduType::REPORT,
-                request_id: request_id.unwrap_or(0),
-                error_status: ErrorStatus::NO_ERROR,
-                error_index: 0,
-                varbinds: vec![VarBind::new(
-                    oid(&USM_STATS).join(&[leaf, 0]).unwrap_or_default(),
-                    Value::Counter32(counter),
-                )],
-            }),
+        let counter_oid = oid(&USM_STATS).join(&[leaf, 0]).unwrap_or_default();
+        let report = usm::Report {
+            msg_id,
+            request_id,
+            counter: &counter_oid,
+            value: u32::try_from(value & 0xFFFF_FFFF).unwrap_or(0),
+            user,
+            keys,
         };
-        let level = if keys.is_some() { SecurityLevel::AuthNoPriv } else { SecurityLevel::NoAuthNoPriv };
-        let out = Outgoing {
-            msg_id: i32::try_from(msg_id).unwrap_or(0),
-            msg_max_size: self.config.msg_max_size,
-            level,
-            reportable: false,
-            engine_id: self.config.engine.engine_id(),
-            engine_boots: self.config.engine.boots(),
-            engine_time: self.config.engine.time(now),
-            user_name: if keys.is_some() { user } else { &[] },
-            scoped_pdu: &scoped,
-        };
-        let bytes = usm::wrap(&out, keys, &mut self.salt).ok()?;
+        let bytes = self.config.engine.report(&report, self.config.msg_max_size, &mut self.salt, now)?;
         self.counters.reports = self.counters.reports.saturating_add(1);
         Some(bytes)
     }

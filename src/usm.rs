@@ -23,7 +23,7 @@ mod protocol;
 mod report;
 mod secret;
 
-pub use engine::{EngineState, LocalEngine, MAX_ENGINE_BOOTS, TIME_WINDOW};
+pub use engine::{EngineState, LocalEngine, MAX_ENGINE_BOOTS, Report, TIME_WINDOW};
 pub use key::{
     Credentials, KeySource, LocalizedKeys, MIN_PASSWORD_LEN, Password, UserKeys, localize, password_to_key,
     privacy_key,

@@ -239,7 +239,7 @@ fn local_engine(args: &Args) -> anyhow::Result<LocalEngine> {
     Ok(LocalEngine::new(engine_id, stored.boots, Instant::now()))
 }
 
-async fn signalled() {
+pub(super) async fn signalled() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

@@ -7,6 +7,7 @@ use super::{EXIT_AGENT_ERROR, EXIT_FAILURE, EXIT_OK, Format, GlobalArgs};
 use snmpctl::client::{WalkEnd, WalkError, WalkOptions};
 use snmpctl::format::{json, output};
 use snmpctl::value::{Oid, Value, VarBind};
+use anyhow::Context as _;
 use std::io::{IsTerminal as _, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -22,6 +23,10 @@ pub struct Args {
     /// (non-repeaters), g (GetNext even on v2c/v3, as snmpwalk).
     #[arg(short = 'C', long = "command-options", value_name = "OPTS")]
     command_options: Vec<String>,
+    /// Also save what the agent returned to FILE in snmpsim's .snmprec format (OID|TYPE|VALUE),
+    /// which `snmpctl agent` serves.
+    #[arg(long = "record", value_name = "FILE")]
+    record: Option<std::path::PathBuf>,
     /// The agent: [udp:|udp6:|tcp:|tcp6:]host[:port].
     agent: String,
     /// The subtree, a name or a numeric OID [default: .1.3.6.1.2.1, as Net-SNMP].
@@ -43,6 +48,26 @@ struct Sink<W: Write> {
     first: bool,
     /// stdout was closed by the reader (`| head`): stop quietly, exit 0.
     closed: bool,
+    /// `--record`: the .snmprec file and the lines not yet written to it.
+    record: Option<Recorder>,
+}
+
+/// Writes the varbinds of a walk as .snmprec lines.
+struct Recorder {
+    file: std::io::BufWriter<std::fs::File>,
+    line: String,
+    path: std::path::PathBuf,
+}
+
+impl Recorder {
+    fn write(&mut self, vbs: &[VarBind]) -> anyhow::Result<()> {
+        for vb in vbs.iter().filter(|vb| !vb.value.is_exception()) {
+            self.line.clear();
+            snmpctl::agent::snmprec::write_line(&mut self.line, &vb.oid, &vb.value);
+            self.file.write_all(self.line.as_bytes()).with_context(|| format!("writing {}", self.path.display()))?;
+        }
+        Ok(())
+    }
 }
 
 struct Progress {
@@ -139,6 +164,16 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         progress,
         first: true,
         closed: false,
+        record: match &args.record {
+            Some(path) => Some(Recorder {
+                file: std::io::BufWriter::new(
+                    std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+                ),
+                line: String::new(),
+                path: path.clone(),
+            }),
+            None => None,
+        },
     };
     if global.format == Format::Json {
         sink.raw(&format!("{{\"root\":\"{root}\",\"varbinds\":["));
@@ -159,6 +194,9 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
             }
             match batch {
                 Ok(vbs) => {
+                    if let Some(r) = &mut sink.record {
+                        r.write(&vbs)?;
+                    }
                     exceptions |=
                         vbs.iter().any(|vb| matches!(vb.value, Value::NoSuchObject | Value::NoSuchInstance));
                     sink.write(&vbs);
@@ -181,6 +219,9 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         anyhow::Ok((failure, walker.state().end().cloned(), exceptions))
     })?;
     sink.clear_progress();
+    if let Some(r) = &mut sink.record {
+        r.file.flush().with_context(|| format!("writing {}", r.path.display()))?;
+    }
     let code = match &failure {
         None if exceptions => EXIT_AGENT_ERROR,
         None => EXIT_OK,

@@ -144,6 +144,70 @@ impl LocalEngine {
         }
         Ok(())
     }
+
+    /// A reboot: snmpEngineBoots + 1 and snmpEngineTime from zero at `now` (RFC 3414 § 2.2.2).
+    pub fn reboot(&mut self, now: Instant) {
+        self.boots = self.boots.saturating_add(1).min(MAX_ENGINE_BOOTS);
+        self.started = now;
+    }
+
+    /// The Report this engine sends when it refuses a message (RFC 3412 § 7.1 step 3,
+    /// RFC 3414 § 3.2): one varbind, the counter that counted the refusal. It goes out at
+    /// noAuthNoPriv, or at authNoPriv with `keys` (a notInTimeWindow Report to a known user,
+    /// so the user can resynchronise; RFC 3414 § 3.2 step 7a).
+    pub fn report(
+        &self,
+        report: &Report<'_>,
+        msg_max_size: i32,
+        salt: &mut super::SaltCounter,
+        now: Instant,
+    ) -> Option<Vec<u8>> {
+        use crate::msg::{ErrorStatus, GenericPdu, Pdu, PduType, ScopedPdu};
+        let scoped = ScopedPdu {
+            context_engine_id: self.engine_id.clone(),
+            context_name: Vec::new(),
+            pdu: Pdu::Generic(GenericPdu {
+                pdu_type: PduType::REPORT,
+                request_id: report.request_id.unwrap_or(0),
+                error_status: ErrorStatus::NO_ERROR,
+                error_index: 0,
+                varbinds: vec![crate::value::VarBind::new(
+                    report.counter.clone(),
+                    crate::value::Value::Counter32(report.value),
+                )],
+            }),
+        };
+        let keys = report.keys;
+        let out = super::Outgoing {
+            msg_id: i32::try_from(report.msg_id).unwrap_or(0),
+            msg_max_size,
+            level: if keys.is_some() { super::SecurityLevel::AuthNoPriv } else { super::SecurityLevel::NoAuthNoPriv },
+            reportable: false,
+            engine_id: &self.engine_id,
+            engine_boots: self.boots,
+            engine_time: self.time(now),
+            user_name: if keys.is_some() { report.user } else { &[] },
+            scoped_pdu: &scoped,
+        };
+        super::wrap(&out, keys, salt).ok()
+    }
+}
+
+/// What a Report says and to whom; see [`LocalEngine::report`].
+#[derive(Debug, Clone, Copy)]
+pub struct Report<'a> {
+    /// The refused message's msgID.
+    pub msg_id: i64,
+    /// Its request-id, when it could be read (a plaintext or decrypted scoped PDU).
+    pub request_id: Option<i64>,
+    /// The counter's instance OID (usmStatsUnknownEngineIDs.0, …).
+    pub counter: &'a crate::value::Oid,
+    /// The counter's value.
+    pub value: u32,
+    /// The user the message named.
+    pub user: &'a [u8],
+    /// That user's keys, for an authenticated Report.
+    pub keys: Option<&'a super::LocalizedKeys>,
 }
 
 #[cfg(test)]
