@@ -6,6 +6,7 @@ mod get;
 mod listen;
 mod mib;
 mod notify;
+mod poll;
 mod snmp;
 mod state;
 mod table;
@@ -78,6 +79,8 @@ enum Command {
     /// Serve recorded devices (.snmprec) as simulated agents: v1/v2c/v3, Set in memory,
     /// thousands of ports, fault injection.
     Agent(agent::Args),
+    /// Poll many agents at once: Gets and walks, results streamed as text, NDJSON or CSV.
+    Poll(poll::Args),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -101,6 +104,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Inform(args) => notify::run(&cli.global, &args, true),
         Command::Listen(args) => listen::run(&cli.global, &args),
         Command::Agent(args) => agent::run(&cli.global, &args),
+        Command::Poll(args) => poll::run(&cli.global, &args),
     }
 }
 

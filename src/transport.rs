@@ -18,6 +18,8 @@ use std::net::SocketAddr;
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 
+pub mod poll;
+
 /// Where the agent is: Net-SNMP's `[udp:|udp6:|tcp:|tcp6:]host[:port]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {

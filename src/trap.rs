@@ -35,7 +35,7 @@
 pub mod listener;
 mod users;
 
-pub use users::{UsersFileError, parse_users};
+pub use users::{UsersFileError, config_words, parse_users};
 
 use crate::msg::{
     CommunityMessage, DecodeError, Decoded, Deviation, ErrorStatus, GenericPdu, GenericTrap, Message, Pdu,

@@ -277,7 +277,7 @@ pub fn run(_global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     };
     let range = args.ports.is_some() || args.engine_id.is_none();
     let now = Instant::now();
-    let seed = u64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() & 0xFFFF_FFFF_FFFF)).unwrap_or(1);
+    let seed = getrandom::u64().unwrap_or(0x5eed);
     let mut devices: Vec<(std::net::UdpSocket, Responder)> = Vec::with_capacity(ports.len());
     for port in &ports {
         let addr = SocketAddr::new(base.ip(), *port);

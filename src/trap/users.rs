@@ -31,7 +31,7 @@ pub struct UsersFileError {
 }
 
 /// Splits a line into words; double quotes group words, as in Net-SNMP config files.
-fn words(line: &str) -> Vec<String> {
+pub fn config_words(line: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut quoted = false;
@@ -75,7 +75,7 @@ pub fn parse_users(text: &str) -> Result<Vec<TrapUser>, UsersFileError> {
     for (n, raw) in text.lines().enumerate() {
         let line = n.saturating_add(1);
         let err = |message: String| UsersFileError { line, message };
-        let w = words(raw.split('#').next().unwrap_or(""));
+        let w = config_words(raw.split('#').next().unwrap_or(""));
         let Some(directive) = w.first() else { continue };
         match directive.as_str() {
             "createUser" => users.push(create_user(w.get(1..).unwrap_or(&[])).map_err(err)?),

@@ -1,0 +1,282 @@
+//! `snmpctl poll`: many agents at once from one socket, results streamed as they arrive.
+//!
+//! Targets come from the command line and from `--targets FILE`:
+//!
+//! ```text
+//! # a profile is a name and Net-SNMP flags; targets name one, or take the command line's
+//! profile core -v3 -u netops -l authPriv -a SHA-256 -A "auth secret" -x AES -X "priv secret"
+//! profile legacy -v1 -c oldcommunity
+//! 10.0.0.1 core
+//! udp6:[2001:db8::1]:1161 legacy
+//! 10.0.0.2
+//! ```
+
+use super::get::parse_oid;
+use super::snmp::{self, SnmpArgs};
+use super::{EXIT_AGENT_ERROR, EXIT_FAILURE, EXIT_OK, Format, GlobalArgs};
+use anyhow::{Context as _, bail};
+use snmpctl::client::{Config, WalkOptions};
+use snmpctl::format::{json, output};
+use snmpctl::transport::Target;
+use snmpctl::transport::poll::{self, Event, Job, Status};
+use snmpctl::trap::config_words;
+use snmpctl::value::{Oid, VarBind};
+use std::collections::HashMap;
+use std::io::{IsTerminal as _, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+/// Arguments of `snmpctl poll`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Flags for targets without a profile.
+    #[command(flatten)]
+    snmp: SnmpArgs,
+    /// Targets, one per line: `AGENT [PROFILE]`, and `profile NAME FLAGS...` lines (see --help).
+    #[arg(short = 'f', long = "targets", value_name = "FILE")]
+    targets_file: Option<PathBuf>,
+    /// OIDs to Get from every target, in one request; repeatable or comma-separated
+    /// [default, with no --walk: sysDescr.0, sysObjectID.0, sysUpTime.0, sysName.0].
+    #[arg(short = 'g', long = "get", value_name = "OID", value_delimiter = ',')]
+    get: Vec<String>,
+    /// Subtrees to walk on every target, after the Get; repeatable or comma-separated.
+    #[arg(short = 'w', long = "walk", value_name = "OID", value_delimiter = ',')]
+    walk: Vec<String>,
+    /// Targets polled at once.
+    #[arg(long = "concurrency", default_value_t = 1000, value_name = "N")]
+    concurrency: usize,
+    /// At most this many requests per second to one target (retransmissions aside) [default: no limit].
+    #[arg(long = "rate", value_name = "PER_SECOND")]
+    rate: Option<f64>,
+    /// max-repetitions of the walks' GetBulk requests (v1 walks use GetNext).
+    #[arg(long = "max-repetitions", default_value_t = 10, value_name = "N")]
+    max_repetitions: u32,
+    /// Write CSV (target,oid,type,value; errors as target,,error,message) instead of --format.
+    #[arg(long)]
+    csv: bool,
+    /// Show no progress line, even on a terminal.
+    #[arg(long = "no-progress")]
+    no_progress: bool,
+    /// Agents: [udp:|udp6:]host[:port].
+    targets: Vec<String>,
+}
+
+const DEFAULT_GET: [&str; 4] = ["1.3.6.1.2.1.1.1.0", "1.3.6.1.2.1.1.2.0", "1.3.6.1.2.1.1.3.0", "1.3.6.1.2.1.1.5.0"];
+
+/// A profile line's flags, parsed as the command line's are.
+#[derive(Debug, clap::Parser)]
+#[command(name = "profile", no_binary_name = true, disable_help_flag = true)]
+struct Profile {
+    #[command(flatten)]
+    snmp: SnmpArgs,
+}
+
+/// The targets of the file and the command line: (what was written, the profile's config).
+fn targets(args: &Args, default: &Config) -> anyhow::Result<Vec<(String, Config)>> {
+    let mut out: Vec<(String, Config)> = args.targets.iter().map(|t| (t.clone(), default.clone())).collect();
+    let Some(path) = &args.targets_file else { return Ok(out) };
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut profiles: HashMap<String, Config> = HashMap::new();
+    for (n, line) in text.lines().enumerate() {
+        let at = || format!("{}:{}", path.display(), n.saturating_add(1));
+        let words = config_words(line.split('#').next().unwrap_or(""));
+        match words.as_slice() {
+            [] => {}
+            [p, name, flags @ ..] if p == "profile" => {
+                let flags = snmp::rewrite_net_snmp_flags(flags.iter().cloned());
+                let profile = <Profile as clap::Parser>::try_parse_from(flags)
+                    .map_err(|e| anyhow::anyhow!("{}: profile {name}: {}", at(), e.kind()))?;
+                let config = profile.snmp.config().with_context(|| format!("{}: profile {name}", at()))?;
+                profiles.insert(name.clone(), config);
+            }
+            [target] => out.push((target.clone(), default.clone())),
+            [target, profile] => {
+                let config = profiles
+                    .get(profile)
+                    .with_context(|| format!("{}: no profile {profile:?} defined above this line", at()))?;
+                out.push((target.clone(), config.clone()));
+            }
+            _ => bail!("{}: expected `AGENT [PROFILE]` or `profile NAME FLAGS...`", at()),
+        }
+    }
+    Ok(out)
+}
+
+/// Where the results go, in the chosen format.
+struct Writer {
+    out: std::io::StdoutLock<'static>,
+    buf: String,
+    format: Format,
+    csv: bool,
+    options: output::OutputOptions,
+    closed: bool,
+}
+
+fn csv_field(out: &mut String, text: &str) {
+    if text.contains([',', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&text.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(text);
+    }
+}
+
+impl Writer {
+    fn varbinds(&mut self, target: &str, varbinds: &[VarBind]) {
+        for vb in varbinds {
+            if self.csv {
+                let j = json::varbind_named(vb, &self.options);
+                let field = |k: &str| match j.get(k) {
+                    Some(serde_json::Value::String(s)) => s.clone(),
+                    Some(v) => v.to_string(),
+                    None => String::new(),
+                };
+                csv_field(&mut self.buf, target);
+                self.buf.push(',');
+                csv_field(&mut self.buf, &field("oid"));
+                self.buf.push(',');
+                csv_field(&mut self.buf, &field("type"));
+                self.buf.push(',');
+                csv_field(&mut self.buf, &field("value"));
+                self.buf.push('\n');
+            } else if self.format == Format::Text {
+                self.buf.push_str(target);
+                self.buf.push(' ');
+                output::write_varbind(&mut self.buf, vb, &self.options);
+            } else {
+                let mut object = serde_json::Map::new();
+                object.insert("target".into(), target.into());
+                if let serde_json::Value::Object(rest) = json::varbind_named(vb, &self.options) {
+                    object.extend(rest);
+                }
+                self.buf.push_str(&serde_json::Value::Object(object).to_string());
+                self.buf.push('\n');
+            }
+        }
+        if self.buf.len() >= 1 << 16 {
+            self.flush();
+        }
+    }
+
+    fn failure(&mut self, target: &str, message: &str) {
+        if self.csv {
+            csv_field(&mut self.buf, target);
+            self.buf.push_str(",,error,");
+            csv_field(&mut self.buf, message);
+            self.buf.push('\n');
+        } else if self.format == Format::Text {
+            self.flush();
+            eprintln!("snmpctl poll: {target}: {message}");
+        } else {
+            self.buf.push_str(&serde_json::json!({"target": target, "error": message}).to_string());
+            self.buf.push('\n');
+        }
+    }
+
+    fn flush(&mut self) {
+        if !self.closed && self.out.write_all(self.buf.as_bytes()).and_then(|()| self.out.flush()).is_err() {
+            self.closed = true;
+        }
+        self.buf.clear();
+    }
+}
+
+pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
+    if global.format == Format::Json && !args.csv {
+        bail!("poll streams its results: use --format ndjson (one JSON object per line) or --csv");
+    }
+    args.snmp.mib.load();
+    let default = args.snmp.config()?;
+    let mut get: Vec<Oid> = args.get.iter().map(|o| parse_oid(o)).collect::<anyhow::Result<_>>()?;
+    let walk: Vec<Oid> = args.walk.iter().map(|o| parse_oid(o)).collect::<anyhow::Result<_>>()?;
+    if get.is_empty() && walk.is_empty() {
+        get = DEFAULT_GET.iter().map(|o| parse_oid(o)).collect::<anyhow::Result<_>>()?;
+    }
+    let targets = targets(args, &default)?;
+    if targets.is_empty() {
+        bail!("no targets: give agents as arguments or in --targets FILE");
+    }
+    let runtime = snmp::runtime()?;
+    let mut jobs = Vec::with_capacity(targets.len());
+    let mut names = Vec::with_capacity(targets.len());
+    for (text, config) in targets {
+        let target = Target::parse(&text, 161).map_err(|e| anyhow::anyhow!("{text}: {e}"))?;
+        if target.tcp {
+            bail!("{text}: poll uses UDP");
+        }
+        let agent = runtime.block_on(target.resolve()).with_context(|| text.clone())?;
+        let v1 = matches!(&config.security, snmpctl::client::Security::Community { version, .. } if *version == snmpctl::msg::Version::V1);
+        let walk_options = if v1 { WalkOptions::get_next() } else { WalkOptions::bulk(args.max_repetitions.max(1)) };
+        jobs.push(Job { agent, config, get: get.clone(), walk: walk.clone(), walk_options });
+        names.push(text);
+    }
+    let min_interval = match args.rate {
+        Some(r) if r > 0.0 && r.is_finite() => Duration::from_secs_f64(1.0 / r),
+        Some(r) => bail!("--rate {r}: give a positive number of requests per second"),
+        None => Duration::ZERO,
+    };
+    let options = poll::Options { concurrency: args.concurrency.max(1), min_interval };
+    let mut writer = Writer {
+        out: std::io::stdout().lock(),
+        buf: String::with_capacity(1 << 17),
+        format: global.format,
+        csv: args.csv,
+        options: args.snmp.output_options()?,
+        closed: false,
+    };
+    if args.csv {
+        writer.buf.push_str("target,oid,type,value\n");
+    }
+    let progress = !args.no_progress && std::io::stderr().is_terminal();
+    let total = jobs.len();
+    let started = Instant::now();
+    let mut next_progress = started.checked_add(Duration::from_millis(250)).unwrap_or(started);
+    let (mut done, mut timeouts, mut errors) = (0usize, 0usize, 0usize);
+    let seed = getrandom::u64().unwrap_or(0x5eed);
+    let summary = runtime.block_on(poll::run(&jobs, options, seed, |event| match event {
+        Event::Varbinds { job, varbinds } => {
+            writer.varbinds(names.get(job).map_or("", String::as_str), varbinds);
+        }
+        Event::Failed { job, failure } => writer.failure(names.get(job).map_or("", String::as_str), &failure.to_string()),
+        Event::Done { status, .. } => {
+            done = done.saturating_add(1);
+            match status {
+                Status::Ok => {}
+                Status::Timeout => timeouts = timeouts.saturating_add(1),
+                Status::Error => errors = errors.saturating_add(1),
+            }
+            if progress {
+                let now = Instant::now();
+                if now >= next_progress {
+                    next_progress = now.checked_add(Duration::from_millis(250)).unwrap_or(now);
+                    let width = 30usize;
+                    let filled = done.saturating_mul(width).checked_div(total).unwrap_or(width);
+                    eprint!(
+                        "\r\x1b[K[{}{}] {done}/{total} targets, {timeouts} timeouts, {errors} errors, {:.1} s",
+                        "#".repeat(filled),
+                        ".".repeat(width.saturating_sub(filled)),
+                        now.duration_since(started).as_secs_f64()
+                    );
+                }
+            }
+        }
+    }))?;
+    writer.flush();
+    if progress {
+        eprint!("\r\x1b[K");
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    eprintln!(
+        "snmpctl poll: {total} targets in {elapsed:.2} s: {} ok, {} timeout, {} error; {} values; {} requests sent, {} retransmitted",
+        summary.ok, summary.timeout, summary.error, summary.varbinds, summary.sent, summary.retransmitted
+    );
+    Ok(ExitCode::from(if summary.timeout > 0 {
+        EXIT_FAILURE
+    } else if summary.error > 0 {
+        EXIT_AGENT_ERROR
+    } else {
+        EXIT_OK
+    }))
+}
