@@ -8,9 +8,11 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && ! command -v snmpd >/d
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq snmp snmpd snmptrapd tshark >/dev/null
 fi
-# pysnmp is the second SNMPv3 implementation the interop tests run (3DES, AES key extensions).
-if ! python3 -c "import pysnmp, cryptography" 2>/dev/null; then
-  python3 -m pip install -q "pysnmp==7.1.30" "cryptography>=42"
+# pysnmp is the second SNMPv3 implementation the interop tests run (3DES, AES key extensions);
+# snmpsim ships the .snmprec recordings `snmpctl agent` must serve.
+if ! python3 -c "import pysnmp, cryptography, snmpsim" 2>/dev/null; then
+  python3 -m pip install -q "pysnmp==7.1.30" "cryptography>=42" "snmpsim==1.2.2" 2>/dev/null \
+    || python3 -m pip install -q --break-system-packages "pysnmp==7.1.30" "cryptography>=42" "snmpsim==1.2.2"
 fi
 
 echo "== cargo fmt --check";                 cargo fmt --all -- --check

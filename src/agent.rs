@@ -26,7 +26,9 @@ use crate::msg::{
     BulkPdu, CommunityMessage, Decoded, ErrorStatus, GenericPdu, Message, Pdu, PduType, ScopedPdu,
     SecurityParameters, Version,
 };
-use crate::usm::{self, LocalEngine, LocalizedKeys, Outgoing, SaltCounter, SecurityLevel, UserKeys, UsmError};
+use crate::usm::{
+    self, LocalEngine, LocalizedKeys, Outgoing, SaltCounter, SecurityLevel, UserKeys, UsmError,
+};
 use crate::value::{Oid, Value, VarBind};
 pub use snmprec::{Numeric, Record};
 use std::collections::HashMap;
@@ -222,8 +224,9 @@ pub struct Stats {
     pub unknown_contexts: u32,
 }
 
-impl std::ops::AddAssign<&Stats> for Stats {
-    fn add_assign(&mut self, o: &Stats) {
+impl Stats {
+    /// Adds another device's counters to these.
+    pub fn add(&mut self, o: &Stats) {
         self.requests = self.requests.saturating_add(o.requests);
         self.responses = self.responses.saturating_add(o.responses);
         self.lost = self.lost.saturating_add(o.lost);
@@ -240,8 +243,18 @@ impl std::ops::AddAssign<&Stats> for Stats {
 /// How a response goes back: the request's community, or its v3 user and level.
 #[derive(Debug, Clone)]
 enum Envelope {
-    Community { version: Version, community: Vec<u8> },
-    Usm { msg_id: i64, max_size: usize, level: SecurityLevel, user: Vec<u8>, keys: Box<LocalizedKeys>, context_name: Vec<u8> },
+    Community {
+        version: Version,
+        community: Vec<u8>,
+    },
+    Usm {
+        msg_id: i64,
+        max_size: usize,
+        level: SecurityLevel,
+        user: Vec<u8>,
+        keys: Box<LocalizedKeys>,
+        context_name: Vec<u8>,
+    },
 }
 
 /// One simulated device. See the module docs.
@@ -537,7 +550,8 @@ impl Responder {
             if matches!(pdu, Pdu::Bulk(_)) {
                 // RFC 3416 § 4.2.3: GetBulk answers with as many varbinds as fit.
                 while bytes.len() > limit && response.varbinds.len() > 1 {
-                    let keep = response.varbinds.len().saturating_mul(limit).checked_div(bytes.len()).unwrap_or(1);
+                    let keep =
+                        response.varbinds.len().saturating_mul(limit).checked_div(bytes.len()).unwrap_or(1);
                     let keep = keep.saturating_sub(1).clamp(1, response.varbinds.len().saturating_sub(1));
                     response.varbinds.truncate(keep);
                     bytes = self.seal(env, response.clone(), now).unwrap_or_default();
@@ -662,7 +676,9 @@ impl Responder {
                     slots.push(slot);
                 }
                 Ok(_) => return Err((if v1 { ErrorStatus::BAD_VALUE } else { ErrorStatus::WRONG_TYPE }, i)),
-                Err(_) => return Err((if v1 { ErrorStatus::NO_SUCH_NAME } else { ErrorStatus::NO_CREATION }, i)),
+                Err(_) => {
+                    return Err((if v1 { ErrorStatus::NO_SUCH_NAME } else { ErrorStatus::NO_CREATION }, i));
+                }
             }
         }
         if let Some(view) = self.views.get_mut(access.recording) {
@@ -831,5 +847,120 @@ mod tests {
         let p = answer(&mut r, &request(Version::V2c, bulk));
         assert_eq!(p.varbinds.len(), 3);
         assert_eq!(p.varbinds[2].value, Value::EndOfMibView);
+    }
+
+    mod v3 {
+        use super::super::*;
+        use crate::client::{Config, Outcome, Request, Security, Session, UsmConfig};
+        use crate::usm::{AuthProtocol, Credentials, KeySource, Password, PrivProtocol};
+
+        fn oid(s: &str) -> Oid {
+            s.parse().unwrap()
+        }
+
+        fn setup() -> Arc<Setup> {
+            let mut s = Setup::single(Recording::from_values((1..=200u32).map(|i| {
+                (
+                    oid(&format!("1.3.6.1.2.1.2.2.1.2.{i}")),
+                    Value::OctetString(format!("port-{i:03}").into_bytes()),
+                )
+            })));
+            s.users.push(keys());
+            Arc::new(s)
+        }
+
+        fn keys() -> UserKeys {
+            let p = |t: &str| KeySource::Password(Password::new(t.as_bytes().to_vec()).unwrap());
+            UserKeys::new(Credentials {
+                user_name: b"ops".to_vec(),
+                level: SecurityLevel::AuthPriv,
+                auth: Some((AuthProtocol::Sha256, p("auth-pass-1"))),
+                privacy: Some((PrivProtocol::Aes128, p("priv-pass-1"))),
+            })
+            .unwrap()
+        }
+
+        fn session(max_size: i32) -> Session {
+            let mut c = Config::new(Security::Usm(Box::new(UsmConfig {
+                user: keys(),
+                engine_id: None,
+                context_engine_id: None,
+                context_name: Vec::new(),
+            })));
+            c.msg_max_size = max_size;
+            Session::new(c, 42)
+        }
+
+        /// One request through the device, discovery and resynchronisation included.
+        fn exchange(s: &mut Session, d: &mut Responder, request: Request, now: Instant) -> (Outcome, usize) {
+            s.send(request, now);
+            let mut largest = 0;
+            for _ in 0..10 {
+                while let Some(out) = s.poll_transmit() {
+                    for reply in d.handle(&out, now) {
+                        largest = largest.max(reply.bytes.len());
+                        s.handle_datagram(&reply.bytes, now);
+                    }
+                }
+                if let Some((_, outcome)) = s.poll_event() {
+                    return (outcome, largest);
+                }
+            }
+            panic!("no outcome");
+        }
+
+        fn get(o: &str) -> Request {
+            Request { operation: crate::client::Operation::Get, varbinds: vec![VarBind::null(oid(o))] }
+        }
+
+        #[test]
+        fn authpriv_get_set_and_reboot() {
+            let t0 = Instant::now();
+            let setup = setup();
+            let mut d = Responder::device(setup.clone(), b"\x80\0\0\0\x05dev1".to_vec(), 1, t0);
+            let other = Responder::device(setup, b"\x80\0\0\0\x05dev2".to_vec(), 2, t0);
+            let mut s = session(65507);
+            let (got, _) = exchange(&mut s, &mut d, get("1.3.6.1.2.1.2.2.1.2.7"), t0);
+            assert_eq!(got.unwrap().varbinds[0].value, Value::OctetString(b"port-007".to_vec()));
+            assert_eq!(d.stats().usm[3], 1, "one discovery (unknownEngineIDs)");
+            let set = Request {
+                operation: crate::client::Operation::Set,
+                varbinds: vec![VarBind::new(
+                    oid("1.3.6.1.2.1.2.2.1.2.7"),
+                    Value::OctetString(b"uplink".to_vec()),
+                )],
+            };
+            assert_eq!(exchange(&mut s, &mut d, set, t0).0.unwrap().error_status, ErrorStatus::NO_ERROR);
+            assert_eq!(d.value(&oid("1.3.6.1.2.1.2.2.1.2.7")), Some(Value::OctetString(b"uplink".to_vec())));
+            assert_eq!(
+                other.value(&oid("1.3.6.1.2.1.2.2.1.2.7")),
+                Some(Value::OctetString(b"port-007".to_vec()))
+            );
+            // A reboot: the manager's next request is out of the window; it resynchronises.
+            let later = t0 + Duration::from_secs(30);
+            d.reboot(later);
+            assert_eq!(d.engine().boots(), 2);
+            let (got, _) = exchange(&mut s, &mut d, get("1.3.6.1.2.1.2.2.1.2.7"), later);
+            assert_eq!(got.unwrap().varbinds[0].value, Value::OctetString(b"uplink".to_vec()));
+            assert_eq!(d.stats().usm[1], 1, "one notInTimeWindow Report");
+        }
+
+        #[test]
+        fn getbulk_is_trimmed_to_the_managers_max_size_and_too_big_is_a_fault() {
+            let t0 = Instant::now();
+            let mut d = Responder::device(setup(), b"\x80\0\0\0\x05dev1".to_vec(), 1, t0);
+            let mut s = session(1500);
+            let bulk = Request {
+                operation: crate::client::Operation::GetBulk { non_repeaters: 0, max_repetitions: 150 },
+                varbinds: vec![VarBind::null(oid("1.3.6.1.2.1.2.2.1.2"))],
+            };
+            let (got, largest) = exchange(&mut s, &mut d, bulk.clone(), t0);
+            let n = got.unwrap().varbinds.len();
+            assert!(largest <= 1500 && n > 20 && n < 150, "{n} varbinds in {largest} bytes");
+            d.faults.too_big_bytes = Some(600);
+            let (got, _) = exchange(&mut s, &mut d, bulk, t0);
+            let pdu = got.unwrap();
+            assert_eq!((pdu.error_status, pdu.varbinds.len()), (ErrorStatus::TOO_BIG, 0));
+        }
     }
 }

@@ -2,6 +2,7 @@
 
 mod agent;
 mod decode;
+mod demo;
 mod get;
 mod listen;
 mod mib;
@@ -81,6 +82,8 @@ enum Command {
     Agent(agent::Args),
     /// Poll many agents at once: Gets and walks, results streamed as text, NDJSON or CSV.
     Poll(poll::Args),
+    /// Show the toolkit end to end on a shipped router recording: no device needed.
+    Demo(demo::Args),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -105,6 +108,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Listen(args) => listen::run(&cli.global, &args),
         Command::Agent(args) => agent::run(&cli.global, &args),
         Command::Poll(args) => poll::run(&cli.global, &args),
+        Command::Demo(args) => demo::run(&cli.global, &args),
     }
 }
 

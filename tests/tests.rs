@@ -22,6 +22,7 @@ mod malformed;
 mod mib;
 mod rasn_view;
 mod roundtrip;
+mod sim;
 mod table;
 mod trap;
 mod usm;

@@ -73,7 +73,9 @@ pub struct Parsed {
     pub skipped: Vec<(usize, String)>,
 }
 
-/// Reads a `.snmprec` file's text. Blank lines and lines starting with `#` are ignored.
+/// Reads a `.snmprec` file's text. snmpsim reads its files as ISO-8859-1, so an unescaped
+/// value's octets are its characters' code points: give the file's bytes through [`latin1`]
+/// to keep every octet as it was. Blank lines and lines starting with `#` are ignored.
 ///
 /// # Errors
 /// The first line that is not `OID|TAG|VALUE` with a value of that type.
@@ -90,14 +92,15 @@ pub fn parse(text: &str) -> Result<Parsed, SnmprecError> {
         let (Some(oid), Some(tag_text), Some(value)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(err("expected OID|TAG|VALUE".into()));
         };
-        let oid: Oid = oid
-            .trim_start_matches('.')
-            .parse()
-            .map_err(|e| err(format!("OID {oid:?}: {e}")))?;
+        let oid: Oid = oid.trim_start_matches('.').parse().map_err(|e| err(format!("OID {oid:?}: {e}")))?;
         let (tag_text, module) = match tag_text.split_once(':') {
             Some((t, m)) => (t, Some(m)),
             None => (tag_text, None),
         };
+        if let Some(m) = module.filter(|m| !matches!(*m, "numeric" | "writecache")) {
+            out.skipped.push((n, format!("{oid}: variation module {m:?} is not supported")));
+            continue;
+        }
         let (number, encoding) = match tag_text.strip_suffix('x') {
             Some(t) => (t, Some('x')),
             None => match tag_text.strip_suffix('e') {
@@ -122,14 +125,29 @@ pub fn parse(text: &str) -> Result<Parsed, SnmprecError> {
                 let template = value_of(tag, None, "0").map_err(err)?;
                 (numeric.at(&template, 0.0), Some(numeric))
             }
-            Some(other) => {
-                out.skipped.push((n, format!("{oid}: variation module {other:?} is not supported")));
-                continue;
-            }
+            Some(_) => continue,
         };
         out.records.push(Record { oid, value, numeric });
     }
     Ok(out)
+}
+
+/// A file's bytes as ISO-8859-1 text (one character per octet), as snmpsim reads them.
+pub fn latin1(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| char::from(*b)).collect()
+}
+
+/// The octets of ISO-8859-1 text (characters above U+00FF, which [`latin1`] never makes,
+/// are kept as UTF-8).
+fn octets(text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        match u8::try_from(u32::from(c)) {
+            Ok(b) => out.push(b),
+            Err(_) => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+        }
+    }
+    out
 }
 
 /// `name=value` from a variation's comma-separated parameters.
@@ -142,7 +160,7 @@ fn value_of(tag: u8, encoding: Option<char>, text: &str) -> Result<Value, String
         match encoding {
             Some('x') => hex::decode(text).map_err(|_| format!("{text:?} is not hex")),
             Some(_) => unescape(text),
-            None => Ok(text.as_bytes().to_vec()),
+            None => Ok(octets(text)),
         }
     };
     let number = |what: &str| -> Result<u64, String> {
@@ -152,7 +170,9 @@ fn value_of(tag: u8, encoding: Option<char>, text: &str) -> Result<Value, String
         u32::try_from(number(what)?).map_err(|_| format!("{what} {text:?} is out of range"))
     };
     Ok(match tag {
-        tag::INTEGER => Value::Integer(text.trim().parse().map_err(|_| format!("INTEGER {text:?} is not a number"))?),
+        tag::INTEGER => {
+            Value::Integer(text.trim().parse().map_err(|_| format!("INTEGER {text:?} is not a number"))?)
+        }
         tag::OCTET_STRING => Value::OctetString(bytes()?),
         tag::NULL => Value::Null,
         tag::OBJECT_IDENTIFIER => Value::ObjectIdentifier(
@@ -160,13 +180,18 @@ fn value_of(tag: u8, encoding: Option<char>, text: &str) -> Result<Value, String
         ),
         tag::IP_ADDRESS => {
             let b = if encoding.is_none() {
-                let ip: std::net::Ipv4Addr =
-                    text.trim().parse().map_err(|_| format!("IpAddress {text:?} is not a.b.c.d"))?;
-                ip.octets().to_vec()
+                // Dotted, or (as snmpsim also reads it) the four octets themselves.
+                match text.trim().parse::<std::net::Ipv4Addr>() {
+                    Ok(ip) => ip.octets().to_vec(),
+                    Err(_) if octets(text).len() == 4 => octets(text),
+                    Err(_) => return Err(format!("IpAddress {text:?} is not a.b.c.d")),
+                }
             } else {
                 bytes()?
             };
-            Value::IpAddress(<[u8; 4]>::try_from(b.as_slice()).map_err(|_| "IpAddress must be 4 octets".to_owned())?)
+            Value::IpAddress(
+                <[u8; 4]>::try_from(b.as_slice()).map_err(|_| "IpAddress must be 4 octets".to_owned())?,
+            )
         }
         tag::COUNTER32 => Value::Counter32(u32_of("Counter32")?),
         tag::GAUGE32 => Value::Gauge32(u32_of("Gauge32")?),
@@ -238,7 +263,9 @@ pub fn write_line(out: &mut String, oid: &Oid, value: &Value) {
         Value::IpAddress(a) => write!(out, "{t}|{}", std::net::Ipv4Addr::from(*a)),
         Value::Counter32(v) | Value::Gauge32(v) | Value::TimeTicks(v) => write!(out, "{t}|{v}"),
         Value::Counter64(v) => write!(out, "{t}|{v}"),
-        Value::Null | Value::NoSuchObject | Value::NoSuchInstance | Value::EndOfMibView => write!(out, "{t}|"),
+        Value::Null | Value::NoSuchObject | Value::NoSuchInstance | Value::EndOfMibView => {
+            write!(out, "{t}|")
+        }
     };
     out.push('\n');
 }
@@ -264,7 +291,8 @@ mod tests {
             1.3.6.1.2.1.31.1.1.1.6.1|70|18446744073709551615\n\
             1.3.6.1.2.1.1.4.0|4e|a\\nb\\x00\\\\\n\
             1.3.6.1.2.1.1.8.0|2:sql|dbtype=sqlite3\n\
-            1.3.6.1.2.1.1.9.0|2|-5\n";
+            1.3.6.1.2.1.1.9.0|2|-5\n\
+            1.3.6.1.2.1.4.22.1.3.2.103.134.50.241|64|32VF\n";
         let p = parse(text).unwrap();
         assert_eq!(p.skipped.len(), 1);
         assert_eq!(p.skipped[0].0, 11);
@@ -280,6 +308,10 @@ mod tests {
         assert_eq!(v[7], Value::Counter64(u64::MAX));
         assert_eq!(v[8], Value::OctetString(b"a\nb\0\\".to_vec()));
         assert_eq!(v[9], Value::Integer(-5));
+        assert_eq!(v[10], Value::IpAddress(*b"32VF"));
+        // ISO-8859-1: a byte above 0x7F is one octet, as in the file.
+        let p = parse(&latin1(b"1.3.6.1|4|caf\xe9\n")).unwrap();
+        assert_eq!(p.records[0].value, Value::OctetString(b"caf\xe9".to_vec()));
     }
 
     #[test]

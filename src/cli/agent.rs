@@ -98,7 +98,8 @@ pub fn parse_duration(text: &str) -> anyhow::Result<Duration> {
     } else {
         (t, 1.0)
     };
-    let v: f64 = num.trim().parse().with_context(|| format!("{text:?} is not a duration (50ms, 1.5s, 2m)"))?;
+    let v: f64 =
+        num.trim().parse().with_context(|| format!("{text:?} is not a duration (50ms, 1.5s, 2m)"))?;
     Duration::try_from_secs_f64(v * scale).with_context(|| format!("{text:?} is not a duration"))
 }
 
@@ -133,17 +134,18 @@ struct Loaded {
 
 fn load_file(name: String, path: &Path) -> anyhow::Result<Loaded> {
     let text = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    // snmpsim files are ISO-8859-1: every byte is one character.
-    let text: String = match String::from_utf8(text) {
-        Ok(t) => t,
-        Err(e) => e.into_bytes().iter().map(|b| char::from(*b)).collect(),
-    };
-    let (recording, skipped) = Recording::from_snmprec(&text).with_context(|| format!("{}", path.display()))?;
+    let text = snmpctl::agent::snmprec::latin1(&text);
+    let (recording, skipped) =
+        Recording::from_snmprec(&text).with_context(|| format!("{}", path.display()))?;
     for (line, why) in skipped.iter().take(3) {
         eprintln!("snmpctl agent: {}:{line}: {why}; left out", path.display());
     }
     if skipped.len() > 3 {
-        eprintln!("snmpctl agent: {}: {} more objects left out", path.display(), skipped.len().saturating_sub(3));
+        eprintln!(
+            "snmpctl agent: {}: {} more objects left out",
+            path.display(),
+            skipped.len().saturating_sub(3)
+        );
     }
     Ok(Loaded { name, recording })
 }
@@ -159,7 +161,8 @@ fn load_dir(root: &Path, dir: &Path, out: &mut Vec<Loaded>) -> anyhow::Result<()
             load_dir(root, &path, out)?;
         } else if let Some(stem) = path.to_str().and_then(|p| p.strip_suffix(".snmprec")) {
             let rel = Path::new(stem).strip_prefix(root).unwrap_or(Path::new(stem));
-            let name = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+            let name =
+                rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
             out.push(load_file(name, &path)?);
         }
     }
@@ -255,12 +258,14 @@ fn bind(addr: SocketAddr) -> anyhow::Result<std::net::UdpSocket> {
 }
 
 pub fn run(_global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
-    let target = Target::parse(&args.listen, 1161).map_err(|e| anyhow::anyhow!("--listen {}: {e}", args.listen))?;
+    let target =
+        Target::parse(&args.listen, 1161).map_err(|e| anyhow::anyhow!("--listen {}: {e}", args.listen))?;
     if target.tcp {
         bail!("--listen {}: the agent serves UDP only", args.listen);
     }
     let runtime = super::snmp::runtime()?;
-    let base: SocketAddr = runtime.block_on(target.resolve()).with_context(|| format!("--listen {}", args.listen))?;
+    let base: SocketAddr =
+        runtime.block_on(target.resolve()).with_context(|| format!("--listen {}", args.listen))?;
     let ports: Vec<u16> = match &args.ports {
         Some(p) => parse_ports(p)?.collect(),
         None => vec![base.port()],
@@ -292,7 +297,9 @@ pub fn run(_global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     }
     let first_engine = devices.first().map(|(_, d)| hex::encode(d.engine().engine_id())).unwrap_or_default();
     let where_ = match (ports.first(), ports.last()) {
-        (Some(a), Some(b)) if a != b => format!("udp:{} ports {a}-{b} ({} devices)", ip_text(base.ip()), ports.len()),
+        (Some(a), Some(b)) if a != b => {
+            format!("udp:{} ports {a}-{b} ({} devices)", ip_text(base.ip()), ports.len())
+        }
         _ => format!("udp:{base}"),
     };
     eprintln!(
@@ -302,7 +309,8 @@ pub fn run(_global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         if ports.len() > 1 { " (+ port)" } else { "" },
         setup.users.len(),
     );
-    let stats = serve(devices, args.threads.max(1), args.exit_after.as_deref().map(parse_duration).transpose()?)?;
+    let stats =
+        serve(devices, args.threads.max(1), args.exit_after.as_deref().map(parse_duration).transpose()?)?;
     eprintln!(
         "snmpctl agent: {} requests, {} responses, {} reports, {} lost (fault), {} with an unknown community",
         stats.requests, stats.responses, stats.reports, stats.lost, stats.bad_communities
@@ -344,7 +352,7 @@ fn serve(
                 let mut stats = Stats::default();
                 for t in tasks {
                     if let Ok(device) = t.await {
-                        stats += device.stats();
+                        stats.add(device.stats());
                     }
                 }
                 anyhow::Ok(stats)
@@ -365,15 +373,10 @@ fn serve(
     let mut total = Stats::default();
     for h in handles {
         match h.join() {
-            Ok(Ok(s)) => total += &s,
+            Ok(Ok(s)) => total.add(&s),
             Ok(Err(e)) => return Err(e),
             Err(_) => bail!("a serving thread failed"),
         }
     }
     Ok(total)
-}
-
-/// The recordings by community, for `demo`.
-pub fn router() -> anyhow::Result<Recording> {
-    Ok(Recording::from_snmprec(ROUTER).context("the shipped router recording")?.0)
 }

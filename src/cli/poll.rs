@@ -62,7 +62,8 @@ pub struct Args {
     targets: Vec<String>,
 }
 
-const DEFAULT_GET: [&str; 4] = ["1.3.6.1.2.1.1.1.0", "1.3.6.1.2.1.1.2.0", "1.3.6.1.2.1.1.3.0", "1.3.6.1.2.1.1.5.0"];
+const DEFAULT_GET: [&str; 4] =
+    ["1.3.6.1.2.1.1.1.0", "1.3.6.1.2.1.1.2.0", "1.3.6.1.2.1.1.3.0", "1.3.6.1.2.1.1.5.0"];
 
 /// A profile line's flags, parsed as the command line's are.
 #[derive(Debug, clap::Parser)]
@@ -208,7 +209,8 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         }
         let agent = runtime.block_on(target.resolve()).with_context(|| text.clone())?;
         let v1 = matches!(&config.security, snmpctl::client::Security::Community { version, .. } if *version == snmpctl::msg::Version::V1);
-        let walk_options = if v1 { WalkOptions::get_next() } else { WalkOptions::bulk(args.max_repetitions.max(1)) };
+        let walk_options =
+            if v1 { WalkOptions::get_next() } else { WalkOptions::bulk(args.max_repetitions.max(1)) };
         jobs.push(Job { agent, config, get: get.clone(), walk: walk.clone(), walk_options });
         names.push(text);
     }

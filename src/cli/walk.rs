@@ -4,10 +4,10 @@
 use super::get::{CommandOptions, parse_oid};
 use super::snmp::{self, SnmpArgs};
 use super::{EXIT_AGENT_ERROR, EXIT_FAILURE, EXIT_OK, Format, GlobalArgs};
+use anyhow::Context as _;
 use snmpctl::client::{WalkEnd, WalkError, WalkOptions};
 use snmpctl::format::{json, output};
 use snmpctl::value::{Oid, Value, VarBind};
-use anyhow::Context as _;
 use std::io::{IsTerminal as _, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -64,7 +64,9 @@ impl Recorder {
         for vb in vbs.iter().filter(|vb| !vb.value.is_exception()) {
             self.line.clear();
             snmpctl::agent::snmprec::write_line(&mut self.line, &vb.oid, &vb.value);
-            self.file.write_all(self.line.as_bytes()).with_context(|| format!("writing {}", self.path.display()))?;
+            self.file
+                .write_all(self.line.as_bytes())
+                .with_context(|| format!("writing {}", self.path.display()))?;
         }
         Ok(())
     }

@@ -145,7 +145,12 @@ struct Active {
 ///
 /// # Errors
 /// An I/O error of the sockets (sends to one agent that fail count as that agent's timeout).
-pub async fn run(jobs: &[Job], options: Options, seed: u64, mut on_event: impl FnMut(Event<'_>)) -> io::Result<Summary> {
+pub async fn run(
+    jobs: &[Job],
+    options: Options,
+    seed: u64,
+    mut on_event: impl FnMut(Event<'_>),
+) -> io::Result<Summary> {
     let mut p = Poller {
         jobs,
         options,
@@ -281,9 +286,19 @@ impl Poller<'_> {
             if let Some(g) = self.generation.get_mut(slot) {
                 *g = g.wrapping_add(1);
             }
-            let session = Session::new(spec.config.clone(), self.seed ^ (job as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-            let a =
-                Active { job, session, step: Step::Get, next_walk: 0, status: Status::Ok, not_before: None, waiting: None };
+            let session = Session::new(
+                spec.config.clone(),
+                self.seed ^ (job as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+            );
+            let a = Active {
+                job,
+                session,
+                step: Step::Get,
+                next_walk: 0,
+                status: Status::Ok,
+                not_before: None,
+                waiting: None,
+            };
             if let Some(s) = self.active.get_mut(slot) {
                 *s = Some(a);
             }
@@ -353,7 +368,13 @@ impl Poller<'_> {
         }
     }
 
-    fn datagram(&mut self, data: &[u8], from: SocketAddr, now: Instant, on_event: &mut impl FnMut(Event<'_>)) {
+    fn datagram(
+        &mut self,
+        data: &[u8],
+        from: SocketAddr,
+        now: Instant,
+        on_event: &mut impl FnMut(Event<'_>),
+    ) {
         let Some(&slot) = self.by_addr.get(&from) else {
             self.summary.stray = self.summary.stray.saturating_add(1);
             return;
@@ -407,7 +428,8 @@ impl Poller<'_> {
                             on_event(Event::Failed { job, failure: &Failure::Agent(pdu) });
                         }
                         Err(e) => {
-                            let timeout = matches!(e, Error::Timeout { .. } | Error::NoAnswerToEncrypted { .. });
+                            let timeout =
+                                matches!(e, Error::Timeout { .. } | Error::NoAnswerToEncrypted { .. });
                             a.status = if timeout { Status::Timeout } else { Status::Error };
                             on_event(Event::Failed { job, failure: &Failure::Request(e) });
                             self.finish(slot, on_event);
@@ -431,7 +453,10 @@ impl Poller<'_> {
                     if let Some(e) = walk.take_error() {
                         let timeout = matches!(
                             &e,
-                            WalkError::Request { error: Error::Timeout { .. } | Error::NoAnswerToEncrypted { .. }, .. }
+                            WalkError::Request {
+                                error: Error::Timeout { .. } | Error::NoAnswerToEncrypted { .. },
+                                ..
+                            }
                         );
                         a.status = if timeout { Status::Timeout } else { Status::Error };
                         on_event(Event::Failed { job, failure: &Failure::Walk(e) });

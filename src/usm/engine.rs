@@ -181,7 +181,11 @@ impl LocalEngine {
         let out = super::Outgoing {
             msg_id: i32::try_from(report.msg_id).unwrap_or(0),
             msg_max_size,
-            level: if keys.is_some() { super::SecurityLevel::AuthNoPriv } else { super::SecurityLevel::NoAuthNoPriv },
+            level: if keys.is_some() {
+                super::SecurityLevel::AuthNoPriv
+            } else {
+                super::SecurityLevel::NoAuthNoPriv
+            },
             reportable: false,
             engine_id: &self.engine_id,
             engine_boots: self.boots,
