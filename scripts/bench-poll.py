@@ -50,7 +50,7 @@ def main():
     ap.add_argument("--devices", type=int, default=10000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--first-port", type=int, default=20000)
-    ap.add_argument("--concurrency", type=int, default=10000)
+    ap.add_argument("--concurrency", type=int, default=1000)
     ap.add_argument("--skip-xargs", action="store_true")
     a = ap.parse_args()
     if not os.path.exists(BIN):

@@ -132,7 +132,7 @@ pub fn run(_global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         &["table", "-v2c", "-c", "public", "-Cb", "-Cw", "100", a, "IF-MIB::ifTable"],
     )?;
     step(
-        "Interface names and speeds over SNMPv3 (authPriv: SHA-256, AES)",
+        "Interface names over SNMPv3 (authPriv: SHA-256, AES)",
         &[
             "walk",
             "-v3",

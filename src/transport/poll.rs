@@ -382,6 +382,8 @@ impl Poller<'_> {
         if let Some(Some(a)) = self.active.get_mut(slot) {
             a.session.handle_datagram(data, now);
         }
+        // A Report may have released requests that waited for discovery: send them now.
+        self.after_session(slot, now);
         self.events(slot, now, on_event);
     }
 
