@@ -24,7 +24,7 @@ impl Agent {
         for attempt in 0..8u32 {
             let port = if count > 1 {
                 // A range: spread the attempts over the high ports, away from the ephemeral range.
-                20_000 + ((std::process::id() * 7919 + attempt * 4099) % 12_000) as u16
+                20_000 + (std::process::id().wrapping_mul(7919).wrapping_add(attempt * 4099) % 12_000) as u16
             } else {
                 std::net::UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
             };
