@@ -27,7 +27,7 @@ use crate::msg::{
     SecurityParameters, Version,
 };
 use crate::usm::{
-    self, LocalEngine, LocalizedKeys, Outgoing, SaltCounter, SecurityLevel, UserKeys, UsmError,
+    self, LocalEngine, LocalizedKeys, Outgoing, ReportKind, SaltCounter, SecurityLevel, UserKeys,
 };
 use crate::value::{Oid, Value, VarBind};
 pub use snmprec::{Numeric, Record};
@@ -35,10 +35,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// usmStats (RFC 3414 § 5): the Report counters, leaf numbers 1–6.
-const USM_STATS: [u32; 9] = [1, 3, 6, 1, 6, 3, 15, 1, 1];
-/// snmpUnknownContexts.0 (SNMP-TARGET-MIB, RFC 3413).
-const SNMP_UNKNOWN_CONTEXTS: [u32; 10] = [1, 3, 6, 1, 6, 3, 12, 1, 5, 0];
 /// The largest UDP payload over IPv4.
 const MAX_DATAGRAM: usize = 65_507;
 /// GetBulk never builds more varbinds than this before trimming to the message size.
@@ -387,89 +383,74 @@ impl Responder {
             crate::msg::ScopedPduData::Plaintext(s) => s.pdu.request_id(),
             crate::msg::ScopedPduData::Encrypted(_) => None,
         };
-        let refuse = |this: &mut Responder, leaf: usize, keys: Option<&LocalizedKeys>, request_id| {
-            this.count_usm(leaf);
-            if reportable { this.report(msg_id, request_id, leaf, &user, keys, now) } else { Vec::new() }
+        let refuse = |this: &mut Responder, kind: ReportKind, keys: Option<&LocalizedKeys>, request_id| {
+            if let Some(c) = this.counter(&kind) {
+                *c = c.saturating_add(1);
+            }
+            if reportable { this.report(msg_id, request_id, kind, &user, keys, now) } else { Vec::new() }
         };
         if u.engine_id.as_slice() != self.engine.engine_id() {
             // Discovery (an empty engine ID) or a manager that must learn ours (step 3).
-            return refuse(self, 4, None, plaintext_request_id);
+            return refuse(self, ReportKind::UnknownEngineId, None, plaintext_request_id);
         }
         let Some(index) = self.setup.users.iter().position(|k| k.user_name() == user.as_slice()) else {
-            return refuse(self, 3, None, plaintext_request_id);
+            return refuse(self, ReportKind::UnknownUserName, None, plaintext_request_id);
         };
         let Some(keys) = self.localized(index) else { return Vec::new() };
         let authenticated = match usm::unwrap(data, decoded, Some(&keys)) {
             Ok(a) => a,
-            Err(e) => {
-                let leaf = match e {
-                    UsmError::WrongDigest { .. } => 5,
-                    UsmError::DecryptionError { .. } => 6,
-                    UsmError::UnsupportedSecurityLevel { .. } => 1,
-                    _ => return Vec::new(),
-                };
-                return refuse(self, leaf, None, plaintext_request_id);
-            }
+            Err(e) => match e.report_kind() {
+                Some(kind) => return refuse(self, kind, None, plaintext_request_id),
+                None => return Vec::new(),
+            },
         };
         let level = authenticated.level();
         let msg = authenticated.into_inner();
         let request_id = msg.scoped_pdu.pdu.request_id();
+        // Reports to an authenticated request are authenticated too, so the manager trusts them.
+        let report_keys = (level >= SecurityLevel::AuthNoPriv).then_some(&keys);
         if level >= SecurityLevel::AuthNoPriv {
             let boots = u32::try_from(msg.usm.engine_boots).unwrap_or(u32::MAX);
             let time = u32::try_from(msg.usm.engine_time).unwrap_or(u32::MAX);
             if self.engine.check(boots, time, now).is_err() {
-                return refuse(self, 2, Some(&keys), request_id);
+                return refuse(self, ReportKind::NotInTimeWindow, report_keys, request_id);
             }
         }
         let ScopedPdu { context_name, pdu, .. } = msg.scoped_pdu;
         let Some(&recording) = self.setup.contexts.get(&context_name) else {
-            self.stats.unknown_contexts = self.stats.unknown_contexts.saturating_add(1);
-            if !reportable {
-                return Vec::new();
-            }
-            let counter = Oid::new(&SNMP_UNKNOWN_CONTEXTS).unwrap_or_default();
-            let value = self.stats.unknown_contexts;
-            let keys = (level >= SecurityLevel::AuthNoPriv).then_some(&keys);
-            return self.send_report(msg_id, request_id, &counter, value, &user, keys, now);
+            return refuse(self, ReportKind::UnknownContext, report_keys, request_id);
         };
         let max_size = usize::try_from(msg.header.msg_max_size).unwrap_or(MAX_DATAGRAM);
         let env = Envelope::Usm { msg_id, max_size, level, user, keys: Box::new(keys), context_name };
         self.respond(&env, &pdu, Access { recording, write: true }, now)
     }
 
-    fn count_usm(&mut self, leaf: usize) {
-        if let Some(c) = self.stats.usm.get_mut(leaf.saturating_sub(1)) {
-            *c = c.saturating_add(1);
-        }
+    /// The counter that counts refusals of `kind`, if this agent keeps one.
+    fn counter(&mut self, kind: &ReportKind) -> Option<&mut u32> {
+        let usm = match kind {
+            ReportKind::UnsupportedSecLevel => 0,
+            ReportKind::NotInTimeWindow => 1,
+            ReportKind::UnknownUserName => 2,
+            ReportKind::UnknownEngineId => 3,
+            ReportKind::WrongDigest => 4,
+            ReportKind::DecryptionError => 5,
+            ReportKind::UnknownContext => return Some(&mut self.stats.unknown_contexts),
+            _ => return None,
+        };
+        self.stats.usm.get_mut(usm)
     }
 
-    /// A Report naming usmStats counter `leaf`.
+    /// A Report naming the counter of `kind` (RFC 3412 § 7.1 step 3).
     fn report(
         &mut self,
         msg_id: i64,
         request_id: Option<i64>,
-        leaf: usize,
+        counter: ReportKind,
         user: &[u8],
         keys: Option<&LocalizedKeys>,
         now: Instant,
     ) -> Vec<Reply> {
-        let arc = u32::try_from(leaf).unwrap_or(0);
-        let counter = Oid::new(&USM_STATS).and_then(|o| o.join(&[arc, 0])).unwrap_or_default();
-        let value = self.stats.usm.get(leaf.saturating_sub(1)).copied().unwrap_or(0);
-        self.send_report(msg_id, request_id, &counter, value, user, keys, now)
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn send_report(
-        &mut self,
-        msg_id: i64,
-        request_id: Option<i64>,
-        counter: &Oid,
-        value: u32,
-        user: &[u8],
-        keys: Option<&LocalizedKeys>,
-        now: Instant,
-    ) -> Vec<Reply> {
+        let value = self.counter(&counter).map_or(0, |c| *c);
         let report = usm::Report { msg_id, request_id, counter, value, user, keys };
         let max = i32::try_from(MAX_DATAGRAM).unwrap_or(i32::MAX);
         let Some(bytes) = self.engine.report(&report, max, &mut self.salt, now) else { return Vec::new() };

@@ -42,7 +42,8 @@ use crate::msg::{
     PduType, ScopedPdu, ScopedPduData, SecurityParameters, TrapV1Pdu, Version,
 };
 use crate::usm::{
-    self, EngineState, LocalEngine, LocalizedKeys, Outgoing, SaltCounter, SecurityLevel, UserKeys, UsmError,
+    self, EngineState, LocalEngine, LocalizedKeys, Outgoing, ReportKind, SaltCounter, SecurityLevel,
+    UserKeys, UsmError,
 };
 use crate::value::{Oid, Value, VarBind};
 use std::collections::{HashMap, VecDeque};
@@ -61,7 +62,6 @@ pub const SNMP_TRAP_ADDRESS: [u32; 10] = [1, 3, 6, 1, 6, 3, 18, 1, 3, 0];
 pub const SNMP_TRAP_COMMUNITY: [u32; 10] = [1, 3, 6, 1, 6, 3, 18, 1, 4, 0];
 /// snmpTraps: the generic traps' OIDs are `snmpTraps.(generic-trap + 1)`.
 pub const SNMP_TRAPS: [u32; 9] = [1, 3, 6, 1, 6, 3, 1, 1, 5];
-const USM_STATS: [u32; 9] = [1, 3, 6, 1, 6, 3, 15, 1, 1];
 
 /// Ceilings on the caches, so a sender inventing engine IDs cannot grow memory without bound.
 const MAX_CACHED_KEYS: usize = 16_384;
@@ -535,14 +535,18 @@ impl Receiver {
             } else {
                 self.counters.unknown_engine_ids = self.counters.unknown_engine_ids.saturating_add(1);
             }
-            let reply = self.report(msg_id, plaintext_request_id, 4, &[], None, now);
+            let reply =
+                self.report(msg_id, plaintext_request_id, ReportKind::UnknownEngineId, &[], None, now);
             return Handled { notification: None, reply, problem: None };
         }
         let candidates: Vec<usize> = self.candidates(&user, &engine_id);
         if candidates.is_empty() {
             let e = UsmError::UnknownUserName { user: String::from_utf8_lossy(&user).into_owned() };
-            let reply =
-                if reportable { self.report(msg_id, plaintext_request_id, 3, &[], None, now) } else { None };
+            let reply = if reportable {
+                self.report(msg_id, plaintext_request_id, ReportKind::UnknownUserName, &[], None, now)
+            } else {
+                None
+            };
             let mut h = self.drop(Problem::Usm(e));
             h.reply = reply;
             return h;
@@ -568,13 +572,7 @@ impl Receiver {
         let Some((index, keys, a)) = verified else {
             let e = first_error.unwrap_or(UsmError::InvalidMsg("no keys".into()));
             let reply = if reportable {
-                let counter = match e {
-                    UsmError::WrongDigest { .. } => Some(5),
-                    UsmError::DecryptionError { .. } => Some(6),
-                    UsmError::UnsupportedSecurityLevel { .. } => Some(1),
-                    _ => None,
-                };
-                counter.and_then(|c| self.report(msg_id, plaintext_request_id, c, &user, None, now))
+                e.report_kind().and_then(|k| self.report(msg_id, plaintext_request_id, k, &user, None, now))
             } else {
                 None
             };
@@ -603,7 +601,7 @@ impl Receiver {
             };
             if let Err(e) = window {
                 let reply = if reportable && ours {
-                    self.report(msg_id, request_id, 2, &user, Some(&keys), now)
+                    self.report(msg_id, request_id, ReportKind::NotInTimeWindow, &user, Some(&keys), now)
                 } else {
                     None
                 };
@@ -702,31 +700,31 @@ impl Receiver {
         Ok(())
     }
 
-    /// A Report naming usmStats counter `leaf` (RFC 3414 § 3.2): noAuthNoPriv, or authNoPriv
-    /// with `keys` (a notInTimeWindows Report to a known user, so it can resynchronise).
+    /// A Report naming usmStats counter `counter` (RFC 3414 § 3.2): noAuthNoPriv, or
+    /// authNoPriv with `keys` (a notInTimeWindows Report to a known user, so it can
+    /// resynchronise).
     fn report(
         &mut self,
         msg_id: i64,
         request_id: Option<i64>,
-        leaf: u32,
+        counter: ReportKind,
         user: &[u8],
         keys: Option<&LocalizedKeys>,
         now: Instant,
     ) -> Option<Vec<u8>> {
         let c = &self.counters;
-        let value = match leaf {
-            1 => c.unsupported_levels,
-            2 => c.not_in_time_window,
-            3 => c.unknown_users,
-            4 => c.unknown_engine_ids.saturating_add(c.discoveries),
-            5 => c.wrong_digests,
+        let value = match counter {
+            ReportKind::UnsupportedSecLevel => c.unsupported_levels,
+            ReportKind::NotInTimeWindow => c.not_in_time_window,
+            ReportKind::UnknownUserName => c.unknown_users,
+            ReportKind::UnknownEngineId => c.unknown_engine_ids.saturating_add(c.discoveries),
+            ReportKind::WrongDigest => c.wrong_digests,
             _ => c.decryption_errors,
         };
-        let counter_oid = oid(&USM_STATS).join(&[leaf, 0]).unwrap_or_default();
         let report = usm::Report {
             msg_id,
             request_id,
-            counter: &counter_oid,
+            counter,
             value: u32::try_from(value & 0xFFFF_FFFF).unwrap_or(0),
             user,
             keys,

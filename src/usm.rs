@@ -113,6 +113,22 @@ pub enum UsmError {
     InvalidMsg(String),
 }
 
+impl UsmError {
+    /// The usmStats counter an authoritative engine names in its Report for this refusal
+    /// (RFC 3414 § 3.2); `None` for refusals it drops without one.
+    pub fn report_kind(&self) -> Option<ReportKind> {
+        Some(match self {
+            UsmError::UnsupportedSecurityLevel { .. } => ReportKind::UnsupportedSecLevel,
+            UsmError::NotInTimeWindow { .. } => ReportKind::NotInTimeWindow,
+            UsmError::UnknownUserName { .. } => ReportKind::UnknownUserName,
+            UsmError::UnknownEngineId { .. } => ReportKind::UnknownEngineId,
+            UsmError::WrongDigest { .. } => ReportKind::WrongDigest,
+            UsmError::DecryptionError { .. } => ReportKind::DecryptionError,
+            UsmError::UnknownSecurityModel(_) | UsmError::InvalidMsg(_) => return None,
+        })
+    }
+}
+
 /// Caller faults: credentials that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

@@ -10,7 +10,6 @@ use anyhow::{Context as _, bail};
 use snmpctl::agent::{Access, Faults, Recording, Responder, Setup, Stats};
 use snmpctl::hex;
 use snmpctl::transport::Target;
-use snmpctl::trap::parse_users;
 use snmpctl::value::Oid;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -207,14 +206,7 @@ fn setup(args: &Args, loaded: Vec<Loaded>) -> anyhow::Result<Setup> {
         s.recordings.push(Arc::new(l.recording));
     }
     s.contexts.insert(Vec::new(), default);
-    for path in &args.users {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        let users = parse_users(&text).with_context(|| format!("{}", path.display()))?;
-        s.users.extend(users.into_iter().map(|u| u.keys));
-    }
-    if let Some(name) = &args.keys.user {
-        s.users.push(args.keys.user_keys(name)?);
-    }
+    s.users = super::listen::users(&args.users, &args.keys)?.into_iter().map(|u| u.keys).collect();
     Ok(s)
 }
 

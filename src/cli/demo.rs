@@ -8,9 +8,8 @@
 
 use super::GlobalArgs;
 use anyhow::{Context as _, bail};
-use snmpctl::agent::{Access, Recording, Responder, Setup};
+use snmpctl::agent::{Recording, Responder, Setup};
 use snmpctl::usm::{AuthProtocol, Credentials, KeySource, Password, PrivProtocol, SecurityLevel, UserKeys};
-use std::collections::HashMap;
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::Arc;
@@ -49,15 +48,9 @@ fn setup() -> anyhow::Result<Setup> {
             KeySource::Password(Password::new(V3_PRIV.as_bytes().to_vec())?),
         )),
     })?;
-    Ok(Setup {
-        recordings: vec![Arc::new(recording)],
-        communities: HashMap::from([
-            (b"public".to_vec(), Access { recording: 0, write: false }),
-            (b"private".to_vec(), Access { recording: 0, write: true }),
-        ]),
-        contexts: HashMap::from([(Vec::new(), 0)]),
-        users: vec![user],
-    })
+    let mut setup = Setup::single(recording);
+    setup.users.push(user);
+    Ok(setup)
 }
 
 /// Prints a step's title, then runs its command.

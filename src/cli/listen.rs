@@ -141,14 +141,16 @@ async fn bind_all(args: &Args) -> anyhow::Result<Vec<(Bound, String)>> {
     Ok(out)
 }
 
-fn users(args: &Args) -> anyhow::Result<Vec<TrapUser>> {
+/// The v3 users of `--users` files (createUser/authUser lines) and of `-u -a -A -x -X`; the
+/// listener's and the agent's.
+pub(super) fn users(files: &[PathBuf], keys: &UsmKeyArgs) -> anyhow::Result<Vec<TrapUser>> {
     let mut users = Vec::new();
-    for path in &args.users {
+    for path in files {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         users.extend(parse_users(&text).with_context(|| format!("{}", path.display()))?);
     }
-    if let Some(name) = &args.keys.user {
-        users.push(TrapUser::new(args.keys.user_keys(name)?));
+    if let Some(name) = &keys.user {
+        users.push(TrapUser::new(keys.user_keys(name)?));
     }
     Ok(users)
 }
@@ -162,7 +164,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     if rotate.is_some() && args.output.is_none() {
         bail!("--rotate-size needs --output FILE");
     }
-    let users = users(args)?;
+    let users = users(&args.users, &args.keys)?;
     // Bind before touching the engine state: a listener that cannot start counts no boot.
     let runtime = super::snmp::runtime()?;
     let bound = runtime.block_on(bind_all(args))?;

@@ -332,11 +332,11 @@ impl Poller<'_> {
             a.not_before = now.checked_add(interval);
         }
         a.session.send(request, now);
-        self.after_session(slot, now);
+        self.after_session(slot);
     }
 
     /// Queues what the session in `slot` wants to send and arms its timer.
-    fn after_session(&mut self, slot: usize, _now: Instant) {
+    fn after_session(&mut self, slot: usize) {
         let epoch = self.generation.get(slot).copied().unwrap_or(0);
         let Some(Some(a)) = self.active.get_mut(slot) else { return };
         let Some(agent) = self.jobs.get(a.job).map(|j| j.agent) else { return };
@@ -383,7 +383,7 @@ impl Poller<'_> {
             a.session.handle_datagram(data, now);
         }
         // A Report may have released requests that waited for discovery: send them now.
-        self.after_session(slot, now);
+        self.after_session(slot);
         self.events(slot, now, on_event);
     }
 
@@ -403,7 +403,7 @@ impl Poller<'_> {
                 continue;
             }
             a.session.handle_timeout(now);
-            self.after_session(slot, now);
+            self.after_session(slot);
             self.events(slot, now, on_event);
         }
     }

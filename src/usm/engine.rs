@@ -172,7 +172,7 @@ impl LocalEngine {
                 error_status: ErrorStatus::NO_ERROR,
                 error_index: 0,
                 varbinds: vec![crate::value::VarBind::new(
-                    report.counter.clone(),
+                    report.counter.oid(),
                     crate::value::Value::Counter32(report.value),
                 )],
             }),
@@ -198,14 +198,14 @@ impl LocalEngine {
 }
 
 /// What a Report says and to whom; see [`LocalEngine::report`].
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Report<'a> {
     /// The refused message's msgID.
     pub msg_id: i64,
     /// Its request-id, when it could be read (a plaintext or decrypted scoped PDU).
     pub request_id: Option<i64>,
-    /// The counter's instance OID (usmStatsUnknownEngineIDs.0, …).
-    pub counter: &'a crate::value::Oid,
+    /// The counter that counted the refusal.
+    pub counter: super::ReportKind,
     /// The counter's value.
     pub value: u32,
     /// The user the message named.

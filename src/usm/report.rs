@@ -70,6 +70,26 @@ impl ReportKind {
         }
     }
 
+    /// The counter's instance OID, as a Report names it (`usmStatsWrongDigests.0`, …); the
+    /// inverse of [`ReportKind::from_oid`].
+    pub fn oid(&self) -> Oid {
+        let (base, leaf) = match self {
+            ReportKind::UnsupportedSecLevel => (&USM_STATS[..], 1),
+            ReportKind::NotInTimeWindow => (&USM_STATS[..], 2),
+            ReportKind::UnknownUserName => (&USM_STATS[..], 3),
+            ReportKind::UnknownEngineId => (&USM_STATS[..], 4),
+            ReportKind::WrongDigest => (&USM_STATS[..], 5),
+            ReportKind::DecryptionError => (&USM_STATS[..], 6),
+            ReportKind::UnknownSecurityModel => (&MPD_STATS[..], 1),
+            ReportKind::InvalidMsg => (&MPD_STATS[..], 2),
+            ReportKind::UnknownPduHandler => (&MPD_STATS[..], 3),
+            ReportKind::UnavailableContext => (&TARGET_OBJECTS[..8], 4),
+            ReportKind::UnknownContext => (&TARGET_OBJECTS[..8], 5),
+            ReportKind::Other(oid) => return oid.clone(),
+        };
+        Oid::new(base).and_then(|o| o.join(&[leaf, 0])).unwrap_or_default()
+    }
+
     /// Classifies a Report PDU by its first varbind; `None` for an empty Report.
     pub fn from_varbinds(varbinds: &[VarBind]) -> Option<ReportKind> {
         varbinds.first().map(|vb| ReportKind::from_oid(&vb.oid))
@@ -129,6 +149,28 @@ impl fmt::Display for ReportKind {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn oid_and_from_oid_are_inverses() {
+        for k in [
+            ReportKind::UnsupportedSecLevel,
+            ReportKind::NotInTimeWindow,
+            ReportKind::UnknownUserName,
+            ReportKind::UnknownEngineId,
+            ReportKind::WrongDigest,
+            ReportKind::DecryptionError,
+            ReportKind::UnknownSecurityModel,
+            ReportKind::InvalidMsg,
+            ReportKind::UnknownPduHandler,
+            ReportKind::UnavailableContext,
+            ReportKind::UnknownContext,
+        ] {
+            assert_eq!(ReportKind::from_oid(&k.oid()), k);
+        }
+        assert_eq!(ReportKind::WrongDigest.oid().to_string(), "1.3.6.1.6.3.15.1.1.5.0");
+        assert_eq!(ReportKind::UnknownContext.oid().to_string(), "1.3.6.1.6.3.12.1.5.0");
+    }
+
     use super::*;
 
     #[test]
