@@ -16,7 +16,7 @@
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use rasn_snmp::{v2, v2c, v3};
-use snmpctl::msg::{CommunityMessage, ErrorStatus, GenericPdu, Message, Pdu, PduType, Version};
+use snmpctl::msg::{CommunityMessage, ErrorStatus, GenericPdu, Message, MessageRef, Pdu, PduType, Version};
 use snmpctl::value::{Oid, Value, VarBind};
 use std::hint::black_box;
 
@@ -91,6 +91,9 @@ fn decode(c: &mut Criterion) {
         g.throughput(criterion::Throughput::Bytes(bytes.len() as u64));
         let is_v3 = name.starts_with('c');
         g.bench_function(BenchmarkId::from_parameter("snmpctl"), |b| {
+            b.iter(|| MessageRef::decode(black_box(bytes)).unwrap())
+        });
+        g.bench_function(BenchmarkId::from_parameter("snmpctl-owned"), |b| {
             b.iter(|| Message::decode(black_box(bytes)).unwrap())
         });
         if is_v3 {

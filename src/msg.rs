@@ -1,9 +1,11 @@
 //! SNMP messages: v1 and v2c community messages, v3 messages, every PDU.
 //!
 //! Two levels, one vocabulary. Sending encodes through rasn-snmp's types (`encode`). Receiving
-//! goes through a hand-written, bounded reader (`decode`) that yields owned values, records where
-//! the sender departed from the standard ([`Deviation`]) instead of failing, and fails with an
-//! offset-carrying [`DecodeError`] only where reading on would be unsafe or meaningless.
+//! goes through a hand-written, bounded reader that records where the sender departed from the
+//! standard ([`Deviation`]) instead of failing, and fails with an offset-carrying [`DecodeError`]
+//! only where reading on would be unsafe or meaningless. The reader yields [`MessageRef`], which
+//! borrows from the datagram (no allocation but the varbind list); [`Message::decode`] turns that
+//! into owned values.
 //!
 //! Contract: no function here panics on any input.
 
@@ -13,6 +15,7 @@ mod encode;
 mod error;
 mod message;
 mod types;
+mod view;
 
 #[cfg(feature = "tokio")]
 pub(crate) use ber::{Frame, frame_len};
@@ -23,6 +26,10 @@ pub use message::{
     SecurityParameters, TrapV1Pdu, UsmSecurityParameters, V3Message,
 };
 pub use types::{ErrorStatus, GenericTrap, MsgFlags, PduType, SecurityModel, Version};
+pub use view::{
+    BulkPduRef, CommunityMessageRef, DecodedRef, GenericPduRef, MessageRef, PduRef, ScopedPduDataRef,
+    ScopedPduRef, SecurityParametersRef, TrapV1PduRef, UsmSecurityParametersRef, V3MessageRef,
+};
 
 impl Message {
     /// Decodes one datagram.
@@ -32,7 +39,7 @@ impl Message {
     /// or overlong TLVs, indefinite lengths, a wrong type where the grammar needs another, OID arcs
     /// above 2³²−1, an unknown version, or trailing bytes.
     pub fn decode(data: &[u8]) -> Result<Message, DecodeError> {
-        decode::decode_message(data).map(|d| d.message)
+        decode::decode_message(data).map(|d| d.message.to_message())
     }
 
     /// Decodes one datagram, keeping the deviations and the v3 authentication-parameter range.
@@ -40,7 +47,7 @@ impl Message {
     /// # Errors
     /// As [`Message::decode`].
     pub fn decode_detailed(data: &[u8]) -> Result<Decoded, DecodeError> {
-        decode::decode_message(data)
+        decode::decode_message(data).map(DecodedRef::into_decoded)
     }
 
     /// Encodes the message as BER.
@@ -53,13 +60,43 @@ impl Message {
     }
 }
 
+impl<'a> MessageRef<'a> {
+    /// Decodes one datagram without copying: strings, OIDs and values point into `data`.
+    /// The same reader as [`Message::decode`], which is this plus [`MessageRef::to_message`].
+    ///
+    /// # Errors
+    /// As [`Message::decode`].
+    pub fn decode(data: &'a [u8]) -> Result<MessageRef<'a>, DecodeError> {
+        decode::decode_message(data).map(|d| d.message)
+    }
+
+    /// Decodes one datagram without copying, keeping the deviations and the v3
+    /// authentication-parameter range.
+    ///
+    /// # Errors
+    /// As [`Message::decode`].
+    pub fn decode_detailed(data: &'a [u8]) -> Result<DecodedRef<'a>, DecodeError> {
+        decode::decode_message(data)
+    }
+}
+
+impl<'a> ScopedPduRef<'a> {
+    /// Decodes a plaintext `ScopedPDU` without copying. Trailing padding is ignored.
+    ///
+    /// # Errors
+    /// As [`Message::decode`]; offsets count from the start of `data`.
+    pub fn decode(data: &'a [u8]) -> Result<(ScopedPduRef<'a>, Vec<Deviation>), DecodeError> {
+        decode::decode_scoped_pdu(data)
+    }
+}
+
 impl ScopedPdu {
     /// Decodes a plaintext `ScopedPDU` (what decryption yields). Trailing padding is ignored.
     ///
     /// # Errors
     /// As [`Message::decode`]; offsets count from the start of `data`.
     pub fn decode(data: &[u8]) -> Result<(ScopedPdu, Vec<Deviation>), DecodeError> {
-        decode::decode_scoped_pdu(data)
+        decode::decode_scoped_pdu(data).map(|(s, dev)| (s.to_scoped_pdu(), dev))
     }
 
     /// Encodes the scoped PDU as BER (what encryption takes).

@@ -1,16 +1,18 @@
 //! The SNMP data model shared by every layer: [`Oid`], [`Value`] and [`VarBind`].
 //!
-//! Nothing here knows about messages or I/O. The types are owned, so a decoded message can outlive
-//! the datagram it came from.
+//! Nothing here knows about messages or I/O. The main types are owned, so a decoded message can
+//! outlive the datagram it came from; the `…Ref` forms borrow from the datagram instead, for the
+//! zero-copy decoder.
 
 mod oid;
 mod opaque;
 mod syntax;
+mod view;
 
-pub(crate) use oid::OidBuilder;
 pub use oid::{MAX_ARCS, Oid, OidError};
 pub use opaque::OpaqueValue;
 pub use syntax::{Value, VarBind, tag};
+pub use view::{Arcs, OidRef, ValueRef, VarBindRef};
 
 /// The octets of a BITS value with these bits set: bit 0 is the most significant bit of the
 /// first octet (RFC 2578 § 7.1.4); the value is as long as the highest bit needs.

@@ -1,5 +1,6 @@
 //! Property tests: `decode(encode(x)) == x` for OIDs, values and whole messages; OID text round
-//! trips; decoding arbitrary bytes never panics.
+//! trips; the zero-copy view's OIDs order and print as owned ones; decoding arbitrary bytes never
+//! panics.
 
 use proptest::prelude::*;
 use snmpctl::msg::*;
@@ -157,6 +158,28 @@ proptest! {
     fn oid_order_is_arc_order(a in oid(), b in oid()) {
         prop_assert_eq!(a.cmp(&b), a.arcs().cmp(b.arcs()));
         prop_assert_eq!(a.starts_with(&b), a.arcs().starts_with(b.arcs()));
+    }
+
+    #[test]
+    fn borrowed_oids_mean_what_owned_ones_do(a in oid(), b in oid()) {
+        // Two varbinds in one message, read back through the zero-copy view.
+        let m = Message::Community(CommunityMessage {
+            version: Version::V2c,
+            community: b"public".to_vec(),
+            pdu: Pdu::Generic(GenericPdu {
+                pdu_type: PduType::RESPONSE, request_id: 1, error_status: ErrorStatus::NO_ERROR,
+                error_index: 0, varbinds: vec![VarBind::null(a.clone()), VarBind::null(b.clone())],
+            }),
+        });
+        let bytes = m.encode().unwrap();
+        let view = MessageRef::decode(&bytes).unwrap();
+        let [x, y] = view.pdu().unwrap().varbinds() else { panic!("two varbinds") };
+        prop_assert_eq!(x.oid.arcs().collect::<Vec<_>>(), a.arcs());
+        prop_assert_eq!(x.oid.to_string(), a.to_string());
+        prop_assert!(x.oid == a && x.oid.to_oid() == a);
+        prop_assert_eq!(x.oid.cmp(&y.oid), a.cmp(&b));
+        prop_assert_eq!(x.oid.starts_with(&b), a.starts_with(&b));
+        prop_assert_eq!(view.to_message(), m);
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! Any datagram: decoding, rendering (annotated, JSON, Net-SNMP text under several -O sets) and
-//! the fake agent's answer must never panic.
+//! the fake agent's answer must never panic. The borrowed view's OIDs must mean what the owned
+//! ones do (arcs, dotted text, order).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use snmpctl::format::{dump, json, output};
-use snmpctl::msg::{Message, ScopedPdu};
+use snmpctl::msg::{Message, MessageRef, ScopedPdu};
 
 fuzz_target!(|data: &[u8]| {
     match Message::decode_detailed(data) {
@@ -22,6 +23,7 @@ fuzz_target!(|data: &[u8]| {
             if let Some(r) = &d.auth_params_range {
                 assert!(r.end <= data.len());
             }
+            check_view(data);
         }
         Err(e) => {
             assert!(e.offset <= data.len());
@@ -33,5 +35,22 @@ fuzz_target!(|data: &[u8]| {
         "1.3.6.1.2.1.1.1.0".parse().unwrap_or_default(),
         snmpctl::value::Value::OctetString(b"fuzz".to_vec()),
     )]);
-    let _ = agent.handle(data);
+    let _ = agent.handle(data, std::time::Instant::now());
 });
+
+fn check_view(data: &[u8]) {
+    let Ok(view) = MessageRef::decode(data) else { panic!("the view failed where the owned decode did not") };
+    let Some(pdu) = view.pdu() else { return };
+    let mut previous: Option<(snmpctl::value::OidRef<'_>, snmpctl::value::Oid)> = None;
+    for vb in pdu.varbinds() {
+        let owned = vb.oid.to_oid();
+        assert!(vb.oid == owned);
+        assert_eq!(vb.oid.to_string(), owned.to_string());
+        assert_eq!(vb.oid.arcs().count(), owned.len());
+        if let Some((p, po)) = &previous {
+            assert_eq!(p.cmp(&vb.oid), po.cmp(&owned));
+            assert_eq!(vb.oid.starts_with(po), owned.starts_with(po));
+        }
+        previous = Some((vb.oid, owned));
+    }
+}

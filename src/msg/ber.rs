@@ -4,7 +4,7 @@
 //! on any input, and every error carries the absolute byte offset of the element concerned.
 
 use super::error::{DecodeError, DecodeErrorKind as K, Deviation, DeviationKind as D, OidProblem};
-use crate::value::{Oid, OidBuilder};
+use crate::value::{MAX_ARCS, OidRef};
 
 /// One TLV: identifier, where it starts, and its contents.
 #[derive(Debug, Clone, Copy)]
@@ -46,6 +46,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A reader over a TLV's contents (offsets stay absolute).
+    #[inline]
     pub fn enter(&self, tlv: &Tlv<'a>) -> Reader<'a> {
         Reader { data: tlv.content, pos: 0, end: tlv.content.len(), base: tlv.content_offset }
     }
@@ -59,6 +60,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The next byte of the element that starts at `start` (errors name `start`).
+    #[inline]
     fn byte(&mut self, start: usize, what: &'static str, needed: usize) -> Result<u8, DecodeError> {
         let b = self
             .data
@@ -71,6 +73,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads one TLV with a definite length.
+    #[inline]
     pub fn read(&mut self, what: &'static str, dev: &mut Vec<Deviation>) -> Result<Tlv<'a>, DecodeError> {
         let offset = self.offset();
         let tag = self.byte(offset, what, 2)?;
@@ -112,6 +115,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a TLV that must carry `tag`.
+    #[inline]
     pub fn expect(
         &mut self,
         tag: u8,
@@ -148,8 +152,21 @@ pub(crate) struct Int {
 /// Reads contents octets as a signed integer.
 ///
 /// Returns `None` for zero octets or more than 16 significant octets.
+#[inline]
 pub(crate) fn parse_int(content: &[u8]) -> Option<Int> {
-    let (&first, _) = content.split_first()?;
+    let (&first, rest) = content.split_first()?;
+    // Up to 8 octets (every value SNMP sends but an unsigned 64-bit one with a 00 prefix):
+    // one pass in 64 bits. Redundant sign octets can only be told from the first two.
+    if rest.len() < 8 {
+        let non_minimal = rest.first().is_some_and(|&second| {
+            (first == 0x00 && second & 0x80 == 0) || (first == 0xff && second & 0x80 != 0)
+        });
+        let mut value = i64::from(i8::from_be_bytes([first]));
+        for &b in rest {
+            value = (value << 8) | i64::from(b);
+        }
+        return Some(Int { value: i128::from(value), non_minimal });
+    }
     // Strip redundant sign octets: 00 followed by a clear high bit, ff followed by a set one.
     let mut body = content;
     let mut non_minimal = false;
@@ -192,50 +209,47 @@ pub(crate) fn integer_i64(
     i64::try_from(int.value).map_err(|_| DecodeError::new(tlv.offset, K::IntegerOverflow { what, bits: 64 }))
 }
 
-/// Contents octets of an OBJECT IDENTIFIER as an [`Oid`]
-/// ([X.690 § 8.19](https://www.itu.int/rec/T-REC-X.690)); `non_minimal` reports leading 0x80 octets.
-pub(crate) fn parse_oid(content: &[u8]) -> Result<(Oid, bool), OidProblem> {
+/// Checks the contents octets of an OBJECT IDENTIFIER
+/// ([X.690 § 8.19](https://www.itu.int/rec/T-REC-X.690)) without copying them: whole
+/// sub-identifiers, arcs within 32 bits, at most [`MAX_ARCS`]. `non_minimal` reports sub-identifiers
+/// that start with a redundant 0x80 octet.
+#[inline]
+pub(crate) fn check_oid(content: &[u8]) -> Result<(OidRef<'_>, bool), OidProblem> {
     if content.is_empty() {
         return Err(OidProblem::Empty);
     }
-    let mut oid = OidBuilder::new();
-    let mut first = true;
+    // Every arc below 128, the usual case: one octet per sub-identifier, nothing to overflow.
+    if content.len() < MAX_ARCS && content.iter().fold(0u8, |acc, b| acc | b) & 0x80 == 0 {
+        return Ok((OidRef::new_unchecked(content), false));
+    }
+    // The first sub-identifier packs two arcs (X*40+Y) and may exceed 32 bits by 80.
+    let mut limit = u64::from(u32::MAX) + 80;
     let mut acc: u64 = 0;
     let mut in_arc = false;
     let mut non_minimal = false;
-    let too_long = |_| OidProblem::TooLong(count_arcs(content));
+    let mut arcs: usize = 1;
     for &b in content {
         if !in_arc && b == 0x80 {
             non_minimal = true;
         }
         acc = (acc << 7) | u64::from(b & 0x7f);
-        // The first sub-identifier packs two arcs (X*40+Y) and may exceed 32 bits by 80.
-        if acc > u64::from(u32::MAX) + 80 {
+        if acc > limit {
             return Err(OidProblem::ArcOverflow);
         }
-        if b & 0x80 != 0 {
-            in_arc = true;
-            continue;
+        in_arc = b & 0x80 != 0;
+        if !in_arc {
+            arcs = arcs.saturating_add(1);
+            if arcs > MAX_ARCS {
+                return Err(OidProblem::TooLong(count_arcs(content)));
+            }
+            limit = u64::from(u32::MAX);
+            acc = 0;
         }
-        in_arc = false;
-        if first {
-            first = false;
-            let (x, y) = match acc {
-                0..=39 => (0, acc),
-                40..=79 => (1, acc.saturating_sub(40)),
-                _ => (2, acc.saturating_sub(80)),
-            };
-            oid.push(x).map_err(too_long)?;
-            oid.push(u32::try_from(y).map_err(|_| OidProblem::ArcOverflow)?).map_err(too_long)?;
-        } else {
-            oid.push(u32::try_from(acc).map_err(|_| OidProblem::ArcOverflow)?).map_err(too_long)?;
-        }
-        acc = 0;
     }
     if in_arc {
         return Err(OidProblem::Truncated);
     }
-    Ok((oid.finish(), non_minimal))
+    Ok((OidRef::new_unchecked(content), non_minimal))
 }
 
 /// How many arcs an OID encoding holds (for the error message only).
@@ -301,6 +315,7 @@ mod tests {
 
     #[test]
     fn oids() {
+        let parse_oid = |c| check_oid(c).map(|(oid, nm)| (oid.to_oid(), nm));
         let (oid, nm) = parse_oid(&[0x2b, 0x06, 0x01, 0x02, 0x01, 0x01, 0x01, 0x00]).unwrap();
         assert_eq!((oid.to_string().as_str(), nm), ("1.3.6.1.2.1.1.1.0", false));
         let (oid, _) = parse_oid(&[0x2b, 0x8f, 0xff, 0xff, 0xff, 0x7f]).unwrap();

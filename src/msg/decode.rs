@@ -1,11 +1,12 @@
-//! The receive path: datagram → [`Decoded`], lenient where real agents deviate, strict where
-//! safety needs it.
+//! The receive path: datagram → [`DecodedRef`] (borrowing from the datagram), lenient where real
+//! agents deviate, strict where safety needs it. The owned [`super::Decoded`] is made from it.
 
-use super::ber::{Reader, Tlv, integer_i64, parse_int, parse_oid};
+use super::ber::{Reader, Tlv, check_oid, integer_i64, parse_int};
 use super::error::{DecodeError, DecodeErrorKind as K, Deviation, DeviationKind as D};
-use super::message::*;
+use super::message::HeaderData;
 use super::types::{ErrorStatus, GenericTrap, MsgFlags, PduType, SecurityModel, Version};
-use crate::value::{Oid, Value, VarBind, tag};
+use super::view::*;
+use crate::value::{OidRef, Value, ValueRef, VarBindRef, tag};
 
 /// Decoding state: the deviations seen so far and the message version (for version checks).
 struct Ctx {
@@ -20,7 +21,7 @@ impl Ctx {
 }
 
 /// Decodes one datagram.
-pub(crate) fn decode_message(data: &[u8]) -> Result<Decoded, DecodeError> {
+pub(crate) fn decode_message(data: &[u8]) -> Result<DecodedRef<'_>, DecodeError> {
     let mut ctx = Ctx { dev: Vec::new(), version: Version::V1 };
     let mut outer = Reader::new(data, 0);
     let seq = outer.expect(tag::SEQUENCE, "message SEQUENCE", &mut ctx.dev)?;
@@ -35,24 +36,24 @@ pub(crate) fn decode_message(data: &[u8]) -> Result<Decoded, DecodeError> {
     let mut auth_params_range = None;
     let message = match version {
         Version::V1 | Version::V2c => {
-            let community = r.expect(tag::OCTET_STRING, "community", &mut ctx.dev)?.content.to_vec();
+            let community = r.expect(tag::OCTET_STRING, "community", &mut ctx.dev)?.content;
             let pdu = read_pdu(&mut r, &mut ctx)?;
             r.finish("PDU")?;
-            Message::Community(CommunityMessage { version, community, pdu })
+            MessageRef::Community(CommunityMessageRef { version, community, pdu })
         }
         Version::V3 => {
             let (m, range) = read_v3(&mut r, &mut ctx)?;
             auth_params_range = range;
-            Message::V3(m)
+            MessageRef::V3(m)
         }
     };
-    Ok(Decoded { message, deviations: ctx.dev, auth_params_range })
+    Ok(DecodedRef { message, deviations: ctx.dev, auth_params_range })
 }
 
 /// Decodes a plaintext scoped PDU on its own (as produced by decryption).
 ///
 /// Trailing bytes are ignored: block ciphers pad the plaintext (RFC 3414 § 8.1.1.3).
-pub(crate) fn decode_scoped_pdu(data: &[u8]) -> Result<(ScopedPdu, Vec<Deviation>), DecodeError> {
+pub(crate) fn decode_scoped_pdu(data: &[u8]) -> Result<(ScopedPduRef<'_>, Vec<Deviation>), DecodeError> {
     let mut ctx = Ctx { dev: Vec::new(), version: Version::V3 };
     let mut r = Reader::new(data, 0);
     let tlv = r.expect(tag::SEQUENCE, "ScopedPDU", &mut ctx.dev)?;
@@ -81,10 +82,10 @@ pub(crate) fn locate_auth_params(data: &[u8]) -> Option<core::ops::Range<usize>>
     Some(auth.content_offset..auth.content_offset.saturating_add(auth.content.len()))
 }
 
-fn read_v3(
-    r: &mut Reader<'_>,
+fn read_v3<'a>(
+    r: &mut Reader<'a>,
     ctx: &mut Ctx,
-) -> Result<(V3Message, Option<core::ops::Range<usize>>), DecodeError> {
+) -> Result<(V3MessageRef<'a>, Option<core::ops::Range<usize>>), DecodeError> {
     let header_tlv = r.expect(tag::SEQUENCE, "msgGlobalData", &mut ctx.dev)?;
     let mut h = r.enter(&header_tlv);
     let msg_id = bounded(&mut h, ctx, "msgID", 0, "0..2147483647")?;
@@ -106,9 +107,9 @@ fn read_v3(
     let security = if security_model == SecurityModel::USM {
         let (usm, range) = read_usm(r.enter(&sp), ctx)?;
         auth_range = Some(range);
-        SecurityParameters::Usm(usm)
+        SecurityParametersRef::Usm(usm)
     } else {
-        SecurityParameters::Other(sp.content.to_vec())
+        SecurityParametersRef::Other(sp.content)
     };
 
     let data_tlv = r.read("msgData", &mut ctx.dev)?;
@@ -117,13 +118,13 @@ fn read_v3(
             if msg_flags.privacy() {
                 ctx.note(data_tlv.offset, D::PrivacyMismatch { flag: true, form: "plaintext" });
             }
-            ScopedPduData::Plaintext(read_scoped_pdu(&mut r.enter(&data_tlv), ctx)?)
+            ScopedPduDataRef::Plaintext(read_scoped_pdu(&mut r.enter(&data_tlv), ctx)?)
         }
         tag::OCTET_STRING => {
             if !msg_flags.privacy() {
                 ctx.note(data_tlv.offset, D::PrivacyMismatch { flag: false, form: "encrypted" });
             }
-            ScopedPduData::Encrypted(data_tlv.content.to_vec())
+            ScopedPduDataRef::Encrypted(data_tlv.content)
         }
         found => {
             return Err(DecodeError::new(
@@ -137,7 +138,7 @@ fn read_v3(
         }
     };
     r.finish("msgData")?;
-    Ok((V3Message { header, security, data }, auth_range))
+    Ok((V3MessageRef { header, security, data }, auth_range))
 }
 
 /// An INTEGER with a lower bound and Integer32's upper bound; outside is recorded, not fatal.
@@ -156,43 +157,43 @@ fn bounded(
     Ok(value)
 }
 
-fn read_usm(
-    mut outer: Reader<'_>,
+fn read_usm<'a>(
+    mut outer: Reader<'a>,
     ctx: &mut Ctx,
-) -> Result<(UsmSecurityParameters, core::ops::Range<usize>), DecodeError> {
+) -> Result<(UsmSecurityParametersRef<'a>, core::ops::Range<usize>), DecodeError> {
     let seq = outer.expect(tag::SEQUENCE, "UsmSecurityParameters", &mut ctx.dev)?;
     if !outer.is_empty() {
         ctx.note(outer.offset(), D::Trailing { what: "UsmSecurityParameters", count: outer.remaining() });
     }
     let mut r = outer.enter(&seq);
-    let engine_id = r.expect(tag::OCTET_STRING, "msgAuthoritativeEngineID", &mut ctx.dev)?.content.to_vec();
+    let engine_id = r.expect(tag::OCTET_STRING, "msgAuthoritativeEngineID", &mut ctx.dev)?.content;
     let engine_boots = bounded(&mut r, ctx, "msgAuthoritativeEngineBoots", 0, "0..2147483647")?;
     let engine_time = bounded(&mut r, ctx, "msgAuthoritativeEngineTime", 0, "0..2147483647")?;
-    let user_name = r.expect(tag::OCTET_STRING, "msgUserName", &mut ctx.dev)?.content.to_vec();
+    let user_name = r.expect(tag::OCTET_STRING, "msgUserName", &mut ctx.dev)?.content;
     let auth = r.expect(tag::OCTET_STRING, "msgAuthenticationParameters", &mut ctx.dev)?;
     let auth_range = auth.content_offset..auth.content_offset.saturating_add(auth.content.len());
-    let priv_params = r.expect(tag::OCTET_STRING, "msgPrivacyParameters", &mut ctx.dev)?.content.to_vec();
+    let priv_params = r.expect(tag::OCTET_STRING, "msgPrivacyParameters", &mut ctx.dev)?.content;
     r.finish("UsmSecurityParameters")?;
-    let usm = UsmSecurityParameters {
+    let usm = UsmSecurityParametersRef {
         engine_id,
         engine_boots,
         engine_time,
         user_name,
-        auth_params: auth.content.to_vec(),
+        auth_params: auth.content,
         priv_params,
     };
     Ok((usm, auth_range))
 }
 
-fn read_scoped_pdu(r: &mut Reader<'_>, ctx: &mut Ctx) -> Result<ScopedPdu, DecodeError> {
-    let context_engine_id = r.expect(tag::OCTET_STRING, "contextEngineID", &mut ctx.dev)?.content.to_vec();
-    let context_name = r.expect(tag::OCTET_STRING, "contextName", &mut ctx.dev)?.content.to_vec();
+fn read_scoped_pdu<'a>(r: &mut Reader<'a>, ctx: &mut Ctx) -> Result<ScopedPduRef<'a>, DecodeError> {
+    let context_engine_id = r.expect(tag::OCTET_STRING, "contextEngineID", &mut ctx.dev)?.content;
+    let context_name = r.expect(tag::OCTET_STRING, "contextName", &mut ctx.dev)?.content;
     let pdu = read_pdu(r, ctx)?;
     r.finish("ScopedPDU")?;
-    Ok(ScopedPdu { context_engine_id, context_name, pdu })
+    Ok(ScopedPduRef { context_engine_id, context_name, pdu })
 }
 
-fn read_pdu(r: &mut Reader<'_>, ctx: &mut Ctx) -> Result<Pdu, DecodeError> {
+fn read_pdu<'a>(r: &mut Reader<'a>, ctx: &mut Ctx) -> Result<PduRef<'a>, DecodeError> {
     let tlv = r.read("PDU", &mut ctx.dev)?;
     // PDUs are context-specific, constructed: 0xa0 | number.
     if tlv.tag & 0xe0 != 0xa0 {
@@ -220,20 +221,20 @@ fn read_pdu(r: &mut Reader<'_>, ctx: &mut Ctx) -> Result<Pdu, DecodeError> {
     }
     let mut p = r.enter(&tlv);
     let pdu = match pdu_type {
-        PduType::TRAP_V1 => Pdu::TrapV1(read_trap_v1(&mut p, ctx)?),
+        PduType::TRAP_V1 => PduRef::TrapV1(read_trap_v1(&mut p, ctx)?),
         PduType::GET_BULK_REQUEST => {
             let request_id = request_id(&mut p, ctx)?;
             let non_repeaters = non_negative(&mut p, ctx, "non-repeaters")?;
             let max_repetitions = non_negative(&mut p, ctx, "max-repetitions")?;
             let varbinds = read_varbinds(&mut p, ctx)?;
-            Pdu::Bulk(BulkPdu { request_id, non_repeaters, max_repetitions, varbinds })
+            PduRef::Bulk(BulkPduRef { request_id, non_repeaters, max_repetitions, varbinds })
         }
         _ => {
             let request_id = request_id(&mut p, ctx)?;
             let error_status = ErrorStatus(non_negative(&mut p, ctx, "error-status")?);
             let error_index = non_negative(&mut p, ctx, "error-index")?;
             let varbinds = read_varbinds(&mut p, ctx)?;
-            Pdu::Generic(GenericPdu { pdu_type, request_id, error_status, error_index, varbinds })
+            PduRef::Generic(GenericPduRef { pdu_type, request_id, error_status, error_index, varbinds })
         }
     };
     p.finish("variable-bindings")?;
@@ -256,7 +257,7 @@ fn non_negative(r: &mut Reader<'_>, ctx: &mut Ctx, what: &'static str) -> Result
     bounded(r, ctx, what, 0, "0..2147483647")
 }
 
-fn read_trap_v1(r: &mut Reader<'_>, ctx: &mut Ctx) -> Result<TrapV1Pdu, DecodeError> {
+fn read_trap_v1<'a>(r: &mut Reader<'a>, ctx: &mut Ctx) -> Result<TrapV1PduRef<'a>, DecodeError> {
     let e = r.expect(tag::OBJECT_IDENTIFIER, "enterprise", &mut ctx.dev)?;
     let enterprise = name_oid(&e, "enterprise", ctx)?;
     let addr = r.read("agent-addr", &mut ctx.dev)?;
@@ -291,11 +292,12 @@ fn read_trap_v1(r: &mut Reader<'_>, ctx: &mut Ctx) -> Result<TrapV1Pdu, DecodeEr
         }
     };
     let varbinds = read_varbinds(r, ctx)?;
-    Ok(TrapV1Pdu { enterprise, agent_addr, generic_trap, specific_trap, time_stamp, varbinds })
+    Ok(TrapV1PduRef { enterprise, agent_addr, generic_trap, specific_trap, time_stamp, varbinds })
 }
 
-fn name_oid(tlv: &Tlv<'_>, what: &'static str, ctx: &mut Ctx) -> Result<Oid, DecodeError> {
-    let (oid, non_minimal) = parse_oid(tlv.content)
+#[inline]
+fn name_oid<'a>(tlv: &Tlv<'a>, what: &'static str, ctx: &mut Ctx) -> Result<OidRef<'a>, DecodeError> {
+    let (oid, non_minimal) = check_oid(tlv.content)
         .map_err(|problem| DecodeError::new(tlv.offset, K::BadOid { what, problem }))?;
     if non_minimal {
         ctx.note(tlv.offset, D::NonMinimalOid { what });
@@ -303,7 +305,7 @@ fn name_oid(tlv: &Tlv<'_>, what: &'static str, ctx: &mut Ctx) -> Result<Oid, Dec
     Ok(oid)
 }
 
-fn read_varbinds(r: &mut Reader<'_>, ctx: &mut Ctx) -> Result<Vec<VarBind>, DecodeError> {
+fn read_varbinds<'a>(r: &mut Reader<'a>, ctx: &mut Ctx) -> Result<Vec<VarBindRef<'a>>, DecodeError> {
     let list = r.expect(tag::SEQUENCE, "variable-bindings", &mut ctx.dev)?;
     let mut l = r.enter(&list);
     // Each varbind takes at least 4 bytes (30 xx 06 xx); cap the reservation by that.
@@ -318,15 +320,16 @@ fn read_varbinds(r: &mut Reader<'_>, ctx: &mut Ctx) -> Result<Vec<VarBind>, Deco
             ctx.note(v.offset(), D::VarBindTrailing { count: v.remaining() });
         }
         let value = read_value(&value_tlv, ctx);
-        out.push(VarBind { oid, value });
+        out.push(VarBindRef { oid, value });
     }
     Ok(out)
 }
 
-/// Reads a varbind value. Never fails: what cannot be read becomes [`Value::Unknown`] and a
+/// Reads a varbind value. Never fails: what cannot be read becomes [`ValueRef::Unknown`] and a
 /// deviation, so one bad varbind does not cost the others.
-fn read_value(tlv: &Tlv<'_>, ctx: &mut Ctx) -> Value {
-    let raw = || Value::Unknown { tag: tlv.tag, bytes: tlv.content.to_vec() };
+#[inline]
+fn read_value<'a>(tlv: &Tlv<'a>, ctx: &mut Ctx) -> ValueRef<'a> {
+    let raw = ValueRef::Unknown { tag: tlv.tag, bytes: tlv.content };
     let value = match tlv.tag {
         tag::INTEGER => match parse_int(tlv.content) {
             Some(int) => {
@@ -334,42 +337,42 @@ fn read_value(tlv: &Tlv<'_>, ctx: &mut Ctx) -> Value {
                     ctx.note(tlv.offset, D::NonMinimalInteger { what: "Integer32" });
                 }
                 match i32::try_from(int.value) {
-                    Ok(v) => Value::Integer(v),
+                    Ok(v) => ValueRef::Integer(v),
                     Err(_) => {
                         let problem = format!("{} is outside Integer32", int.value);
                         ctx.note(tlv.offset, D::UnreadableValue { type_name: "Integer32", problem });
-                        raw()
+                        raw
                     }
                 }
             }
-            None => unreadable(tlv, ctx, "Integer32", "no contents or over 16 octets", raw()),
+            None => unreadable(tlv, ctx, "Integer32", "no contents or over 16 octets", raw),
         },
-        tag::OCTET_STRING => Value::OctetString(tlv.content.to_vec()),
+        tag::OCTET_STRING => ValueRef::OctetString(tlv.content),
         tag::NULL => {
             null_payload(tlv, ctx, "NULL");
-            Value::Null
+            ValueRef::Null
         }
-        tag::OBJECT_IDENTIFIER => match parse_oid(tlv.content) {
+        tag::OBJECT_IDENTIFIER => match check_oid(tlv.content) {
             Ok((oid, non_minimal)) => {
                 if non_minimal {
                     ctx.note(tlv.offset, D::NonMinimalOid { what: "OBJECT IDENTIFIER value" });
                 }
-                Value::ObjectIdentifier(oid)
+                ValueRef::ObjectIdentifier(oid)
             }
             Err(super::error::OidProblem::Empty) => {
                 ctx.note(tlv.offset, D::EmptyOid);
-                Value::ObjectIdentifier(Oid::empty())
+                ValueRef::ObjectIdentifier(OidRef::new_unchecked(&[]))
             }
             Err(problem) => {
                 let problem = problem.to_string();
-                unreadable(tlv, ctx, "OBJECT IDENTIFIER", &problem, raw())
+                unreadable(tlv, ctx, "OBJECT IDENTIFIER", &problem, raw)
             }
         },
         tag::IP_ADDRESS => match <[u8; 4]>::try_from(tlv.content) {
-            Ok(a) => Value::IpAddress(a),
+            Ok(a) => ValueRef::IpAddress(a),
             Err(_) => {
                 ctx.note(tlv.offset, D::IpAddressLength { what: "IpAddress value", len: tlv.content.len() });
-                raw()
+                raw
             }
         },
         tag::COUNTER32 | tag::GAUGE32 | tag::TIMETICKS => {
@@ -379,41 +382,48 @@ fn read_value(tlv: &Tlv<'_>, ctx: &mut Ctx) -> Value {
                 _ => "TimeTicks",
             };
             match unsigned(tlv, name, 32, ctx).and_then(|v| u32::try_from(v).ok()) {
-                Some(v) if tlv.tag == tag::COUNTER32 => Value::Counter32(v),
-                Some(v) if tlv.tag == tag::GAUGE32 => Value::Gauge32(v),
-                Some(v) => Value::TimeTicks(v),
-                None => unreadable(tlv, ctx, name, "no contents or over 16 octets", raw()),
+                Some(v) if tlv.tag == tag::COUNTER32 => ValueRef::Counter32(v),
+                Some(v) if tlv.tag == tag::GAUGE32 => ValueRef::Gauge32(v),
+                Some(v) => ValueRef::TimeTicks(v),
+                None => unreadable(tlv, ctx, name, "no contents or over 16 octets", raw),
             }
         }
         tag::COUNTER64 => match unsigned(tlv, "Counter64", 64, ctx) {
-            Some(v) => Value::Counter64(v),
-            None => unreadable(tlv, ctx, "Counter64", "no contents or over 16 octets", raw()),
+            Some(v) => ValueRef::Counter64(v),
+            None => unreadable(tlv, ctx, "Counter64", "no contents or over 16 octets", raw),
         },
-        tag::OPAQUE => Value::Opaque(tlv.content.to_vec()),
+        tag::OPAQUE => ValueRef::Opaque(tlv.content),
         tag::NO_SUCH_OBJECT => {
             null_payload(tlv, ctx, "noSuchObject");
-            Value::NoSuchObject
+            ValueRef::NoSuchObject
         }
         tag::NO_SUCH_INSTANCE => {
             null_payload(tlv, ctx, "noSuchInstance");
-            Value::NoSuchInstance
+            ValueRef::NoSuchInstance
         }
         tag::END_OF_MIB_VIEW => {
             null_payload(tlv, ctx, "endOfMibView");
-            Value::EndOfMibView
+            ValueRef::EndOfMibView
         }
         other => {
             ctx.note(tlv.offset, D::UnknownValueTag { tag: other });
-            raw()
+            raw
         }
     };
-    if ctx.version == Version::V1 && (value.is_exception() || matches!(value, Value::Counter64(_))) {
-        ctx.note(tlv.offset, D::TypeNotInV1 { type_name: value.type_name() });
+    if ctx.version == Version::V1 && (value.is_exception() || matches!(value, ValueRef::Counter64(_))) {
+        let type_name = Value::tag_name(value.tag()).unwrap_or("Unknown");
+        ctx.note(tlv.offset, D::TypeNotInV1 { type_name });
     }
     value
 }
 
-fn unreadable(tlv: &Tlv<'_>, ctx: &mut Ctx, type_name: &'static str, problem: &str, raw: Value) -> Value {
+fn unreadable<'a>(
+    tlv: &Tlv<'_>,
+    ctx: &mut Ctx,
+    type_name: &'static str,
+    problem: &str,
+    raw: ValueRef<'a>,
+) -> ValueRef<'a> {
     ctx.note(tlv.offset, D::UnreadableValue { type_name, problem: problem.to_owned() });
     raw
 }
@@ -426,6 +436,7 @@ fn null_payload(tlv: &Tlv<'_>, ctx: &mut Ctx, type_name: &'static str) {
 
 /// An unsigned value of `bits` bits. Negative numbers and wider values keep their low bits,
 /// as Net-SNMP reads them, and are recorded. `None` for no contents or more than 16 octets.
+#[inline]
 fn unsigned(tlv: &Tlv<'_>, what: &'static str, bits: u32, ctx: &mut Ctx) -> Option<u64> {
     let int = parse_int(tlv.content)?;
     let mask: u128 = if bits >= 64 { u128::from(u64::MAX) } else { u128::from(u32::MAX) };

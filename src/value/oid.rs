@@ -189,17 +189,21 @@ impl Ord for Oid {
 impl fmt::Display for Oid {
     /// Dotted form without a leading dot: `1.3.6.1.2.1.1.1.0`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // itoa, not the formatting machinery: OIDs are printed for every varbind of a walk
-        // and every listener record.
-        let mut digits = itoa::Buffer::new();
-        for (i, arc) in self.arcs().iter().enumerate() {
-            if i > 0 {
-                f.write_str(".")?;
-            }
-            f.write_str(digits.format(*arc))?;
-        }
-        Ok(())
+        write_dotted(f, self.arcs().iter().copied())
     }
+}
+
+/// Writes arcs in dotted form. itoa, not the formatting machinery: OIDs are printed for every
+/// varbind of a walk and every listener record.
+pub(super) fn write_dotted(f: &mut fmt::Formatter<'_>, arcs: impl Iterator<Item = u32>) -> fmt::Result {
+    let mut digits = itoa::Buffer::new();
+    for (i, arc) in arcs.enumerate() {
+        if i > 0 {
+            f.write_str(".")?;
+        }
+        f.write_str(digits.format(arc))?;
+    }
+    Ok(())
 }
 
 impl fmt::Debug for Oid {
