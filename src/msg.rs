@@ -1,6 +1,7 @@
 //! SNMP messages: v1 and v2c community messages, v3 messages, every PDU.
 //!
-//! Two levels, one vocabulary. Sending encodes through rasn-snmp's types (`encode`). Receiving
+//! Two levels, one vocabulary. Sending writes BER directly (`encode`), held byte for byte to
+//! rasn-snmp's encoder (`encode_with_rasn`, the reference) by differential tests. Receiving
 //! goes through a hand-written, bounded reader that records where the sender departed from the
 //! standard ([`Deviation`]) instead of failing, and fails with an offset-carrying [`DecodeError`]
 //! only where reading on would be unsafe or meaningless. The reader yields [`MessageRef`], which
@@ -14,6 +15,7 @@ mod decode;
 mod encode;
 mod error;
 mod message;
+mod reference;
 mod types;
 mod view;
 
@@ -57,6 +59,16 @@ impl Message {
     /// a [`crate::value::Value::Unknown`] value, an SNMPv1 Trap in a v3 message, and so on.
     pub fn encode(&self) -> Result<Vec<u8>, EncodeError> {
         encode::encode_message(self)
+    }
+
+    /// Encodes the message through rasn-snmp's types and rasn's BER encoder: the reference the
+    /// direct writer behind [`Message::encode`] is tested against (same bytes, same refusals),
+    /// a few times slower.
+    ///
+    /// # Errors
+    /// As [`Message::encode`].
+    pub fn encode_with_rasn(&self) -> Result<Vec<u8>, EncodeError> {
+        reference::encode_message(self)
     }
 }
 
@@ -105,5 +117,13 @@ impl ScopedPdu {
     /// As [`Message::encode`].
     pub fn encode(&self) -> Result<Vec<u8>, EncodeError> {
         encode::encode_scoped_pdu(self)
+    }
+
+    /// Encodes the scoped PDU through rasn-snmp's types (see [`Message::encode_with_rasn`]).
+    ///
+    /// # Errors
+    /// As [`Message::encode`].
+    pub fn encode_with_rasn(&self) -> Result<Vec<u8>, EncodeError> {
+        reference::encode_scoped_pdu(self)
     }
 }

@@ -42,6 +42,8 @@ pub fn check(name: &str) {
 
     let again = decoded.message.encode().unwrap_or_else(|e| panic!("{name}: encode: {e}"));
     assert_eq!(snmpctl::hex::encode(&again), snmpctl::hex::encode(&bytes), "{name}: re-encode differs");
+    let reference = decoded.message.encode_with_rasn().unwrap_or_else(|e| panic!("{name}: rasn encode: {e}"));
+    assert_eq!(again, reference, "{name}: the writer and rasn-snmp's encoder differ");
 
     if let Some(theirs) = crate::rasn_view::decode(&bytes, decoded.message.version()) {
         assert_eq!(theirs, decoded.message, "{name}: rasn-snmp decodes differently");

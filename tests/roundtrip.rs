@@ -1,4 +1,5 @@
-//! Property tests: `decode(encode(x)) == x` for OIDs, values and whole messages; OID text round
+//! Property tests: `decode(encode(x)) == x` for OIDs, values and whole messages; the direct BER
+//! writer and rasn-snmp's encoder give the same bytes; OID text round
 //! trips; the zero-copy view's OIDs order and print as owned ones; decoding arbitrary bytes never
 //! panics.
 
@@ -57,9 +58,29 @@ fn generic_pdu() -> impl Strategy<Value = Pdu> {
     })
 }
 
+fn trap_v1() -> impl Strategy<Value = Pdu> {
+    // RFC 1157's ObjectSyntax: no Counter64, no exceptions.
+    let v1_value =
+        value().prop_filter("SNMPv1 type", |v| !v.is_exception() && !matches!(v, Value::Counter64(_)));
+    let varbinds = prop::collection::vec((oid(), v1_value).prop_map(|(o, v)| VarBind::new(o, v)), 0..6);
+    (oid(), any::<[u8; 4]>(), 0i64..=6, any::<i32>(), any::<u32>(), varbinds).prop_map(
+        |(e, a, g, s, t, vbs)| {
+            Pdu::TrapV1(TrapV1Pdu {
+                enterprise: e,
+                agent_addr: a,
+                generic_trap: GenericTrap(g),
+                specific_trap: i64::from(s),
+                time_stamp: t,
+                varbinds: vbs,
+            })
+        },
+    )
+}
+
 fn pdu() -> impl Strategy<Value = Pdu> {
     prop_oneof![
         generic_pdu(),
+        trap_v1(),
         (any::<i32>(), 0i64..=10, 0i64..=1000, varbinds()).prop_map(|(rid, n, m, vbs)| Pdu::Bulk(BulkPdu {
             request_id: i64::from(rid),
             non_repeaters: n,
@@ -138,6 +159,7 @@ proptest! {
             }),
         });
         let bytes = m.encode().unwrap();
+        prop_assert_eq!(&bytes, &m.encode_with_rasn().unwrap());
         let d = Message::decode_detailed(&bytes).unwrap();
         prop_assert_eq!(d.message, m);
     }
@@ -145,6 +167,13 @@ proptest! {
     #[test]
     fn message_round_trip(m in message()) {
         let bytes = m.encode().unwrap();
+        // The direct writer and rasn-snmp's encoder agree byte for byte.
+        prop_assert_eq!(&bytes, &m.encode_with_rasn().unwrap());
+        if let Some(Pdu::Generic(_) | Pdu::Bulk(_)) = m.pdu() && let Message::V3(v3) = &m
+            && let ScopedPduData::Plaintext(s) = &v3.data
+        {
+            prop_assert_eq!(s.encode().unwrap(), s.encode_with_rasn().unwrap());
+        }
         let d = Message::decode_detailed(&bytes).unwrap();
         // v1 messages carrying v2-only PDUs or types are recorded as deviations, never refused.
         let v1_only_deviations = d.deviations.iter().all(|dev| matches!(
@@ -188,4 +217,63 @@ proptest! {
             prop_assert!(e.offset <= bytes.len());
         }
     }
+}
+
+/// What one encoder refuses, the other refuses too.
+#[test]
+fn both_encoders_refuse_the_same_messages() {
+    let get = |varbinds: Vec<VarBind>, request_id: i64, pdu_type: PduType| {
+        Message::Community(CommunityMessage {
+            version: Version::V2c,
+            community: b"public".to_vec(),
+            pdu: Pdu::Generic(GenericPdu {
+                pdu_type,
+                request_id,
+                error_status: ErrorStatus::NO_ERROR,
+                error_index: 0,
+                varbinds,
+            }),
+        })
+    };
+    let sys_descr: Oid = "1.3.6.1.2.1.1.1.0".parse().unwrap();
+    let refused = [
+        get(
+            vec![VarBind::new(sys_descr.clone(), Value::Unknown { tag: 0x45, bytes: vec![1] })],
+            1,
+            PduType::RESPONSE,
+        ),
+        get(vec![VarBind::null(Oid::new(&[3, 1]).unwrap())], 1, PduType::GET_REQUEST),
+        get(vec![VarBind::null(Oid::new(&[1, 40]).unwrap())], 1, PduType::GET_REQUEST),
+        get(vec![VarBind::null(Oid::empty())], 1, PduType::GET_REQUEST),
+        get(vec![], i64::from(i32::MAX) + 1, PduType::GET_REQUEST),
+        get(vec![], 1, PduType::GET_BULK_REQUEST),
+        get(vec![], 1, PduType(0xa9)),
+    ];
+    for m in &refused {
+        assert!(m.encode().is_err() && m.encode_with_rasn().is_err(), "{m:?}");
+    }
+    let trap = |value: Value| {
+        Message::Community(CommunityMessage {
+            version: Version::V1,
+            community: b"public".to_vec(),
+            pdu: Pdu::TrapV1(TrapV1Pdu {
+                enterprise: sys_descr.clone(),
+                agent_addr: [127, 0, 0, 1],
+                generic_trap: GenericTrap(6),
+                specific_trap: 1,
+                time_stamp: 0,
+                varbinds: vec![VarBind::new(sys_descr.clone(), value)],
+            }),
+        })
+    };
+    for value in [Value::Counter64(1), Value::NoSuchObject, Value::EndOfMibView] {
+        let m = trap(value);
+        assert!(m.encode().is_err() && m.encode_with_rasn().is_err(), "{m:?}");
+    }
+    // A 2.x OID whose second arc is near 2^32: rasn's X*40+Y overflows 32 bits; the writer
+    // carries it in 64 and decodes back to the same arcs.
+    let big = Oid::new(&[2, u32::MAX, 7]).unwrap();
+    let m = get(vec![VarBind::null(big.clone())], 1, PduType::GET_REQUEST);
+    let back = Message::decode(&m.encode().unwrap()).unwrap();
+    assert_eq!(back.pdu().unwrap().varbinds()[0].oid, big);
 }

@@ -1,31 +1,310 @@
-//! The send path: [`Message`] → BER, through rasn-snmp's types and rasn's BER encoder.
+//! The send path: [`Message`] → BER, written directly into one buffer.
+//!
+//! Every element is written forward with a one-octet length placeholder; when its contents turn
+//! out to need the long form, the contents move up by the extra length octets (only ever for
+//! the few outer SEQUENCEs of a large message). Output is DER-like, as rasn's BER encoder writes:
+//! definite minimal lengths, minimal two's-complement INTEGERs, unsigned types with a leading
+//! 00 octet when the high bit is set. `reference.rs` encodes through rasn-snmp's types; the
+//! tests require both to produce the same bytes for every fixture and every generated message.
 
 use super::error::EncodeError;
 use super::message::*;
 use super::types::{PduType, Version};
-use crate::value::{Oid, Value, VarBind};
-use rasn::prelude::*;
-use rasn::types::{Any, FixedOctetString};
-use rasn_smi::v1::ToOpaque;
-use rasn_smi::{v1 as smi1, v2 as smi2};
-use rasn_snmp::{v1, v2, v2c, v3};
+use crate::value::{Oid, Value, VarBind, tag};
 
-/// Every PDU a community message can carry: rasn-snmp's v2 PDUs plus the v1 Trap.
-#[derive(AsnType, Debug, Clone, Encode, Decode, PartialEq)]
-#[rasn(choice)]
-pub(crate) enum AnyPdu {
-    GetRequest(v2::GetRequest),
-    GetNextRequest(v2::GetNextRequest),
-    Response(v2::Response),
-    SetRequest(v2::SetRequest),
-    Trap(v1::Trap),
-    GetBulkRequest(v2::GetBulkRequest),
-    InformRequest(v2::InformRequest),
-    TrapV2(v2::Trap),
-    Report(v2::Report),
+/// The buffer being written.
+struct Writer {
+    out: Vec<u8>,
+}
+
+impl Writer {
+    fn with_capacity(capacity: usize) -> Self {
+        Writer { out: Vec::with_capacity(capacity) }
+    }
+
+    /// A constructed (or any) element whose contents `body` writes.
+    #[inline]
+    fn tlv(
+        &mut self,
+        tag: u8,
+        body: impl FnOnce(&mut Self) -> Result<(), EncodeError>,
+    ) -> Result<(), EncodeError> {
+        self.out.push(tag);
+        let at = self.out.len();
+        self.out.push(0);
+        body(self)?;
+        let len = self.out.len().saturating_sub(at).saturating_sub(1);
+        self.set_length(at, len);
+        Ok(())
+    }
+
+    /// Fills in the length octet at `at` for `len` contents octets that follow it.
+    #[inline]
+    fn set_length(&mut self, at: usize, len: usize) {
+        match u8::try_from(len) {
+            Ok(short) if short < 0x80 => {
+                if let Some(slot) = self.out.get_mut(at) {
+                    *slot = short;
+                }
+            }
+            _ => self.set_long_length(at, len),
+        }
+    }
+
+    /// The long form: the contents move up to make room for the length octets.
+    #[cold]
+    fn set_long_length(&mut self, at: usize, len: usize) {
+        let bytes = len.to_be_bytes();
+        let skip = bytes.iter().take_while(|b| **b == 0).count();
+        let long = bytes.get(skip..).unwrap_or(&[]);
+        // At most 8 octets, so the count fits the 7 bits of the first length octet.
+        let count = u8::try_from(long.len()).unwrap_or(8);
+        if let Some(slot) = self.out.get_mut(at) {
+            *slot = 0x80 | count;
+        }
+        let after = at.saturating_add(1);
+        let end = self.out.len();
+        self.out.resize(end.saturating_add(long.len()), 0);
+        self.out.copy_within(after..end, after.saturating_add(long.len()));
+        if let Some(slots) = self.out.get_mut(after..after.saturating_add(long.len())) {
+            slots.copy_from_slice(long);
+        }
+    }
+
+    /// A primitive element.
+    #[inline]
+    fn octets(&mut self, tag: u8, contents: &[u8]) {
+        match u8::try_from(contents.len()) {
+            Ok(short) if short < 0x80 => {
+                self.out.extend_from_slice(&[tag, short]);
+                self.out.extend_from_slice(contents);
+            }
+            _ => {
+                self.out.extend_from_slice(&[tag, 0]);
+                let at = self.out.len().saturating_sub(1);
+                self.out.extend_from_slice(contents);
+                self.set_long_length(at, contents.len());
+            }
+        }
+    }
+
+    /// An INTEGER-like element in minimal two's complement.
+    #[inline]
+    fn integer(&mut self, tag: u8, value: i64) {
+        // Significant bits, not counting copies of the sign bit; one more for the sign itself.
+        let bits = 64u32.saturating_sub((value ^ (value >> 63)).leading_zeros());
+        let len = (bits.saturating_add(8) / 8).clamp(1, 8);
+        let bytes = value.to_be_bytes();
+        // 1..=8 octets: a short length.
+        let short = u8::try_from(len).unwrap_or(8);
+        self.out.extend_from_slice(&[tag, short]);
+        self.out.extend_from_slice(bytes.get(8usize.saturating_sub(usize::from(short))..).unwrap_or(&[]));
+    }
+
+    /// An unsigned type (Counter32, Gauge32, TimeTicks, Counter64): a 00 octet leads when the
+    /// high bit would otherwise read as a sign.
+    #[inline]
+    fn unsigned(&mut self, tag: u8, value: u64) {
+        let bytes = value.to_be_bytes();
+        let skip = bytes.iter().take_while(|b| **b == 0).count().min(7);
+        let body = bytes.get(skip..).unwrap_or(&[]);
+        self.out.push(tag);
+        if body.first().is_some_and(|b| b & 0x80 != 0) {
+            // 1..=8 octets plus the 00: at most 9, a short length.
+            self.out.push(u8::try_from(body.len()).unwrap_or(8).saturating_add(1));
+            self.out.push(0);
+        } else {
+            self.out.push(u8::try_from(body.len()).unwrap_or(8));
+        }
+        self.out.extend_from_slice(body);
+    }
+
+    /// An OBJECT IDENTIFIER ([X.690 § 8.19](https://www.itu.int/rec/T-REC-X.690)).
+    fn oid(&mut self, tag: u8, oid: &Oid) -> Result<(), EncodeError> {
+        let (first, second, rest) = match oid.arcs() {
+            [first @ 0..=1, second @ 0..=39, rest @ ..] | [first @ 2, second, rest @ ..] => {
+                (*first, *second, rest)
+            }
+            _ => {
+                return Err(EncodeError::Unsupported(format!(
+                    "OID {oid:?} cannot be BER-encoded (needs two arcs, first 0..2)"
+                )));
+            }
+        };
+        self.out.push(tag);
+        let at = self.out.len();
+        self.out.push(0);
+        // X·40 + Y can exceed 32 bits when X is 2.
+        self.arc(u64::from(first).saturating_mul(40).saturating_add(u64::from(second)));
+        if rest.iter().all(|arc| *arc < 0x80) {
+            // One octet per arc, the usual case: one reservation, no per-octet capacity check.
+            self.out.extend(rest.iter().map(|arc| u8::try_from(*arc).unwrap_or(0)));
+        } else {
+            self.out.reserve(rest.len().saturating_mul(5));
+            for arc in rest {
+                self.arc(u64::from(*arc));
+            }
+        }
+        let len = self.out.len().saturating_sub(at).saturating_sub(1);
+        self.set_length(at, len);
+        Ok(())
+    }
+
+    /// One sub-identifier in base 128, most significant group first.
+    #[inline]
+    fn arc(&mut self, arc: u64) {
+        if let Ok(small) = u8::try_from(arc)
+            && small < 0x80
+        {
+            self.out.push(small);
+            return;
+        }
+        // Up to 10 groups of 7 bits, built from the last (no continuation bit) backwards.
+        let mut groups = [0u8; 10];
+        let mut first = groups.len();
+        let mut rest = arc;
+        let mut continuation = 0;
+        while let Some(slot) = first.checked_sub(1).and_then(|i| groups.get_mut(i)) {
+            *slot = u8::try_from(rest & 0x7f).unwrap_or(0) | continuation;
+            first = first.saturating_sub(1);
+            continuation = 0x80;
+            rest >>= 7;
+            if rest == 0 {
+                break;
+            }
+        }
+        self.out.extend_from_slice(groups.get(first..).unwrap_or(&[]));
+    }
+
+    fn varbinds(&mut self, varbinds: &[VarBind], v1_trap: bool) -> Result<(), EncodeError> {
+        self.tlv(tag::SEQUENCE, |w| {
+            for vb in varbinds {
+                w.tlv(tag::SEQUENCE, |w| {
+                    w.oid(tag::OBJECT_IDENTIFIER, &vb.oid)?;
+                    w.value(&vb.value, v1_trap)
+                })?;
+            }
+            Ok(())
+        })
+    }
+
+    fn value(&mut self, value: &Value, v1_trap: bool) -> Result<(), EncodeError> {
+        match value {
+            Value::Integer(i) => self.integer(tag::INTEGER, i64::from(*i)),
+            Value::OctetString(b) => self.octets(tag::OCTET_STRING, b),
+            Value::Null => self.octets(tag::NULL, &[]),
+            Value::ObjectIdentifier(o) => self.oid(tag::OBJECT_IDENTIFIER, o)?,
+            Value::IpAddress(a) => self.octets(tag::IP_ADDRESS, a),
+            Value::Counter32(v) => self.unsigned(tag::COUNTER32, u64::from(*v)),
+            Value::Gauge32(v) => self.unsigned(tag::GAUGE32, u64::from(*v)),
+            Value::TimeTicks(v) => self.unsigned(tag::TIMETICKS, u64::from(*v)),
+            Value::Opaque(b) => self.octets(tag::OPAQUE, b),
+            // RFC 1157's ObjectSyntax has no Counter64 and no exceptions.
+            Value::Counter64(_) | Value::NoSuchObject | Value::NoSuchInstance | Value::EndOfMibView
+                if v1_trap =>
+            {
+                return Err(EncodeError::Unsupported(format!(
+                    "{} cannot be sent in an SNMPv1 Trap",
+                    value.type_name()
+                )));
+            }
+            Value::Counter64(v) => self.unsigned(tag::COUNTER64, *v),
+            Value::NoSuchObject => self.octets(tag::NO_SUCH_OBJECT, &[]),
+            Value::NoSuchInstance => self.octets(tag::NO_SUCH_INSTANCE, &[]),
+            Value::EndOfMibView => self.octets(tag::END_OF_MIB_VIEW, &[]),
+            Value::Unknown { tag, .. } => {
+                return Err(EncodeError::Unsupported(format!(
+                    "value with unknown tag 0x{tag:02x} cannot be encoded"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn pdu(&mut self, pdu: &Pdu, version: Version) -> Result<(), EncodeError> {
+        match pdu {
+            Pdu::Generic(p) => {
+                if matches!(p.pdu_type, PduType::GET_BULK_REQUEST | PduType::TRAP_V1)
+                    || p.pdu_type.name().is_none()
+                {
+                    return Err(EncodeError::Unsupported(format!(
+                        "{} has no common-layout encoding",
+                        p.pdu_type.label()
+                    )));
+                }
+                let request_id = int32(p.request_id, "request-id")?;
+                let error_status = uint32(p.error_status.0, "error-status")?;
+                let error_index = uint32(p.error_index, "error-index")?;
+                self.tlv(p.pdu_type.0, |w| {
+                    w.integer(tag::INTEGER, request_id);
+                    w.integer(tag::INTEGER, error_status);
+                    w.integer(tag::INTEGER, error_index);
+                    w.varbinds(&p.varbinds, false)
+                })
+            }
+            Pdu::Bulk(p) => {
+                let request_id = int32(p.request_id, "request-id")?;
+                let non_repeaters = uint32(p.non_repeaters, "non-repeaters")?;
+                let max_repetitions = uint32(p.max_repetitions, "max-repetitions")?;
+                self.tlv(PduType::GET_BULK_REQUEST.0, |w| {
+                    w.integer(tag::INTEGER, request_id);
+                    w.integer(tag::INTEGER, non_repeaters);
+                    w.integer(tag::INTEGER, max_repetitions);
+                    w.varbinds(&p.varbinds, false)
+                })
+            }
+            Pdu::TrapV1(_) if version == Version::V3 => {
+                Err(EncodeError::Unsupported("an SNMPv1 Trap cannot travel in SNMPv3".into()))
+            }
+            Pdu::TrapV1(t) => self.tlv(PduType::TRAP_V1.0, |w| {
+                w.oid(tag::OBJECT_IDENTIFIER, &t.enterprise)?;
+                w.octets(tag::IP_ADDRESS, &t.agent_addr);
+                w.integer(tag::INTEGER, t.generic_trap.0);
+                w.integer(tag::INTEGER, t.specific_trap);
+                w.unsigned(tag::TIMETICKS, u64::from(t.time_stamp));
+                w.varbinds(&t.varbinds, true)
+            }),
+        }
+    }
+
+    fn scoped_pdu(&mut self, s: &ScopedPdu) -> Result<(), EncodeError> {
+        self.tlv(tag::SEQUENCE, |w| {
+            w.octets(tag::OCTET_STRING, &s.context_engine_id);
+            w.octets(tag::OCTET_STRING, &s.context_name);
+            w.pdu(&s.pdu, Version::V3)
+        })
+    }
+}
+
+/// A bound on the encoded size, so the buffer is allocated once in the usual case.
+fn capacity(varbinds: &[VarBind]) -> usize {
+    let values: usize = varbinds
+        .iter()
+        .map(|vb| match &vb.value {
+            Value::OctetString(b) | Value::Opaque(b) => b.len().saturating_add(8),
+            Value::ObjectIdentifier(o) => o.len().saturating_mul(5).saturating_add(8),
+            _ => 16,
+        })
+        .fold(0usize, usize::saturating_add);
+    let names: usize = varbinds
+        .iter()
+        .map(|vb| vb.oid.len().saturating_mul(2).saturating_add(12))
+        .fold(0, usize::saturating_add);
+    values.saturating_add(names).saturating_add(160)
 }
 
 pub(crate) fn encode_message(message: &Message) -> Result<Vec<u8>, EncodeError> {
+    let varbinds = message.pdu().map(Pdu::varbinds).unwrap_or(&[]);
+    let extra = match message {
+        Message::Community(m) => m.community.len(),
+        Message::V3(m) => match &m.data {
+            ScopedPduData::Encrypted(e) => e.len().saturating_add(64),
+            ScopedPduData::Plaintext(s) => {
+                s.context_engine_id.len().saturating_add(s.context_name.len()).saturating_add(64)
+            }
+        },
+    };
+    let mut w = Writer::with_capacity(capacity(varbinds).saturating_add(extra));
     match message {
         Message::Community(m) => {
             let version = match m.version {
@@ -35,190 +314,65 @@ pub(crate) fn encode_message(message: &Message) -> Result<Vec<u8>, EncodeError> 
                     return Err(EncodeError::Unsupported("a community message cannot be SNMPv3".into()));
                 }
             };
-            let msg = v2c::Message {
-                version: Integer::from(version),
-                community: OctetString::from(m.community.clone()),
-                data: any_pdu(&m.pdu)?,
-            };
-            ber(&msg)
+            w.tlv(tag::SEQUENCE, |w| {
+                w.integer(tag::INTEGER, version);
+                w.octets(tag::OCTET_STRING, &m.community);
+                w.pdu(&m.pdu, m.version)
+            })?;
         }
-        Message::V3(m) => ber(&v3_message(m)?),
+        Message::V3(m) => w.tlv(tag::SEQUENCE, |w| {
+            w.integer(tag::INTEGER, 3);
+            w.tlv(tag::SEQUENCE, |w| {
+                w.integer(tag::INTEGER, m.header.msg_id);
+                w.integer(tag::INTEGER, m.header.msg_max_size);
+                w.octets(tag::OCTET_STRING, &[m.header.msg_flags.0]);
+                w.integer(tag::INTEGER, m.header.security_model.0);
+                Ok(())
+            })?;
+            match &m.security {
+                SecurityParameters::Usm(usm) => w.tlv(tag::OCTET_STRING, |w| {
+                    w.tlv(tag::SEQUENCE, |w| {
+                        w.octets(tag::OCTET_STRING, &usm.engine_id);
+                        w.integer(tag::INTEGER, usm.engine_boots);
+                        w.integer(tag::INTEGER, usm.engine_time);
+                        w.octets(tag::OCTET_STRING, &usm.user_name);
+                        w.octets(tag::OCTET_STRING, &usm.auth_params);
+                        w.octets(tag::OCTET_STRING, &usm.priv_params);
+                        Ok(())
+                    })
+                })?,
+                SecurityParameters::Other(raw) => w.octets(tag::OCTET_STRING, raw),
+            }
+            match &m.data {
+                ScopedPduData::Plaintext(s) => w.scoped_pdu(s),
+                ScopedPduData::Encrypted(e) => {
+                    w.octets(tag::OCTET_STRING, e);
+                    Ok(())
+                }
+            }
+        })?,
     }
+    Ok(w.out)
 }
 
 pub(crate) fn encode_scoped_pdu(scoped: &ScopedPdu) -> Result<Vec<u8>, EncodeError> {
-    ber(&scoped_pdu(scoped)?)
+    let mut w = Writer::with_capacity(capacity(scoped.pdu.varbinds()).saturating_add(64));
+    w.scoped_pdu(scoped)?;
+    Ok(w.out)
 }
 
-fn ber<T: Encode>(value: &T) -> Result<Vec<u8>, EncodeError> {
-    rasn::ber::encode(value).map_err(|e| EncodeError::Ber(e.to_string()))
-}
-
-fn v3_message(m: &V3Message) -> Result<v3::Message, EncodeError> {
-    let security_parameters = match &m.security {
-        SecurityParameters::Usm(usm) => ber(&v3::USMSecurityParameters {
-            authoritative_engine_id: OctetString::from(usm.engine_id.clone()),
-            authoritative_engine_boots: Integer::from(usm.engine_boots),
-            authoritative_engine_time: Integer::from(usm.engine_time),
-            user_name: OctetString::from(usm.user_name.clone()),
-            authentication_parameters: OctetString::from(usm.auth_params.clone()),
-            privacy_parameters: OctetString::from(usm.priv_params.clone()),
-        })?,
-        SecurityParameters::Other(raw) => raw.clone(),
-    };
-    let scoped_data = match &m.data {
-        ScopedPduData::Plaintext(s) => v3::ScopedPduData::CleartextPdu(scoped_pdu(s)?),
-        ScopedPduData::Encrypted(e) => v3::ScopedPduData::EncryptedPdu(OctetString::from(e.clone())),
-    };
-    Ok(v3::Message {
-        version: Integer::from(3),
-        global_data: v3::HeaderData {
-            message_id: Integer::from(m.header.msg_id),
-            max_size: Integer::from(m.header.msg_max_size),
-            flags: OctetString::from(vec![m.header.msg_flags.0]),
-            security_model: Integer::from(m.header.security_model.0),
-        },
-        security_parameters: OctetString::from(security_parameters),
-        scoped_data,
+fn int32(v: i64, what: &'static str) -> Result<i64, EncodeError> {
+    i32::try_from(v).map(i64::from).map_err(|_| EncodeError::OutOfRange {
+        what,
+        value: v,
+        range: "-2147483648..2147483647",
     })
 }
 
-fn scoped_pdu(s: &ScopedPdu) -> Result<v3::ScopedPdu, EncodeError> {
-    let data = match any_pdu(&s.pdu)? {
-        AnyPdu::GetRequest(p) => v2::Pdus::GetRequest(p),
-        AnyPdu::GetNextRequest(p) => v2::Pdus::GetNextRequest(p),
-        AnyPdu::Response(p) => v2::Pdus::Response(p),
-        AnyPdu::SetRequest(p) => v2::Pdus::SetRequest(p),
-        AnyPdu::GetBulkRequest(p) => v2::Pdus::GetBulkRequest(p),
-        AnyPdu::InformRequest(p) => v2::Pdus::InformRequest(p),
-        AnyPdu::TrapV2(p) => v2::Pdus::Trap(p),
-        AnyPdu::Report(p) => v2::Pdus::Report(p),
-        AnyPdu::Trap(_) => {
-            return Err(EncodeError::Unsupported("an SNMPv1 Trap cannot travel in SNMPv3".into()));
-        }
-    };
-    Ok(v3::ScopedPdu {
-        engine_id: OctetString::from(s.context_engine_id.clone()),
-        name: OctetString::from(s.context_name.clone()),
-        data,
-    })
-}
-
-fn any_pdu(pdu: &Pdu) -> Result<AnyPdu, EncodeError> {
-    Ok(match pdu {
-        Pdu::Generic(p) => {
-            let inner = v2::Pdu {
-                request_id: int32(p.request_id, "request-id")?,
-                error_status: uint32(p.error_status.0, "error-status")?,
-                error_index: uint32(p.error_index, "error-index")?,
-                variable_bindings: varbinds_v2(&p.varbinds)?,
-            };
-            match p.pdu_type {
-                PduType::GET_REQUEST => AnyPdu::GetRequest(v2::GetRequest(inner)),
-                PduType::GET_NEXT_REQUEST => AnyPdu::GetNextRequest(v2::GetNextRequest(inner)),
-                PduType::RESPONSE => AnyPdu::Response(v2::Response(inner)),
-                PduType::SET_REQUEST => AnyPdu::SetRequest(v2::SetRequest(inner)),
-                PduType::INFORM_REQUEST => AnyPdu::InformRequest(v2::InformRequest(inner)),
-                PduType::TRAP_V2 => AnyPdu::TrapV2(v2::Trap(inner)),
-                PduType::REPORT => AnyPdu::Report(v2::Report(inner)),
-                other => {
-                    return Err(EncodeError::Unsupported(format!(
-                        "{} has no common-layout encoding",
-                        other.label()
-                    )));
-                }
-            }
-        }
-        Pdu::Bulk(p) => AnyPdu::GetBulkRequest(v2::GetBulkRequest(v2::BulkPdu {
-            request_id: int32(p.request_id, "request-id")?,
-            non_repeaters: uint32(p.non_repeaters, "non-repeaters")?,
-            max_repetitions: uint32(p.max_repetitions, "max-repetitions")?,
-            variable_bindings: varbinds_v2(&p.varbinds)?,
-        })),
-        Pdu::TrapV1(t) => AnyPdu::Trap(v1::Trap {
-            enterprise: oid(&t.enterprise)?,
-            agent_addr: smi1::NetworkAddress::Internet(smi1::IpAddress(FixedOctetString::from(t.agent_addr))),
-            generic_trap: Integer::from(t.generic_trap.0),
-            specific_trap: Integer::from(t.specific_trap),
-            time_stamp: smi1::TimeTicks(t.time_stamp),
-            variable_bindings: t
-                .varbinds
-                .iter()
-                .map(|vb| Ok(v1::VarBind { name: oid(&vb.oid)?, value: value_v1(&vb.value)? }))
-                .collect::<Result<_, EncodeError>>()?,
-        }),
-    })
-}
-
-fn int32(v: i64, what: &'static str) -> Result<i32, EncodeError> {
-    i32::try_from(v).map_err(|_| EncodeError::OutOfRange { what, value: v, range: "-2147483648..2147483647" })
-}
-
-fn uint32(v: i64, what: &'static str) -> Result<u32, EncodeError> {
-    u32::try_from(v).map_err(|_| EncodeError::OutOfRange { what, value: v, range: "0..4294967295" })
-}
-
-fn oid(o: &Oid) -> Result<ObjectIdentifier, EncodeError> {
-    ObjectIdentifier::new(o.arcs().to_vec()).ok_or_else(|| {
-        EncodeError::Unsupported(format!("OID {o:?} cannot be BER-encoded (needs two arcs, first 0..2)"))
-    })
-}
-
-fn opaque(raw: &[u8]) -> Result<smi1::Opaque, EncodeError> {
-    Any::new(raw.to_vec()).to_opaque().map_err(|e| EncodeError::Ber(e.to_string()))
-}
-
-fn varbinds_v2(vbs: &[VarBind]) -> Result<Vec<v2::VarBind>, EncodeError> {
-    vbs.iter().map(|vb| Ok(v2::VarBind { name: oid(&vb.oid)?, value: value_v2(&vb.value)? })).collect()
-}
-
-fn value_v2(v: &Value) -> Result<v2::VarBindValue, EncodeError> {
-    use smi2::{ApplicationSyntax as A, ObjectSyntax as O, SimpleSyntax as S};
-    Ok(match v {
-        Value::Integer(i) => v2::VarBindValue::Value(O::Simple(S::Integer(Integer::from(*i)))),
-        Value::OctetString(b) => v2::VarBindValue::Value(O::Simple(S::String(OctetString::from(b.clone())))),
-        Value::Null => v2::VarBindValue::Unspecified,
-        Value::ObjectIdentifier(o) => v2::VarBindValue::Value(O::Simple(S::ObjectId(oid(o)?))),
-        Value::IpAddress(a) => v2::VarBindValue::Value(O::ApplicationWide(A::Address(smi1::IpAddress(
-            FixedOctetString::from(*a),
-        )))),
-        Value::Counter32(c) => v2::VarBindValue::Value(O::ApplicationWide(A::Counter(smi1::Counter(*c)))),
-        Value::Gauge32(g) => v2::VarBindValue::Value(O::ApplicationWide(A::Unsigned(smi1::Gauge(*g)))),
-        Value::TimeTicks(t) => v2::VarBindValue::Value(O::ApplicationWide(A::Ticks(smi1::TimeTicks(*t)))),
-        Value::Opaque(b) => v2::VarBindValue::Value(O::ApplicationWide(A::Arbitrary(opaque(b)?))),
-        Value::Counter64(c) => {
-            v2::VarBindValue::Value(O::ApplicationWide(A::BigCounter(smi2::Counter64(*c))))
-        }
-        Value::NoSuchObject => v2::VarBindValue::NoSuchObject,
-        Value::NoSuchInstance => v2::VarBindValue::NoSuchInstance,
-        Value::EndOfMibView => v2::VarBindValue::EndOfMibView,
-        Value::Unknown { tag, .. } => {
-            return Err(EncodeError::Unsupported(format!(
-                "value with unknown tag 0x{tag:02x} cannot be encoded"
-            )));
-        }
-    })
-}
-
-fn value_v1(v: &Value) -> Result<smi1::ObjectSyntax, EncodeError> {
-    use smi1::{ApplicationSyntax as A, ObjectSyntax as O, SimpleSyntax as S};
-    Ok(match v {
-        Value::Integer(i) => O::Simple(S::Number(Integer::from(*i))),
-        Value::OctetString(b) => O::Simple(S::String(OctetString::from(b.clone()))),
-        Value::Null => O::Simple(S::Empty),
-        Value::ObjectIdentifier(o) => O::Simple(S::Object(oid(o)?)),
-        Value::IpAddress(a) => O::ApplicationWide(A::Address(smi1::NetworkAddress::Internet(
-            smi1::IpAddress(FixedOctetString::from(*a)),
-        ))),
-        Value::Counter32(c) => O::ApplicationWide(A::Counter(smi1::Counter(*c))),
-        Value::Gauge32(g) => O::ApplicationWide(A::Gauge(smi1::Gauge(*g))),
-        Value::TimeTicks(t) => O::ApplicationWide(A::Ticks(smi1::TimeTicks(*t))),
-        Value::Opaque(b) => O::ApplicationWide(A::Arbitrary(opaque(b)?)),
-        other => {
-            return Err(EncodeError::Unsupported(format!(
-                "{} cannot be sent in an SNMPv1 Trap",
-                other.type_name()
-            )));
-        }
+fn uint32(v: i64, what: &'static str) -> Result<i64, EncodeError> {
+    u32::try_from(v).map(i64::from).map_err(|_| EncodeError::OutOfRange {
+        what,
+        value: v,
+        range: "0..4294967295",
     })
 }
