@@ -135,9 +135,13 @@ fn encode(c: &mut Criterion) {
         let bytes = msg.encode().unwrap();
         let theirs: v2c::Message<v2::Pdus> = rasn::ber::decode(&bytes).unwrap();
         assert_eq!(rasn::ber::encode(&theirs).unwrap(), bytes, "same bytes from both encoders");
+        assert_eq!(msg.encode_with_rasn().unwrap(), bytes, "same bytes through rasn-snmp's types");
         let mut g = c.benchmark_group(format!("encode/{name}"));
         g.bench_function(BenchmarkId::from_parameter("snmpctl"), |b| {
             b.iter(|| black_box(&msg).encode().unwrap())
+        });
+        g.bench_function(BenchmarkId::from_parameter("snmpctl-via-rasn"), |b| {
+            b.iter(|| black_box(&msg).encode_with_rasn().unwrap())
         });
         g.bench_function(BenchmarkId::from_parameter("rasn-snmp"), |b| {
             b.iter(|| rasn::ber::encode(black_box(&theirs)).unwrap())
@@ -147,6 +151,7 @@ fn encode(c: &mut Criterion) {
     let v3 = v3_authpriv();
     let msg = Message::decode(&v3).unwrap();
     let theirs: v3::Message = rasn::ber::decode(&v3).unwrap();
+    assert_eq!(msg.encode().unwrap(), v3, "the recorded bytes again");
     let mut g = c.benchmark_group("encode/c_v3_authpriv_outer");
     g.bench_function(BenchmarkId::from_parameter("snmpctl"), |b| {
         b.iter(|| black_box(&msg).encode().unwrap())

@@ -222,32 +222,32 @@ pub(crate) fn check_oid(content: &[u8]) -> Result<(OidRef<'_>, bool), OidProblem
     if content.len() < MAX_ARCS && content.iter().fold(0u8, |acc, b| acc | b) & 0x80 == 0 {
         return Ok((OidRef::new_unchecked(content), false));
     }
+    // One sub-identifier at a time: its octets run up to the first one without bit 8.
+    let mut rest = content;
+    let mut non_minimal = false;
     // The first sub-identifier packs two arcs (X*40+Y) and may exceed 32 bits by 80.
     let mut limit = u64::from(u32::MAX) + 80;
-    let mut acc: u64 = 0;
-    let mut in_arc = false;
-    let mut non_minimal = false;
     let mut arcs: usize = 1;
-    for &b in content {
-        if !in_arc && b == 0x80 {
-            non_minimal = true;
-        }
-        acc = (acc << 7) | u64::from(b & 0x7f);
-        if acc > limit {
-            return Err(OidProblem::ArcOverflow);
-        }
-        in_arc = b & 0x80 != 0;
-        if !in_arc {
-            arcs = arcs.saturating_add(1);
-            if arcs > MAX_ARCS {
-                return Err(OidProblem::TooLong(count_arcs(content)));
+    while let Some(&lead) = rest.first() {
+        let len = rest.iter().position(|b| b & 0x80 == 0).ok_or(OidProblem::Truncated)?.saturating_add(1);
+        let (sub, tail) = rest.split_at_checked(len).ok_or(OidProblem::Truncated)?;
+        non_minimal |= lead == 0x80;
+        // Four octets hold 28 bits, always within the limit; longer ones are added up.
+        if len > 4 {
+            let mut acc: u64 = 0;
+            for &b in sub {
+                acc = (acc << 7) | u64::from(b & 0x7f);
+                if acc > limit {
+                    return Err(OidProblem::ArcOverflow);
+                }
             }
-            limit = u64::from(u32::MAX);
-            acc = 0;
         }
-    }
-    if in_arc {
-        return Err(OidProblem::Truncated);
+        arcs = arcs.saturating_add(1);
+        if arcs > MAX_ARCS {
+            return Err(OidProblem::TooLong(count_arcs(content)));
+        }
+        limit = u64::from(u32::MAX);
+        rest = tail;
     }
     Ok((OidRef::new_unchecked(content), non_minimal))
 }
