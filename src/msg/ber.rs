@@ -41,6 +41,16 @@ impl<'a> Reader<'a> {
         self.end.saturating_sub(self.pos)
     }
 
+    /// The bytes not yet read.
+    pub fn rest(&self) -> &'a [u8] {
+        self.data.get(self.pos..self.end).unwrap_or(&[])
+    }
+
+    /// Moves past `count` bytes (at most what is left).
+    pub fn skip(&mut self, count: usize) {
+        self.pos = self.pos.saturating_add(count).min(self.end);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.remaining() == 0
     }
@@ -75,6 +85,27 @@ impl<'a> Reader<'a> {
     /// Reads one TLV with a definite length.
     #[inline]
     pub fn read(&mut self, what: &'static str, dev: &mut Vec<Deviation>) -> Result<Tlv<'a>, DecodeError> {
+        // The usual element: a one-octet tag and a short length, all within bounds.
+        if let Some(&[tag, len]) =
+            self.data.get(self.pos..self.pos.saturating_add(2)).filter(|_| self.pos < self.end)
+            && len < 0x80
+            && tag & 0x1f != 0x1f
+        {
+            let start = self.pos.saturating_add(2);
+            let stop = start.saturating_add(usize::from(len));
+            if stop <= self.end
+                && let Some(content) = self.data.get(start..stop)
+            {
+                let offset = self.offset();
+                self.pos = stop;
+                return Ok(Tlv { tag, offset, content_offset: self.base.saturating_add(start), content });
+            }
+        }
+        self.read_general(what, dev)
+    }
+
+    /// [`Reader::read`] for every form: long lengths, and the errors.
+    fn read_general(&mut self, what: &'static str, dev: &mut Vec<Deviation>) -> Result<Tlv<'a>, DecodeError> {
         let offset = self.offset();
         let tag = self.byte(offset, what, 2)?;
         if tag & 0x1f == 0x1f {

@@ -311,6 +311,97 @@ fn read_varbinds<'a>(r: &mut Reader<'a>, ctx: &mut Ctx) -> Result<Vec<VarBindRef
     // Each varbind takes at least 4 bytes (30 xx 06 xx); cap the reservation by that.
     let mut out = Vec::with_capacity((list.content.len() / 12).min(64));
     while !l.is_empty() {
+        if let Some((vb, used)) = plain_varbind(l.rest(), ctx.version) {
+            #[cfg(fuzzing)]
+            {
+                // The fast path must read exactly what the general one reads.
+                let mut check = Ctx { dev: Vec::new(), version: ctx.version };
+                let mut r = Reader::new(l.rest().get(..used).unwrap_or(&[]), 0);
+                let slow = read_varbind(&mut r, &mut check).ok();
+                assert_eq!(slow, Some(vb), "fast and general varbind readers differ");
+                assert!(check.dev.is_empty() && r.is_empty(), "the fast path took a deviating varbind");
+            }
+            l.skip(used);
+            out.push(vb);
+            continue;
+        }
+        out.push(read_varbind(&mut l, ctx)?);
+    }
+    Ok(out)
+}
+
+/// The fast path for the usual varbind: short lengths throughout, a minimal OID, and a value of
+/// a common type with nothing to record. `None` sends the varbind to [`read_varbind`], which
+/// handles everything (and is what this must agree with: the fuzz target checks it).
+#[inline]
+fn plain_varbind(data: &[u8], version: Version) -> Option<(VarBindRef<'_>, usize)> {
+    let [0x30, len, 0x06, name_len, rest @ ..] = data else { return None };
+    let (len, name_len) = (usize::from(*len), usize::from(*name_len));
+    if len >= 0x80 || name_len >= 0x80 {
+        return None;
+    }
+    let (name, rest) = rest.split_at_checked(name_len)?;
+    let [value_tag, value_len, rest @ ..] = rest else { return None };
+    let value_len = usize::from(*value_len);
+    if value_len >= 0x80 || len != name_len.checked_add(value_len)?.checked_add(4)? {
+        return None;
+    }
+    let contents = rest.get(..value_len)?;
+    let (oid, non_minimal) = check_oid(name).ok()?;
+    if non_minimal {
+        return None;
+    }
+    let value = match *value_tag {
+        tag::OCTET_STRING => ValueRef::OctetString(contents),
+        tag::OPAQUE => ValueRef::Opaque(contents),
+        tag::NULL if value_len == 0 => ValueRef::Null,
+        tag::INTEGER => ValueRef::Integer(i32::try_from(plain_integer(contents, 4)?).ok()?),
+        tag::COUNTER32 => ValueRef::Counter32(plain_unsigned(contents, 4)?.try_into().ok()?),
+        tag::GAUGE32 => ValueRef::Gauge32(plain_unsigned(contents, 4)?.try_into().ok()?),
+        tag::TIMETICKS => ValueRef::TimeTicks(plain_unsigned(contents, 4)?.try_into().ok()?),
+        tag::IP_ADDRESS => ValueRef::IpAddress(contents.try_into().ok()?),
+        tag::OBJECT_IDENTIFIER => match check_oid(contents).ok()? {
+            (oid, false) => ValueRef::ObjectIdentifier(oid),
+            (_, true) => return None,
+        },
+        // SNMPv1 has neither; the general path records them.
+        _ if version == Version::V1 => return None,
+        tag::COUNTER64 => ValueRef::Counter64(plain_unsigned(contents, 8)?),
+        tag::NO_SUCH_OBJECT if value_len == 0 => ValueRef::NoSuchObject,
+        tag::NO_SUCH_INSTANCE if value_len == 0 => ValueRef::NoSuchInstance,
+        tag::END_OF_MIB_VIEW if value_len == 0 => ValueRef::EndOfMibView,
+        _ => return None,
+    };
+    Some((VarBindRef { oid, value }, len.checked_add(2)?))
+}
+
+/// A minimal two's-complement INTEGER of at most `octets` octets.
+#[inline]
+fn plain_integer(contents: &[u8], octets: usize) -> Option<i64> {
+    let int = super::ber::parse_int(contents)?;
+    if int.non_minimal || contents.len() > octets {
+        return None;
+    }
+    i64::try_from(int.value).ok()
+}
+
+/// A minimal, non-negative value of at most `octets` octets (plus the 00 a set high bit needs).
+#[inline]
+fn plain_unsigned(contents: &[u8], octets: usize) -> Option<u64> {
+    let body = match contents {
+        [0x00, second, ..] if second & 0x80 != 0 => contents.get(1..)?,
+        [first, ..] if first & 0x80 == 0 && (contents.len() == 1 || *first != 0) => contents,
+        _ => return None,
+    };
+    if body.len() > octets {
+        return None;
+    }
+    Some(body.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b)))
+}
+
+/// One varbind, the general way: any length form, deviations recorded.
+fn read_varbind<'a>(l: &mut Reader<'a>, ctx: &mut Ctx) -> Result<VarBindRef<'a>, DecodeError> {
+    {
         let vb = l.expect(tag::SEQUENCE, "VarBind", &mut ctx.dev)?;
         let mut v = l.enter(&vb);
         let name = v.expect(tag::OBJECT_IDENTIFIER, "VarBind name", &mut ctx.dev)?;
@@ -320,9 +411,8 @@ fn read_varbinds<'a>(r: &mut Reader<'a>, ctx: &mut Ctx) -> Result<Vec<VarBindRef
             ctx.note(v.offset(), D::VarBindTrailing { count: v.remaining() });
         }
         let value = read_value(&value_tlv, ctx);
-        out.push(VarBindRef { oid, value });
+        Ok(VarBindRef { oid, value })
     }
-    Ok(out)
 }
 
 /// Reads a varbind value. Never fails: what cannot be read becomes [`ValueRef::Unknown`] and a
