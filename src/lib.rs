@@ -9,7 +9,8 @@
 //! ```
 //!
 //! - [`value`]: [`value::Oid`], [`value::Value`], [`value::VarBind`].
-//! - [`msg`]: every SNMP message and PDU; BER encode through rasn-snmp, a lenient bounded decoder.
+//! - [`msg`]: every SNMP message and PDU; a direct BER writer (held to rasn-snmp's encoder), a
+//!   lenient bounded decoder with a zero-copy view ([`msg::MessageRef`]).
 //! - [`usm`]: SNMPv3 security: keys, authentication, privacy, engine time windows, Reports.
 //! - [`client`]: the sans-IO request engine (retries, v3 discovery and resynchronisation).
 //! - `transport` (feature `tokio`): the tokio UDP driver, [`Client`](crate::client) handles.
@@ -36,6 +37,12 @@
 //! let bytes = get.encode()?;
 //! assert_eq!(bytes[..2], [0x30, 0x26]); // SEQUENCE of 38 bytes
 //! assert_eq!(Message::decode(&bytes)?, get);
+//! assert_eq!(get.encode_with_rasn()?, bytes); // rasn-snmp's encoder agrees
+//!
+//! // Without copying: the OID points into `bytes`.
+//! let view = snmpctl::msg::MessageRef::decode(&bytes)?;
+//! let name = view.pdu().map(|p| p.varbinds()[0].oid.to_string());
+//! assert_eq!(name.as_deref(), Some("1.3.6.1.2.1.1.1.0"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
