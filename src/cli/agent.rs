@@ -25,7 +25,7 @@ pub const ROUTER: &str = include_str!("../../fixtures/snmprec/router.snmprec");
 /// (octets) under enterprise 0, then "snmpctl".
 const ENGINE_ID_BASE: &[u8] = b"\x80\x00\x00\x00\x05snmpctl";
 
-/// Arguments of `snmpctl agent`.
+// Arguments of `snmpctl agent`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Recordings to serve: .snmprec files (the community is the file name without

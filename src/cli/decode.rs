@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::io::{Read as _, Write};
 use std::process::ExitCode;
 
-/// Arguments of `snmpctl decode`.
+// Arguments of `snmpctl decode`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Datagrams as hex text, or files: raw datagrams (.bin), hex text, pcap or pcapng captures.

@@ -15,7 +15,7 @@ use std::process::{Command, ExitCode, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Arguments of `snmpctl demo`.
+// Arguments of `snmpctl demo`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Leave the agent running after the demo (until Ctrl-C), to try more commands on it.

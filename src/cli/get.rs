@@ -11,7 +11,7 @@ use std::io::Write as _;
 use std::net::Ipv4Addr;
 use std::process::ExitCode;
 
-/// Arguments of `snmpctl get`, `snmpctl getnext` and `snmpctl bulkget`.
+// Arguments of `snmpctl get`, `snmpctl getnext` and `snmpctl bulkget`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
@@ -28,7 +28,7 @@ pub struct Args {
     oids: Vec<String>,
 }
 
-/// Arguments of `snmpctl set`.
+// Arguments of `snmpctl set`.
 #[derive(Debug, clap::Args)]
 pub struct SetArgs {
     #[command(flatten)]

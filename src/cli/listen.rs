@@ -24,7 +24,7 @@ use std::sync::mpsc::{Receiver as Queue, TryRecvError};
 use std::time::{Instant, SystemTime};
 use tokio::sync::watch;
 
-/// Arguments of `snmpctl listen`.
+// Arguments of `snmpctl listen`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Where to listen: [udp:|udp6:|tcp:|tcp6:]address[:port], port 162 by default; repeatable

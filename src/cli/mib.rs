@@ -3,7 +3,7 @@
 use snmpctl::mib::{self, Tree};
 use std::sync::OnceLock;
 
-/// Which MIB modules to use.
+// Which MIB modules to use.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct MibArgs {
     /// MIB modules to load, colon-separated: ALL (the default) loads every module found in the
@@ -45,7 +45,7 @@ pub fn loaded() -> Option<&'static Tree> {
     LOADED.get().copied().flatten()
 }
 
-/// `snmpctl translate`: names to OIDs and back, and what the MIB says of an object.
+// `snmpctl translate`: names to OIDs and back, and what the MIB says of an object.
 #[derive(Debug, clap::Args)]
 pub struct TranslateArgs {
     #[command(flatten)]

@@ -29,7 +29,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-/// Arguments of `snmpctl trap` and `snmpctl inform`.
+// Arguments of `snmpctl trap` and `snmpctl inform`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]

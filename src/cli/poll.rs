@@ -27,7 +27,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-/// Arguments of `snmpctl poll`.
+// Arguments of `snmpctl poll`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Flags for targets without a profile.

@@ -27,7 +27,7 @@ pub enum SnmpVersion {
     V3,
 }
 
-/// Net-SNMP's common flags.
+// Net-SNMP's common flags.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SnmpArgs {
     /// SNMP version.
@@ -84,7 +84,7 @@ impl Drop for SecretArg {
     }
 }
 
-/// SNMPv3 user and keys (also used by `decode` to verify and decrypt).
+// SNMPv3 user and keys (also used by `decode` to verify and decrypt).
 #[derive(Debug, Clone, clap::Args)]
 pub struct UsmKeyArgs {
     /// Security name (v3).

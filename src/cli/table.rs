@@ -21,7 +21,7 @@ use snmpctl::value::{Oid, VarBind};
 use std::io::Write as _;
 use std::process::ExitCode;
 
-/// Arguments of `snmpctl table`.
+// Arguments of `snmpctl table`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]

@@ -12,7 +12,7 @@ use std::io::{IsTerminal as _, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-/// Arguments of `snmpctl walk`.
+// Arguments of `snmpctl walk`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
