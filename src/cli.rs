@@ -137,4 +137,22 @@ mod tests {
         use clap::CommandFactory;
         super::Cli::command().debug_assert();
     }
+
+    /// Deferred subcommands keep the help line the top-level list shows (the variant's doc
+    /// comment), not one from an `Args` struct applied when they are built.
+    #[test]
+    fn subcommand_help_lines_survive_deferral() {
+        use clap::CommandFactory;
+        let listed: Vec<(String, String)> = super::Cli::command()
+            .get_subcommands()
+            .map(|c| (c.get_name().to_owned(), c.get_about().map(|a| a.to_string()).unwrap_or_default()))
+            .collect();
+        let mut built = super::Cli::command();
+        built.build();
+        for (name, about) in listed {
+            let sub = built.find_subcommand(&name).map(|c| c.get_about().map(|a| a.to_string()));
+            assert_eq!(sub, Some(Some(about.clone())), "{name}");
+            assert!(!about.is_empty(), "{name} has a help line");
+        }
+    }
 }
