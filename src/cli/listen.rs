@@ -368,6 +368,7 @@ impl Sinks {
         let mut clock = Clock::default();
         let mut written = 0u64;
         let mut record = String::with_capacity(1024);
+        let mut json_record: Vec<u8> = Vec::with_capacity(1024);
         loop {
             let event = match rx.try_recv() {
                 Ok(e) => e,
@@ -392,19 +393,19 @@ impl Sinks {
                         }
                         Format::Json | Format::Ndjson => {
                             let time = clock.rfc3339(time);
-                            let json = notification::NotificationJson {
-                                notification: &n,
-                                time: &time,
-                                via,
-                                options,
-                            };
-                            let mut bytes = std::mem::take(&mut record).into_bytes();
-                            serde_json::to_writer(&mut bytes, &json)?;
-                            bytes.push(b'\n');
-                            record = String::from_utf8(bytes).unwrap_or_default();
+                            let json =
+                                notification::NotificationJson { notification: &n, time, via, options };
+                            // Straight into the byte buffer: no UTF-8 check of the record
+                            // (serde_json writes valid UTF-8).
+                            json_record.clear();
+                            serde_json::to_writer(&mut json_record, &json)?;
+                            json_record.push(b'\n');
                         }
                     }
-                    self.write(record.as_bytes())?;
+                    match format {
+                        Format::Text => self.write(record.as_bytes())?,
+                        Format::Json | Format::Ndjson => self.write(&json_record)?,
+                    }
                     written = written.saturating_add(1);
                     if limit.is_some_and(|l| written >= l) {
                         let _ = stop.send(true);
@@ -436,6 +437,7 @@ struct Clock {
     rfc_second: u64,
     rfc_prefix: String,
     rfc_offset: String,
+    rfc_text: String,
 }
 
 impl Clock {
@@ -448,8 +450,9 @@ impl Clock {
         &self.text
     }
 
-    /// RFC 3339 with microseconds: the seconds and offset formatted once per second.
-    fn rfc3339(&mut self, time: SystemTime) -> String {
+    /// RFC 3339 with microseconds: the seconds and offset formatted once per second, the text
+    /// built in a buffer kept between records.
+    fn rfc3339(&mut self, time: SystemTime) -> &str {
         let since = time.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
         if since.as_secs() != self.rfc_second || self.rfc_prefix.is_empty() {
             let local = chrono::DateTime::<chrono::Local>::from(time);
@@ -460,12 +463,34 @@ impl Clock {
                 _ => local.format("%:z").to_string(),
             };
         }
-        format!("{}.{:06}{}", self.rfc_prefix, since.subsec_micros(), self.rfc_offset)
+        let micros = since.subsec_micros();
+        self.rfc_text.clear();
+        self.rfc_text.push_str(&self.rfc_prefix);
+        self.rfc_text.push('.');
+        let mut digits = itoa::Buffer::new();
+        let text = digits.format(micros);
+        for _ in text.len()..6 {
+            self.rfc_text.push('0');
+        }
+        self.rfc_text.push_str(text);
+        self.rfc_text.push_str(&self.rfc_offset);
+        &self.rfc_text
     }
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn rfc3339_pads_microseconds() {
+        use std::time::{Duration, SystemTime};
+        let mut clock = super::Clock::default();
+        for (nanos, fraction) in [(42_000, ".000042"), (123_456_789, ".123456"), (0, ".000000")] {
+            let text = clock.rfc3339(SystemTime::UNIX_EPOCH + Duration::new(1_700_000_000, nanos)).to_owned();
+            assert!(text.contains(fraction), "{text}");
+            assert!(text.starts_with("2023-11-1"), "{text}");
+        }
+    }
+
     #[test]
     fn sizes() {
         assert_eq!(super::parse_size("100").unwrap(), 100);

@@ -26,7 +26,7 @@
 use super::text::{is_printable, spaced_hex};
 use crate::hex;
 use crate::msg::{Decoded, Deviation, Message, Pdu, ScopedPduData, SecurityParameters};
-use crate::value::{Value, VarBind};
+use crate::value::{Oid, Value, VarBind};
 use serde::ser::{Serialize, SerializeMap as _, Serializer};
 use serde_json::{Map, Value as Json, json};
 
@@ -141,6 +141,37 @@ impl<T: core::fmt::Display> Serialize for AsText<T> {
     }
 }
 
+/// An OID as a JSON string, its text built with itoa in one stack buffer. Through `Display`
+/// and `collect_str`, every arc and dot would be escaped as a separate piece: that was the
+/// listener's largest cost per Trap.
+#[derive(Debug, Clone, Copy)]
+pub struct OidText<'a>(pub &'a Oid);
+
+impl Serialize for OidText<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut buf = [0u8; 240];
+        let mut len = 0usize;
+        let mut digits = itoa::Buffer::new();
+        for (i, arc) in self.0.arcs().iter().enumerate() {
+            let text = digits.format(*arc).as_bytes();
+            let end = len.saturating_add(text.len()).saturating_add(usize::from(i > 0));
+            // Longer than the buffer (rare: dozens of long arcs): the general path.
+            let Some(slot) = buf.get_mut(len..end) else { return s.collect_str(self.0) };
+            let slot = match slot.split_first_mut() {
+                Some((dot, rest)) if i > 0 => {
+                    *dot = b'.';
+                    rest
+                }
+                _ => slot,
+            };
+            slot.copy_from_slice(text);
+            len = end;
+        }
+        // Only ASCII digits and dots were written.
+        s.serialize_str(core::str::from_utf8(buf.get(..len).unwrap_or(&[])).unwrap_or(""))
+    }
+}
+
 /// A varbind as JSON, serialized straight to the output (`serde_json::to_writer`) without
 /// building a tree of maps; [`varbind`] and [`varbind_named`] give the same object as a
 /// [`Json`] value. With `options` carrying a MIB, `"name"` and `"display"` are added. Keys are
@@ -181,7 +212,7 @@ impl Serialize for VarBindJson<'_> {
         if let Some(options) = named {
             m.serialize_entry("name", &super::output::oid_name(&vb.oid, options))?;
         }
-        m.serialize_entry("oid", &AsText(&vb.oid))?;
+        m.serialize_entry("oid", &OidText(&vb.oid))?;
         if let Value::Unknown { tag, .. } = &vb.value {
             m.serialize_entry("tag", tag)?;
         }
@@ -202,7 +233,7 @@ impl Serialize for VarBindJson<'_> {
             | Value::Unknown { .. } => {
                 m.serialize_entry("value", &())?;
             }
-            Value::ObjectIdentifier(o) => m.serialize_entry("value", &AsText(o))?,
+            Value::ObjectIdentifier(o) => m.serialize_entry("value", &OidText(o))?,
             Value::IpAddress(a) => m.serialize_entry("value", &AsText(std::net::Ipv4Addr::from(*a)))?,
             Value::Counter32(v) | Value::Gauge32(v) | Value::TimeTicks(v) => m.serialize_entry("value", v)?,
             Value::Counter64(v) => m.serialize_entry("value", v)?,

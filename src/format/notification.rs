@@ -116,10 +116,12 @@ impl Serialize for VarBinds<'_> {
 
 impl Serialize for NotificationJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        fn lossy(b: &[u8]) -> std::borrow::Cow<'_, str> {
+            String::from_utf8_lossy(b)
+        }
         let n = self.notification;
         let options = self.options;
         let mut m = s.serialize_map(None)?;
-        let lossy = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
         if let Sender::Community(c) = &n.sender {
             m.serialize_entry("community", &lossy(c))?;
         }
@@ -145,7 +147,7 @@ impl Serialize for NotificationJson<'_> {
             m.serialize_entry("security_level", level.name())?;
         }
         let trap_oid = n.trap_oid();
-        m.serialize_entry("snmp_trap_oid", &trap_oid.as_ref().map(AsText))?;
+        m.serialize_entry("snmp_trap_oid", &trap_oid.as_ref().map(json::OidText))?;
         m.serialize_entry("time", self.time)?;
         m.serialize_entry("to", &AsText(self.via.local))?;
         m.serialize_entry("transport", if self.via.tcp { "tcp" } else { "udp" })?;

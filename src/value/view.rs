@@ -47,6 +47,25 @@ impl<'a> OidRef<'a> {
 
     /// The owned OID.
     pub fn to_oid(&self) -> Oid {
+        // The usual name: every sub-identifier one octet (arcs below 128), few enough to store
+        // inline. The arcs are the octets, after the first one's X·40 + Y split.
+        if let Some((&first, rest)) = self.ber.split_first()
+            && rest.len() < 15
+            && first < 0x80
+            && rest.iter().all(|b| b & 0x80 == 0)
+        {
+            let mut arcs = [0u32; 16];
+            let (x, y) = match first {
+                0..=39 => (0, first),
+                40..=79 => (1, first.saturating_sub(40)),
+                _ => (2, first.saturating_sub(80)),
+            };
+            let all = [x, u32::from(y)].into_iter().chain(rest.iter().map(|b| u32::from(*b)));
+            for (slot, arc) in arcs.iter_mut().zip(all) {
+                *slot = arc;
+            }
+            return Oid::from_slice_unchecked(arcs.get(..rest.len().saturating_add(2)).unwrap_or(&[]));
+        }
         let mut oid = OidBuilder::new();
         for arc in self.arcs() {
             // The decoder checked the arc count, so this cannot fail; an OID cut short would be
