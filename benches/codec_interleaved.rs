@@ -84,6 +84,53 @@ fn report(name: &str, jobs: &[Job<'_>], rounds: usize) {
     }
 }
 
+/// Every implementation decoding `bytes` (a v2c message, or the outer layers of a v3 one).
+fn decode_jobs(bytes: &[u8], v3: bool) -> Vec<Job<'_>> {
+    let shared = bytes::Bytes::copy_from_slice(bytes);
+    let peer: Job<'_> = if v3 {
+        (
+            "rasn-snmp",
+            Box::new(move || {
+                let m: v3::Message = rasn::ber::decode(black_box(bytes)).unwrap();
+                let usm: v3::USMSecurityParameters =
+                    m.decode_security_parameters(rasn::Codec::Ber).ok().unwrap();
+                drop(black_box((m, usm)));
+            }),
+        )
+    } else {
+        (
+            "rasn-snmp",
+            Box::new(move || {
+                drop(black_box(rasn::ber::decode::<v2c::Message<v2::Pdus>>(black_box(bytes)).unwrap()))
+            }),
+        )
+    };
+    vec![
+        ("snmpctl", Box::new(move || drop(black_box(MessageRef::decode(black_box(bytes)).unwrap())))),
+        ("snmpctl-owned", Box::new(move || drop(black_box(Message::decode(black_box(bytes)).unwrap())))),
+        peer,
+        (
+            "snmp-parser",
+            Box::new(move || {
+                if v3 {
+                    drop(black_box(snmp_parser::parse_snmp_v3(black_box(bytes)).unwrap()));
+                } else {
+                    drop(black_box(snmp_parser::parse_snmp_v2c(black_box(bytes)).unwrap()));
+                }
+            }),
+        ),
+        (
+            "async-snmp",
+            Box::new(move || {
+                let config = async_snmp::compatibility::DecodeConfig::default();
+                drop(black_box(
+                    async_snmp::message::Message::decode(black_box(shared.clone()), config).unwrap(),
+                ));
+            }),
+        ),
+    ]
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; a bare number is the round count.
     let rounds = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(300);
@@ -94,68 +141,10 @@ fn main() {
         [("decode/a_response_10vb", cases::mixed10()), ("decode/b_bulk_response_50vb", cases::bulk50())]
     {
         let bytes = msg.encode().unwrap();
-        let shared = bytes::Bytes::copy_from_slice(&bytes);
-        let jobs: Vec<Job<'_>> = vec![
-            ("snmpctl", Box::new(|| drop(black_box(MessageRef::decode(black_box(&bytes)).unwrap())))),
-            ("snmpctl-owned", Box::new(|| drop(black_box(Message::decode(black_box(&bytes)).unwrap())))),
-            (
-                "rasn-snmp",
-                Box::new(|| {
-                    drop(black_box(rasn::ber::decode::<v2c::Message<v2::Pdus>>(black_box(&bytes)).unwrap()))
-                }),
-            ),
-            (
-                "snmp-parser",
-                Box::new(|| drop(black_box(snmp_parser::parse_snmp_v2c(black_box(&bytes)).unwrap()))),
-            ),
-            (
-                "async-snmp",
-                Box::new(|| {
-                    drop(black_box(
-                        async_snmp::message::Message::decode(
-                            black_box(shared.clone()),
-                            async_snmp::compatibility::DecodeConfig::default(),
-                        )
-                        .unwrap(),
-                    ))
-                }),
-            ),
-        ];
-        report(name, &jobs, rounds);
+        report(name, &decode_jobs(&bytes, false), rounds);
     }
-
     let v3_bytes = cases::v3_authpriv();
-    let shared = bytes::Bytes::copy_from_slice(&v3_bytes);
-    let jobs: Vec<Job<'_>> = vec![
-        ("snmpctl", Box::new(|| drop(black_box(MessageRef::decode(black_box(&v3_bytes)).unwrap())))),
-        ("snmpctl-owned", Box::new(|| drop(black_box(Message::decode(black_box(&v3_bytes)).unwrap())))),
-        (
-            "rasn-snmp",
-            Box::new(|| {
-                let m: v3::Message = rasn::ber::decode(black_box(&v3_bytes)).unwrap();
-                let usm: v3::USMSecurityParameters =
-                    m.decode_security_parameters(rasn::Codec::Ber).ok().unwrap();
-                drop(black_box((m, usm)));
-            }),
-        ),
-        (
-            "snmp-parser",
-            Box::new(|| drop(black_box(snmp_parser::parse_snmp_v3(black_box(&v3_bytes)).unwrap()))),
-        ),
-        (
-            "async-snmp",
-            Box::new(|| {
-                drop(black_box(
-                    async_snmp::message::Message::decode(
-                        black_box(shared.clone()),
-                        async_snmp::compatibility::DecodeConfig::default(),
-                    )
-                    .unwrap(),
-                ))
-            }),
-        ),
-    ];
-    report("decode/c_v3_authpriv_outer", &jobs, rounds);
+    report("decode/c_v3_authpriv_outer", &decode_jobs(&v3_bytes, true), rounds);
 
     for (name, msg) in
         [("encode/a_response_10vb", cases::mixed10()), ("encode/b_bulk_response_50vb", cases::bulk50())]

@@ -232,9 +232,9 @@ impl Writer {
                         p.pdu_type.label()
                     )));
                 }
-                let request_id = int32(p.request_id, "request-id")?;
-                let error_status = uint32(p.error_status.0, "error-status")?;
-                let error_index = uint32(p.error_index, "error-index")?;
+                let request_id = i64::from(int32(p.request_id, "request-id")?);
+                let error_status = i64::from(uint32(p.error_status.0, "error-status")?);
+                let error_index = i64::from(uint32(p.error_index, "error-index")?);
                 self.tlv(p.pdu_type.0, |w| {
                     w.integer(tag::INTEGER, request_id);
                     w.integer(tag::INTEGER, error_status);
@@ -243,9 +243,9 @@ impl Writer {
                 })
             }
             Pdu::Bulk(p) => {
-                let request_id = int32(p.request_id, "request-id")?;
-                let non_repeaters = uint32(p.non_repeaters, "non-repeaters")?;
-                let max_repetitions = uint32(p.max_repetitions, "max-repetitions")?;
+                let request_id = i64::from(int32(p.request_id, "request-id")?);
+                let non_repeaters = i64::from(uint32(p.non_repeaters, "non-repeaters")?);
+                let max_repetitions = i64::from(uint32(p.max_repetitions, "max-repetitions")?);
                 self.tlv(PduType::GET_BULK_REQUEST.0, |w| {
                     w.integer(tag::INTEGER, request_id);
                     w.integer(tag::INTEGER, non_repeaters);
@@ -307,13 +307,7 @@ pub(crate) fn encode_message(message: &Message) -> Result<Vec<u8>, EncodeError> 
     let mut w = Writer::with_capacity(capacity(varbinds).saturating_add(extra));
     match message {
         Message::Community(m) => {
-            let version = match m.version {
-                Version::V1 => 0,
-                Version::V2c => 1,
-                Version::V3 => {
-                    return Err(EncodeError::Unsupported("a community message cannot be SNMPv3".into()));
-                }
-            };
+            let version = community_version(m.version)?;
             w.tlv(tag::SEQUENCE, |w| {
                 w.integer(tag::INTEGER, version);
                 w.octets(tag::OCTET_STRING, &m.community);
@@ -321,7 +315,7 @@ pub(crate) fn encode_message(message: &Message) -> Result<Vec<u8>, EncodeError> 
             })?;
         }
         Message::V3(m) => w.tlv(tag::SEQUENCE, |w| {
-            w.integer(tag::INTEGER, 3);
+            w.integer(tag::INTEGER, Version::V3.wire());
             w.tlv(tag::SEQUENCE, |w| {
                 w.integer(tag::INTEGER, m.header.msg_id);
                 w.integer(tag::INTEGER, m.header.msg_max_size);
@@ -361,18 +355,21 @@ pub(crate) fn encode_scoped_pdu(scoped: &ScopedPdu) -> Result<Vec<u8>, EncodeErr
     Ok(w.out)
 }
 
-fn int32(v: i64, what: &'static str) -> Result<i64, EncodeError> {
-    i32::try_from(v).map(i64::from).map_err(|_| EncodeError::OutOfRange {
-        what,
-        value: v,
-        range: "-2147483648..2147483647",
-    })
+/// The msgVersion of a community message (v1 or v2c); shared with the reference encoder.
+pub(super) fn community_version(version: Version) -> Result<i64, EncodeError> {
+    match version {
+        Version::V1 | Version::V2c => Ok(version.wire()),
+        Version::V3 => Err(EncodeError::Unsupported("a community message cannot be SNMPv3".into())),
+    }
 }
 
-fn uint32(v: i64, what: &'static str) -> Result<i64, EncodeError> {
-    u32::try_from(v).map(i64::from).map_err(|_| EncodeError::OutOfRange {
-        what,
-        value: v,
-        range: "0..4294967295",
-    })
+/// A field typed `Integer32` on the wire (request-id).
+pub(super) fn int32(v: i64, what: &'static str) -> Result<i32, EncodeError> {
+    i32::try_from(v).map_err(|_| EncodeError::OutOfRange { what, value: v, range: "-2147483648..2147483647" })
+}
+
+/// A field that is a non-negative 32-bit INTEGER in rasn-snmp's types (error-status, error-index,
+/// non-repeaters, max-repetitions).
+pub(super) fn uint32(v: i64, what: &'static str) -> Result<u32, EncodeError> {
+    u32::try_from(v).map_err(|_| EncodeError::OutOfRange { what, value: v, range: "0..4294967295" })
 }

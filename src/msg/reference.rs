@@ -1,6 +1,7 @@
 //! The reference send path: [`Message`] → BER through rasn-snmp's types and rasn's BER encoder.
 //! `encode.rs` writes the same bytes directly; a differential test holds the two to each other.
 
+use super::encode::{community_version, int32, uint32};
 use super::error::EncodeError;
 use super::message::*;
 use super::types::{PduType, Version};
@@ -29,13 +30,7 @@ pub(crate) enum AnyPdu {
 pub(crate) fn encode_message(message: &Message) -> Result<Vec<u8>, EncodeError> {
     match message {
         Message::Community(m) => {
-            let version = match m.version {
-                Version::V1 => 0,
-                Version::V2c => 1,
-                Version::V3 => {
-                    return Err(EncodeError::Unsupported("a community message cannot be SNMPv3".into()));
-                }
-            };
+            let version = community_version(m.version)?;
             let msg = v2c::Message {
                 version: Integer::from(version),
                 community: OctetString::from(m.community.clone()),
@@ -72,7 +67,7 @@ fn v3_message(m: &V3Message) -> Result<v3::Message, EncodeError> {
         ScopedPduData::Encrypted(e) => v3::ScopedPduData::EncryptedPdu(OctetString::from(e.clone())),
     };
     Ok(v3::Message {
-        version: Integer::from(3),
+        version: Integer::from(Version::V3.wire()),
         global_data: v3::HeaderData {
             message_id: Integer::from(m.header.msg_id),
             max_size: Integer::from(m.header.msg_max_size),
@@ -149,14 +144,6 @@ fn any_pdu(pdu: &Pdu) -> Result<AnyPdu, EncodeError> {
                 .collect::<Result<_, EncodeError>>()?,
         }),
     })
-}
-
-fn int32(v: i64, what: &'static str) -> Result<i32, EncodeError> {
-    i32::try_from(v).map_err(|_| EncodeError::OutOfRange { what, value: v, range: "-2147483648..2147483647" })
-}
-
-fn uint32(v: i64, what: &'static str) -> Result<u32, EncodeError> {
-    u32::try_from(v).map_err(|_| EncodeError::OutOfRange { what, value: v, range: "0..4294967295" })
 }
 
 fn oid(o: &Oid) -> Result<ObjectIdentifier, EncodeError> {
