@@ -50,11 +50,11 @@ impl<'a> OidRef<'a> {
         // The usual name: every sub-identifier one octet (arcs below 128), few enough to store
         // inline. The arcs are the octets, after the first one's X·40 + Y split.
         if let Some((&first, rest)) = self.ber.split_first()
-            && rest.len() < 15
+            && rest.len() < 14
             && first < 0x80
             && rest.iter().all(|b| b & 0x80 == 0)
         {
-            let mut arcs = [0u32; 16];
+            let mut arcs = [0u32; 15];
             let (x, y) = match first {
                 0..=39 => (0, first),
                 40..=79 => (1, first.saturating_sub(40)),
@@ -289,5 +289,12 @@ mod tests {
         let big = OidRef::new_unchecked(&[0x88, 0x37, 0x8f, 0xff, 0xff, 0xff, 0x7f]);
         assert_eq!(big.arcs().collect::<Vec<_>>(), [2, 999, u32::MAX]);
         assert_eq!(OidRef::new_unchecked(&[]).to_oid(), Oid::empty());
+        // Either side of the one-octet fast path's limit (15 arcs) gives the same arcs.
+        for len in [13u8, 14] {
+            let ber: Vec<u8> = [0x2b].into_iter().chain(1..=len).collect();
+            let view = OidRef::new_unchecked(&ber);
+            assert_eq!(view.to_oid().arcs(), view.arcs().collect::<Vec<_>>(), "{len}");
+            assert_eq!(view.to_oid().len(), usize::from(len) + 2);
+        }
     }
 }
