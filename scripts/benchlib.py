@@ -10,7 +10,16 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BINARY = str(ROOT / "target" / "release" / "snmpctl")
+
+
+def host_tuple():
+    """The target tuple cargo builds for: .cargo/config.toml sets `build.target = "host-tuple"`
+    (for the static binary), so release artifacts live in target/<host tuple>/release."""
+    out = subprocess.run(["rustc", "-vV"], capture_output=True, text=True, check=False).stdout
+    return next((line.split()[1] for line in out.splitlines() if line.startswith("host:")), "")
+
+
+BINARY = str(ROOT / "target" / host_tuple() / "release" / "snmpctl")
 
 
 def free_port():

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-fixtures/snmprec/router.snmprec}
-bin=${SNMPCTL:-target/release/snmpctl}
+bin=${SNMPCTL:-target/$(rustc -vV | sed -n "s/^host: //p")/release/snmpctl}
 rtr=snmpctl-rtr; peer=snmpctl-peer
 tmp=$(mktemp -d)
 cleanup() { [ -f "$tmp/pid" ] && kill "$(cat "$tmp/pid")" 2>/dev/null; ip netns del $rtr 2>/dev/null; ip netns del $peer 2>/dev/null; rm -rf "$tmp"; }
