@@ -2,12 +2,20 @@
 
 /// Encodes bytes as lower-case hex.
 pub fn encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().saturating_mul(2));
-    for b in bytes {
-        out.push(char::from_digit(u32::from(b >> 4), 16).unwrap_or('0'));
-        out.push(char::from_digit(u32::from(b & 0x0f), 16).unwrap_or('0'));
+    let mut out = Vec::with_capacity(bytes.len().saturating_mul(2));
+    encode_into(&mut out, bytes);
+    // Only hex digits were written.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Appends `bytes` as lower-case hex digits to `out`.
+pub fn encode_into(out: &mut Vec<u8>, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(bytes.len().saturating_mul(2));
+    for &b in bytes {
+        out.push(DIGITS.get(usize::from(b >> 4)).copied().unwrap_or(b'0'));
+        out.push(DIGITS.get(usize::from(b & 0x0f)).copied().unwrap_or(b'0'));
     }
-    out
 }
 
 /// Why text is not hex.

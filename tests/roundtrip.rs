@@ -1,7 +1,7 @@
 //! Property tests: `decode(encode(x)) == x` for OIDs, values and whole messages; the direct BER
 //! writer and rasn-snmp's encoder give the same bytes; OID text round
 //! trips; the zero-copy view's OIDs order and print as owned ones; decoding arbitrary bytes never
-//! panics.
+//! panics; the direct JSON writer escapes as serde_json does and writes canonical objects.
 
 use proptest::prelude::*;
 use snmpctl::msg::*;
@@ -139,6 +139,78 @@ fn message() -> impl Strategy<Value = Message> {
     prop_oneof![community, v3]
 }
 
+/// Text with the characters JSON escapes mixed in.
+fn json_text() -> impl Strategy<Value = String> {
+    let special = prop_oneof![(0u8..0x20).prop_map(char::from), Just('"'), Just('\\'), Just('\u{7f}')];
+    prop::collection::vec(prop_oneof![any::<char>(), special], 0..40).prop_map(|c| c.into_iter().collect())
+}
+
+fn notification() -> impl Strategy<Value = snmpctl::trap::Notification> {
+    use snmpctl::trap::{Notification, Sender};
+    use snmpctl::usm::SecurityLevel;
+    let sender = prop_oneof![
+        prop::collection::vec(any::<u8>(), 0..20).prop_map(Sender::Community),
+        (
+            prop::collection::vec(any::<u8>(), 0..20),
+            prop::collection::vec(any::<u8>(), 5..12),
+            prop::collection::vec(any::<u8>(), 0..12),
+            json_text(),
+        )
+            .prop_map(|(user, engine_id, context_engine_id, context)| Sender::Usm {
+                user,
+                engine_id,
+                level: SecurityLevel::AuthPriv,
+                context_engine_id,
+                context_name: context.into_bytes(),
+            }),
+    ];
+    let v1 = prop::option::of((oid(), any::<[u8; 4]>(), 0i64..7, any::<i64>(), any::<u32>()));
+    let from = prop_oneof![
+        (any::<[u8; 4]>(), any::<u16>()).prop_map(|(a, p)| std::net::SocketAddr::from((a, p))),
+        (any::<[u16; 8]>(), any::<u16>()).prop_map(|(a, p)| std::net::SocketAddr::from((a, p))),
+    ];
+    (sender, v1, from, varbinds(), prop::option::of(any::<i64>()), 0usize..3).prop_map(
+        |(sender, v1, from, varbinds, request_id, deviations)| {
+            let trap_v1 = v1.map(|(enterprise, agent_addr, g, specific_trap, time_stamp)| TrapV1Pdu {
+                enterprise,
+                agent_addr,
+                generic_trap: GenericTrap(g),
+                specific_trap,
+                time_stamp,
+                varbinds: Vec::new(),
+            });
+            let version = match (&sender, &trap_v1) {
+                (Sender::Usm { .. }, _) => Version::V3,
+                (_, Some(_)) => Version::V1,
+                _ => Version::V2c,
+            };
+            Notification {
+                from,
+                version,
+                pdu_type: if trap_v1.is_some() { PduType::TRAP_V1 } else { PduType::TRAP_V2 },
+                request_id: if trap_v1.is_some() { None } else { request_id },
+                sender,
+                trap_v1,
+                varbinds,
+                deviations: (0..deviations)
+                    .map(|i| Deviation {
+                        offset: i * 7,
+                        kind: DeviationKind::NonMinimalLength { what: "length" },
+                    })
+                    .collect(),
+            }
+        },
+    )
+}
+
+/// Bytes the JSON writer produced are one object that serde_json prints back identically:
+/// keys sorted and unique, strings escaped as serde_json escapes them, numbers plain.
+fn assert_canonical(bytes: &[u8]) {
+    let text = std::str::from_utf8(bytes).expect("UTF-8");
+    let value: serde_json::Value = serde_json::from_str(text).expect("valid JSON");
+    assert_eq!(value.to_string(), text);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
 
@@ -209,6 +281,40 @@ proptest! {
         prop_assert_eq!(x.oid.cmp(&y.oid), a.cmp(&b));
         prop_assert_eq!(x.oid.starts_with(&b), a.starts_with(&b));
         prop_assert_eq!(view.to_message(), m);
+    }
+
+    #[test]
+    fn json_strings_escape_as_serde_json_does(text in json_text()) {
+        let mut out = Vec::new();
+        snmpctl::format::json::write_str(&mut out, &text);
+        prop_assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&text).unwrap());
+    }
+
+    #[test]
+    fn varbind_json_is_canonical(vbs in varbinds()) {
+        for vb in &vbs {
+            let mut out = Vec::new();
+            snmpctl::format::json::VarBindJson { vb, options: None }.write(&mut out);
+            assert_canonical(&out);
+        }
+    }
+
+    #[test]
+    fn notification_json_is_canonical(n in notification(), time in json_text(), tcp in any::<bool>()) {
+        use snmpctl::format::notification::{NotificationJson, Via};
+        let options = snmpctl::format::output::OutputOptions::default();
+        let via = Via { local: std::net::SocketAddr::from(([127, 0, 0, 1], 162)), tcp };
+        let mut out = Vec::new();
+        NotificationJson { notification: &n, time: &time, via, options: &options }.write(&mut out);
+        assert_canonical(&out);
+        let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        prop_assert_eq!(&value["from"], &serde_json::json!(n.from.to_string()));
+        prop_assert_eq!(value["varbinds"].as_array().map(Vec::len), Some(n.varbinds.len()));
+        if let Some(t) = &n.trap_v1 {
+            prop_assert_eq!(&value["v1"]["enterprise"], &serde_json::json!(t.enterprise.to_string()));
+            let [a, b, c, d] = t.agent_addr;
+            prop_assert_eq!(&value["v1"]["agent_addr"], &serde_json::json!(format!("{a}.{b}.{c}.{d}")));
+        }
     }
 
     #[test]

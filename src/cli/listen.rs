@@ -1,9 +1,15 @@
 //! `snmpctl listen`: receive Traps and Informs, log them as snmptrapd does or as JSON lines.
 //!
-//! Threads: the tokio loop receives, decodes, verifies and acknowledges; a writer thread
-//! formats and writes. Between them is a bounded queue the receive loop never waits on
-//! (`--queue`); what does not fit is counted and reported at exit. The writer flushes whenever
-//! the queue is empty, so a record is never held back while the listener is idle.
+//! Threads: the tokio loop receives, decodes, verifies, acknowledges and formats each record
+//! into a bounded buffer ([`Outbox`], `--queue` records); a writer thread takes the whole
+//! buffer at once and writes it. The receive loop never waits on the writer: what does not
+//! fit is counted and reported at exit. The writer is woken when the sockets have nothing
+//! more queued (or a batch has built up), and flushes after every batch, so a record is never
+//! held back while the listener is idle.
+//!
+//! Formatting on the receive side keeps each notification's allocations on the thread that
+//! made them: handing owned notifications to a formatting thread cost a cross-thread `free`
+//! for every piece of every record, the largest share of the listener's time.
 
 use super::mib::MibArgs;
 use super::snmp::UsmKeyArgs;
@@ -12,7 +18,7 @@ use anyhow::{Context as _, bail};
 use snmpctl::format::notification;
 use snmpctl::format::output::OutputOptions;
 use snmpctl::transport::Target;
-use snmpctl::trap::listener::{self, Bound, Event};
+use snmpctl::trap::listener::{self, Bound, Event, Sink};
 use snmpctl::trap::{Receiver, ReceiverConfig, TrapUser, parse_users};
 use snmpctl::usm::LocalEngine;
 use std::fs::{File, OpenOptions};
@@ -20,7 +26,7 @@ use std::io::{BufWriter, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::mpsc::{Receiver as Queue, TryRecvError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Instant, SystemTime};
 use tokio::sync::watch;
 
@@ -187,17 +193,17 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         names.join(", "),
         if user_count == 1 { "" } else { "s" }
     );
-    let (tx, rx) = std::sync::mpsc::sync_channel(args.queue.max(1));
+    let outbox = Arc::new(Outbox::default());
     let (stop_tx, stop_rx) = watch::channel(false);
-    let format = global.format;
-    let limit = args.count;
+    let formatter =
+        Formatter::new(global.format, options, args.queue.max(1), args.count, &outbox, stop_tx.clone());
     let writer = std::thread::spawn({
-        let stop_tx = stop_tx.clone();
-        move || sinks.drain(&rx, format, &options, limit, &stop_tx)
+        let outbox = Arc::clone(&outbox);
+        move || sinks.drain(&outbox)
     });
     let started = Instant::now();
     let summary = runtime.block_on(async {
-        let run = listener::run(bound.into_iter().map(|(b, _)| b).collect(), receiver, tx, stop_rx);
+        let run = listener::run(bound.into_iter().map(|(b, _)| b).collect(), receiver, formatter, stop_rx);
         tokio::pin!(run);
         tokio::select! {
             s = &mut run => s,
@@ -355,77 +361,224 @@ impl Sinks {
         Ok(())
     }
 
-    /// Writes every event until the queue closes; flushes whenever it is empty. Returns the
-    /// number of notifications written.
-    fn drain(
-        &mut self,
-        rx: &Queue<Event>,
-        format: Format,
-        options: &OutputOptions,
-        limit: Option<u64>,
-        stop: &watch::Sender<bool>,
-    ) -> anyhow::Result<u64> {
-        let mut clock = Clock::default();
+    /// Writes every batch the receive side hands over until it closes; flushes after each.
+    /// Returns the number of records written.
+    fn drain(&mut self, outbox: &Outbox) -> anyhow::Result<u64> {
+        let result = self.drain_until_closed(outbox);
+        // A writer that failed takes no more records: the receive side counts them as lost.
+        outbox.lock().writer_gone = true;
+        result
+    }
+
+    fn drain_until_closed(&mut self, outbox: &Outbox) -> anyhow::Result<u64> {
+        let mut batch = Batch::default();
         let mut written = 0u64;
-        let mut record = String::with_capacity(1024);
-        let mut json_record: Vec<u8> = Vec::with_capacity(1024);
         loop {
-            let event = match rx.try_recv() {
-                Ok(e) => e,
-                Err(TryRecvError::Empty) => {
-                    self.flush()?;
-                    match rx.recv() {
-                        Ok(e) => e,
-                        Err(_) => break,
-                    }
+            {
+                let mut pending = outbox.lock();
+                while pending.batch.is_empty() && !pending.closed {
+                    pending.writer_waiting = true;
+                    pending = outbox.ready.wait(pending).unwrap_or_else(PoisonError::into_inner);
+                    pending.writer_waiting = false;
                 }
-                Err(TryRecvError::Disconnected) => break,
-            };
-            match event {
-                Event::Notification { time, via, notification: n } => {
-                    if limit.is_some_and(|l| written >= l) {
-                        continue;
-                    }
-                    record.clear();
-                    match format {
-                        Format::Text => {
-                            notification::write_text(&mut record, &n, clock.text(time), via, options)
-                        }
-                        Format::Json | Format::Ndjson => {
-                            let time = clock.rfc3339(time);
-                            let json =
-                                notification::NotificationJson { notification: &n, time, via, options };
-                            // Straight into the byte buffer: no UTF-8 check of the record
-                            // (serde_json writes valid UTF-8).
-                            json_record.clear();
-                            serde_json::to_writer(&mut json_record, &json)?;
-                            json_record.push(b'\n');
-                        }
-                    }
-                    match format {
-                        Format::Text => self.write(record.as_bytes())?,
-                        Format::Json | Format::Ndjson => self.write(&json_record)?,
-                    }
-                    written = written.saturating_add(1);
-                    if limit.is_some_and(|l| written >= l) {
-                        let _ = stop.send(true);
-                    }
+                if pending.batch.is_empty() {
+                    break;
                 }
-                Event::Problem { time, from, problem, suppressed } => {
-                    let more = if suppressed > 0 {
-                        format!(" ({suppressed} more not shown)")
-                    } else {
-                        String::new()
-                    };
-                    eprintln!(
-                        "{} snmpctl listen: dropped a message from {from}: {problem}{more}",
-                        clock.text(time)
-                    );
-                }
+                std::mem::swap(&mut pending.batch, &mut batch);
             }
+            if !batch.problems.is_empty() {
+                eprint!("{}", batch.problems);
+            }
+            let mut start = 0;
+            for &end in &batch.ends {
+                self.write(batch.records.get(start..end).unwrap_or_default())?;
+                start = end;
+            }
+            self.flush()?;
+            written = written.saturating_add(u64::try_from(batch.ends.len()).unwrap_or(u64::MAX));
+            batch.clear();
         }
         self.flush()?;
         Ok(written)
+    }
+}
+
+/// Records formatted on the receive side, waiting for the writer.
+#[derive(Default)]
+struct Batch {
+    /// The records, one after another.
+    records: Vec<u8>,
+    /// Where each record in `records` ends.
+    ends: Vec<usize>,
+    /// Problem lines, for standard error.
+    problems: String,
+    /// Problem lines in `problems`.
+    problem_count: usize,
+}
+
+impl Batch {
+    fn is_empty(&self) -> bool {
+        self.ends.is_empty() && self.problems.is_empty()
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len().saturating_add(self.problem_count)
+    }
+
+    fn clear(&mut self) {
+        self.records.clear();
+        self.ends.clear();
+        self.problems.clear();
+        self.problem_count = 0;
+    }
+}
+
+/// The buffer between the receive side and the writer thread.
+#[derive(Default)]
+struct Outbox {
+    pending: Mutex<Pending>,
+    ready: Condvar,
+}
+
+#[derive(Default)]
+struct Pending {
+    batch: Batch,
+    /// The writer sleeps on `ready` until there is a batch.
+    writer_waiting: bool,
+    /// The receive side has stopped.
+    closed: bool,
+    /// The writer has stopped (an output error).
+    writer_gone: bool,
+}
+
+impl Outbox {
+    fn lock(&self) -> MutexGuard<'_, Pending> {
+        self.pending.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Records handed to a sleeping writer at once when the sockets stay busy.
+const WAKE_BATCH: usize = 256;
+
+/// The receive side's [`Sink`]: formats each record and appends it to the [`Outbox`].
+struct Formatter {
+    records: Records,
+    capacity: usize,
+    limit: Option<u64>,
+    accepted: u64,
+    stop: watch::Sender<bool>,
+    outbox: Arc<Outbox>,
+}
+
+/// Formats records into buffers kept from one record to the next.
+struct Records {
+    format: Format,
+    options: OutputOptions,
+    clock: Clock,
+    text: String,
+    json: Vec<u8>,
+}
+
+impl Records {
+    /// The record for a notification.
+    fn notification(
+        &mut self,
+        time: SystemTime,
+        via: notification::Via,
+        n: &snmpctl::trap::Notification,
+    ) -> &[u8] {
+        match self.format {
+            Format::Text => {
+                self.text.clear();
+                notification::write_text(&mut self.text, n, self.clock.text(time), via, &self.options);
+                self.text.as_bytes()
+            }
+            Format::Json | Format::Ndjson => {
+                let time = self.clock.rfc3339(time);
+                let json =
+                    notification::NotificationJson { notification: n, time, via, options: &self.options };
+                self.json.clear();
+                json.write(&mut self.json);
+                self.json.push(b'\n');
+                &self.json
+            }
+        }
+    }
+}
+
+impl Formatter {
+    fn new(
+        format: Format,
+        options: OutputOptions,
+        capacity: usize,
+        limit: Option<u64>,
+        outbox: &Arc<Outbox>,
+        stop: watch::Sender<bool>,
+    ) -> Formatter {
+        let records =
+            Records { format, options, clock: Clock::default(), text: String::new(), json: Vec::new() };
+        Formatter { records, capacity, limit, accepted: 0, stop, outbox: Arc::clone(outbox) }
+    }
+}
+
+/// Wakes the writer if it sleeps and there is something for it.
+fn wake(outbox: &Outbox, pending: &Pending) {
+    if pending.writer_waiting && !pending.batch.is_empty() {
+        outbox.ready.notify_one();
+    }
+}
+
+impl Sink for Formatter {
+    fn push(&mut self, event: Event) -> bool {
+        match event {
+            Event::Notification { time, via, notification: n } => {
+                if self.limit.is_some_and(|l| self.accepted >= l) {
+                    return true;
+                }
+                // Formatted before taking the lock, so the writer never waits on formatting.
+                let record = self.records.notification(time, via, &n);
+                let mut pending = self.outbox.lock();
+                if pending.writer_gone || pending.batch.len() >= self.capacity {
+                    return false;
+                }
+                pending.batch.records.extend_from_slice(record);
+                let end = pending.batch.records.len();
+                pending.batch.ends.push(end);
+                if pending.batch.ends.len() >= WAKE_BATCH {
+                    wake(&self.outbox, &pending);
+                }
+                drop(pending);
+                self.accepted = self.accepted.saturating_add(1);
+                if self.limit.is_some_and(|l| self.accepted >= l) {
+                    let _ = self.stop.send(true);
+                }
+                true
+            }
+            Event::Problem { time, from, problem, suppressed } => {
+                let more =
+                    if suppressed > 0 { format!(" ({suppressed} more not shown)") } else { String::new() };
+                let line = format!(
+                    "{} snmpctl listen: dropped a message from {from}: {problem}{more}\n",
+                    self.records.clock.text(time)
+                );
+                let mut pending = self.outbox.lock();
+                if pending.writer_gone || pending.batch.len() >= self.capacity {
+                    return false;
+                }
+                pending.batch.problems.push_str(&line);
+                pending.batch.problem_count = pending.batch.problem_count.saturating_add(1);
+                true
+            }
+        }
+    }
+
+    fn idle(&mut self) {
+        wake(&self.outbox, &self.outbox.lock());
+    }
+
+    fn close(&mut self) {
+        self.outbox.lock().closed = true;
+        self.outbox.ready.notify_one();
     }
 }
 

@@ -27,7 +27,6 @@ use super::text::{is_printable, spaced_hex};
 use crate::hex;
 use crate::msg::{Decoded, Deviation, Message, Pdu, ScopedPduData, SecurityParameters};
 use crate::value::{Oid, Value, VarBind};
-use serde::ser::{Serialize, SerializeMap as _, Serializer};
 use serde_json::{Map, Value as Json, json};
 
 /// A decoded message with its deviations, as one JSON object.
@@ -130,52 +129,163 @@ pub fn pdu(p: &Pdu) -> Json {
     }
 }
 
-/// Serializes any `Display` value as a JSON string, written straight into the output (no
-/// intermediate `String`).
-#[derive(Debug, Clone, Copy)]
-pub struct AsText<T>(pub T);
-
-impl<T: core::fmt::Display> Serialize for AsText<T> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&self.0)
-    }
+/// A JSON object written straight into a byte buffer, for the outputs that write a record per
+/// varbind or per notification (listener records, NDJSON): no tree of maps, keys written as
+/// the literals they are, strings escaped only when they need it. Through serde_json, the key
+/// and value escaping and the many small writes were 45 % of the listener's time per Trap.
+///
+/// Keys must be given in sorted order, as a [`Json`] object prints them; the tests check that
+/// each record reads back as a [`Json`] value that prints to the same bytes. The [`Json`]
+/// forms ([`varbind`], [`varbind_named`], `notification::to_json`) are parsed from what this
+/// writes, so there is one schema and one writer.
+#[derive(Debug)]
+pub struct ObjectWriter<'a> {
+    out: &'a mut Vec<u8>,
+    first: bool,
 }
 
-/// An OID as a JSON string, its text built with itoa in one stack buffer. Through `Display`
-/// and `collect_str`, every arc and dot would be escaped as a separate piece: that was the
-/// listener's largest cost per Trap.
-#[derive(Debug, Clone, Copy)]
-pub struct OidText<'a>(pub &'a Oid);
+impl<'a> ObjectWriter<'a> {
+    /// Opens an object.
+    pub fn new(out: &'a mut Vec<u8>) -> ObjectWriter<'a> {
+        out.push(b'{');
+        ObjectWriter { out, first: true }
+    }
 
-impl Serialize for OidText<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut buf = [0u8; 240];
-        let mut len = 0usize;
-        let mut digits = itoa::Buffer::new();
-        for (i, arc) in self.0.arcs().iter().enumerate() {
-            let text = digits.format(*arc).as_bytes();
-            let end = len.saturating_add(text.len()).saturating_add(usize::from(i > 0));
-            // Longer than the buffer (rare: dozens of long arcs): the general path.
-            let Some(slot) = buf.get_mut(len..end) else { return s.collect_str(self.0) };
-            let slot = match slot.split_first_mut() {
-                Some((dot, rest)) if i > 0 => {
-                    *dot = b'.';
-                    rest
-                }
-                _ => slot,
-            };
-            slot.copy_from_slice(text);
-            len = end;
+    /// Writes `"key":` and returns the buffer for its value. `key` is a literal: it is not
+    /// escaped.
+    pub fn key(&mut self, key: &str) -> &mut Vec<u8> {
+        if !std::mem::replace(&mut self.first, false) {
+            self.out.push(b',');
         }
-        // Only ASCII digits and dots were written.
-        s.serialize_str(core::str::from_utf8(buf.get(..len).unwrap_or(&[])).unwrap_or(""))
+        self.out.push(b'"');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\":");
+        self.out
+    }
+
+    /// A string member.
+    pub fn str(&mut self, key: &str, value: &str) {
+        write_str(self.key(key), value);
+    }
+
+    /// A string member from octets, invalid UTF-8 replaced as `String::from_utf8_lossy` does.
+    pub fn lossy(&mut self, key: &str, value: &[u8]) {
+        write_lossy(self.key(key), value);
+    }
+
+    /// An unsigned member.
+    pub fn u64(&mut self, key: &str, value: u64) {
+        self.key(key).extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+    }
+
+    /// A signed member.
+    pub fn i64(&mut self, key: &str, value: i64) {
+        self.key(key).extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+    }
+
+    /// A `null` member.
+    pub fn null(&mut self, key: &str) {
+        self.key(key).extend_from_slice(b"null");
+    }
+
+    /// An OID member, dotted.
+    pub fn oid(&mut self, key: &str, oid: &Oid) {
+        write_oid(self.key(key), oid);
+    }
+
+    /// Closes the object.
+    pub fn end(self) {
+        self.out.push(b'}');
     }
 }
 
-/// A varbind as JSON, serialized straight to the output (`serde_json::to_writer`) without
+/// A JSON string, escaped exactly as serde_json escapes it (`\"`, `\\`, `\b \f \n \r \t`,
+/// other control characters as `\u00XX`); text that needs no escape is copied whole.
+pub fn write_str(out: &mut Vec<u8>, text: &str) {
+    out.push(b'"');
+    let bytes = text.as_bytes();
+    // No early exit, so the check runs over whole vectors.
+    let special = bytes.iter().fold(false, |any, &b| any | (b < 0x20) | (b == b'"') | (b == b'\\'));
+    if special {
+        for &b in bytes {
+            match b {
+                b'"' => out.extend_from_slice(b"\\\""),
+                b'\\' => out.extend_from_slice(b"\\\\"),
+                0x08 => out.extend_from_slice(b"\\b"),
+                0x0c => out.extend_from_slice(b"\\f"),
+                b'\n' => out.extend_from_slice(b"\\n"),
+                b'\r' => out.extend_from_slice(b"\\r"),
+                b'\t' => out.extend_from_slice(b"\\t"),
+                0..0x20 => {
+                    const HEX: &[u8; 16] = b"0123456789abcdef";
+                    out.extend_from_slice(b"\\u00");
+                    out.push(HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0'));
+                    out.push(HEX.get(usize::from(b & 0x0f)).copied().unwrap_or(b'0'));
+                }
+                _ => out.push(b),
+            }
+        }
+    } else {
+        out.extend_from_slice(bytes);
+    }
+    out.push(b'"');
+}
+
+/// [`write_str`] of octets, invalid UTF-8 replaced as `String::from_utf8_lossy` does.
+pub fn write_lossy(out: &mut Vec<u8>, bytes: &[u8]) {
+    write_str(out, &String::from_utf8_lossy(bytes));
+}
+
+/// An OID as a JSON string: dotted, built with itoa (nothing in it needs escaping).
+pub fn write_oid(out: &mut Vec<u8>, oid: &Oid) {
+    out.push(b'"');
+    let mut digits = itoa::Buffer::new();
+    for (i, arc) in oid.arcs().iter().enumerate() {
+        if i > 0 {
+            out.push(b'.');
+        }
+        out.extend_from_slice(digits.format(*arc).as_bytes());
+    }
+    out.push(b'"');
+}
+
+/// A dotted-quad IPv4 address as a JSON string.
+pub fn write_ipv4(out: &mut Vec<u8>, [a, b, c, d]: [u8; 4]) {
+    out.push(b'"');
+    let mut digits = itoa::Buffer::new();
+    for (i, octet) in [a, b, c, d].into_iter().enumerate() {
+        if i > 0 {
+            out.push(b'.');
+        }
+        out.extend_from_slice(digits.format(octet).as_bytes());
+    }
+    out.push(b'"');
+}
+
+/// A socket address as a JSON string, as `SocketAddr`'s `Display` writes it
+/// (`192.0.2.1:162`, `[2001:db8::1]:162`).
+pub fn write_socket_addr(out: &mut Vec<u8>, addr: std::net::SocketAddr) {
+    match addr {
+        std::net::SocketAddr::V4(a) => {
+            write_ipv4(out, a.ip().octets());
+            // Back over the closing quote for the port.
+            out.pop();
+            out.push(b':');
+            out.extend_from_slice(itoa::Buffer::new().format(a.port()).as_bytes());
+            out.push(b'"');
+        }
+        std::net::SocketAddr::V6(a) => write_str(out, &a.to_string()),
+    }
+}
+
+/// Parses what an [`ObjectWriter`] wrote back into a [`Json`] value.
+pub(crate) fn parse(bytes: &[u8]) -> Json {
+    serde_json::from_slice(bytes).unwrap_or(Json::Null)
+}
+
+/// A varbind as JSON, written straight to the output ([`VarBindJson::write`]) without
 /// building a tree of maps; [`varbind`] and [`varbind_named`] give the same object as a
-/// [`Json`] value. With `options` carrying a MIB, `"name"` and `"display"` are added. Keys are
-/// written in sorted order, as a [`Json`] object prints them.
+/// [`Json`] value. With `options` carrying a MIB, `"name"` and `"display"` are added.
 #[derive(Debug, Clone, Copy)]
 pub struct VarBindJson<'a> {
     /// The varbind.
@@ -184,11 +294,12 @@ pub struct VarBindJson<'a> {
     pub options: Option<&'a super::output::OutputOptions>,
 }
 
-impl Serialize for VarBindJson<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl VarBindJson<'_> {
+    /// Appends the object to `out`.
+    pub fn write(&self, out: &mut Vec<u8>) {
         let vb = self.vb;
         let named = self.options.filter(|o| o.mib.is_some());
-        let mut m = s.serialize_map(None)?;
+        let mut m = ObjectWriter::new(out);
         if let Some(options) = named
             && !vb.value.is_exception()
             && vb.value != Value::Null
@@ -201,60 +312,83 @@ impl Serialize for VarBindJson<'_> {
             };
             let mut text = String::new();
             super::output::write_value_of(&mut text, &vb.oid, &vb.value, &quick);
-            m.serialize_entry("display", &text)?;
+            m.str("display", &text);
         }
         match &vb.value {
             Value::OctetString(b) | Value::Opaque(b) | Value::Unknown { bytes: b, .. } => {
-                m.serialize_entry("hex", &hex::encode(b))?;
+                let out = m.key("hex");
+                out.push(b'"');
+                hex::encode_into(out, b);
+                out.push(b'"');
             }
             _ => {}
         }
         if let Some(options) = named {
-            m.serialize_entry("name", &super::output::oid_name(&vb.oid, options))?;
+            m.str("name", &super::output::oid_name(&vb.oid, options));
         }
-        m.serialize_entry("oid", &OidText(&vb.oid))?;
+        m.oid("oid", &vb.oid);
         if let Value::Unknown { tag, .. } = &vb.value {
-            m.serialize_entry("tag", tag)?;
+            m.u64("tag", u64::from(*tag));
         }
-        m.serialize_entry("type", vb.value.type_name())?;
+        m.str("type", vb.value.type_name());
         match &vb.value {
-            Value::Integer(v) => m.serialize_entry("value", v)?,
+            Value::Integer(v) => m.i64("value", i64::from(*v)),
             Value::OctetString(b) | Value::Opaque(b) => {
                 if is_printable(b) {
-                    m.serialize_entry("value", &String::from_utf8_lossy(b))?;
+                    // Printable octets are ASCII.
+                    m.lossy("value", b);
                 } else {
-                    m.serialize_entry("value", &spaced_hex(b))?;
+                    m.str("value", &spaced_hex(b));
                 }
             }
             Value::Null
             | Value::NoSuchObject
             | Value::NoSuchInstance
             | Value::EndOfMibView
-            | Value::Unknown { .. } => {
-                m.serialize_entry("value", &())?;
-            }
-            Value::ObjectIdentifier(o) => m.serialize_entry("value", &OidText(o))?,
-            Value::IpAddress(a) => m.serialize_entry("value", &AsText(std::net::Ipv4Addr::from(*a)))?,
-            Value::Counter32(v) | Value::Gauge32(v) | Value::TimeTicks(v) => m.serialize_entry("value", v)?,
-            Value::Counter64(v) => m.serialize_entry("value", v)?,
+            | Value::Unknown { .. } => m.null("value"),
+            Value::ObjectIdentifier(o) => m.oid("value", o),
+            Value::IpAddress(a) => write_ipv4(m.key("value"), *a),
+            Value::Counter32(v) | Value::Gauge32(v) | Value::TimeTicks(v) => m.u64("value", u64::from(*v)),
+            Value::Counter64(v) => m.u64("value", *v),
         }
-        m.end()
+        m.end();
     }
 }
 
 /// A varbind as a JSON object.
 pub fn varbind(vb: &VarBind) -> Json {
-    serde_json::to_value(VarBindJson { vb, options: None }).unwrap_or(Json::Null)
+    let mut out = Vec::new();
+    VarBindJson { vb, options: None }.write(&mut out);
+    parse(&out)
 }
 
 /// A varbind as [`varbind`] gives it, plus, when `options` carry a MIB, its `"name"` as the
 /// `-O` options print it (`IF-MIB::ifOperStatus.1`) and the value as `snmpget -Oqv` prints it
 /// (`"display"`: `up`, `0:c:29:1a:2b:3c`, `1024 Bytes`).
 pub fn varbind_named(vb: &VarBind, options: &super::output::OutputOptions) -> Json {
-    serde_json::to_value(VarBindJson { vb, options: Some(options) }).unwrap_or(Json::Null)
+    let mut out = Vec::new();
+    VarBindJson { vb, options: Some(options) }.write(&mut out);
+    parse(&out)
+}
+
+/// Deviations as a JSON array, written to `out`.
+pub fn write_deviations(out: &mut Vec<u8>, devs: &[Deviation]) {
+    out.push(b'[');
+    for (i, d) in devs.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let mut m = ObjectWriter::new(out);
+        m.str("message", &d.kind.to_string());
+        m.u64("offset", u64::try_from(d.offset).unwrap_or(u64::MAX));
+        m.end();
+    }
+    out.push(b']');
 }
 
 /// Deviations as a JSON array.
 pub fn deviations(devs: &[Deviation]) -> Json {
-    Json::Array(devs.iter().map(|d| json!({"offset": d.offset, "message": d.kind.to_string()})).collect())
+    let mut out = Vec::new();
+    write_deviations(&mut out, devs);
+    parse(&out)
 }

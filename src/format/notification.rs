@@ -26,12 +26,11 @@
 //! ```
 
 use super::json;
-use super::json::{AsText, VarBindJson};
+use super::json::{ObjectWriter, VarBindJson};
 use super::output::{OutputOptions, oid_name, timeticks, write_oid, write_varbind};
 use crate::trap::{Notification, Sender, generic_trap_text};
 use crate::value::VarBind;
-use serde::ser::{Serialize, SerializeMap as _, Serializer};
-use serde_json::{Value as Json, json};
+use serde_json::Value as Json;
 use std::net::SocketAddr;
 
 /// Where a notification was received.
@@ -92,8 +91,9 @@ pub fn write_text(out: &mut String, n: &Notification, time: &str, via: Via, opti
     out.push('\n');
 }
 
-/// One notification as JSON, serialized straight to the output (`serde_json::to_writer`), keys
-/// in sorted order; `time` is RFC 3339. [`to_json`] gives the same object as a [`Json`] value.
+/// One notification as JSON, written straight to the output ([`NotificationJson::write`]),
+/// keys in sorted order; `time` is RFC 3339. [`to_json`] gives the same object as a [`Json`]
+/// value.
 #[derive(Debug, Clone, Copy)]
 pub struct NotificationJson<'a> {
     /// The notification.
@@ -106,81 +106,85 @@ pub struct NotificationJson<'a> {
     pub options: &'a OutputOptions,
 }
 
-struct VarBinds<'a>(&'a [VarBind], &'a OutputOptions);
-
-impl Serialize for VarBinds<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(|vb| VarBindJson { vb, options: Some(self.1) }))
+fn write_varbinds(out: &mut Vec<u8>, varbinds: &[VarBind], options: &OutputOptions) {
+    out.push(b'[');
+    for (i, vb) in varbinds.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        VarBindJson { vb, options: Some(options) }.write(out);
     }
+    out.push(b']');
 }
 
-impl Serialize for NotificationJson<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        fn lossy(b: &[u8]) -> std::borrow::Cow<'_, str> {
-            String::from_utf8_lossy(b)
-        }
+impl NotificationJson<'_> {
+    /// Appends the object to `out` (without a newline).
+    pub fn write(&self, out: &mut Vec<u8>) {
         let n = self.notification;
         let options = self.options;
-        let mut m = s.serialize_map(None)?;
+        let mut m = ObjectWriter::new(out);
         if let Sender::Community(c) = &n.sender {
-            m.serialize_entry("community", &lossy(c))?;
+            m.lossy("community", c);
         }
         if let Sender::Usm { context_engine_id, context_name, .. } = &n.sender {
-            m.serialize_entry("context_engine_id", &crate::hex::encode(context_engine_id))?;
-            m.serialize_entry("context_name", &lossy(context_name))?;
+            m.str("context_engine_id", &crate::hex::encode(context_engine_id));
+            m.lossy("context_name", context_name);
         }
-        if n.deviations.is_empty() {
-            m.serialize_entry("deviations", &[(); 0])?;
-        } else {
-            m.serialize_entry("deviations", &json::deviations(&n.deviations))?;
-        }
+        json::write_deviations(m.key("deviations"), &n.deviations);
         if let Sender::Usm { engine_id, .. } = &n.sender {
-            m.serialize_entry("engine_id", &crate::hex::encode(engine_id))?;
+            m.str("engine_id", &crate::hex::encode(engine_id));
         }
-        m.serialize_entry("from", &AsText(n.from))?;
+        json::write_socket_addr(m.key("from"), n.from);
         match n.pdu_type.name() {
-            Some(name) => m.serialize_entry("pdu_type", name)?,
-            None => m.serialize_entry("pdu_type", &n.pdu_type.label())?,
+            Some(name) => m.str("pdu_type", name),
+            None => m.str("pdu_type", &n.pdu_type.label()),
         }
-        m.serialize_entry("request_id", &n.request_id)?;
+        match n.request_id {
+            Some(id) => m.i64("request_id", id),
+            None => m.null("request_id"),
+        }
         if let Sender::Usm { level, .. } = &n.sender {
-            m.serialize_entry("security_level", level.name())?;
+            m.str("security_level", level.name());
         }
         let trap_oid = n.trap_oid();
-        m.serialize_entry("snmp_trap_oid", &trap_oid.as_ref().map(json::OidText))?;
-        m.serialize_entry("time", self.time)?;
-        m.serialize_entry("to", &AsText(self.via.local))?;
-        m.serialize_entry("transport", if self.via.tcp { "tcp" } else { "udp" })?;
+        match &trap_oid {
+            Some(oid) => m.oid("snmp_trap_oid", oid),
+            None => m.null("snmp_trap_oid"),
+        }
+        m.str("time", self.time);
+        json::write_socket_addr(m.key("to"), self.via.local);
+        m.str("transport", if self.via.tcp { "tcp" } else { "udp" });
         if options.mib.is_some()
             && let Some(t) = &trap_oid
         {
-            m.serialize_entry("trap_name", &oid_name(t, options))?;
+            m.str("trap_name", &oid_name(t, options));
         }
-        m.serialize_entry("uptime", &n.uptime())?;
+        match n.uptime() {
+            Some(ticks) => m.u64("uptime", u64::from(ticks)),
+            None => m.null("uptime"),
+        }
         if let Sender::Usm { user, .. } = &n.sender {
-            m.serialize_entry("user", &lossy(user))?;
+            m.lossy("user", user);
         }
         if let Some(t) = &n.trap_v1 {
-            let [a, b, c, d] = t.agent_addr;
-            m.serialize_entry(
-                "v1",
-                &json!({
-                    "enterprise": t.enterprise.to_string(),
-                    "agent_addr": format!("{a}.{b}.{c}.{d}"),
-                    "generic_trap": t.generic_trap.0,
-                    "specific_trap": t.specific_trap,
-                    "time_stamp": t.time_stamp,
-                }),
-            )?;
-            m.serialize_entry("v2_varbinds", &VarBinds(&n.v2_varbinds(), options))?;
+            let mut v1 = ObjectWriter::new(m.key("v1"));
+            json::write_ipv4(v1.key("agent_addr"), t.agent_addr);
+            v1.oid("enterprise", &t.enterprise);
+            v1.i64("generic_trap", t.generic_trap.0);
+            v1.i64("specific_trap", t.specific_trap);
+            v1.u64("time_stamp", u64::from(t.time_stamp));
+            v1.end();
+            write_varbinds(m.key("v2_varbinds"), &n.v2_varbinds(), options);
         }
-        m.serialize_entry("varbinds", &VarBinds(&n.varbinds, options))?;
-        m.serialize_entry("version", n.version.as_str())?;
-        m.end()
+        write_varbinds(m.key("varbinds"), &n.varbinds, options);
+        m.str("version", n.version.as_str());
+        m.end();
     }
 }
 
 /// One notification as a JSON object (see the module docs); `time` is RFC 3339.
 pub fn to_json(n: &Notification, time: &str, via: Via, options: &OutputOptions) -> Json {
-    serde_json::to_value(NotificationJson { notification: n, time, via, options }).unwrap_or(Json::Null)
+    let mut out = Vec::new();
+    NotificationJson { notification: n, time, via, options }.write(&mut out);
+    json::parse(&out)
 }

@@ -1,19 +1,19 @@
 //! The tokio listener: [`super::Receiver`] on UDP sockets and TCP listeners (RFC 3430).
 //!
-//! The receive loops never wait on output: every record goes into a bounded queue
-//! ([`std::sync::mpsc::SyncSender`], read by the caller's writer thread) with `try_send`; when
-//! the queue is full the record is counted in [`Summary::queue_drops`], never lost silently.
-//! Problems (malformed datagrams, unknown users, bad digests…) go into the same queue, at
-//! most [`PROBLEMS_PER_SECOND`] a second; the rest are counted and the count rides on the next
-//! problem that passes. UDP sockets get a [`RECV_BUFFER`] receive buffer for bursts.
+//! The receive loops never wait on output: every record goes to a [`Sink`], which must not
+//! block (the binary's formats the record and appends it to a bounded buffer its writer
+//! thread empties); when the sink has no room the record is counted in
+//! [`Summary::queue_drops`], never lost silently. Problems (malformed datagrams, unknown
+//! users, bad digests…) go to the same sink, at most [`PROBLEMS_PER_SECOND`] a second; the
+//! rest are counted and the count rides on the next problem that passes. When the sockets
+//! have nothing more queued the sink hears [`Sink::idle`], so it can hand a whole burst to
+//! its writer at once. UDP sockets get a [`RECV_BUFFER`] receive buffer for bursts.
 
 use super::{Counters, Notification, Problem, Receiver};
 use crate::format::notification::Via;
 use crate::msg::{Frame, frame_len};
 use std::io;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -27,8 +27,11 @@ pub const PROBLEMS_PER_SECOND: u32 = 10;
 /// The largest SNMP message accepted over TCP.
 const MAX_TCP_MESSAGE: usize = 1 << 20;
 
-/// One thing for the writer.
+/// One thing for the output.
 #[derive(Debug)]
+// Events go by value from the receiver to the sink, one at a time, and are never queued as
+// they are: boxing the notification would be an allocation per record for nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Event {
     /// A notification arrived.
     Notification {
@@ -37,7 +40,7 @@ pub enum Event {
         /// On which socket.
         via: Via,
         /// What.
-        notification: Box<Notification>,
+        notification: Notification,
     },
     /// A datagram was dropped.
     Problem {
@@ -50,6 +53,19 @@ pub enum Event {
         /// Problems not logged since the last one that was (the rate limit).
         suppressed: u64,
     },
+}
+
+/// Where the receive loops put what they saw. It is called on the receive loop, with the
+/// receiver's lock held, so it must never block: a sink that cannot take an event says so and
+/// the listener counts the loss.
+pub trait Sink: Send + 'static {
+    /// Takes one event; `false` when there was no room (counted in [`Summary::queue_drops`]).
+    fn push(&mut self, event: Event) -> bool;
+    /// The sockets have nothing more queued for now: a good moment to hand what was pushed
+    /// since the last call to whatever writes it.
+    fn idle(&mut self) {}
+    /// Every receive loop has stopped: nothing more will be pushed.
+    fn close(&mut self) {}
 }
 
 /// A bound socket.
@@ -126,32 +142,29 @@ struct Limiter {
     total_suppressed: u64,
 }
 
-struct Shared {
-    receiver: Mutex<Receiver>,
-    limiter: Mutex<Limiter>,
-    events: SyncSender<Event>,
-    queue_drops: AtomicU64,
+struct State<S> {
+    receiver: Receiver,
+    limiter: Limiter,
+    sink: S,
+    queue_drops: u64,
 }
 
-impl Shared {
-    fn push(&self, event: Event) {
-        match self.events.try_send(event) {
-            Ok(()) => {}
-            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
-                self.queue_drops.fetch_add(1, Ordering::Relaxed);
-            }
+impl<S: Sink> State<S> {
+    fn push(&mut self, event: Event) {
+        if !self.sink.push(event) {
+            self.queue_drops = self.queue_drops.saturating_add(1);
         }
     }
 
     /// Handles one message; returns the reply to send.
-    fn handle(&self, data: &[u8], from: SocketAddr, via: Via) -> Option<Vec<u8>> {
+    fn handle(&mut self, data: &[u8], from: SocketAddr, via: Via) -> Option<Vec<u8>> {
         let now = Instant::now();
-        let handled = self.receiver.lock().unwrap_or_else(PoisonError::into_inner).handle(data, from, now);
-        if let Some(n) = handled.notification {
-            self.push(Event::Notification { time: SystemTime::now(), via, notification: Box::new(n) });
+        let handled = self.receiver.handle(data, from, now);
+        if let Some(notification) = handled.notification {
+            self.push(Event::Notification { time: SystemTime::now(), via, notification });
         }
         if let Some(problem) = handled.problem {
-            let mut l = self.limiter.lock().unwrap_or_else(PoisonError::into_inner);
+            let l = &mut self.limiter;
             if now.saturating_duration_since(l.window) >= Duration::from_secs(1) {
                 l.window = now;
                 l.in_window = 0;
@@ -159,7 +172,6 @@ impl Shared {
             if l.in_window < PROBLEMS_PER_SECOND {
                 l.in_window = l.in_window.saturating_add(1);
                 let suppressed = std::mem::take(&mut l.suppressed);
-                drop(l);
                 self.push(Event::Problem { time: SystemTime::now(), from, problem, suppressed });
             } else {
                 l.suppressed = l.suppressed.saturating_add(1);
@@ -170,25 +182,39 @@ impl Shared {
     }
 }
 
-/// Runs the receiver on `sockets` until `shutdown` turns true; events go to `events`.
-/// Returns the counters once every loop has stopped (the caller then drains the queue).
-pub async fn run(
+/// The state every receive loop shares. The loops run on one runtime, so the lock is taken
+/// without contention; it is there because TCP connections and several sockets are separate
+/// tasks.
+struct Shared<S>(Mutex<State<S>>);
+
+impl<S: Sink> Shared<S> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State<S>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn handle(&self, data: &[u8], from: SocketAddr, via: Via) -> Option<Vec<u8>> {
+        self.lock().handle(data, from, via)
+    }
+
+    fn idle(&self) {
+        self.lock().sink.idle();
+    }
+}
+
+/// Runs the receiver on `sockets` until `shutdown` turns true; events go to `sink`.
+/// Returns the counters once every loop has stopped and the sink has been closed.
+pub async fn run<S: Sink>(
     sockets: Vec<Bound>,
     receiver: Receiver,
-    events: SyncSender<Event>,
+    sink: S,
     shutdown: watch::Receiver<bool>,
 ) -> Summary {
-    let shared = Arc::new(Shared {
-        receiver: Mutex::new(receiver),
-        limiter: Mutex::new(Limiter {
-            window: Instant::now(),
-            in_window: 0,
-            suppressed: 0,
-            total_suppressed: 0,
-        }),
-        events,
-        queue_drops: AtomicU64::new(0),
-    });
+    let shared = Arc::new(Shared(Mutex::new(State {
+        receiver,
+        limiter: Limiter { window: Instant::now(), in_window: 0, suppressed: 0, total_suppressed: 0 },
+        sink,
+        queue_drops: 0,
+    })));
     let mut tasks = tokio::task::JoinSet::new();
     for socket in sockets {
         let Ok(local) = socket.local_addr() else { continue };
@@ -200,12 +226,12 @@ pub async fn run(
         };
     }
     while tasks.join_next().await.is_some() {}
-    let counters = shared.receiver.lock().unwrap_or_else(PoisonError::into_inner).counters().clone();
-    let limiter = shared.limiter.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut state = shared.lock();
+    state.sink.close();
     Summary {
-        counters,
-        queue_drops: shared.queue_drops.load(Ordering::Relaxed),
-        problems_suppressed: limiter.total_suppressed,
+        counters: state.receiver.counters().clone(),
+        queue_drops: state.queue_drops,
+        problems_suppressed: state.limiter.total_suppressed,
     }
 }
 
@@ -217,7 +243,12 @@ async fn stopped(stop: &mut watch::Receiver<bool>) {
     }
 }
 
-async fn udp_loop(socket: UdpSocket, via: Via, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+async fn udp_loop<S: Sink>(
+    socket: UdpSocket,
+    via: Via,
+    shared: Arc<Shared<S>>,
+    mut stop: watch::Receiver<bool>,
+) {
     let mut buf = vec![0u8; 65536];
     loop {
         tokio::select! {
@@ -241,6 +272,7 @@ async fn udp_loop(socket: UdpSocket, via: Via, shared: Arc<Shared>, mut stop: wa
                 Err(_) => break,
             }
         }
+        shared.idle();
     }
     // On shutdown, what the kernel already holds is still processed.
     while let Ok((n, from)) = socket.try_recv_from(&mut buf) {
@@ -249,9 +281,15 @@ async fn udp_loop(socket: UdpSocket, via: Via, shared: Arc<Shared>, mut stop: wa
             let _ = socket.try_send_to(&reply, from);
         }
     }
+    shared.idle();
 }
 
-async fn tcp_loop(listener: TcpListener, via: Via, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+async fn tcp_loop<S: Sink>(
+    listener: TcpListener,
+    via: Via,
+    shared: Arc<Shared<S>>,
+    mut stop: watch::Receiver<bool>,
+) {
     let mut conns = tokio::task::JoinSet::new();
     loop {
         tokio::select! {
@@ -269,11 +307,11 @@ async fn tcp_loop(listener: TcpListener, via: Via, shared: Arc<Shared>, mut stop
     conns.shutdown().await;
 }
 
-async fn tcp_conn(
+async fn tcp_conn<S: Sink>(
     mut stream: TcpStream,
     from: SocketAddr,
     via: Via,
-    shared: Arc<Shared>,
+    shared: Arc<Shared<S>>,
     mut stop: watch::Receiver<bool>,
 ) {
     let mut buf: Vec<u8> = Vec::with_capacity(4096);
@@ -286,22 +324,29 @@ async fn tcp_conn(
                 // counted as malformed (it does not decode) and the connection is closed.
                 Frame::Partial if buf.len() > MAX_TCP_MESSAGE => {
                     let _ = shared.handle(&buf, from, via);
+                    shared.idle();
                     return;
                 }
                 Frame::Whole(len) => {
                     let reply = shared.handle(buf.get(..len).unwrap_or_default(), from, via);
                     buf.drain(..len.min(buf.len()));
-                    if let Some(r) = reply
-                        && stream.write_all(&r).await.is_err()
-                    {
-                        return;
+                    if let Some(r) = reply {
+                        // The record is handed over before waiting on the peer.
+                        shared.idle();
+                        if stream.write_all(&r).await.is_err() {
+                            return;
+                        }
                     }
                 }
-                Frame::Partial => break,
+                Frame::Partial => {
+                    shared.idle();
+                    break;
+                }
                 Frame::Invalid => {
                     // Not BER: hand it to the receiver once (it is counted as malformed) and
                     // close, as the stream cannot be resynchronised.
                     let _ = shared.handle(&buf, from, via);
+                    shared.idle();
                     return;
                 }
             }
