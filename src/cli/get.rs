@@ -276,9 +276,12 @@ fn run_request(
                 writeln!(out)?;
             }
             Format::Ndjson if pdu.error_status == ErrorStatus::NO_ERROR => {
+                let mut line = Vec::new();
                 for vb in &pdu.varbinds {
-                    serde_json::to_writer(&mut out, &json::varbind_named(vb, &options))?;
-                    writeln!(out)?;
+                    line.clear();
+                    json::VarBindJson { vb, options: Some(&options) }.write(&mut line);
+                    line.push(b'\n');
+                    out.write_all(&line)?;
                 }
             }
             Format::Ndjson => {

@@ -389,10 +389,15 @@ impl Sinks {
             if !batch.problems.is_empty() {
                 eprint!("{}", batch.problems);
             }
-            let mut start = 0;
-            for &end in &batch.ends {
-                self.write(batch.records.get(start..end).unwrap_or_default())?;
-                start = end;
+            if self.file.as_ref().is_some_and(|f| f.rotate.is_some()) {
+                // Rotation happens between records.
+                let mut start = 0;
+                for &end in &batch.ends {
+                    self.write(batch.records.get(start..end).unwrap_or_default())?;
+                    start = end;
+                }
+            } else {
+                self.write(&batch.records)?;
             }
             self.flush()?;
             written = written.saturating_add(u64::try_from(batch.ends.len()).unwrap_or(u64::MAX));

@@ -46,6 +46,8 @@ struct Sink<W: Write> {
     progress: Option<Progress>,
     /// JSON: whether a varbind has been written into the array yet.
     first: bool,
+    /// JSON: one varbind object, written here and then appended to `buf`.
+    json: Vec<u8>,
     /// stdout was closed by the reader (`| head`): stop quietly, exit 0.
     closed: bool,
     /// `--record`: the .snmprec file and the lines not yet written to it.
@@ -87,7 +89,10 @@ impl<W: Write> Sink<W> {
                     if self.format == Format::Json && !std::mem::take(&mut self.first) {
                         self.buf.push(',');
                     }
-                    self.buf.push_str(&json::varbind_named(vb, &self.options).to_string());
+                    self.json.clear();
+                    json::VarBindJson { vb, options: Some(&self.options) }.write(&mut self.json);
+                    // The writer writes UTF-8 (strings come from `str`s or lossy decoding).
+                    self.buf.push_str(std::str::from_utf8(&self.json).unwrap_or_default());
                     if self.format == Format::Ndjson {
                         self.buf.push('\n');
                     }
@@ -165,6 +170,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         rows: 0,
         progress,
         first: true,
+        json: Vec::new(),
         closed: false,
         record: match &args.record {
             Some(path) => Some(Recorder {

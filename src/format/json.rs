@@ -153,42 +153,51 @@ impl<'a> ObjectWriter<'a> {
 
     /// Writes `"key":` and returns the buffer for its value. `key` is a literal: it is not
     /// escaped.
+    #[inline]
     pub fn key(&mut self, key: &str) -> &mut Vec<u8> {
+        self.out.reserve(key.len().saturating_add(4));
         if !std::mem::replace(&mut self.first, false) {
             self.out.push(b',');
         }
         self.out.push(b'"');
         self.out.extend_from_slice(key.as_bytes());
-        self.out.extend_from_slice(b"\":");
+        self.out.push(b'"');
+        self.out.push(b':');
         self.out
     }
 
     /// A string member.
+    #[inline]
     pub fn str(&mut self, key: &str, value: &str) {
         write_str(self.key(key), value);
     }
 
     /// A string member from octets, invalid UTF-8 replaced as `String::from_utf8_lossy` does.
+    #[inline]
     pub fn lossy(&mut self, key: &str, value: &[u8]) {
         write_lossy(self.key(key), value);
     }
 
     /// An unsigned member.
+    #[inline]
     pub fn u64(&mut self, key: &str, value: u64) {
-        self.key(key).extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+        write_u64(self.key(key), value);
     }
 
     /// A signed member.
+    #[inline]
     pub fn i64(&mut self, key: &str, value: i64) {
         self.key(key).extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
     }
 
     /// A `null` member.
+    #[inline]
     pub fn null(&mut self, key: &str) {
         self.key(key).extend_from_slice(b"null");
     }
 
     /// An OID member, dotted.
+    #[inline]
     pub fn oid(&mut self, key: &str, oid: &Oid) {
         write_oid(self.key(key), oid);
     }
@@ -236,28 +245,44 @@ pub fn write_lossy(out: &mut Vec<u8>, bytes: &[u8]) {
     write_str(out, &String::from_utf8_lossy(bytes));
 }
 
-/// An OID as a JSON string: dotted, built with itoa (nothing in it needs escaping).
+/// A number in decimal. Numbers below 100 (most OID arcs) are pushed digit by digit: through
+/// itoa and a copy of one or two bytes, the copy's call cost more than the digits.
+#[inline]
+pub fn write_u64(out: &mut Vec<u8>, value: u64) {
+    match u8::try_from(value) {
+        Ok(v @ 0..10) => out.push(b'0'.saturating_add(v)),
+        Ok(v @ 10..100) => {
+            out.push(b'0'.saturating_add(v / 10));
+            out.push(b'0'.saturating_add(v % 10));
+        }
+        _ => out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes()),
+    }
+}
+
+/// An OID as a JSON string, dotted (nothing in it needs escaping).
 pub fn write_oid(out: &mut Vec<u8>, oid: &Oid) {
+    let arcs = oid.arcs();
+    // Room for the common case (arcs below 100) up front.
+    out.reserve(arcs.len().saturating_mul(3).saturating_add(2));
     out.push(b'"');
-    let mut digits = itoa::Buffer::new();
-    for (i, arc) in oid.arcs().iter().enumerate() {
+    for (i, arc) in arcs.iter().enumerate() {
         if i > 0 {
             out.push(b'.');
         }
-        out.extend_from_slice(digits.format(*arc).as_bytes());
+        write_u64(out, u64::from(*arc));
     }
     out.push(b'"');
 }
 
 /// A dotted-quad IPv4 address as a JSON string.
 pub fn write_ipv4(out: &mut Vec<u8>, [a, b, c, d]: [u8; 4]) {
+    out.reserve(17);
     out.push(b'"');
-    let mut digits = itoa::Buffer::new();
     for (i, octet) in [a, b, c, d].into_iter().enumerate() {
         if i > 0 {
             out.push(b'.');
         }
-        out.extend_from_slice(digits.format(octet).as_bytes());
+        write_u64(out, u64::from(octet));
     }
     out.push(b'"');
 }
@@ -271,7 +296,7 @@ pub fn write_socket_addr(out: &mut Vec<u8>, addr: std::net::SocketAddr) {
             // Back over the closing quote for the port.
             out.pop();
             out.push(b':');
-            out.extend_from_slice(itoa::Buffer::new().format(a.port()).as_bytes());
+            write_u64(out, u64::from(a.port()));
             out.push(b'"');
         }
         std::net::SocketAddr::V6(a) => write_str(out, &a.to_string()),
