@@ -249,39 +249,112 @@ async fn udp_loop<S: Sink>(
     shared: Arc<Shared<S>>,
     mut stop: watch::Receiver<bool>,
 ) {
-    let mut buf = vec![0u8; 65536];
+    let mut datagrams = Datagrams::new();
+    let handle = |datagrams: &Datagrams| {
+        for (data, from) in datagrams.iter() {
+            if let Some(reply) = shared.handle(data, from, via) {
+                // Replies (Inform acknowledgements, Reports) are small; a full send buffer
+                // loses one, and the sender retries.
+                let _ = socket.try_send_to(&reply, from);
+            }
+        }
+    };
     loop {
         tokio::select! {
             biased;
             () = stopped(&mut stop) => break,
             r = socket.readable() => if r.is_err() { break },
         }
-        // Drain everything queued before waiting again.
-        loop {
-            match socket.try_recv_from(&mut buf) {
-                Ok((n, from)) => {
-                    let data = buf.get(..n).unwrap_or_default();
-                    if let Some(reply) = shared.handle(data, from, via)
-                        && socket.try_send_to(&reply, from).is_err()
-                    {
-                        let _ = socket.send_to(&reply, from).await;
-                    }
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                // ICMP errors from earlier replies and the like: keep listening.
-                Err(_) => break,
-            }
+        // Drain everything queued before waiting again. Errors other than WouldBlock (ICMP
+        // errors from earlier replies and the like) end the drain, not the listener.
+        while datagrams.recv(&socket).is_ok() {
+            handle(&datagrams);
         }
         shared.idle();
     }
     // On shutdown, what the kernel already holds is still processed.
-    while let Ok((n, from)) = socket.try_recv_from(&mut buf) {
-        let data = buf.get(..n).unwrap_or_default();
-        if let Some(reply) = shared.handle(data, from, via) {
-            let _ = socket.try_send_to(&reply, from);
-        }
+    while datagrams.recv(&socket).is_ok() {
+        handle(&datagrams);
     }
     shared.idle();
+}
+
+/// The largest UDP payload.
+const MAX_DATAGRAM: usize = 65_536;
+
+/// Datagrams read from a socket in one go: up to [`Datagrams::BATCH`] per system call with
+/// `recvmmsg` on Linux (at 200,000 Traps/s a system call per datagram was a tenth of the
+/// listener's time), one at a time elsewhere.
+struct Datagrams {
+    /// [`Datagrams::BATCH`] buffers of [`MAX_DATAGRAM`] bytes, one after another.
+    buffers: Vec<u8>,
+    /// Length and sender of each datagram read by the last [`Datagrams::recv`].
+    got: Vec<(usize, SocketAddr)>,
+}
+
+impl Datagrams {
+    #[cfg(target_os = "linux")]
+    const BATCH: usize = 32;
+    #[cfg(not(target_os = "linux"))]
+    const BATCH: usize = 1;
+
+    fn new() -> Datagrams {
+        Datagrams {
+            buffers: vec![0; MAX_DATAGRAM.saturating_mul(Self::BATCH)],
+            got: Vec::with_capacity(Self::BATCH),
+        }
+    }
+
+    /// Reads what the socket holds, up to a batch, without waiting: `WouldBlock` when it
+    /// holds nothing (and tokio's readiness is cleared).
+    #[cfg(target_os = "linux")]
+    fn recv(&mut self, socket: &UdpSocket) -> io::Result<()> {
+        use nix::sys::socket::{MsgFlags, MultiHeaders, SockaddrLike as _, SockaddrStorage, recvmmsg};
+        use std::os::fd::AsRawFd as _;
+        let Datagrams { buffers, got } = self;
+        got.clear();
+        socket.try_io(tokio::io::Interest::READABLE, || {
+            // Made for each call: the headers hold raw pointers, so they cannot be kept in a
+            // task that may move between threads.
+            let mut headers = MultiHeaders::<SockaddrStorage>::preallocate(Self::BATCH, None);
+            let mut slices: Vec<[io::IoSliceMut<'_>; 1]> =
+                buffers.chunks_exact_mut(MAX_DATAGRAM).map(|b| [io::IoSliceMut::new(b)]).collect();
+            let received =
+                recvmmsg(socket.as_raw_fd(), &mut headers, slices.iter_mut(), MsgFlags::MSG_DONTWAIT, None)
+                    .map_err(io::Error::from)?;
+            for message in received {
+                let from = message.address.and_then(|a| match a.family() {
+                    Some(nix::sys::socket::AddressFamily::Inet) => {
+                        a.as_sockaddr_in().map(|a| SocketAddr::from(*a))
+                    }
+                    Some(nix::sys::socket::AddressFamily::Inet6) => {
+                        a.as_sockaddr_in6().map(|a| SocketAddr::from(*a))
+                    }
+                    _ => None,
+                });
+                // A datagram without an IP sender cannot be answered or logged; it takes
+                // its slot so the others keep their buffers.
+                got.push((message.bytes, from.unwrap_or(SocketAddr::from(([0, 0, 0, 0], 0)))));
+            }
+            Ok(())
+        })
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn recv(&mut self, socket: &UdpSocket) -> io::Result<()> {
+        self.got.clear();
+        let (n, from) = socket.try_recv_from(&mut self.buffers)?;
+        self.got.push((n, from));
+        Ok(())
+    }
+
+    /// The datagrams of the last [`Datagrams::recv`], with their senders.
+    fn iter(&self) -> impl Iterator<Item = (&[u8], SocketAddr)> {
+        self.buffers
+            .chunks_exact(MAX_DATAGRAM)
+            .zip(&self.got)
+            .map(|(b, &(n, from))| (b.get(..n).unwrap_or(b), from))
+    }
 }
 
 async fn tcp_loop<S: Sink>(
