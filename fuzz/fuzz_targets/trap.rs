@@ -1,6 +1,7 @@
 //! The notification receiver on arbitrary datagrams (v1/v2c/v3, with users of every privacy
 //! protocol; under `cfg(fuzzing)` MACs pass, so decryption and Inform acknowledgement are
-//! reached), and the users-file parser on arbitrary text. Nothing may panic.
+//! reached), the listener's records (text, and JSON that must read back as one object printed
+//! the same), and the users-file parser on arbitrary text. Nothing may panic.
 
 #![no_main]
 
@@ -36,6 +37,17 @@ fuzz_target!(|data: &[u8]| {
     if let Some(n) = handled.notification {
         let _ = n.v2_varbinds();
         let _ = n.trap_oid();
+        use snmpctl::format::notification::{NotificationJson, Via, write_text};
+        let options = snmpctl::format::output::OutputOptions::default();
+        let via = Via { local: from, tcp: false };
+        let mut text = String::new();
+        write_text(&mut text, &n, "2026-11-22 12:00:00", via, &options);
+        let mut json = Vec::new();
+        NotificationJson { notification: &n, time: "2026-11-22T12:00:00.000000Z", via, options: &options }
+            .write(&mut json);
+        let json = std::str::from_utf8(&json).expect("the JSON writer writes UTF-8");
+        let value: serde_json::Value = serde_json::from_str(json).expect("the JSON writer writes JSON");
+        assert_eq!(value.to_string(), json, "keys sorted, escaped as serde_json escapes");
     }
     if let Ok(text) = std::str::from_utf8(data) {
         let _ = parse_users(text);

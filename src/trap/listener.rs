@@ -1,8 +1,8 @@
 //! The tokio listener: [`super::Receiver`] on UDP sockets and TCP listeners (RFC 3430).
 //!
 //! The receive loops never wait on output: every record goes to a [`Sink`], which must not
-//! block (the binary's formats the record and appends it to a bounded buffer its writer
-//! thread empties); when the sink has no room the record is counted in
+//! block (the binary's sink formats the record and appends it to a bounded buffer that its
+//! writer thread empties); when the sink has no room the record is counted in
 //! [`Summary::queue_drops`], never lost silently. Problems (malformed datagrams, unknown
 //! users, bad digests…) go to the same sink, at most [`PROBLEMS_PER_SECOND`] a second; the
 //! rest are counted and the count rides on the next problem that passes. When the sockets
@@ -182,9 +182,8 @@ impl<S: Sink> State<S> {
     }
 }
 
-/// The state every receive loop shares. The loops run on one runtime, so the lock is taken
-/// without contention; it is there because TCP connections and several sockets are separate
-/// tasks.
+/// The state every receive loop shares. Each socket and TCP connection is a task of its own;
+/// on the binary's single-threaded runtime the lock is never contended.
 struct Shared<S>(Mutex<State<S>>);
 
 impl<S: Sink> Shared<S> {
