@@ -338,3 +338,15 @@ fn demo_shows_the_mission_end_to_end() {
         assert!(out.contains(want), "missing {want:?} in\n{out}");
     }
 }
+
+/// The binary is linked statically (`.cargo/config.toml`); host names still resolve through
+/// the system's resolver (`localhost` from /etc/hosts).
+#[test]
+fn host_names_resolve_in_the_static_binary() {
+    let agent = Agent::start(&[], 1);
+    let target = format!("localhost:{}", agent.port);
+    let o =
+        run("snmpctl", &["get", "-v2c", "-c", "public", "-t", "2", "-r", "1", &target, "1.3.6.1.2.1.1.5.0"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(stdout(&o).starts_with("iso.3.6.1.2.1.1.5.0 = STRING: "), "{}", stdout(&o));
+}
