@@ -1,5 +1,6 @@
 //! Any datagram: decoding, rendering (annotated, JSON, Net-SNMP text under several -O sets) and
-//! the fake agent's answer must never panic. The borrowed view's OIDs must mean what the owned
+//! the fake agent's answer must never panic; each varbind's JSON must read back as one object
+//! that prints to the same bytes. The borrowed view's OIDs must mean what the owned
 //! ones do (arcs, dotted text, order).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
@@ -12,6 +13,13 @@ fuzz_target!(|data: &[u8]| {
             let _ = json::decoded(&d);
             let _ = dump::decoded(&d);
             if let Some(pdu) = d.message.pdu() {
+                for vb in pdu.varbinds() {
+                    let mut out = Vec::new();
+                    json::VarBindJson { vb, options: None }.write(&mut out);
+                    let text = std::str::from_utf8(&out).expect("the JSON writer writes UTF-8");
+                    let value: serde_json::Value = serde_json::from_str(text).expect("the JSON writer writes JSON");
+                    assert_eq!(value.to_string(), text, "keys sorted, escaped as serde_json escapes");
+                }
                 for letters in ["", "qT", "xf", "aQt", "nv"] {
                     let Ok(options) = output::OutputOptions::parse(letters) else { continue };
                     let mut text = String::new();
