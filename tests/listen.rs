@@ -753,6 +753,47 @@ fn no_trap_is_lost_at_a_sustained_rate() {
 }
 
 #[test]
+fn records_the_output_cannot_take_are_counted_as_lost() {
+    // Output to /dev/full: the writer's first flush fails, and every record after that is
+    // counted as lost (never formatted, never silently dropped); the exit status says so.
+    let dir = temp_dir("full");
+    let mut child = Command::new(BIN)
+        .args(["listen", "--listen", "udp:127.0.0.1:0", "--format", "json", "--output", "/dev/full"])
+        .arg("--state-dir")
+        .arg(dir.join("state"))
+        .env("MIBS", "")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    stderr.read_line(&mut first).unwrap();
+    let at = first.find("udp:127.0.0.1:").unwrap_or_else(|| panic!("listen did not start: {first}")) + 14;
+    let port: u16 = first[at..].split(|c: char| !c.is_ascii_digit()).next().unwrap().parse().unwrap();
+    let send = |count: &str| {
+        let target = format!("udp:127.0.0.1:{port}");
+        ok(&tool(
+            "snmpctl",
+            &["trap", "-v", "2c", "-c", "public", "--count", count, &target, "1", "1.3.6.1.6.3.1.1.5.1"],
+        ));
+    };
+    send("1");
+    std::thread::sleep(Duration::from_millis(500));
+    send("20");
+    std::thread::sleep(Duration::from_millis(500));
+    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    let _ = stderr.read_to_string(&mut rest);
+    assert!(!status.success(), "{rest}");
+    assert!(rest.contains("20 records LOST"), "{rest}");
+    assert!(rest.contains("writing records"), "{rest}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn output_file_rotates_by_size() {
     let l =
         Listener::start("rotate", false, &["--format", "json", "--rotate-size", "4K", "--rotate-keep", "3"]);

@@ -139,6 +139,21 @@ fn message() -> impl Strategy<Value = Message> {
     prop_oneof![community, v3]
 }
 
+/// A v2c message with community `public` carrying one generic PDU.
+fn v2c(pdu_type: PduType, request_id: i64, varbinds: Vec<VarBind>) -> Message {
+    Message::Community(CommunityMessage {
+        version: Version::V2c,
+        community: b"public".to_vec(),
+        pdu: Pdu::Generic(GenericPdu {
+            pdu_type,
+            request_id,
+            error_status: ErrorStatus::NO_ERROR,
+            error_index: 0,
+            varbinds,
+        }),
+    })
+}
+
 /// Text with the characters JSON escapes mixed in.
 fn json_text() -> impl Strategy<Value = String> {
     let special = prop_oneof![(0u8..0x20).prop_map(char::from), Just('"'), Just('\\'), Just('\u{7f}')];
@@ -222,14 +237,7 @@ proptest! {
 
     #[test]
     fn value_round_trip(o in oid(), v in value()) {
-        let m = Message::Community(CommunityMessage {
-            version: Version::V2c,
-            community: b"public".to_vec(),
-            pdu: Pdu::Generic(GenericPdu {
-                pdu_type: PduType::RESPONSE, request_id: 1, error_status: ErrorStatus::NO_ERROR,
-                error_index: 0, varbinds: vec![VarBind::new(o, v)],
-            }),
-        });
+        let m = v2c(PduType::RESPONSE, 1, vec![VarBind::new(o, v)]);
         let bytes = m.encode().unwrap();
         prop_assert_eq!(&bytes, &m.encode_with_rasn().unwrap());
         let d = Message::decode_detailed(&bytes).unwrap();
@@ -264,14 +272,7 @@ proptest! {
     #[test]
     fn borrowed_oids_mean_what_owned_ones_do(a in oid(), b in oid()) {
         // Two varbinds in one message, read back through the zero-copy view.
-        let m = Message::Community(CommunityMessage {
-            version: Version::V2c,
-            community: b"public".to_vec(),
-            pdu: Pdu::Generic(GenericPdu {
-                pdu_type: PduType::RESPONSE, request_id: 1, error_status: ErrorStatus::NO_ERROR,
-                error_index: 0, varbinds: vec![VarBind::null(a.clone()), VarBind::null(b.clone())],
-            }),
-        });
+        let m = v2c(PduType::RESPONSE, 1, vec![VarBind::null(a.clone()), VarBind::null(b.clone())]);
         let bytes = m.encode().unwrap();
         let view = MessageRef::decode(&bytes).unwrap();
         let [x, y] = view.pdu().unwrap().varbinds() else { panic!("two varbinds") };
@@ -328,19 +329,8 @@ proptest! {
 /// What one encoder refuses, the other refuses too.
 #[test]
 fn both_encoders_refuse_the_same_messages() {
-    let get = |varbinds: Vec<VarBind>, request_id: i64, pdu_type: PduType| {
-        Message::Community(CommunityMessage {
-            version: Version::V2c,
-            community: b"public".to_vec(),
-            pdu: Pdu::Generic(GenericPdu {
-                pdu_type,
-                request_id,
-                error_status: ErrorStatus::NO_ERROR,
-                error_index: 0,
-                varbinds,
-            }),
-        })
-    };
+    let get =
+        |varbinds: Vec<VarBind>, request_id: i64, pdu_type: PduType| v2c(pdu_type, request_id, varbinds);
     let sys_descr: Oid = "1.3.6.1.2.1.1.1.0".parse().unwrap();
     let refused = [
         get(

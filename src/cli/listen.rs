@@ -457,6 +457,13 @@ struct Pending {
     writer_gone: bool,
 }
 
+impl Pending {
+    /// Whether one more record is taken: the writer is there and the batch is under `capacity`.
+    fn has_room(&self, capacity: usize) -> bool {
+        !self.writer_gone && self.batch.len() < capacity
+    }
+}
+
 impl Outbox {
     fn lock(&self) -> MutexGuard<'_, Pending> {
         self.pending.lock().unwrap_or_else(PoisonError::into_inner)
@@ -541,10 +548,15 @@ impl Sink for Formatter {
                 if self.limit.is_some_and(|l| self.accepted >= l) {
                     return true;
                 }
-                // Formatted before taking the lock, so the writer never waits on formatting.
+                // A full buffer is seen before the record is formatted: an overloaded listener
+                // spends nothing on records it drops.
+                if !self.outbox.lock().has_room(self.capacity) {
+                    return false;
+                }
+                // Formatted without the lock, so the writer never waits on formatting.
                 let record = self.records.notification(time, via, &n);
                 let mut pending = self.outbox.lock();
-                if pending.writer_gone || pending.batch.len() >= self.capacity {
+                if !pending.has_room(self.capacity) {
                     return false;
                 }
                 pending.batch.records.extend_from_slice(record);
@@ -568,7 +580,7 @@ impl Sink for Formatter {
                     self.records.clock.text(time)
                 );
                 let mut pending = self.outbox.lock();
-                if pending.writer_gone || pending.batch.len() >= self.capacity {
+                if !pending.has_room(self.capacity) {
                     return false;
                 }
                 pending.batch.problems.push_str(&line);
