@@ -440,10 +440,13 @@ impl Link {
     }
 
     /// Waits for input: a datagram in `buf` (UDP), or the whole messages the stream completed
-    /// (TCP).
-    async fn recv(&mut self, buf: &mut [u8]) -> Received {
+    /// (TCP). `buf` is cleared and filled from its spare capacity: it is never zero-filled, so a
+    /// 64 KiB buffer costs the pages a datagram actually covers (one, for most replies), not 16
+    /// page faults and a 64 KiB memset on every start.
+    async fn recv(&mut self, buf: &mut Vec<u8>) -> Received {
+        buf.clear();
         match self {
-            Link::Udp(s) => match s.recv(buf).await {
+            Link::Udp(s) => match s.recv_buf(buf).await {
                 Ok(n) => Received::Datagram(n),
                 Err(_) => Received::Messages(Vec::new()),
             },
@@ -452,7 +455,7 @@ impl Link {
                     return std::future::pending().await;
                 }
                 use tokio::io::AsyncReadExt as _;
-                match stream.read(buf).await {
+                match stream.read_buf(buf).await {
                     Ok(0) | Err(_) => {
                         *closed = true;
                         Received::Messages(Vec::new())
@@ -492,7 +495,7 @@ enum Received {
 /// The driver: runs until every [`Client`] clone is dropped and nothing is in flight.
 async fn drive(mut link: Link, mut session: Session, mut rx: mpsc::UnboundedReceiver<Command>) {
     let mut waiting: HashMap<RequestHandle, oneshot::Sender<Outcome>> = HashMap::new();
-    let mut buf = vec![0u8; MAX_DATAGRAM];
+    let mut buf = Vec::with_capacity(MAX_DATAGRAM);
     let mut open = true;
     loop {
         while let Some(bytes) = session.poll_transmit() {
