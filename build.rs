@@ -52,7 +52,8 @@ fn main() {
 ///
 /// Only lld takes `--symbol-ordering-file`: it is passed where rustc links with its own lld,
 /// which is the default on x86_64-unknown-linux-gnu since Rust 1.90, and not when a linker is
-/// configured. `SNMPCTL_SYMBOL_ORDER=0` turns it off.
+/// configured (`-C linker`, `-C linker-features`, `-C link-self-contained`, `-fuse-ld`).
+/// `SNMPCTL_SYMBOL_ORDER=0` turns it off.
 fn order_functions() {
     let order = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("link/symbol-order.txt");
     println!("cargo:rerun-if-changed={}", order.display());
@@ -61,7 +62,8 @@ fn order_functions() {
     let rustflags = var("CARGO_ENCODED_RUSTFLAGS");
     let linker_configured = std::env::var_os("RUSTC_LINKER").is_some()
         || rustflags.contains("linker")
-        || rustflags.contains("link-self-contained");
+        || rustflags.contains("link-self-contained")
+        || rustflags.contains("fuse-ld");
     if var("TARGET") != "x86_64-unknown-linux-gnu"
         || linker_configured
         || var("SNMPCTL_SYMBOL_ORDER") == "0"
