@@ -17,7 +17,7 @@ pub mod tree;
 use std::sync::OnceLock;
 
 pub use resolve::Diagnostic;
-pub use tree::{Base, Macro, Node, NodeId, Symbol, Syntax, Tree, TypeDef, TypeId};
+pub use tree::{Base, Doc, Macro, Node, NodeId, Symbol, Syntax, Tree, TypeDef, TypeId};
 
 static COMPILED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/mibs.bin"));
 

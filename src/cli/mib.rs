@@ -173,7 +173,7 @@ pub fn details(tree: &Tree, id: snmpctl::mib::NodeId) -> String {
             n.objects.iter().filter_map(|&o| tree.node(o).map(|x| x.label.as_ref())).collect();
         let _ = writeln!(s, "  OBJECTS\t{{ {} }}", names.join(", "));
     }
-    if let Some(d) = &n.description {
+    if let Some(d) = n.description.as_ref().map(|d| d.text()) {
         // Net-SNMP keeps at most 4095 bytes of a quoted string.
         let mut end = d.len().min(4095);
         while !d.is_char_boundary(end) {

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use super::parse::{Macro, ModuleAst, SyntaxAst, TypeAst, ValueAst};
-use super::tree::{Base, Module, NO_MODULE, Node, NodeId, Symbol, Syntax, Text, Tree, TypeDef, TypeId};
+use super::tree::{Base, Doc, Module, NO_MODULE, Node, NodeId, Symbol, Syntax, Text, Tree, TypeDef, TypeId};
 
 /// One component of an OID value as written: a name, a number, or both.
 type OidPart = (Option<String>, Option<u32>);
@@ -377,8 +377,8 @@ impl Resolver {
             module: scope.module,
             textual_convention: ast.textual_convention,
             status: ast.status.clone().map(Text::Owned),
-            description: ast.description.clone().map(Text::Owned),
-            reference: ast.reference.clone().map(Text::Owned),
+            description: ast.description.clone().map(|t| Doc::Text(Text::Owned(t))),
+            reference: ast.reference.clone().map(|t| Doc::Text(Text::Owned(t))),
             own_hint: ast.hint.clone().map(Text::Owned),
             syntax,
         };
@@ -494,8 +494,8 @@ impl Resolver {
                 n.units = v.units.clone().map(Text::Owned);
                 n.access = v.access.clone().map(Text::Owned);
                 n.status = v.status.clone().map(Text::Owned);
-                n.description = v.description.clone().map(Text::Owned);
-                n.reference = v.reference.clone().map(Text::Owned);
+                n.description = v.description.clone().map(|t| Doc::Text(Text::Owned(t)));
+                n.reference = v.reference.clone().map(|t| Doc::Text(Text::Owned(t)));
                 n.defval = v.defval.clone().map(Text::Owned);
                 n.line = v.line;
             }

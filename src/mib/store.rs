@@ -1,16 +1,24 @@
 //! A compact binary form of a [`Tree`], written by the build script for the shipped modules and
 //! read at run time without parsing MIB text. Strings are borrowed from the stored bytes.
 //!
-//! Layout: the magic `SNMPCTL-MIB 1\n`, then the sections modules, types, nodes, roots, symbols,
-//! each a u32 count followed by records. Integers are little-endian; strings are a u32 length and
-//! UTF-8 bytes; optional strings carry length `u32::MAX` when absent.
+//! Layout: the magic `SNMPCTL-MIB 2\n`; two text sections, each a u32 length and UTF-8 bytes:
+//! documentation (every DESCRIPTION and REFERENCE) and strings (every other string, each
+//! distinct one once); then the sections modules, types, nodes, roots, symbols, each a u32
+//! count followed by records. Integers are little-endian. A record names a string by its
+//! offset and length in its section, both u32; an absent optional string has offset
+//! `u32::MAX` and no length.
+//!
+//! Reading the records checks the string section as UTF-8 once, as a whole: checking some
+//! 25,000 strings one by one had been a quarter of the time a `get` spends reading the store.
+//! It never touches the documentation, which is 70 % of the store: that is checked when read
+//! ([`Doc`]).
 
 use std::borrow::Cow;
 
 use super::parse::Macro;
-use super::tree::{Base, Module, Node, Symbol, Syntax, Text, Tree, TypeDef};
+use super::tree::{Base, Doc, Module, Node, Symbol, Syntax, Text, Tree, TypeDef};
 
-const MAGIC: &[u8] = b"SNMPCTL-MIB 1\n";
+const MAGIC: &[u8] = b"SNMPCTL-MIB 2\n";
 const NONE: u32 = u32::MAX;
 
 /// Why stored bytes could not be read (only a corrupt build could cause it).
@@ -30,6 +38,12 @@ impl std::fmt::Display for StoreError {
 
 struct Writer {
     buf: Vec<u8>,
+    /// The documentation section, written in front of the records at the end.
+    docs: Vec<u8>,
+    /// The string section, written in front of the records at the end.
+    strings: Vec<u8>,
+    /// Where each distinct string already is in `strings`.
+    placed: std::collections::HashMap<String, u32>,
 }
 
 impl Writer {
@@ -49,12 +63,32 @@ impl Writer {
         self.u32(u32::try_from(n).unwrap_or(NONE));
     }
     fn str(&mut self, s: &str) {
+        let offset = match self.placed.get(s) {
+            Some(&offset) => offset,
+            None => {
+                let offset = u32::try_from(self.strings.len()).unwrap_or(NONE);
+                self.strings.extend_from_slice(s.as_bytes());
+                self.placed.insert(s.to_owned(), offset);
+                offset
+            }
+        };
+        self.u32(offset);
         self.len(s.len());
-        self.buf.extend_from_slice(s.as_bytes());
     }
     fn opt(&mut self, s: &Option<Text>) {
         match s {
             Some(s) => self.str(s),
+            None => self.u32(NONE),
+        }
+    }
+    fn doc(&mut self, d: &Option<Doc>) {
+        match d {
+            Some(d) => {
+                let text = d.text();
+                self.len(self.docs.len());
+                self.len(text.len());
+                self.docs.extend_from_slice(text.as_bytes());
+            }
             None => self.u32(NONE),
         }
     }
@@ -82,6 +116,10 @@ impl Writer {
 struct Reader {
     buf: &'static [u8],
     pos: usize,
+    /// The documentation section.
+    docs: &'static [u8],
+    /// The string section, checked as UTF-8.
+    strings: &'static str,
 }
 
 type R<T> = Result<T, StoreError>;
@@ -123,21 +161,42 @@ impl Reader {
         }
         Ok(n)
     }
-    fn str_of(&mut self, n: u32) -> R<Text> {
-        let bytes = self.take(usize::try_from(n).unwrap_or(usize::MAX))?;
-        match std::str::from_utf8(bytes) {
-            Ok(s) => Ok(Cow::Borrowed(s)),
-            Err(_) => self.fail("string is not UTF-8"),
+    /// The string at `offset` in the string section, its length read next.
+    fn str_at(&mut self, offset: u32) -> R<Text> {
+        let len = self.u32()?;
+        let span = usize::try_from(offset).ok().and_then(|start| {
+            let end = start.checked_add(usize::try_from(len).ok()?)?;
+            self.strings.get(start..end)
+        });
+        match span {
+            Some(s) => Ok(Cow::Borrowed(s)),
+            None => self.fail("string span outside its section or not on character boundaries"),
         }
     }
     fn str(&mut self) -> R<Text> {
-        let n = self.u32()?;
-        self.str_of(n)
+        let offset = self.u32()?;
+        self.str_at(offset)
     }
     fn opt(&mut self) -> R<Option<Text>> {
         match self.u32()? {
             NONE => Ok(None),
-            n => self.str_of(n).map(Some),
+            offset => self.str_at(offset).map(Some),
+        }
+    }
+    /// A DESCRIPTION or REFERENCE: a span of the documentation section, not read here.
+    fn doc(&mut self) -> R<Option<Doc>> {
+        let offset = self.u32()?;
+        if offset == NONE {
+            return Ok(None);
+        }
+        let len = self.u32()?;
+        let span = usize::try_from(offset).ok().and_then(|start| {
+            let end = start.checked_add(usize::try_from(len).ok()?)?;
+            self.docs.get(start..end)
+        });
+        match span {
+            Some(bytes) => Ok(Some(Doc::Stored(bytes))),
+            None => self.fail("documentation span past the end of its section"),
         }
     }
     fn opt_u32(&mut self) -> R<Option<u32>> {
@@ -190,7 +249,7 @@ fn macro_from(c: u8) -> Macro {
 
 /// Writes a tree.
 pub fn encode(tree: &Tree) -> Vec<u8> {
-    let mut w = Writer { buf: MAGIC.to_vec() };
+    let mut w = Writer { buf: Vec::new(), docs: Vec::new(), strings: Vec::new(), placed: Default::default() };
     w.len(tree.modules.len());
     for m in &tree.modules {
         w.str(&m.name);
@@ -203,8 +262,8 @@ pub fn encode(tree: &Tree) -> Vec<u8> {
         w.u16(t.module);
         w.u8(u8::from(t.textual_convention));
         w.opt(&t.status);
-        w.opt(&t.description);
-        w.opt(&t.reference);
+        w.doc(&t.description);
+        w.doc(&t.reference);
         w.opt(&t.own_hint);
         w.syntax(&t.syntax);
     }
@@ -229,8 +288,8 @@ pub fn encode(tree: &Tree) -> Vec<u8> {
         w.opt(&n.units);
         w.opt(&n.access);
         w.opt(&n.status);
-        w.opt(&n.description);
-        w.opt(&n.reference);
+        w.doc(&n.description);
+        w.doc(&n.reference);
         w.len(n.index.len());
         for &(i, implied) in &n.index {
             w.u32(i);
@@ -268,15 +327,29 @@ pub fn encode(tree: &Tree) -> Vec<u8> {
             }
         }
     }
-    w.buf
+    let mut out = MAGIC.to_vec();
+    out.extend_from_slice(&u32::try_from(w.docs.len()).unwrap_or(NONE).to_le_bytes());
+    out.extend_from_slice(&w.docs);
+    out.extend_from_slice(&u32::try_from(w.strings.len()).unwrap_or(NONE).to_le_bytes());
+    out.extend_from_slice(&w.strings);
+    out.extend_from_slice(&w.buf);
+    out
 }
 
 /// Reads a tree written by [`encode`], borrowing its strings.
 pub fn decode(buf: &'static [u8]) -> Result<Tree, StoreError> {
-    let mut r = Reader { buf, pos: 0 };
+    let mut r = Reader { buf, pos: 0, docs: &[], strings: "" };
     if r.take(MAGIC.len())? != MAGIC {
         return r.fail("not compiled MIB data");
     }
+    let docs_len = r.u32()?;
+    r.docs = r.take(usize::try_from(docs_len).unwrap_or(usize::MAX))?;
+    let strings_len = r.u32()?;
+    let strings = r.take(usize::try_from(strings_len).unwrap_or(usize::MAX))?;
+    r.strings = match std::str::from_utf8(strings) {
+        Ok(s) => s,
+        Err(_) => return r.fail("the string section is not UTF-8"),
+    };
     let mut tree = Tree::default();
     let n = r.count()?;
     for _ in 0..n {
@@ -289,8 +362,8 @@ pub fn decode(buf: &'static [u8]) -> Result<Tree, StoreError> {
             module: r.u16()?,
             textual_convention: r.u8()? != 0,
             status: r.opt()?,
-            description: r.opt()?,
-            reference: r.opt()?,
+            description: r.doc()?,
+            reference: r.doc()?,
             own_hint: r.opt()?,
             syntax: r.syntax()?,
         });
@@ -312,8 +385,8 @@ pub fn decode(buf: &'static [u8]) -> Result<Tree, StoreError> {
         let units = r.opt()?;
         let access = r.opt()?;
         let status = r.opt()?;
-        let description = r.opt()?;
-        let reference = r.opt()?;
+        let description = r.doc()?;
+        let reference = r.doc()?;
         let c = r.count()?;
         let mut index = Vec::with_capacity(c);
         for _ in 0..c {
@@ -375,4 +448,58 @@ pub fn decode(buf: &'static [u8]) -> Result<Tree, StoreError> {
         return r.fail("trailing bytes");
     }
     Ok(tree)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn compiled() -> &'static [u8] {
+        crate::mib::COMPILED
+    }
+
+    /// Reading and writing the compiled-in store gives back the same bytes: every string,
+    /// documentation span and record survives, and strings are placed once each.
+    #[test]
+    fn the_compiled_store_round_trips() {
+        let tree = decode(compiled()).unwrap();
+        assert!(tree.nodes.len() > 2000);
+        assert_eq!(encode(&tree), compiled());
+    }
+
+    #[test]
+    fn documentation_is_read_on_demand() {
+        let tree = decode(compiled()).unwrap();
+        let id = tree.node_named("ifDescr").unwrap();
+        let doc = tree.node(id).unwrap().description.as_ref().unwrap();
+        assert!(matches!(doc, Doc::Stored(_)));
+        assert!(doc.text().starts_with("A textual string containing information about the"));
+    }
+
+    /// A store cut short, or with a span pointing outside its section, or with text that is not
+    /// UTF-8, is an error naming where, never a panic.
+    #[test]
+    fn corrupt_stores_are_errors() {
+        let good = compiled();
+        for cut in [0, 5, MAGIC.len(), MAGIC.len() + 3, MAGIC.len() + 4, 1000, good.len() / 2, good.len() - 1]
+        {
+            let short: &'static [u8] = Box::leak(good[..cut].to_vec().into_boxed_slice());
+            assert!(decode(short).is_err(), "cut at {cut}");
+        }
+        let docs_len = u32::from_le_bytes(good[MAGIC.len()..MAGIC.len() + 4].try_into().unwrap()) as usize;
+        let strings_at = MAGIC.len() + 4 + docs_len + 4;
+        let strings_len = u32::from_le_bytes(good[strings_at - 4..strings_at].try_into().unwrap()) as usize;
+        // A byte that cannot start UTF-8 in the string section.
+        let mut bad = good.to_vec();
+        bad[strings_at + 1] = 0xff;
+        let e = decode(Box::leak(bad.into_boxed_slice())).unwrap_err();
+        assert_eq!(e.what, "the string section is not UTF-8");
+        // The first module's name pointed past the end of the string section.
+        let mut bad = good.to_vec();
+        let first_name = strings_at + strings_len + 4;
+        bad[first_name..first_name + 4].copy_from_slice(&u32::try_from(strings_len).unwrap().to_le_bytes());
+        let e = decode(Box::leak(bad.into_boxed_slice())).unwrap_err();
+        assert_eq!(e.what, "string span outside its section or not on character boundaries");
+        assert_eq!(e.offset, first_name + 8);
+    }
 }

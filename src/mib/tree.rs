@@ -124,6 +124,27 @@ pub struct Syntax {
     pub sizes: Vec<(i64, i64)>,
 }
 
+/// A DESCRIPTION or REFERENCE text. The compiled-in store keeps them as bytes in a section of
+/// their own, checked as UTF-8 only when one is read: they are 70 % of the store (about 1 MB),
+/// and most commands never print one, so reading the store neither checks nor touches them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Doc {
+    /// Parsed from a module's text.
+    Text(Text),
+    /// A span of the compiled store (written from a `str`, so valid UTF-8 unless corrupt).
+    Stored(&'static [u8]),
+}
+
+impl Doc {
+    /// The text (a corrupt stored span reads with replacement characters).
+    pub fn text(&self) -> Cow<'_, str> {
+        match self {
+            Doc::Text(t) => Cow::Borrowed(t),
+            Doc::Stored(bytes) => String::from_utf8_lossy(bytes),
+        }
+    }
+}
+
 /// A named type: a TEXTUAL-CONVENTION or a plain type assignment.
 #[derive(Debug, Clone, Default)]
 pub struct TypeDef {
@@ -131,8 +152,8 @@ pub struct TypeDef {
     pub module: u16,
     pub textual_convention: bool,
     pub status: Option<Text>,
-    pub description: Option<Text>,
-    pub reference: Option<Text>,
+    pub description: Option<Doc>,
+    pub reference: Option<Doc>,
     /// The hint written in this definition (not inherited).
     pub own_hint: Option<Text>,
     pub syntax: Syntax,
@@ -153,8 +174,8 @@ pub struct Node {
     pub units: Option<Text>,
     pub access: Option<Text>,
     pub status: Option<Text>,
-    pub description: Option<Text>,
-    pub reference: Option<Text>,
+    pub description: Option<Doc>,
+    pub reference: Option<Doc>,
     /// INDEX objects and their IMPLIED flag (for rows).
     pub index: Vec<(NodeId, bool)>,
     pub augments: Option<NodeId>,
