@@ -113,6 +113,12 @@ impl Writer {
     }
 }
 
+/// The byte range a record's offset and length name in a section (not yet checked against it).
+fn span(offset: u32, len: u32) -> Option<std::ops::Range<usize>> {
+    let start = usize::try_from(offset).ok()?;
+    Some(start..start.checked_add(usize::try_from(len).ok()?)?)
+}
+
 struct Reader {
     buf: &'static [u8],
     pos: usize,
@@ -164,10 +170,7 @@ impl Reader {
     /// The string at `offset` in the string section, its length read next.
     fn str_at(&mut self, offset: u32) -> R<Text> {
         let len = self.u32()?;
-        let span = usize::try_from(offset).ok().and_then(|start| {
-            let end = start.checked_add(usize::try_from(len).ok()?)?;
-            self.strings.get(start..end)
-        });
+        let span = span(offset, len).and_then(|r| self.strings.get(r));
         match span {
             Some(s) => Ok(Cow::Borrowed(s)),
             None => self.fail("string span outside its section or not on character boundaries"),
@@ -190,10 +193,7 @@ impl Reader {
             return Ok(None);
         }
         let len = self.u32()?;
-        let span = usize::try_from(offset).ok().and_then(|start| {
-            let end = start.checked_add(usize::try_from(len).ok()?)?;
-            self.docs.get(start..end)
-        });
+        let span = span(offset, len).and_then(|r| self.docs.get(r));
         match span {
             Some(bytes) => Ok(Some(Doc::Stored(bytes))),
             None => self.fail("documentation span past the end of its section"),
