@@ -7,8 +7,8 @@ as --symbol-ordering-file).
 
 Why: `snmpctl get` is a short process. The kernel maps a program's code on first touch, 64 KiB
 at a time, and the few hundred functions a `get` runs were spread over all 3 MiB of .text: 45
-of its 50 windows. Gathered, they fit in a dozen. BENCHMARKS.md ("get as a whole process")
-has the figures.
+of its 50 windows. Gathered, a `get` touches a dozen. BENCHMARKS.md ("Session 10: the
+functions a command runs, side by side") has the figures.
 
 How: each command below runs once under valgrind's callgrind, against a private snmpd on
 127.0.0.1, and the functions it executed are collected by their linker names. A function run
@@ -24,7 +24,6 @@ warning is silenced). `--check` reports how many of the listed names the built b
 has; rerun this script when that falls.
 """
 import argparse
-import os
 import re
 import subprocess
 import sys
