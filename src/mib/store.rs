@@ -352,10 +352,12 @@ pub fn decode(buf: &'static [u8]) -> Result<Tree, StoreError> {
     };
     let mut tree = Tree::default();
     let n = r.count()?;
+    tree.modules.reserve(n);
     for _ in 0..n {
         tree.modules.push(Module { name: r.str()?, file: r.str()?, smiv2: r.u8()? != 0 });
     }
     let n = r.count()?;
+    tree.types.reserve(n);
     for _ in 0..n {
         tree.types.push(TypeDef {
             name: r.str()?,
