@@ -31,8 +31,13 @@ impl Listener {
     /// Starts `snmpctl listen` on udp:127.0.0.1:0 (and tcp with `tcp`), writing to a file in a
     /// fresh directory; `args` come after.
     fn start(tag: &str, tcp: bool, args: &[&str]) -> Listener {
+        Listener::start_writing(tag, tcp, None, args)
+    }
+
+    /// As [`Listener::start`], writing to `output` when given.
+    fn start_writing(tag: &str, tcp: bool, output: Option<&Path>, args: &[&str]) -> Listener {
         let dir = temp_dir(tag);
-        let out = dir.join("records");
+        let out = output.map_or_else(|| dir.join("records"), Path::to_path_buf);
         let mut cmd = Command::new(BIN);
         cmd.arg("listen").args(["--listen", "udp:127.0.0.1:0"]);
         if tcp {
@@ -756,24 +761,9 @@ fn no_trap_is_lost_at_a_sustained_rate() {
 fn records_the_output_cannot_take_are_counted_as_lost() {
     // Output to /dev/full: the writer's first flush fails, and every record after that is
     // counted as lost (never formatted, never silently dropped); the exit status says so.
-    let dir = temp_dir("full");
-    let mut child = Command::new(BIN)
-        .args(["listen", "--listen", "udp:127.0.0.1:0", "--format", "json", "--output", "/dev/full"])
-        .arg("--state-dir")
-        .arg(dir.join("state"))
-        .env("MIBS", "")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut first = String::new();
-    stderr.read_line(&mut first).unwrap();
-    let at = first.find("udp:127.0.0.1:").unwrap_or_else(|| panic!("listen did not start: {first}")) + 14;
-    let port: u16 = first[at..].split(|c: char| !c.is_ascii_digit()).next().unwrap().parse().unwrap();
+    let mut l = Listener::start_writing("full", false, Some(Path::new("/dev/full")), &["--format", "json"]);
+    let target = l.target();
     let send = |count: &str| {
-        let target = format!("udp:127.0.0.1:{port}");
         ok(&tool(
             "snmpctl",
             &["trap", "-v", "2c", "-c", "public", "--count", count, &target, "1", "1.3.6.1.6.3.1.1.5.1"],
@@ -783,14 +773,15 @@ fn records_the_output_cannot_take_are_counted_as_lost() {
     std::thread::sleep(Duration::from_millis(500));
     send("20");
     std::thread::sleep(Duration::from_millis(500));
-    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
-    let status = child.wait().unwrap();
+    // Not `stop`: that requires success, and this run must fail.
+    let _ = Command::new("kill").arg("-TERM").arg(l.child.id().to_string()).status();
+    let status = l.child.wait().unwrap();
     let mut rest = String::new();
-    let _ = stderr.read_to_string(&mut rest);
+    let _ = l.stderr.read_to_string(&mut rest);
     assert!(!status.success(), "{rest}");
     assert!(rest.contains("20 records LOST"), "{rest}");
     assert!(rest.contains("writing records"), "{rest}");
-    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&l.dir);
 }
 
 #[test]
