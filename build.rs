@@ -28,12 +28,13 @@ fn main() {
     let mut resolver = resolve::Resolver::new(tree::Tree::default());
     resolver.searched = vec!["mibs".to_string()];
     for path in &files {
-        let text = std::fs::read_to_string(path).expect("module text is UTF-8");
+        let text = std::fs::read(path).expect("mibs/ is readable");
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        match parse::parse(&text) {
-            Ok(modules) => resolver.add_source(&name, modules),
-            Err(e) => panic!("mibs/{name}:{}: {}", e.line, e.message),
+        let parsed = parse::parse(&text);
+        if let Some(e) = parsed.errors.first() {
+            panic!("mibs/{name}:{}: {}: {}", e.line, e.module, e.message);
         }
+        resolver.add_source(&name, parsed.modules);
     }
     resolver.load_all();
     let (tree, diagnostics) = resolver.finish();

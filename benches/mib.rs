@@ -7,12 +7,12 @@ fn shipped(c: &mut Criterion) {
     let mut g = c.benchmark_group("mib");
     g.bench_function("compiled (53 modules)", |b| b.iter(|| black_box(snmpctl::mib::decode_shipped())));
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/mibs");
-    let mut texts: Vec<(String, String)> = std::fs::read_dir(dir)
+    let mut texts: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
         .unwrap()
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "txt"))
         .map(|p| {
-            (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap())
+            (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap())
         })
         .collect();
     texts.sort();
@@ -21,7 +21,7 @@ fn shipped(c: &mut Criterion) {
         b.iter(|| {
             let mut r = snmpctl::mib::resolve::Resolver::new(snmpctl::mib::Tree::default());
             for (name, text) in &texts {
-                r.add_source(name, snmpctl::mib::parse::parse(text).unwrap());
+                r.add_source(name, snmpctl::mib::parse::parse(text).modules);
             }
             r.load_all();
             black_box(r.finish())

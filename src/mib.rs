@@ -49,30 +49,6 @@ pub struct LoadOptions {
     pub home: Option<std::path::PathBuf>,
 }
 
-/// Whether a file starts like a module (`NAME DEFINITIONS` or `NAME { oid } DEFINITIONS`); other
-/// files in a MIB directory (README, NOTICE) are skipped silently, as Net-SNMP does.
-fn is_module_text(text: &str) -> bool {
-    let Some(name) = first_word(text) else { return false };
-    let Some(at) = text.find(name) else { return false };
-    let after = text.get(at.saturating_add(name.len())..).unwrap_or_default().trim_start();
-    after.starts_with("DEFINITIONS") || after.starts_with('{')
-}
-
-/// The first word of a module file: its module name.
-fn first_word(text: &str) -> Option<&str> {
-    let mut rest = text;
-    loop {
-        rest = rest.trim_start();
-        if let Some(comment) = rest.strip_prefix("--") {
-            rest = comment.split_once('\n').map_or("", |(_, r)| r);
-            continue;
-        }
-        let end =
-            rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).unwrap_or(rest.len());
-        return rest.get(..end).filter(|w| !w.is_empty());
-    }
-}
-
 /// Loads the MIB `options` describe: the shipped set (compiled in, no parsing) plus modules
 /// from the directories. Returns `None` for an empty module list. Problems in user modules are
 /// returned as diagnostics (Net-SNMP prints such warnings and goes on); the modules that resolve
@@ -99,7 +75,21 @@ pub fn load(options: &LoadOptions) -> (Option<std::borrow::Cow<'static, Tree>>, 
     let mut sources: Vec<(String, Vec<parse::ModuleAst>)> = Vec::new();
     let mut diagnostics = Vec::new();
     for dir in &dirs {
-        let Ok(entries) = std::fs::read_dir(dir) else { continue };
+        let entries = match std::fs::read_dir(dir) {
+            Ok(entries) => entries,
+            // A directory that does not exist is skipped, as Net-SNMP skips it; one that
+            // exists but cannot be read is reported.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => {
+                diagnostics.push(Diagnostic {
+                    module: String::new(),
+                    file: dir.display().to_string(),
+                    line: 0,
+                    message: format!("cannot read the directory: {e}"),
+                });
+                continue;
+            }
+        };
         let mut files: Vec<std::path::PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         files.sort();
         for path in files {
@@ -107,23 +97,32 @@ pub fn load(options: &LoadOptions) -> (Option<std::borrow::Cow<'static, Tree>>, 
             if name.starts_with('.') || !path.is_file() {
                 continue;
             }
-            let Ok(text) = std::fs::read_to_string(&path) else { continue };
-            if !is_module_text(&text) {
-                continue;
-            }
-            // A shipped module of the same name is already loaded: skip without parsing.
-            if first_word(&text).is_some_and(|m| base.module_id(m).is_some()) {
-                continue;
-            }
             let file = path.display().to_string();
-            match parse::parse(&text) {
-                Ok(asts) => sources.push((file, asts)),
-                Err(e) => diagnostics.push(Diagnostic {
-                    module: first_word(&text).unwrap_or("?").to_string(),
-                    file,
-                    line: e.line,
-                    message: e.message,
-                }),
+            let problem = |message: String| Diagnostic { module: String::new(), file: file.clone(), line: 0, message };
+            let text = match std::fs::read(&path) {
+                Ok(text) => text,
+                Err(e) => {
+                    diagnostics.push(problem(format!("cannot read the file: {e}")));
+                    continue;
+                }
+            };
+            let Some(module) = parse::module_name(&text) else {
+                diagnostics.push(problem("not a MIB module (no 'NAME DEFINITIONS ::= BEGIN' at its start), skipped".into()));
+                continue;
+            };
+            // A shipped module of the same name is already loaded: skip without parsing.
+            if base.module_id(&module).is_some() {
+                continue;
+            }
+            let parsed = parse::parse(&text);
+            diagnostics.extend(parsed.errors.into_iter().map(|e| Diagnostic {
+                module: if e.module.is_empty() { module.clone() } else { e.module },
+                file: file.clone(),
+                line: e.line,
+                message: e.message,
+            }));
+            if !parsed.modules.is_empty() {
+                sources.push((file, parsed.modules));
             }
         }
     }

@@ -7,9 +7,11 @@ use snmpctl::format::output::OutputOptions;
 use snmpctl::mib::{input, parse, render, resolve, shipped};
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    let _ = input::parse_name(shipped(), text);
-    let Ok(modules) = parse::parse(text) else { return };
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = input::parse_name(shipped(), text);
+    }
+    let _ = parse::module_name(data);
+    let modules = parse::parse(data).modules;
     let mut r = resolve::Resolver::new(shipped().clone());
     r.add_source("fuzz.txt", modules);
     r.load_all();

@@ -1,7 +1,12 @@
-//! Tokens of SMI text (RFC 1155, 2578 and the ASN.1 subset they use).
+//! Tokens of SMI text (RFC 1155, 2578 and the ASN.1 subset they use), read as Net-SNMP reads
+//! them.
 //!
-//! Comments run from `--` to the end of the line, as Net-SNMP reads them. Identifiers may hold
-//! hyphens (`mib-2`, `OBJECT-TYPE`) but never `--`. Each token carries its 1-based line.
+//! The text is bytes: vendors write GB2312 or cp1252 in comments and DESCRIPTIONs, so nothing
+//! here requires UTF-8 (quoted strings are decoded lossily). A comment runs from `--` to the end
+//! of the line or to the next `--`, whichever comes first (Net-SNMP's default, and ASN.1's
+//! rule). Identifiers hold letters, digits, hyphens and underscores and may start with a digit
+//! (`64BitWEP`); an identifier never holds `--`, which starts a comment. A word of digits alone
+//! is a number. Each token carries its 1-based line.
 
 /// One token and the line it starts on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,126 +18,137 @@ pub struct Token {
 /// What a token is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Tok {
-    /// An identifier or keyword (`ifDescr`, `OBJECT-TYPE`, `INTEGER`).
+    /// An identifier or keyword (`ifDescr`, `OBJECT-TYPE`, `INTEGER`, `64BitWEP`, `trail-`).
     Ident(String),
     /// A decimal number; a leading `-` is a separate [`Tok::Punct`].
     Number(u64),
-    /// A quoted string, quotes removed.
+    /// A quoted string, quotes removed, CRs dropped.
     Str(String),
-    /// `'0A'H` or `'0101'B`, as the digits and the radix letter.
+    /// `'0A'H` or `'0101'B`, as the digits and the radix letter (`?` when none follows).
     Radix(String, char),
     /// `::=`
     Assign,
     /// `..`
     Range,
-    /// Any other single character: `{ } ( ) , ; | [ ] . -` and the odd stray.
+    /// Any other single character: `{ } ( ) , ; | [ ] . - :` and the odd stray byte.
     Punct(char),
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
 }
 
 /// Splits `text` into tokens. Never fails: an unterminated string runs to the end of the text
 /// (the parser reports what it then misses), a number too large for u64 saturates.
-pub fn tokens(text: &str) -> Vec<Token> {
-    let mut out = Vec::new();
-    let mut chars = text.char_indices().peekable();
+pub fn tokens(text: &[u8]) -> Vec<Token> {
+    let mut out = Vec::with_capacity(text.len() / 6);
     let mut line: u32 = 1;
-    while let Some((start, c)) = chars.next() {
+    let mut i: usize = 0;
+    let at = |i: usize| text.get(i).copied();
+    while let Some(c) = at(i) {
         let here = line;
+        let start = i;
+        i = i.saturating_add(1);
         let kind = match c {
-            '\n' => {
+            b'\n' => {
                 line = line.saturating_add(1);
                 continue;
             }
-            c if c.is_whitespace() => continue,
-            '-' if chars.peek().map(|&(_, n)| n) == Some('-') => {
-                for (_, n) in chars.by_ref() {
-                    if n == '\n' {
-                        line = line.saturating_add(1);
-                        break;
+            c if c.is_ascii_whitespace() || c == 0x0b => continue,
+            b'-' if at(i) == Some(b'-') => {
+                // A comment: to the end of the line or the next `--`.
+                i = i.saturating_add(1);
+                loop {
+                    match at(i) {
+                        None => break,
+                        Some(b'\n') => break,
+                        Some(b'-') if at(i.saturating_add(1)) == Some(b'-') => {
+                            i = i.saturating_add(2);
+                            break;
+                        }
+                        Some(_) => i = i.saturating_add(1),
                     }
                 }
                 continue;
             }
-            '"' => {
-                let mut s = String::new();
-                for (_, n) in chars.by_ref() {
-                    if n == '"' {
+            b'"' => {
+                let begin = i;
+                while let Some(n) = at(i) {
+                    if n == b'"' {
                         break;
                     }
-                    if n == '\n' {
+                    if n == b'\n' {
                         line = line.saturating_add(1);
                     }
-                    // Files with CRLF line ends read as with LF, as Net-SNMP reads them.
-                    if n != '\r' {
-                        s.push(n);
-                    }
+                    i = i.saturating_add(1);
                 }
-                Tok::Str(s)
+                let body = text.get(begin..i).unwrap_or_default();
+                i = i.saturating_add(1);
+                // Files with CRLF line ends read as with LF, as Net-SNMP reads them.
+                let s = String::from_utf8_lossy(body);
+                Tok::Str(if s.contains('\r') { s.replace('\r', "") } else { s.into_owned() })
             }
-            '\'' => {
-                let mut digits = String::new();
-                let mut closed = false;
-                while let Some(&(_, n)) = chars.peek() {
-                    chars.next();
-                    if n == '\'' {
-                        closed = true;
+            b'\'' => {
+                let begin = i;
+                while let Some(n) = at(i) {
+                    if n == b'\'' {
                         break;
                     }
-                    if n == '\n' {
+                    if n == b'\n' {
                         line = line.saturating_add(1);
                     }
-                    digits.push(n);
+                    i = i.saturating_add(1);
                 }
-                let radix = match chars.peek() {
-                    Some(&(_, r)) if closed && matches!(r, 'H' | 'h' | 'B' | 'b') => {
-                        chars.next();
-                        r.to_ascii_uppercase()
+                let closed = at(i) == Some(b'\'');
+                let digits = String::from_utf8_lossy(text.get(begin..i).unwrap_or_default()).trim().to_string();
+                if closed {
+                    i = i.saturating_add(1);
+                }
+                let radix = match at(i) {
+                    Some(r) if closed && matches!(r, b'H' | b'h' | b'B' | b'b') => {
+                        i = i.saturating_add(1);
+                        char::from(r.to_ascii_uppercase())
                     }
                     _ => '?',
                 };
-                Tok::Radix(digits.trim().to_string(), radix)
+                Tok::Radix(digits, radix)
             }
-            ':' if text.get(start..).is_some_and(|s| s.starts_with("::=")) => {
-                chars.next();
-                chars.next();
+            b':' if at(i) == Some(b':') && at(i.saturating_add(1)) == Some(b'=') => {
+                i = i.saturating_add(2);
                 Tok::Assign
             }
-            '.' if chars.peek().map(|&(_, n)| n) == Some('.') => {
-                chars.next();
+            b'.' if at(i) == Some(b'.') => {
+                i = i.saturating_add(1);
                 Tok::Range
             }
-            c if c.is_ascii_digit() => {
-                let mut value: u64 = c.to_digit(10).map_or(0, u64::from);
-                while let Some(&(_, n)) = chars.peek() {
-                    let Some(d) = n.to_digit(10) else { break };
-                    chars.next();
-                    value = value.saturating_mul(10).saturating_add(u64::from(d));
-                }
-                Tok::Number(value)
-            }
-            c if c.is_ascii_alphabetic() => {
-                let mut end = start.saturating_add(c.len_utf8());
+            c if is_word_byte(c) => {
+                // A word: letters, digits, `_`, and `-` unless it starts a comment.
                 loop {
-                    match chars.peek().copied() {
-                        Some((i, n)) if n.is_ascii_alphanumeric() || n == '_' => {
-                            chars.next();
-                            end = i.saturating_add(1);
-                        }
-                        Some((i, '-')) => {
-                            // `a-b` continues the identifier; `a--` starts a comment.
-                            let next = text.get(i.saturating_add(1)..).and_then(|s| s.chars().next());
-                            if next.is_some_and(|n| n.is_ascii_alphanumeric()) {
-                                chars.next();
-                                end = i.saturating_add(1);
-                            } else {
-                                break;
-                            }
-                        }
+                    match at(i) {
+                        Some(n) if is_word_byte(n) => i = i.saturating_add(1),
+                        Some(b'-') if at(i.saturating_add(1)) != Some(b'-') => i = i.saturating_add(1),
                         _ => break,
                     }
                 }
-                Tok::Ident(text.get(start..end).unwrap_or_default().to_string())
+                let word = text.get(start..i).unwrap_or_default();
+                if word.iter().all(u8::is_ascii_digit) {
+                    let mut value: u64 = 0;
+                    for d in word {
+                        value = value.saturating_mul(10).saturating_add(u64::from(d.saturating_sub(b'0')));
+                    }
+                    Tok::Number(value)
+                } else {
+                    Tok::Ident(String::from_utf8_lossy(word).into_owned())
+                }
             }
-            other => Tok::Punct(other),
+            c if c.is_ascii() => Tok::Punct(char::from(c)),
+            _ => {
+                // A byte of some non-ASCII text outside a string: one stray token per run.
+                while at(i).is_some_and(|n| !n.is_ascii()) {
+                    i = i.saturating_add(1);
+                }
+                Tok::Punct(char::REPLACEMENT_CHARACTER)
+            }
         };
         out.push(Token { kind, line: here });
     }
@@ -144,7 +160,7 @@ mod tests {
     use super::*;
 
     fn kinds(text: &str) -> Vec<Tok> {
-        tokens(text).into_iter().map(|t| t.kind).collect()
+        tokens(text.as_bytes()).into_iter().map(|t| t.kind).collect()
     }
 
     #[test]
@@ -171,8 +187,35 @@ mod tests {
     }
 
     #[test]
+    fn comments_end_at_a_second_double_hyphen() {
+        assert_eq!(kinds("a -- note -- b\n"), vec![Tok::Ident("a".into()), Tok::Ident("b".into())]);
+        // Five hyphens: a comment of four, then a stray hyphen.
+        assert_eq!(kinds("-----\nc"), vec![Tok::Punct('-'), Tok::Ident("c".into())]);
+        assert_eq!(kinds("------\nc"), vec![Tok::Ident("c".into())]);
+    }
+
+    #[test]
+    fn vendor_words() {
+        assert_eq!(
+            kinds("64BitWEP(1) trail-(2) a_b 80211v"),
+            vec![
+                Tok::Ident("64BitWEP".into()),
+                Tok::Punct('('),
+                Tok::Number(1),
+                Tok::Punct(')'),
+                Tok::Ident("trail-".into()),
+                Tok::Punct('('),
+                Tok::Number(2),
+                Tok::Punct(')'),
+                Tok::Ident("a_b".into()),
+                Tok::Ident("80211v".into()),
+            ]
+        );
+    }
+
+    #[test]
     fn strings_radix_and_lines() {
-        let t = tokens("\"two\nlines\" 'FF'H\n'0101'B x");
+        let t = tokens(b"\"two\r\nlines\" 'FF'H\n'0101'B x");
         assert_eq!(t[0].kind, Tok::Str("two\nlines".into()));
         assert_eq!(t[1].kind, Tok::Radix("FF".into(), 'H'));
         assert_eq!(t[1].line, 2);
@@ -181,9 +224,18 @@ mod tests {
     }
 
     #[test]
+    fn bytes_that_are_not_utf8() {
+        let t = tokens(b"-- \xb1\xea\xd7\xbc\nx \"\xe9t\xe9\" \xff\xfe y");
+        assert_eq!(t[0].kind, Tok::Ident("x".into()));
+        assert_eq!(t[1].kind, Tok::Str("\u{fffd}t\u{fffd}".into()));
+        assert_eq!(t[2].kind, Tok::Punct(char::REPLACEMENT_CHARACTER));
+        assert_eq!(t[3].kind, Tok::Ident("y".into()));
+    }
+
+    #[test]
     fn unterminated_input_does_not_panic() {
-        for text in ["\"open", "'abc", "a-", "--", "::", "1234567890123456789012345", "é ü"] {
-            let _ = tokens(text);
+        for text in ["\"open", "'abc", "a-", "--", "::", "1234567890123456789012345", "é ü", "'", "'x'"] {
+            let _ = tokens(text.as_bytes());
         }
     }
 }

@@ -2,15 +2,32 @@
 //!
 //! The parser knows the macros SNMP modules use (OBJECT-TYPE, TEXTUAL-CONVENTION, MODULE-IDENTITY,
 //! OBJECT-IDENTITY, NOTIFICATION-TYPE, TRAP-TYPE, the conformance macros) and skips MACRO
-//! definitions and SEQUENCE/CHOICE bodies. Errors name the line; the caller adds the file.
+//! definitions and SEQUENCE/CHOICE bodies.
+//!
+//! It recovers as a person reading the file would: one bad definition is reported (with its
+//! line) and skipped, and the rest of the module still loads. Vendors' files are full of small
+//! departures from the SMI that Net-SNMP reads without a word, and so does this parser: a
+//! missing comma between enumeration items, enumeration labels that begin with a digit or end
+//! with a hyphen, lower-case type names, SMIv1 clauses in SMIv2 macros, a missing `;` after
+//! IMPORTS, a stray hyphen left by a line of dashes. What it cannot use (an enumeration item
+//! whose label is a number, a clause it does not know) it drops as Net-SNMP does.
 
 use super::lex::{Tok, Token, tokens};
 
-/// A parse error: what was expected, at which line.
+/// A problem in a module's text: the line, the module it was found in (empty before the first
+/// module header), and what was wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
     pub line: u32,
+    pub module: String,
     pub message: String,
+}
+
+/// What a file holds: its modules, and every problem found while reading them.
+#[derive(Debug, Clone, Default)]
+pub struct Parsed {
+    pub modules: Vec<ModuleAst>,
+    pub errors: Vec<ParseError>,
 }
 
 /// One module as written.
@@ -71,6 +88,27 @@ pub enum Macro {
     AgentCapabilities,
 }
 
+impl Macro {
+    /// The macro a keyword invokes.
+    fn from_keyword(word: &str) -> Option<Macro> {
+        Some(match word {
+            "OBJECT-TYPE" => Macro::ObjectType,
+            "MODULE-IDENTITY" => Macro::ModuleIdentity,
+            "OBJECT-IDENTITY" => Macro::ObjectIdentity,
+            "NOTIFICATION-TYPE" => Macro::NotificationType,
+            "TRAP-TYPE" => Macro::TrapType,
+            "OBJECT-GROUP" => Macro::ObjectGroup,
+            "NOTIFICATION-GROUP" => Macro::NotificationGroup,
+            "MODULE-COMPLIANCE" => Macro::ModuleCompliance,
+            "AGENT-CAPABILITIES" => Macro::AgentCapabilities,
+            _ => return None,
+        })
+    }
+}
+
+/// One component of an OID value as written: a name, a number, or both (`org(3)`).
+pub type OidPart = (Option<String>, Option<u32>);
+
 /// A value assignment that names an OID.
 #[derive(Debug, Clone, Default)]
 pub struct ValueAst {
@@ -78,7 +116,7 @@ pub struct ValueAst {
     pub line: u32,
     pub kind: Macro,
     /// `{ parent 2 }` components: a name, a number, or `name(number)`.
-    pub oid: Vec<(Option<String>, Option<u32>)>,
+    pub oid: Vec<OidPart>,
     pub syntax: Option<SyntaxAst>,
     pub units: Option<String>,
     pub access: Option<String>,
@@ -96,27 +134,8 @@ pub struct ValueAst {
     pub enterprise: Option<String>,
 }
 
-type Result<T> = std::result::Result<T, ParseError>;
-
-struct Parser {
-    toks: Vec<Token>,
-    pos: usize,
-}
-
-/// Parses every module in `text`.
-pub fn parse(text: &str) -> Result<Vec<ModuleAst>> {
-    let mut p = Parser { toks: tokens(text), pos: 0 };
-    let mut modules = Vec::new();
-    while p.peek().is_some() {
-        modules.push(p.module()?);
-    }
-    if modules.is_empty() {
-        return Err(ParseError { line: 1, message: "no module definition found".into() });
-    }
-    Ok(modules)
-}
-
-fn is_keyword(s: &str) -> bool {
+/// Whether a word is a clause keyword of some macro (it ends the clause before it).
+fn is_clause_keyword(s: &str) -> bool {
     matches!(
         s,
         "SYNTAX"
@@ -152,9 +171,77 @@ fn is_keyword(s: &str) -> bool {
     )
 }
 
+/// The module name of a file, as Net-SNMP finds it before reading the file: the first word,
+/// when `DEFINITIONS` follows it (comments skipped). An object identifier value between the
+/// two (`NAME { iso … } DEFINITIONS`, allowed by old ASN.1) is accepted too.
+pub fn module_name(text: &[u8]) -> Option<String> {
+    // Enough of the text for the header: comments may run long before it.
+    let head = text.get(..text.len().min(64 * 1024)).unwrap_or(text);
+    let toks = tokens(head);
+    let mut it = toks.iter().map(|t| &t.kind);
+    let Some(Tok::Ident(name)) = it.next() else { return None };
+    let mut next = it.next();
+    if next == Some(&Tok::Punct('{')) {
+        for t in it.by_ref() {
+            if *t == Tok::Punct('}') {
+                break;
+            }
+        }
+        next = it.next();
+    }
+    (matches!(next, Some(Tok::Ident(w)) if w == "DEFINITIONS" || w == "PIB-DEFINITIONS")).then(|| name.clone())
+}
+
+/// Parses every module in `text`. Never fails: what cannot be read is in [`Parsed::errors`].
+pub fn parse(text: &[u8]) -> Parsed {
+    let mut p = Parser { toks: tokens(text), pos: 0, errors: Vec::new(), module: String::new() };
+    let mut modules = Vec::new();
+    let mut stray: Option<u32> = None;
+    while let Some(t) = p.peek() {
+        if p.at_module_header() {
+            modules.push(p.module());
+            continue;
+        }
+        // Text outside any module: one report per run of it.
+        let stray_hyphen = *t == Tok::Punct('-');
+        let line = p.line();
+        if stray.is_none() && !stray_hyphen {
+            stray = Some(line);
+            let what = Parser::describe(Some(t));
+            p.error_at(line, format!("expected a module definition ('NAME DEFINITIONS ::= BEGIN'), found {what}"));
+        }
+        p.next();
+    }
+    if modules.is_empty() && p.errors.is_empty() {
+        p.error_at(1, "no module definition found".to_string());
+    }
+    Parsed { modules, errors: p.errors }
+}
+
+type Result<T> = std::result::Result<T, ()>;
+
+struct Parser {
+    toks: Vec<Token>,
+    pos: usize,
+    errors: Vec<ParseError>,
+    /// The module being read, for error reports.
+    module: String,
+}
+
 impl Parser {
     fn peek(&self) -> Option<&Tok> {
-        self.toks.get(self.pos).map(|t| &t.kind)
+        self.peek_at(0)
+    }
+
+    fn peek_at(&self, ahead: usize) -> Option<&Tok> {
+        self.toks.get(self.pos.saturating_add(ahead)).map(|t| &t.kind)
+    }
+
+    fn peek_word(&self, ahead: usize) -> Option<&str> {
+        match self.peek_at(ahead) {
+            Some(Tok::Ident(s)) => Some(s.as_str()),
+            _ => None,
+        }
     }
 
     fn line(&self) -> u32 {
@@ -169,8 +256,15 @@ impl Parser {
         t
     }
 
-    fn error<T>(&self, message: impl Into<String>) -> Result<T> {
-        Err(ParseError { line: self.line(), message: message.into() })
+    fn error_at(&mut self, line: u32, message: String) {
+        self.errors.push(ParseError { line, module: self.module.clone(), message });
+    }
+
+    /// Records an error at the current token.
+    fn error<T>(&mut self, message: impl Into<String>) -> Result<T> {
+        let line = self.line();
+        self.error_at(line, message.into());
+        Err(())
     }
 
     fn describe(t: Option<&Tok>) -> String {
@@ -186,15 +280,6 @@ impl Parser {
         }
     }
 
-    fn expect_punct(&mut self, c: char) -> Result<()> {
-        if self.peek() == Some(&Tok::Punct(c)) {
-            self.pos = self.pos.saturating_add(1);
-            Ok(())
-        } else {
-            self.error(format!("expected '{c}', found {}", Self::describe(self.peek())))
-        }
-    }
-
     fn eat_punct(&mut self, c: char) -> bool {
         if self.peek() == Some(&Tok::Punct(c)) {
             self.pos = self.pos.saturating_add(1);
@@ -204,8 +289,17 @@ impl Parser {
         }
     }
 
+    fn expect_punct(&mut self, c: char, context: &str) -> Result<()> {
+        if self.eat_punct(c) {
+            Ok(())
+        } else {
+            let found = Self::describe(self.peek());
+            self.error(format!("{context}: expected '{c}', found {found}"))
+        }
+    }
+
     fn eat_ident(&mut self, word: &str) -> bool {
-        if matches!(self.peek(), Some(Tok::Ident(s)) if s == word) {
+        if self.peek_word(0) == Some(word) {
             self.pos = self.pos.saturating_add(1);
             true
         } else {
@@ -220,27 +314,29 @@ impl Parser {
                 self.pos = self.pos.saturating_add(1);
                 Ok(s)
             }
-            other => self.error(format!("expected {what}, found {}", Self::describe(other))),
+            other => {
+                let found = Self::describe(other);
+                self.error(format!("expected {what}, found {found}"))
+            }
         }
     }
 
-    fn expect_word(&mut self, word: &str) -> Result<()> {
-        if self.eat_ident(word) {
-            Ok(())
-        } else {
-            self.error(format!("expected '{word}', found {}", Self::describe(self.peek())))
+    fn expect_string(&mut self, context: &str, clause: &str) -> Result<String> {
+        match self.peek() {
+            Some(Tok::Str(s)) => {
+                let s = s.clone();
+                self.pos = self.pos.saturating_add(1);
+                Ok(s)
+            }
+            other => {
+                let found = Self::describe(other);
+                self.error(format!("{context}: {clause} needs a quoted string, found {found}"))
+            }
         }
     }
 
-    fn expect_string(&mut self, clause: &str) -> Result<String> {
-        match self.next() {
-            Some(Tok::Str(s)) => Ok(s),
-            other => self
-                .error(format!("{clause} needs a quoted string, found {}", Self::describe(other.as_ref()))),
-        }
-    }
-
-    /// Skips a balanced `{ … }` or `( … )` group starting at the current opening token.
+    /// Skips a balanced `{ … }` or `( … )` group starting at the current opening token. An
+    /// unclosed group runs to the end of the text.
     fn skip_group(&mut self) -> Result<()> {
         let line = self.line();
         let mut depth: usize = 0;
@@ -255,28 +351,104 @@ impl Parser {
                 }
                 Some(_) => {}
                 None => {
-                    return Err(ParseError { line, message: "unclosed '{' or '(' opened here".into() });
+                    self.error_at(line, "unclosed '{' or '(' opened here".into());
+                    return Err(());
                 }
             }
         }
     }
 
-    fn module(&mut self) -> Result<ModuleAst> {
-        let line = self.line();
-        let name = self.expect_ident("a module name")?;
-        let mut m = ModuleAst { name, line, ..ModuleAst::default() };
-        if self.peek() == Some(&Tok::Punct('{')) {
-            self.skip_group()?;
+    /// Whether the next tokens are `NAME DEFINITIONS` or `NAME { … } DEFINITIONS`.
+    fn at_module_header(&self) -> bool {
+        let Some(Tok::Ident(_)) = self.peek() else { return false };
+        let is_def = |w: Option<&str>| matches!(w, Some("DEFINITIONS" | "PIB-DEFINITIONS"));
+        if is_def(self.peek_word(1)) {
+            return true;
         }
-        self.expect_word("DEFINITIONS")?;
-        while !matches!(self.peek(), Some(Tok::Assign) | None) {
+        if self.peek_at(1) != Some(&Tok::Punct('{')) {
+            return false;
+        }
+        // `NAME { iso … } DEFINITIONS`: a short group of words and numbers.
+        let mut k: usize = 2;
+        while k < 40 {
+            match self.peek_at(k) {
+                Some(Tok::Punct('}')) => return is_def(self.peek_word(k.saturating_add(1))),
+                Some(Tok::Ident(_) | Tok::Number(_) | Tok::Punct('(' | ')')) => k = k.saturating_add(1),
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// Whether the next tokens start a definition: `name MACRO-KEYWORD`, `name OBJECT
+    /// IDENTIFIER ::=`, `Name ::=`, `name MACRO`, or `name TYPE ::=` (a value of a type).
+    /// Clause keywords and the words that end a clause (`STATUS mandatory ::=`, `ENTERPRISE x
+    /// ::= 3`) never start one.
+    fn at_definition(&self) -> bool {
+        let Some(Tok::Ident(name)) = self.peek() else { return false };
+        if name == "END" || is_clause_keyword(name) {
+            return false;
+        }
+        let before = self.pos.checked_sub(1).and_then(|p| self.toks.get(p)).map(|t| &t.kind);
+        if matches!(before, Some(Tok::Ident(w)) if is_clause_keyword(w)) {
+            return false;
+        }
+        match self.peek_at(1) {
+            Some(Tok::Assign) => true,
+            Some(Tok::Ident(w)) => {
+                Macro::from_keyword(w).is_some()
+                    || w == "MACRO"
+                    || (w == "OBJECT"
+                        && self.peek_word(2) == Some("IDENTIFIER")
+                        && self.peek_at(3) == Some(&Tok::Assign))
+                    || (!is_clause_keyword(w) && self.peek_at(2) == Some(&Tok::Assign))
+            }
+            _ => false,
+        }
+    }
+
+    /// After an error: skips to where the next definition (or the module's END) starts.
+    fn recover(&mut self) {
+        while let Some(t) = self.peek() {
+            if self.at_definition() || self.at_module_header() {
+                return;
+            }
+            if matches!(t, Tok::Ident(w) if w == "END") {
+                return;
+            }
             self.next();
         }
-        if self.next() != Some(Tok::Assign) {
-            return self.error("expected '::=' after DEFINITIONS");
+    }
+
+    fn module(&mut self) -> ModuleAst {
+        let line = self.line();
+        let name = self.expect_ident("a module name").unwrap_or_default();
+        self.module = name.clone();
+        let mut m = ModuleAst { name, line, ..ModuleAst::default() };
+        if self.peek() == Some(&Tok::Punct('{')) {
+            let _ = self.skip_group();
         }
-        self.expect_word("BEGIN")?;
+        // DEFINITIONS [IMPLICIT TAGS] ::= BEGIN
+        self.next();
+        while !matches!(self.peek(), Some(Tok::Assign) | None) && !self.at_definition() {
+            self.next();
+        }
+        if self.peek() == Some(&Tok::Assign) {
+            self.next();
+        } else {
+            let _ = self.error::<()>(format!("{}: expected '::=' after DEFINITIONS", m.name));
+        }
+        if !self.eat_ident("BEGIN") {
+            let found = Self::describe(self.peek());
+            let _ = self.error::<()>(format!("{}: expected BEGIN, found {found}", m.name));
+        }
+        let mut stray: Option<u32> = None;
         loop {
+            if self.at_module_header() {
+                let line = self.line();
+                self.error_at(line, format!("{}: no END before the next module", m.name));
+                break;
+            }
             match self.peek() {
                 // A missing final END (Erlang's RFC-1215 lacks one) is tolerated, as Net-SNMP does.
                 None => break,
@@ -286,94 +458,135 @@ impl Parser {
                 }
                 Some(Tok::Ident(s)) if s == "IMPORTS" => {
                     self.next();
-                    self.imports(&mut m)?;
+                    self.imports(&mut m);
                 }
                 Some(Tok::Ident(s)) if s == "EXPORTS" => {
                     while !matches!(self.next(), Some(Tok::Punct(';')) | None) {}
                 }
-                Some(Tok::Ident(_)) => self.assignment(&mut m)?,
-                Some(Tok::Punct(';')) => {
+                Some(Tok::Punct(';' | '-')) => {
                     self.next();
                 }
+                Some(Tok::Ident(_)) if self.at_definition() => {
+                    stray = None;
+                    if self.assignment(&mut m).is_err() {
+                        self.recover();
+                    }
+                }
                 other => {
-                    return self.error(format!("expected a definition, found {}", Self::describe(other)));
+                    if stray.is_none() {
+                        let line = self.line();
+                        stray = Some(line);
+                        let what = Self::describe(other);
+                        self.error_at(line, format!("expected a definition, found {what}; skipped to the next one"));
+                    }
+                    self.next();
+                    self.recover();
                 }
             }
         }
         m.smiv2 = m.imports.iter().any(|(_, from, _)| from == "SNMPv2-SMI");
-        Ok(m)
+        m
     }
 
-    fn imports(&mut self, m: &mut ModuleAst) -> Result<()> {
+    /// The IMPORTS clause up to its `;`: symbols, each group closed by `FROM MODULE`. A
+    /// missing `;` ends the clause where the first definition starts.
+    fn imports(&mut self, m: &mut ModuleAst) {
         let mut pending: Vec<(String, u32)> = Vec::new();
+        let start = self.line();
         loop {
             let line = self.line();
-            match self.next() {
-                Some(Tok::Punct(';')) => break,
-                Some(Tok::Punct(',')) => {}
+            // `FROM X` followed by a definition: the `;` is missing.
+            if pending.is_empty() && self.at_definition() && !m.imports.is_empty() {
+                break;
+            }
+            match self.peek() {
+                None => break,
+                Some(Tok::Punct(';')) => {
+                    self.next();
+                    break;
+                }
                 Some(Tok::Ident(s)) if s == "FROM" => {
-                    let from = self.expect_ident("a module name after FROM")?;
+                    self.next();
+                    let Ok(from) = self.expect_ident("a module name after FROM") else {
+                        continue;
+                    };
                     // An object identifier value may follow the module name.
-                    if self.peek() == Some(&Tok::Punct('{')) {
-                        self.skip_group()?;
+                    if self.peek() == Some(&Tok::Punct('{')) && !self.at_definition() {
+                        let _ = self.skip_group();
                     }
                     for (sym, l) in pending.drain(..) {
                         m.imports.push((sym, from.clone(), l));
                     }
                 }
-                Some(Tok::Ident(s)) => pending.push((s, line)),
+                Some(Tok::Ident(s)) => {
+                    pending.push((s.clone(), line));
+                    self.next();
+                }
+                Some(Tok::Punct(',')) => {
+                    self.next();
+                }
                 other => {
-                    return Err(ParseError {
-                        line,
-                        message: format!(
-                            "IMPORTS: expected a symbol or FROM, found {}",
-                            Self::describe(other.as_ref())
-                        ),
-                    });
+                    let what = Self::describe(other);
+                    self.error_at(line, format!("IMPORTS: unexpected {what}, skipped"));
+                    self.next();
                 }
             }
         }
         if let Some((sym, line)) = pending.first() {
-            return Err(ParseError { line: *line, message: format!("IMPORTS: '{sym}' has no FROM") });
+            let line = if *line == 0 { start } else { *line };
+            self.error_at(line, format!("IMPORTS: '{sym}' has no FROM"));
         }
-        Ok(())
     }
 
     fn assignment(&mut self, m: &mut ModuleAst) -> Result<()> {
         let line = self.line();
         let name = self.expect_ident("a name")?;
-        if self.eat_ident("MACRO") {
-            // A macro definition: skip to its END.
-            while !matches!(self.next(), Some(Tok::Ident(ref s)) if s == "END") {
-                if self.peek().is_none() {
-                    return Err(ParseError { line, message: format!("MACRO {name} has no END") });
+        match self.peek() {
+            Some(Tok::Ident(w)) if w == "MACRO" => {
+                // A macro definition: skip to its END.
+                self.next();
+                loop {
+                    match self.next() {
+                        Some(Tok::Ident(s)) if s == "END" => return Ok(()),
+                        Some(_) => {}
+                        None => {
+                            self.error_at(line, format!("MACRO {name} has no END"));
+                            return Err(());
+                        }
+                    }
                 }
             }
-            return Ok(());
+            Some(Tok::Assign) => {
+                self.next();
+                if self.peek() == Some(&Tok::Punct('{')) {
+                    // `name ::= { parent 1 }`: an object identifier value.
+                    let oid = self.oid_value(&name)?;
+                    m.values.push(ValueAst { name, line, oid, ..ValueAst::default() });
+                    return Ok(());
+                }
+                let t = self.type_assignment(name, line)?;
+                m.types.push(t);
+                Ok(())
+            }
+            _ => {
+                if let Some(v) = self.value_assignment(name, line)? {
+                    m.values.push(v);
+                }
+                Ok(())
+            }
         }
-        let upper = name.chars().next().is_some_and(|c| c.is_ascii_uppercase());
-        if upper && self.peek() == Some(&Tok::Assign) {
-            self.next();
-            let t = self.type_assignment(name, line)?;
-            m.types.push(t);
-            return Ok(());
-        }
-        let v = self.value_assignment(name, line)?;
-        if let Some(v) = v {
-            m.values.push(v);
-        }
-        Ok(())
     }
 
     fn type_assignment(&mut self, name: String, line: u32) -> Result<TypeAst> {
         let mut t = TypeAst { name, line, ..TypeAst::default() };
         if self.eat_ident("TEXTUAL-CONVENTION") {
             t.textual_convention = true;
+            let context = format!("TEXTUAL-CONVENTION {}", t.name);
             loop {
                 match self.peek() {
                     Some(Tok::Ident(s)) if s == "DISPLAY-HINT" => {
                         self.next();
-                        t.hint = Some(self.expect_string("DISPLAY-HINT")?);
+                        t.hint = Some(self.expect_string(&context, "DISPLAY-HINT")?);
                     }
                     Some(Tok::Ident(s)) if s == "STATUS" => {
                         self.next();
@@ -381,23 +594,25 @@ impl Parser {
                     }
                     Some(Tok::Ident(s)) if s == "DESCRIPTION" => {
                         self.next();
-                        t.description = Some(self.expect_string("DESCRIPTION")?);
+                        t.description = Some(self.expect_string(&context, "DESCRIPTION")?);
                     }
                     Some(Tok::Ident(s)) if s == "REFERENCE" => {
                         self.next();
-                        t.reference = Some(self.expect_string("REFERENCE")?);
+                        t.reference = Some(self.expect_string(&context, "REFERENCE")?);
                     }
                     Some(Tok::Ident(s)) if s == "SYNTAX" => {
                         self.next();
-                        t.syntax = self.syntax()?;
+                        t.syntax = self.syntax(&context)?;
                         return Ok(t);
                     }
-                    other => {
-                        return self.error(format!(
-                            "TEXTUAL-CONVENTION {}: expected a clause, found {}",
-                            t.name,
-                            Self::describe(other)
-                        ));
+                    None => return self.error(format!("{context}: no SYNTAX before the end of the file")),
+                    _ if self.at_definition() => {
+                        return self.error(format!("{context}: no SYNTAX before the next definition"));
+                    }
+                    // Anything else (a clause of another macro, a stray word) is skipped, as
+                    // Net-SNMP skips it.
+                    _ => {
+                        self.next();
                     }
                 }
             }
@@ -405,35 +620,44 @@ impl Parser {
         if self.peek() == Some(&Tok::Punct('[')) {
             // `[APPLICATION n] IMPLICIT type` (the SMI modules' own base types).
             self.next();
-            let class = self.expect_ident("a tag class")?;
-            let number = match self.next() {
-                Some(Tok::Number(n)) => n,
-                other => {
-                    return self
-                        .error(format!("expected a tag number, found {}", Self::describe(other.as_ref())));
+            let mut tag = Vec::new();
+            loop {
+                match self.next() {
+                    Some(Tok::Punct(']')) => break,
+                    Some(Tok::Ident(s)) => tag.push(s),
+                    Some(Tok::Number(n)) => tag.push(n.to_string()),
+                    Some(_) => {}
+                    None => return self.error(format!("{}: expected ']'", t.name)),
                 }
-            };
-            self.expect_punct(']')?;
+            }
             self.eat_ident("IMPLICIT");
-            let inner = self.syntax()?;
-            t.syntax = SyntaxAst { name: format!("{class} {number}"), ..inner };
+            let context = t.name.clone();
+            let inner = self.syntax(&context)?;
+            t.syntax = SyntaxAst { name: tag.join(" "), ..inner };
             return Ok(t);
         }
-        t.syntax = self.syntax()?;
+        let context = t.name.clone();
+        t.syntax = self.syntax(&context)?;
         Ok(t)
     }
 
     /// Parses a type with its refinements.
-    fn syntax(&mut self) -> Result<SyntaxAst> {
+    fn syntax(&mut self, context: &str) -> Result<SyntaxAst> {
         let first = self.expect_ident("a type")?;
         let mut s = SyntaxAst::default();
         s.name = match first.as_str() {
             "OCTET" => {
-                self.expect_word("STRING")?;
+                if !self.eat_ident("STRING") {
+                    let found = Self::describe(self.peek());
+                    return self.error(format!("{context}: expected STRING after OCTET, found {found}"));
+                }
                 "OCTET STRING".into()
             }
             "OBJECT" => {
-                self.expect_word("IDENTIFIER")?;
+                if !self.eat_ident("IDENTIFIER") {
+                    let found = Self::describe(self.peek());
+                    return self.error(format!("{context}: expected IDENTIFIER after OBJECT, found {found}"));
+                }
                 "OBJECT IDENTIFIER".into()
             }
             "SEQUENCE" => {
@@ -453,35 +677,62 @@ impl Parser {
                 }
                 "CHOICE".into()
             }
-            _ => first,
+            _ => {
+                // `Module.Type` references keep the type name.
+                if self.peek() == Some(&Tok::Punct('.')) && matches!(self.peek_at(1), Some(Tok::Ident(_))) {
+                    self.next();
+                    self.expect_ident("a type after '.'")?
+                } else {
+                    first
+                }
+            }
         };
         if self.peek() == Some(&Tok::Punct('{')) && s.name != "SEQUENCE" && s.name != "CHOICE" {
             s.named = self.named_numbers()?;
         }
         if self.peek() == Some(&Tok::Punct('(')) {
-            self.constraint(&mut s)?;
+            self.constraint(&mut s, context)?;
         }
         Ok(s)
     }
 
+    /// `{ label(value) … }`, read as Net-SNMP reads it: an item is a word followed by a number
+    /// in parentheses; commas may be missing; anything else (a label that is a number) is
+    /// dropped.
     fn named_numbers(&mut self) -> Result<Vec<(String, i64)>> {
-        self.expect_punct('{')?;
+        let line = self.line();
+        self.next(); // {
         let mut out = Vec::new();
         loop {
-            if self.eat_punct('}') {
-                break;
-            }
-            let label = self.expect_ident("an enumeration label")?;
-            self.expect_punct('(')?;
-            let value = self.signed()?;
-            self.expect_punct(')')?;
-            out.push((label, value));
-            if !self.eat_punct(',') {
-                self.expect_punct('}')?;
-                break;
+            match self.peek() {
+                None => {
+                    self.error_at(line, "enumeration: no '}' before the end of the file".into());
+                    return Err(());
+                }
+                Some(Tok::Punct('}')) => {
+                    self.next();
+                    return Ok(out);
+                }
+                Some(Tok::Ident(label)) if self.peek_at(1) == Some(&Tok::Punct('(')) => {
+                    let label = label.clone();
+                    self.pos = self.pos.saturating_add(2);
+                    let value = self.signed()?;
+                    self.expect_punct(')', &format!("enumeration item {label}"))?;
+                    out.push((label, value));
+                }
+                Some(Tok::Number(_)) if self.peek_at(1) == Some(&Tok::Punct('(')) => {
+                    // `5(5)`: Net-SNMP drops an item whose label is a number.
+                    self.next();
+                    self.skip_group()?;
+                }
+                _ if self.at_definition() => {
+                    return self.error("enumeration: no '}' before the next definition");
+                }
+                _ => {
+                    self.next();
+                }
             }
         }
-        Ok(out)
     }
 
     fn signed(&mut self) -> Result<i64> {
@@ -499,18 +750,36 @@ impl Parser {
             Some(Tok::Ident(word)) if word == "MIN" => i64::MIN,
             Some(Tok::Ident(word)) if word == "MAX" => i64::MAX,
             other => {
-                return self.error(format!("expected a number, found {}", Self::describe(other.as_ref())));
+                self.pos = self.pos.saturating_sub(usize::from(other.is_some()));
+                let found = Self::describe(other.as_ref());
+                return self.error(format!("expected a number, found {found}"));
             }
         };
         Ok(if negative { value.checked_neg().unwrap_or(i64::MIN) } else { value })
     }
 
-    /// `( a..b | c )` or `( SIZE ( … ) )`.
-    fn constraint(&mut self, s: &mut SyntaxAst) -> Result<()> {
-        self.expect_punct('(')?;
+    /// `( a..b | c )` or `( SIZE ( … ) )`. A constraint it cannot read is skipped whole.
+    fn constraint(&mut self, s: &mut SyntaxAst, context: &str) -> Result<()> {
+        let start = self.pos;
+        match self.read_constraint(s) {
+            Ok(()) => Ok(()),
+            Err(()) => {
+                // Drop the half-read constraint and its error; skip the group instead.
+                self.errors.pop();
+                self.pos = start;
+                let line = self.line();
+                self.skip_group()?;
+                self.error_at(line, format!("{context}: a range or size it cannot read was skipped"));
+                Ok(())
+            }
+        }
+    }
+
+    fn read_constraint(&mut self, s: &mut SyntaxAst) -> Result<()> {
+        self.expect_punct('(', "constraint")?;
         let size = self.eat_ident("SIZE");
         if size {
-            self.expect_punct('(')?;
+            self.expect_punct('(', "SIZE")?;
         }
         let mut ranges = Vec::new();
         loop {
@@ -526,9 +795,9 @@ impl Parser {
                 break;
             }
         }
-        self.expect_punct(')')?;
+        self.expect_punct(')', "constraint")?;
         if size {
-            self.expect_punct(')')?;
+            self.expect_punct(')', "SIZE")?;
             s.sizes = ranges;
         } else {
             s.ranges = ranges;
@@ -539,21 +808,10 @@ impl Parser {
     fn value_assignment(&mut self, name: String, line: u32) -> Result<Option<ValueAst>> {
         let mut v = ValueAst { name, line, ..ValueAst::default() };
         let word = self.expect_ident("a macro or type after the name")?;
-        v.kind = match word.as_str() {
-            "OBJECT" => {
-                self.expect_word("IDENTIFIER")?;
-                Macro::ObjectIdentifier
-            }
-            "OBJECT-TYPE" => Macro::ObjectType,
-            "MODULE-IDENTITY" => Macro::ModuleIdentity,
-            "OBJECT-IDENTITY" => Macro::ObjectIdentity,
-            "NOTIFICATION-TYPE" => Macro::NotificationType,
-            "TRAP-TYPE" => Macro::TrapType,
-            "OBJECT-GROUP" => Macro::ObjectGroup,
-            "NOTIFICATION-GROUP" => Macro::NotificationGroup,
-            "MODULE-COMPLIANCE" => Macro::ModuleCompliance,
-            "AGENT-CAPABILITIES" => Macro::AgentCapabilities,
-            _ => {
+        v.kind = match Macro::from_keyword(&word) {
+            Some(kind) => kind,
+            None if word == "OBJECT" && self.eat_ident("IDENTIFIER") => Macro::ObjectIdentifier,
+            None => {
                 // Some other value (`x INTEGER ::= 5`): skip it.
                 while !matches!(self.peek(), Some(Tok::Assign) | None) {
                     self.next();
@@ -567,26 +825,20 @@ impl Parser {
                 return Ok(None);
             }
         };
-        self.clauses(&mut v)?;
-        match self.next() {
-            Some(Tok::Assign) => {}
-            other => {
-                return self.error(format!(
-                    "{}: expected '::=', found {}",
-                    v.name,
-                    Self::describe(other.as_ref())
-                ));
-            }
+        if v.kind != Macro::ObjectIdentifier {
+            self.clauses(&mut v)?;
         }
+        if self.peek() != Some(&Tok::Assign) {
+            let found = Self::describe(self.peek());
+            return self.error(format!("{}: expected '::=', found {found}", v.name));
+        }
+        self.next();
         if v.kind == Macro::TrapType {
             match self.next() {
                 Some(Tok::Number(n)) => v.oid = vec![(None, Some(u32::try_from(n).unwrap_or(u32::MAX)))],
                 other => {
-                    return self.error(format!(
-                        "{}: TRAP-TYPE needs a number, found {}",
-                        v.name,
-                        Self::describe(other.as_ref())
-                    ));
+                    let found = Self::describe(other.as_ref());
+                    return self.error(format!("{}: TRAP-TYPE needs a number, found {found}", v.name));
                 }
             }
             return Ok(Some(v));
@@ -595,12 +847,10 @@ impl Parser {
         Ok(Some(v))
     }
 
-    fn oid_value(&mut self, name: &str) -> Result<Vec<(Option<String>, Option<u32>)>> {
+    fn oid_value(&mut self, name: &str) -> Result<Vec<OidPart>> {
         if self.peek() != Some(&Tok::Punct('{')) {
-            return self.error(format!(
-                "{name}: expected '{{' to start the OID value, found {}",
-                Self::describe(self.peek())
-            ));
+            let found = Self::describe(self.peek());
+            return self.error(format!("{name}: expected '{{' to start the OID value, found {found}"));
         }
         self.next();
         let mut parts = Vec::new();
@@ -626,21 +876,21 @@ impl Parser {
                         match self.next() {
                             Some(Tok::Number(n)) => number = u32::try_from(n).ok(),
                             other => {
-                                return self.error(format!(
-                                    "{name}: expected a number in '( )', found {}",
-                                    Self::describe(other.as_ref())
-                                ));
+                                let found = Self::describe(other.as_ref());
+                                return self.error(format!("{name}: expected a number in '( )', found {found}"));
                             }
                         }
-                        self.expect_punct(')')?;
+                        self.expect_punct(')', name)?;
                     }
                     parts.push((Some(label), number));
                 }
+                Some(Tok::Punct(',')) => {}
                 other => {
-                    return self.error(format!(
-                        "{name}: unexpected {} in the OID value",
-                        Self::describe(other.as_ref())
-                    ));
+                    if other.is_some() {
+                        self.pos = self.pos.saturating_sub(1);
+                    }
+                    let found = Self::describe(other.as_ref());
+                    return self.error(format!("{name}: unexpected {found} in the OID value"));
                 }
             }
         }
@@ -650,8 +900,8 @@ impl Parser {
         Ok(parts)
     }
 
-    fn name_list(&mut self) -> Result<Vec<String>> {
-        self.expect_punct('{')?;
+    fn name_list(&mut self, context: &str) -> Result<Vec<String>> {
+        self.expect_punct('{', context)?;
         let mut out = Vec::new();
         loop {
             match self.next() {
@@ -659,22 +909,31 @@ impl Parser {
                 Some(Tok::Punct(',')) => {}
                 Some(Tok::Ident(s)) => out.push(s),
                 other => {
-                    return self.error(format!(
-                        "expected a name in the list, found {}",
-                        Self::describe(other.as_ref())
-                    ));
+                    if other.is_some() {
+                        self.pos = self.pos.saturating_sub(1);
+                    }
+                    let found = Self::describe(other.as_ref());
+                    return self.error(format!("{context}: expected a name in the list, found {found}"));
                 }
             }
         }
         Ok(out)
     }
 
+    /// The clauses of a macro, up to its `::=`.
     fn clauses(&mut self, v: &mut ValueAst) -> Result<()> {
         let compliance = matches!(v.kind, Macro::ModuleCompliance | Macro::AgentCapabilities);
+        let context = v.name.clone();
         loop {
             let word = match self.peek() {
                 Some(Tok::Assign) => return Ok(()),
                 None => return self.error(format!("{}: no '::=' before the end of the file", v.name)),
+                Some(Tok::Ident(_)) if self.at_definition() => {
+                    return self.error(format!("{}: no '::=' before the next definition", v.name));
+                }
+                Some(Tok::Ident(s)) if s == "END" => {
+                    return self.error(format!("{}: no '::=' before END", v.name));
+                }
                 Some(Tok::Ident(s)) => s.clone(),
                 Some(Tok::Punct('{' | '(')) => {
                     self.skip_group()?;
@@ -691,29 +950,29 @@ impl Parser {
             if compliance {
                 match word.as_str() {
                     "DESCRIPTION" if v.description.is_none() => {
-                        v.description = Some(self.expect_string("DESCRIPTION")?)
+                        v.description = Some(self.expect_string(&context, "DESCRIPTION")?)
                     }
                     "STATUS" if v.status.is_none() => v.status = Some(self.expect_ident("a status")?),
                     "SYNTAX" | "WRITE-SYNTAX" => {
-                        self.syntax()?;
+                        self.syntax(&context)?;
                     }
                     _ => {}
                 }
                 continue;
             }
             match word.as_str() {
-                "SYNTAX" => v.syntax = Some(self.syntax()?),
-                "UNITS" => v.units = Some(self.expect_string("UNITS")?),
+                "SYNTAX" => v.syntax = Some(self.syntax(&context)?),
+                "UNITS" => v.units = Some(self.expect_string(&context, "UNITS")?),
                 "MAX-ACCESS" | "ACCESS" => v.access = Some(self.expect_ident("an access")?),
                 "STATUS" => v.status = Some(self.expect_ident("a status")?),
                 // MODULE-IDENTITY's REVISION clauses carry descriptions of their own.
                 "DESCRIPTION" => {
-                    let d = self.expect_string("DESCRIPTION")?;
+                    let d = self.expect_string(&context, "DESCRIPTION")?;
                     v.description.get_or_insert(d);
                 }
-                "REFERENCE" => v.reference = Some(self.expect_string("REFERENCE")?),
+                "REFERENCE" => v.reference = Some(self.expect_string(&context, "REFERENCE")?),
                 "INDEX" => {
-                    self.expect_punct('{')?;
+                    self.expect_punct('{', "INDEX")?;
                     loop {
                         match self.next() {
                             Some(Tok::Punct('}')) => break,
@@ -724,20 +983,23 @@ impl Parser {
                             }
                             Some(Tok::Ident(s)) => v.index.push((s, false)),
                             other => {
-                                return self.error(format!(
-                                    "{}: INDEX: unexpected {}",
-                                    v.name,
-                                    Self::describe(other.as_ref())
-                                ));
+                                if other.is_some() {
+                                    self.pos = self.pos.saturating_sub(1);
+                                }
+                                let found = Self::describe(other.as_ref());
+                                return self.error(format!("{}: INDEX: unexpected {found}", v.name));
                             }
                         }
                     }
                 }
                 "AUGMENTS" => {
-                    let names = self.name_list()?;
+                    let names = self.name_list("AUGMENTS")?;
                     v.augments = names.into_iter().next();
                 }
                 "DEFVAL" => {
+                    if self.peek() != Some(&Tok::Punct('{')) {
+                        continue;
+                    }
                     let start = self.pos;
                     self.skip_group()?;
                     let inner: Vec<String> = self
@@ -762,15 +1024,24 @@ impl Parser {
                         .collect();
                     v.defval = Some(inner.join(" ").replace("- ", "-"));
                 }
-                "OBJECTS" | "VARIABLES" | "NOTIFICATIONS" => v.objects = self.name_list()?,
-                "ENTERPRISE" => v.enterprise = Some(self.expect_ident("an enterprise")?),
+                "OBJECTS" | "VARIABLES" | "NOTIFICATIONS" => v.objects = self.name_list(&word)?,
+                "ENTERPRISE" => {
+                    // `ENTERPRISE name` or `ENTERPRISE { name }`.
+                    if self.eat_punct('{') {
+                        v.enterprise = Some(self.expect_ident("an enterprise")?);
+                        while !matches!(self.next(), Some(Tok::Punct('}')) | None) {}
+                    } else {
+                        v.enterprise = Some(self.expect_ident("an enterprise")?);
+                    }
+                }
                 "LAST-UPDATED" | "ORGANIZATION" | "CONTACT-INFO" | "REVISION" | "DISPLAY-HINT" => {
-                    self.next();
+                    if matches!(self.peek(), Some(Tok::Str(_))) {
+                        self.next();
+                    }
                 }
-                w if is_keyword(w) => {}
-                other => {
-                    return self.error(format!("{}: unexpected '{other}' in {:?}", v.name, v.kind));
-                }
+                // Unknown words (a clause of another macro, a misspelling) are skipped, as
+                // Net-SNMP skips them in all macros but OBJECT-TYPE.
+                _ => {}
             }
         }
     }
@@ -779,6 +1050,12 @@ impl Parser {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn one(text: &str) -> ModuleAst {
+        let p = parse(text.as_bytes());
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        p.modules.into_iter().next().unwrap()
+    }
 
     #[test]
     fn object_type_and_textual_convention() {
@@ -808,7 +1085,7 @@ testState OBJECT-TYPE
     ::= { testEntry 3 }
 END
 "#;
-        let m = parse(text).unwrap().remove(0);
+        let m = one(text);
         assert_eq!(m.name, "TEST-MIB");
         assert!(m.smiv2);
         assert_eq!(m.imports.len(), 4);
@@ -827,11 +1104,45 @@ END
     }
 
     #[test]
-    fn errors_name_the_line() {
-        let e = parse("X DEFINITIONS ::= BEGIN\nfoo OBJECT IDENTIFIER ::= mib-2\nEND").unwrap_err();
-        assert_eq!(e.line, 2);
-        assert!(e.message.contains("foo"), "{}", e.message);
-        let e = parse("X DEFINITIONS ::= BEGIN\nfoo OBJECT-TYPE SYNTAX INTEGER").unwrap_err();
-        assert!(e.message.contains("::="), "{}", e.message);
+    fn a_bad_definition_is_reported_and_the_rest_loads() {
+        let p = parse(b"X DEFINITIONS ::= BEGIN\nfoo OBJECT IDENTIFIER ::= mib-2\nbar OBJECT IDENTIFIER ::= { foo 1 }\nEND");
+        assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
+        assert_eq!(p.errors[0].line, 2);
+        assert_eq!(p.errors[0].module, "X");
+        assert!(p.errors[0].message.contains("foo"), "{}", p.errors[0].message);
+        assert_eq!(p.modules[0].values.len(), 1);
+        assert_eq!(p.modules[0].values[0].name, "bar");
+        let p = parse(b"X DEFINITIONS ::= BEGIN\nfoo OBJECT-TYPE SYNTAX INTEGER");
+        assert!(p.errors[0].message.contains("::="), "{:?}", p.errors);
+    }
+
+    #[test]
+    fn vendor_departures_from_the_smi() {
+        let text = "-- X-MIB.my: a comment that names the module\nX-MIB\n -- between\n DEFINITIONS ::= BEGIN\n\
+            IMPORTS enterprises FROM SNMPv2-SMI\n\
+            x OBJECT IDENTIFIER ::= { enterprises 1 }\n\
+            -----\n\
+            wlanSettingEntry ::= SEQUENCE { a INTEGER, b INTEGER }\n\
+            e OBJECT-TYPE SYNTAX INTEGER { up(1) down(2) 64BitWEP(3), trail-(4), 5(5) }\n\
+            ACCESS read-only STATUS mandatory ::= { x 1 }\n\
+            y ::= { x 2 }\nEND\n";
+        assert_eq!(module_name(text.as_bytes()).as_deref(), Some("X-MIB"));
+        let m = one(text);
+        assert_eq!(m.imports.len(), 1);
+        assert_eq!(m.types[0].name, "wlanSettingEntry");
+        let named = &m.values[1].syntax.as_ref().unwrap().named;
+        let labels: Vec<&str> = named.iter().map(|(l, _)| l.as_str()).collect();
+        assert_eq!(labels, ["up", "down", "64BitWEP", "trail-"]);
+        assert_eq!(m.values[2].name, "y");
+        assert_eq!(m.values[2].oid.len(), 2);
+    }
+
+    #[test]
+    fn files_that_are_not_modules() {
+        assert_eq!(module_name(b"This directory holds MIBs\n"), None);
+        assert_eq!(module_name(b"A { iso 3 } DEFINITIONS ::= BEGIN END").as_deref(), Some("A"));
+        let p = parse(b"README\nnothing here\n");
+        assert!(p.modules.is_empty());
+        assert_eq!(p.errors.len(), 1);
     }
 }
