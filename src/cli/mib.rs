@@ -188,7 +188,7 @@ pub fn details(tree: &Tree, id: snmpctl::mib::NodeId) -> String {
     let mut parts = Vec::new();
     let mut at = n.parent;
     while let Some(p) = at.and_then(|p| tree.node(p)) {
-        parts.push(format!("{}({})", p.label, p.subid));
+        parts.push(if p.is_anonymous() { p.subid.to_string() } else { format!("{}({})", p.label, p.subid) });
         at = p.parent;
     }
     parts.reverse();

@@ -30,6 +30,10 @@ pub fn write_name(out: &mut String, tree: &Tree, arcs: &[u32], options: &OutputO
             }
         }
     }
+    // Anonymous nodes (no definition names them) print as their numbers.
+    while path.last().and_then(|&id| tree.node(id)).is_some_and(Node::is_anonymous) {
+        path.pop();
+    }
     let depth = path.len();
     let rest = arcs.get(depth..).unwrap_or_default();
     let Some(&last) = path.last() else {
@@ -45,7 +49,13 @@ pub fn write_name(out: &mut String, tree: &Tree, arcs: &[u32], options: &OutputO
             let mut full = String::new();
             for &id in &path {
                 full.push('.');
-                full.push_str(tree.node(id).map_or("", |n| n.label.as_ref()));
+                match tree.node(id) {
+                    Some(n) if n.is_anonymous() => {
+                        let _ = write!(full, "{}", n.subid);
+                    }
+                    Some(n) => full.push_str(&n.label),
+                    None => {}
+                }
             }
             if options.oid_format == OidFormat::Ucd {
                 const PREFIXES: [&str; 5] = [

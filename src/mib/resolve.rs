@@ -25,7 +25,14 @@ pub struct Diagnostic {
 
 impl std::fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}: {}: {}", self.file, self.line, self.module, self.message)
+        f.write_str(&self.file)?;
+        if self.line > 0 {
+            write!(f, ":{}", self.line)?;
+        }
+        if !self.module.is_empty() {
+            write!(f, ": {}", self.module)?;
+        }
+        write!(f, ": {}", self.message)
     }
 }
 
@@ -52,7 +59,12 @@ pub struct Resolver {
     pub diagnostics: Vec<Diagnostic>,
     /// Old module names answered by their successors.
     alias: HashMap<String, String>,
+    /// Anonymous nodes made so far (their labels are numbered).
+    anonymous: u32,
 }
+
+/// The label prefix of nodes that no definition names (Net-SNMP's).
+pub const ANONYMOUS: &str = "anonymous#";
 
 /// Names Net-SNMP's lexer knows as keywords (macros, base types, clause words): importing
 /// only these from a module does not read it.
@@ -143,6 +155,7 @@ impl Resolver {
             searched: Vec::new(),
             diagnostics: Vec::new(),
             alias: HashMap::new(),
+            anonymous: 0,
         }
     }
 
@@ -464,16 +477,32 @@ impl Resolver {
                 self.diag(scope, v.line, format!("{}: OID component {label:?} has no number", v.name));
                 return true;
             };
-            let named = label.is_some();
-            let label = label.clone().unwrap_or_else(|| n.to_string());
+            // An unnamed step is an anonymous node, as Net-SNMP makes one: printed as its
+            // number, replaced by the first definition that names it.
+            let anonymous = label.is_none();
+            let label = match label {
+                Some(l) => l.clone(),
+                None => {
+                    self.anonymous = self.anonymous.saturating_add(1);
+                    format!("{ANONYMOUS}{}", self.anonymous)
+                }
+            };
             let id = self.child_or_new(at, *n, &label, scope.module, v.line);
-            // A named step such as `org(3)` counts as a definition of that node by this module.
             if let Some(node) = usize::try_from(id).ok().and_then(|i| self.tree.nodes.get_mut(i))
-                && named
-                && node.module != scope.module
-                && !node.also.contains(&scope.module)
+                && !anonymous
             {
-                node.also.push(scope.module);
+                if node.label.starts_with(ANONYMOUS) {
+                    node.label = Text::Owned(label.clone());
+                    node.module = scope.module;
+                    node.defined = true;
+                    scope.defined_here.insert(id);
+                } else if node.module != scope.module && !node.also.contains(&scope.module) {
+                    // A named step such as `org(3)` counts as a definition of that node by
+                    // this module.
+                    node.also.push(scope.module);
+                }
+                // …and makes its name a symbol of the module (`{ mib-2 snmpDot3MauMgt(26) 4 }`).
+                scope.placed.entry(label).or_insert(id);
             }
             at = Some(id);
         }
@@ -483,6 +512,11 @@ impl Resolver {
         };
         let id = self.child_or_new(at, subid, &v.name, scope.module, v.line);
         if let Some(n) = usize::try_from(id).ok().and_then(|i| self.tree.nodes.get_mut(i)) {
+            // A definition that names an anonymous node takes it over.
+            if n.label.starts_with(ANONYMOUS) {
+                n.label = Text::Owned(v.name.clone());
+                n.module = scope.module;
+            }
             // The first definition loaded stands; a node made as an intermediate step takes it.
             if n.defined && n.module != scope.module && !n.also.contains(&scope.module) {
                 n.also.push(scope.module);
@@ -500,7 +534,8 @@ impl Resolver {
                 n.line = v.line;
             }
         }
-        scope.placed.insert(v.name.clone(), id);
+        // A label defined twice in one module answers with its first definition.
+        scope.placed.entry(v.name.clone()).or_insert(id);
         true
     }
 

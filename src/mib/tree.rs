@@ -190,6 +190,15 @@ pub struct Node {
     pub also: Vec<u16>,
 }
 
+impl Node {
+    /// Whether no definition names this node: a step of an OID value written as a bare number
+    /// (`{ parent 5 6 }`), labelled as Net-SNMP labels it (`anonymous#N`) and printed as its
+    /// number.
+    pub fn is_anonymous(&self) -> bool {
+        self.label.starts_with(super::resolve::ANONYMOUS)
+    }
+}
+
 /// A loaded module.
 #[derive(Debug, Clone, Default)]
 pub struct Module {
