@@ -49,6 +49,17 @@ pub struct LoadOptions {
     pub home: Option<std::path::PathBuf>,
 }
 
+/// Whether a file in a MIB directory is named as documentation (README, NOTICE, LICENSE,
+/// COPYING, CHANGES, `*.md`, `*.html`, `*.pdf`, Makefile): such files are skipped without a
+/// report; any other file that is not a module is reported.
+fn is_documentation(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    ["README", "NOTICE", "LICENSE", "LICENCE", "COPYING", "CHANGES", "CHANGELOG", "MAKEFILE", "INDEX"]
+        .iter()
+        .any(|p| upper.starts_with(p))
+        || [".MD", ".HTML", ".HTM", ".PDF", ".TGZ", ".ZIP", ".GZ"].iter().any(|e| upper.ends_with(e))
+}
+
 /// Loads the MIB `options` describe: the shipped set (compiled in, no parsing) plus modules
 /// from the directories. Returns `None` for an empty module list. Problems in user modules are
 /// returned as diagnostics (Net-SNMP prints such warnings and goes on); the modules that resolve
@@ -107,7 +118,11 @@ pub fn load(options: &LoadOptions) -> (Option<std::borrow::Cow<'static, Tree>>, 
                 }
             };
             let Some(module) = parse::module_name(&text) else {
-                diagnostics.push(problem("not a MIB module (no 'NAME DEFINITIONS ::= BEGIN' at its start), skipped".into()));
+                if !is_documentation(&name) {
+                    diagnostics.push(problem(
+                        "not a MIB module (no 'NAME DEFINITIONS ::= BEGIN' at its start), skipped".into(),
+                    ));
+                }
                 continue;
             };
             // A shipped module of the same name is already loaded: skip without parsing.

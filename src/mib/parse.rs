@@ -725,14 +725,19 @@ impl Parser {
                     self.next();
                     self.skip_group()?;
                 }
-                _ if self.at_definition() => {
-                    return self.error("enumeration: no '}' before the next definition");
-                }
+                // An enumeration left open ends where the next clause or definition starts:
+                // reported, and what it listed is kept.
+                Some(Tok::Assign) => break,
+                Some(Tok::Ident(w)) if is_clause_keyword(w) => break,
+                _ if self.at_definition() => break,
                 _ => {
                     self.next();
                 }
             }
         }
+        let found = Self::describe(self.peek());
+        let _ = self.error::<()>(format!("expected '}}' to close the enumeration, found {found}"));
+        Ok(out)
     }
 
     fn signed(&mut self) -> Result<i64> {

@@ -8,11 +8,8 @@
 
 use std::collections::HashMap;
 
-use super::parse::{Macro, ModuleAst, SyntaxAst, TypeAst, ValueAst};
+use super::parse::{Macro, ModuleAst, SyntaxAst, TypeAst};
 use super::tree::{Base, Doc, Module, NO_MODULE, Node, NodeId, Symbol, Syntax, Text, Tree, TypeDef, TypeId};
-
-/// One component of an OID value as written: a name, a number, or both.
-type OidPart = (Option<String>, Option<u32>);
 
 /// A problem found while loading: which module, file and line, and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,7 +49,8 @@ enum State {
 /// Loads modules into a tree.
 pub struct Resolver {
     pub tree: Tree,
-    available: HashMap<String, Source>,
+    /// Each module's place in the order found, and its text.
+    available: HashMap<String, (usize, Source)>,
     state: HashMap<String, State>,
     /// Where modules were looked for, for "cannot find module" messages.
     pub searched: Vec<String>,
@@ -118,6 +116,23 @@ fn renamed(name: &str) -> Option<&'static str> {
     })
 }
 
+/// One parent-child step of an OID value: the parent by label, the child's number and label.
+struct Step {
+    parent: String,
+    subid: u32,
+    label: String,
+    /// The value this step defines (the last step of its OID value).
+    value: Option<usize>,
+    anonymous: bool,
+    line: u32,
+}
+
+impl Step {
+    fn new(parent: String, subid: u32, label: String, value: Option<usize>, anonymous: bool, line: u32) -> Step {
+        Step { parent, subid, label, value, anonymous, line }
+    }
+}
+
 /// What a module's definitions resolve against while it loads.
 struct Scope<'a> {
     module: u16,
@@ -159,27 +174,30 @@ impl Resolver {
         }
     }
 
-    /// Makes modules available for loading. A name seen before keeps its first source (earlier
-    /// directories in the search path win).
+    /// Makes modules available for loading, in the order Net-SNMP finds them (directories in
+    /// search-path order, each one's files sorted by name). A module found again replaces the
+    /// one found before, as in Net-SNMP, where the later directory wins; it keeps its place
+    /// in the load order.
     pub fn add_source(&mut self, file: &str, modules: Vec<ModuleAst>) {
         for module in modules {
-            self.available
-                .entry(module.name.clone())
-                .or_insert_with(|| Source { file: file.to_string(), module });
+            let seq = self.available.len();
+            let name = module.name.clone();
+            let source = Source { file: file.to_string(), module };
+            match self.available.get_mut(&name) {
+                Some(known) => known.1 = source,
+                None => {
+                    self.available.insert(name, (seq, source));
+                }
+            }
         }
     }
 
-    /// Names of all available modules, by file name as Net-SNMP's `-m ALL` reads them: file names
-    /// sorted, then loaded from the last to the first.
+    /// Names of all available modules in Net-SNMP's `-m ALL` order: the reverse of the order
+    /// they were found in.
     pub fn all_in_load_order(&self) -> Vec<String> {
-        let mut by_file: Vec<(&str, &str)> =
-            self.available.values().map(|s| (s.file.as_str(), s.module.name.as_str())).collect();
-        by_file.sort_by(|a, b| {
-            let fa = a.0.rsplit('/').next().unwrap_or(a.0);
-            let fb = b.0.rsplit('/').next().unwrap_or(b.0);
-            fa.cmp(fb).then(a.1.cmp(b.1))
-        });
-        by_file.iter().rev().map(|(_, m)| (*m).to_string()).collect()
+        let mut found: Vec<(usize, &str)> = self.available.values().map(|(seq, s)| (*seq, s.module.name.as_str())).collect();
+        found.sort_unstable();
+        found.iter().rev().map(|(_, m)| (*m).to_string()).collect()
     }
 
     /// Loads every available module.
@@ -194,7 +212,7 @@ impl Resolver {
         if self.tree.module_id(name).is_some() || self.state.contains_key(name) {
             return;
         }
-        let source = self.available.get(name).cloned();
+        let source = self.available.get(name).map(|(_, s)| s.clone());
         // Old module names that newer modules replaced, as Net-SNMP maps them.
         let source = source.or_else(|| {
             let newer = renamed(name)?;
@@ -267,22 +285,10 @@ impl Resolver {
         for t in &ast.types {
             self.resolve_type(&mut scope, &t.name, 0);
         }
-        // Place values whose parent is known until nothing more can be placed.
-        let mut pending: Vec<&ValueAst> = ast.values.iter().collect();
-        loop {
-            let before = pending.len();
-            pending.retain(|v| !self.place_value(&mut scope, v));
-            if pending.is_empty() || pending.len() == before {
-                break;
-            }
-        }
-        for v in pending {
-            let parent = v.oid.first().and_then(|p| p.0.clone()).unwrap_or_default();
-            self.diag(&scope, v.line, format!("unlinked OID {}: undefined identifier {parent}", v.name));
-        }
+        let value_node = self.place_values(&mut scope);
         // Second pass: what refers to other nodes (INDEX, AUGMENTS, OBJECTS) and syntaxes.
-        for v in &ast.values {
-            let Some(&id) = scope.placed.get(&v.name) else { continue };
+        for (v, id) in ast.values.iter().zip(value_node) {
+            let Some(id) = id else { continue };
             if !scope.defined_here.contains(&id) {
                 continue; // An earlier module's definition stands.
             }
@@ -335,8 +341,7 @@ impl Resolver {
         }
         if let Some(from) = scope.imports.get(name) {
             let from = self.alias.get(*from).map_or(*from, String::as_str);
-            if let Some(Symbol::Node(id)) = self.tree.module_id(from).and_then(|m| self.tree.symbol(m, name))
-            {
+            if let Some(id) = self.tree.module_id(from).and_then(|m| self.tree.node_symbol(m, name)) {
                 return Some(id);
             }
         }
@@ -358,8 +363,7 @@ impl Resolver {
         }
         if let Some(from) = scope.imports.get(name) {
             let from = self.alias.get(*from).map_or(*from, String::as_str);
-            if let Some(Symbol::Type(id)) = self.tree.module_id(from).and_then(|m| self.tree.symbol(m, name))
-            {
+            if let Some(id) = self.tree.module_id(from).and_then(|m| self.tree.type_symbol(m, name)) {
                 return Some(id);
             }
         }
@@ -435,93 +439,177 @@ impl Resolver {
         }
     }
 
-    /// Places one value if its parent is known; returns whether it was placed (or failed for
-    /// good, with a diagnostic).
-    fn place_value(&mut self, scope: &mut Scope<'_>, v: &ValueAst) -> bool {
-        let (mut at, rest): (Option<NodeId>, &[OidPart]) = if v.kind == Macro::TrapType {
-            // A v1 trap sits at enterprise.0.N.
-            let Some(enterprise) = v.enterprise.as_deref() else {
-                self.diag(scope, v.line, format!("{}: TRAP-TYPE without ENTERPRISE", v.name));
-                return true;
-            };
-            let Some(e) = self.lookup_node(scope, enterprise) else {
-                return false;
-            };
-            let label = format!("{enterprise}#");
-            let zero = self.child_or_new(Some(e), 0, &label, scope.module, v.line);
-            (Some(zero), &v.oid[..])
-        } else {
-            let Some((first, rest)) = v.oid.split_first() else {
-                return true;
-            };
-            let at = match first {
-                (Some(name), None) => match self.lookup_node(scope, name) {
-                    Some(n) => n,
-                    None => return false,
+    /// Places the module's values in the tree as Net-SNMP links a module: every OID value is
+    /// split into parent-child steps (`{ iso org(3) dod(6) 1 }` is three), and the steps are
+    /// placed depth-first from the imported nodes, then from the roots, then from any loaded
+    /// node with the parent's label; a node's children in the reverse of the order written.
+    /// The order decides what a label defined twice in one module means, as it does in
+    /// Net-SNMP: the module's own children of that label hang under the first one placed, and
+    /// its symbol (what `MODULE::label` and importers see) is the last one placed. Returns the
+    /// node of each value.
+    fn place_values(&mut self, scope: &mut Scope<'_>) -> Vec<Option<NodeId>> {
+        let ast = scope.ast;
+        let mut steps: Vec<Step> = Vec::new();
+        let mut aliases: Vec<(usize, &str)> = Vec::new();
+        for (vi, v) in ast.values.iter().enumerate() {
+            if v.kind == Macro::TrapType {
+                // A v1 trap sits at enterprise.0.N; the `enterprise#` node is Net-SNMP's.
+                let Some(enterprise) = v.enterprise.as_deref() else {
+                    self.diag(scope, v.line, format!("{}: TRAP-TYPE without ENTERPRISE", v.name));
+                    continue;
+                };
+                let Some(&(_, Some(n))) = v.oid.first() else { continue };
+                let zero = format!("{enterprise}#");
+                steps.push(Step::new(enterprise.to_string(), 0, zero.clone(), None, false, v.line));
+                steps.push(Step::new(zero, n, v.name.clone(), Some(vi), false, v.line));
+                continue;
+            }
+            let Some((first, rest)) = v.oid.split_first() else { continue };
+            let mut parent = match first {
+                (Some(name), _) => name.clone(),
+                (None, Some(n)) => match n {
+                    0 => "ccitt".to_string(),
+                    1 => "iso".to_string(),
+                    2 => "joint-iso-ccitt".to_string(),
+                    _ => {
+                        self.diag(scope, v.line, format!("{}: no top-level arc {n}", v.name));
+                        continue;
+                    }
                 },
-                (Some(name), Some(n)) => self.child_or_new(None, *n, name, scope.module, v.line),
-                (None, Some(n)) => self.child_or_new(None, *n, &n.to_string(), scope.module, v.line),
-                (None, None) => return true,
+                (None, None) => continue,
             };
-            (Some(at), rest)
-        };
-        let Some((last, middle)) = rest.split_last() else {
-            // `{ parent }` alone: an alias of the parent.
-            if let Some(a) = at {
-                scope.placed.insert(v.name.clone(), a);
+            if rest.is_empty() {
+                // `{ parent }` alone: another name of the parent.
+                aliases.push((vi, first.0.as_deref().unwrap_or("")));
+                continue;
             }
-            return true;
-        };
-        for (label, number) in middle {
-            let Some(n) = number else {
-                self.diag(scope, v.line, format!("{}: OID component {label:?} has no number", v.name));
-                return true;
-            };
-            // An unnamed step is an anonymous node, as Net-SNMP makes one: printed as its
-            // number, replaced by the first definition that names it.
-            let anonymous = label.is_none();
-            let label = match label {
-                Some(l) => l.clone(),
-                None => {
-                    self.anonymous = self.anonymous.saturating_add(1);
-                    format!("{ANONYMOUS}{}", self.anonymous)
-                }
-            };
-            let id = self.child_or_new(at, *n, &label, scope.module, v.line);
-            if let Some(node) = usize::try_from(id).ok().and_then(|i| self.tree.nodes.get_mut(i))
-                && !anonymous
-            {
-                if node.label.starts_with(ANONYMOUS) {
-                    node.label = Text::Owned(label.clone());
-                    node.module = scope.module;
-                    node.defined = true;
-                    scope.defined_here.insert(id);
-                } else if node.module != scope.module && !node.also.contains(&scope.module) {
-                    // A named step such as `org(3)` counts as a definition of that node by
-                    // this module.
-                    node.also.push(scope.module);
-                }
-                // …and makes its name a symbol of the module (`{ mib-2 snmpDot3MauMgt(26) 4 }`).
-                scope.placed.entry(label).or_insert(id);
+            for (k, (label, number)) in rest.iter().enumerate() {
+                let last = k.saturating_add(1) == rest.len();
+                let Some(subid) = *number else {
+                    let what = label.as_deref().unwrap_or("?");
+                    self.diag(scope, v.line, format!("{}: OID component {what} has no number", v.name));
+                    break;
+                };
+                let (label, anonymous) = match (last, label) {
+                    (true, _) => (v.name.clone(), false),
+                    (false, Some(l)) => (l.clone(), false),
+                    (false, None) => {
+                        // An unnamed step is an anonymous node, as Net-SNMP makes one: printed
+                        // as its number, taken over by the first definition that names it.
+                        self.anonymous = self.anonymous.saturating_add(1);
+                        (format!("{ANONYMOUS}{}", self.anonymous), true)
+                    }
+                };
+                steps.push(Step::new(parent, subid, label.clone(), last.then_some(vi), anonymous, v.line));
+                parent = label;
             }
-            at = Some(id);
         }
-        let Some(subid) = last.1 else {
-            self.diag(scope, v.line, format!("{}: the last OID component has no number", v.name));
-            return true;
-        };
-        let id = self.child_or_new(at, subid, &v.name, scope.module, v.line);
+        let mut by_parent: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut first_seen: Vec<&str> = Vec::new();
+        for (i, step) in steps.iter().enumerate() {
+            by_parent
+                .entry(step.parent.clone())
+                .or_insert_with(|| {
+                    first_seen.push(step.parent.as_str());
+                    Vec::new()
+                })
+                .push(i);
+        }
+        let mut value_node: Vec<Option<NodeId>> = vec![None; ast.values.len()];
+        // From the imported nodes, in the order imported.
+        for (symbol, from, _) in &ast.imports {
+            if !by_parent.contains_key(symbol.as_str()) {
+                continue;
+            }
+            let from = self.alias.get(from.as_str()).map_or(from.as_str(), String::as_str);
+            let node = self.tree.module_id(from).and_then(|m| self.tree.node_symbol(m, symbol));
+            if let Some(node) = node {
+                self.descend(scope, &steps, &mut by_parent, &mut value_node, node, symbol, 0);
+            }
+        }
+        // From the roots, then from any node already loaded that has the parent's label.
+        for (subid, label) in [(1, "iso"), (0, "ccitt"), (2, "joint-iso-ccitt")] {
+            if let Some(root) = self.tree.child(None, subid) {
+                self.descend(scope, &steps, &mut by_parent, &mut value_node, root, label, 0);
+            }
+        }
+        loop {
+            let found = first_seen
+                .iter()
+                .filter(|l| by_parent.contains_key(**l))
+                .find_map(|l| self.tree.node_named(l).map(|n| (n, *l)));
+            let Some((node, label)) = found else { break };
+            self.descend(scope, &steps, &mut by_parent, &mut value_node, node, label, 0);
+        }
+        // What is left has no parent anywhere.
+        let mut left: Vec<usize> = by_parent.into_values().flatten().collect();
+        left.sort_unstable();
+        for i in left {
+            let Some(step) = steps.get(i) else { continue };
+            if let Some(v) = step.value.and_then(|vi| ast.values.get(vi)) {
+                let parent = v.oid.first().and_then(|p| p.0.clone()).unwrap_or_else(|| step.parent.clone());
+                self.diag(scope, v.line, format!("unlinked OID {}: undefined identifier {parent}", v.name));
+            }
+        }
+        for (vi, parent) in aliases {
+            if let (Some(id), Some(v)) = (self.lookup_node(scope, parent), ast.values.get(vi)) {
+                scope.placed.entry(v.name.clone()).or_insert(id);
+            }
+        }
+        value_node
+    }
+
+    /// Places the steps whose parent is `label`, under `node`, each followed by its own
+    /// children (depth-first, in the reverse of the order written, as Net-SNMP places them).
+    #[allow(clippy::too_many_arguments)]
+    fn descend(
+        &mut self,
+        scope: &mut Scope<'_>,
+        steps: &[Step],
+        by_parent: &mut HashMap<String, Vec<usize>>,
+        value_node: &mut [Option<NodeId>],
+        node: NodeId,
+        label: &str,
+        depth: usize,
+    ) {
+        let Some(kids) = by_parent.remove(label) else { return };
+        if depth > 128 {
+            let line = kids.first().and_then(|&k| steps.get(k)).map_or(0, |s| s.line);
+            self.diag(scope, line, format!("OID under {label} is longer than 128 sub-identifiers"));
+            return;
+        }
+        for &k in kids.iter().rev() {
+            let Some(step) = steps.get(k) else { continue };
+            let id = self.place_step(scope, step, node);
+            if let Some(vi) = step.value
+                && let Some(slot) = value_node.get_mut(vi)
+            {
+                *slot = Some(id);
+            }
+            self.descend(scope, steps, by_parent, value_node, id, &step.label, depth.saturating_add(1));
+        }
+    }
+
+    /// Places one step under `parent` and returns its node. An existing node at that OID is
+    /// reused: one with the same label is the same definition; an anonymous one takes the
+    /// step's label; otherwise the first definition loaded keeps the node, as Net-SNMP prints
+    /// it, and this module is noted as defining it too.
+    fn place_step(&mut self, scope: &mut Scope<'_>, step: &Step, parent: NodeId) -> NodeId {
+        let value = step.value.and_then(|vi| scope.ast.values.get(vi));
+        let id = self.child_or_new(Some(parent), step.subid, &step.label, scope.module, step.line);
         if let Some(n) = usize::try_from(id).ok().and_then(|i| self.tree.nodes.get_mut(i)) {
-            // A definition that names an anonymous node takes it over.
-            if n.label.starts_with(ANONYMOUS) {
-                n.label = Text::Owned(v.name.clone());
-                n.module = scope.module;
+            if !step.anonymous {
+                if n.is_anonymous() {
+                    n.label = Text::Owned(step.label.clone());
+                    n.module = scope.module;
+                } else if n.module != scope.module && !n.also.contains(&scope.module) {
+                    n.also.push(scope.module);
+                }
             }
-            // The first definition loaded stands; a node made as an intermediate step takes it.
-            if n.defined && n.module != scope.module && !n.also.contains(&scope.module) {
-                n.also.push(scope.module);
-            }
-            if !n.defined {
+            if let Some(v) = value
+                && !n.defined
+            {
+                // The first definition loaded stands.
                 n.defined = true;
                 scope.defined_here.insert(id);
                 n.kind = v.kind;
@@ -534,9 +622,11 @@ impl Resolver {
                 n.line = v.line;
             }
         }
-        // A label defined twice in one module answers with its first definition.
-        scope.placed.entry(v.name.clone()).or_insert(id);
-        true
+        if !step.anonymous {
+            // The last placed of a label is the module's symbol.
+            scope.placed.insert(step.label.clone(), id);
+        }
+        id
     }
 
     /// The child of `parent` with `subid`, made (labelled `label`, owned by `module`) if missing.

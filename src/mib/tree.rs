@@ -52,7 +52,7 @@ impl Base {
             "NetworkAddress" => Base::NetworkAddress,
             "Counter32" | "Counter" => Base::Counter32,
             "Gauge32" | "Gauge" => Base::Gauge32,
-            "Unsigned32" => Base::Unsigned32,
+            "Unsigned32" | "UInteger32" => Base::Unsigned32,
             "TimeTicks" => Base::TimeTicks,
             "Opaque" => Base::Opaque,
             "Counter64" => Base::Counter64,
@@ -285,10 +285,35 @@ impl Tree {
         arcs
     }
 
-    /// A symbol defined in `module`.
+    /// A symbol defined in `module` (an object when a type has the same name).
     pub fn symbol(&self, module: u16, name: &str) -> Option<Symbol> {
-        let i = self.symbols.binary_search_by(|(m, n, _)| (*m, n.as_ref()).cmp(&(module, name))).ok()?;
-        self.symbols.get(i).map(|s| s.2)
+        let all = self.symbols_named(module, name);
+        all.iter().find(|s| matches!(s.2, Symbol::Node(_))).or_else(|| all.first()).map(|s| s.2)
+    }
+
+    /// The object `name` of `module`.
+    pub fn node_symbol(&self, module: u16, name: &str) -> Option<NodeId> {
+        self.symbols_named(module, name).iter().find_map(|s| match s.2 {
+            Symbol::Node(n) => Some(n),
+            Symbol::Type(_) => None,
+        })
+    }
+
+    /// The type `name` of `module`.
+    pub fn type_symbol(&self, module: u16, name: &str) -> Option<TypeId> {
+        self.symbols_named(module, name).iter().find_map(|s| match s.2 {
+            Symbol::Type(t) => Some(t),
+            Symbol::Node(_) => None,
+        })
+    }
+
+    /// Every symbol `name` of `module`: a module may name a type and an object alike
+    /// (`velocityAppEntry OBJECT-TYPE` and `velocityAppEntry ::= SEQUENCE`).
+    fn symbols_named(&self, module: u16, name: &str) -> &[(u16, Text, Symbol)] {
+        let key = (module, name);
+        let start = self.symbols.partition_point(|(m, n, _)| (*m, n.as_ref()) < key);
+        let end = self.symbols.partition_point(|(m, n, _)| (*m, n.as_ref()) <= key);
+        self.symbols.get(start..end).unwrap_or_default()
     }
 
     /// The first node, in tree order, labelled `name` (Net-SNMP's lookup of a bare name).
