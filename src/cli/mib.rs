@@ -101,11 +101,15 @@ pub fn details(tree: &Tree, id: snmpctl::mib::NodeId) -> String {
     use std::fmt::Write as _;
     let Some(n) = tree.node(id) else { return String::new() };
     let mut s = String::new();
+    // Net-SNMP gives TRAP-TYPE to the `enterprise#` node it makes for a trap, and prints the
+    // trap itself as an OBJECT-TYPE.
+    let enterprise_zero = n.label.ends_with('#') && n.subid == 0;
     let kind = match n.kind {
+        _ if enterprise_zero => "TRAP-TYPE",
+        Macro::TrapType => "OBJECT-TYPE",
         Macro::ModuleIdentity => "MODULE-IDENTITY",
         Macro::ObjectIdentity => "OBJECT-IDENTITY",
         Macro::NotificationType => "NOTIFICATION-TYPE",
-        Macro::TrapType => "TRAP-TYPE",
         Macro::ObjectGroup => "OBJECT-GROUP",
         Macro::NotificationGroup => "NOTIFICATION-GROUP",
         Macro::ModuleCompliance => "MODULE-COMPLIANCE",

@@ -321,6 +321,16 @@ impl Parser {
         }
     }
 
+    fn expect_ident_in(&mut self, context: &str, what: &str) -> Result<String> {
+        match self.peek() {
+            Some(Tok::Ident(_)) => self.expect_ident(what),
+            other => {
+                let found = Self::describe(other);
+                self.error(format!("{context}: expected {what}, found {found}"))
+            }
+        }
+    }
+
     fn expect_string(&mut self, context: &str, clause: &str) -> Result<String> {
         match self.peek() {
             Some(Tok::Str(s)) => {
@@ -590,7 +600,7 @@ impl Parser {
                     }
                     Some(Tok::Ident(s)) if s == "STATUS" => {
                         self.next();
-                        t.status = Some(self.expect_ident("a status")?);
+                        t.status = Some(self.expect_ident_in(&context, "a status")?);
                     }
                     Some(Tok::Ident(s)) if s == "DESCRIPTION" => {
                         self.next();
@@ -957,7 +967,7 @@ impl Parser {
                     "DESCRIPTION" if v.description.is_none() => {
                         v.description = Some(self.expect_string(&context, "DESCRIPTION")?)
                     }
-                    "STATUS" if v.status.is_none() => v.status = Some(self.expect_ident("a status")?),
+                    "STATUS" if v.status.is_none() => v.status = Some(self.expect_ident_in(&context, "a status")?),
                     "SYNTAX" | "WRITE-SYNTAX" => {
                         self.syntax(&context)?;
                     }
@@ -968,8 +978,8 @@ impl Parser {
             match word.as_str() {
                 "SYNTAX" => v.syntax = Some(self.syntax(&context)?),
                 "UNITS" => v.units = Some(self.expect_string(&context, "UNITS")?),
-                "MAX-ACCESS" | "ACCESS" => v.access = Some(self.expect_ident("an access")?),
-                "STATUS" => v.status = Some(self.expect_ident("a status")?),
+                "MAX-ACCESS" | "ACCESS" => v.access = Some(self.expect_ident_in(&context, "an access")?),
+                "STATUS" => v.status = Some(self.expect_ident_in(&context, "a status")?),
                 // MODULE-IDENTITY's REVISION clauses carry descriptions of their own.
                 "DESCRIPTION" => {
                     let d = self.expect_string(&context, "DESCRIPTION")?;
@@ -983,7 +993,7 @@ impl Parser {
                             Some(Tok::Punct('}')) => break,
                             Some(Tok::Punct(',')) => {}
                             Some(Tok::Ident(s)) if s == "IMPLIED" => {
-                                let n = self.expect_ident("an index object after IMPLIED")?;
+                                let n = self.expect_ident_in(&context, "an index object after IMPLIED")?;
                                 v.index.push((n, true));
                             }
                             Some(Tok::Ident(s)) => v.index.push((s, false)),
@@ -1033,10 +1043,10 @@ impl Parser {
                 "ENTERPRISE" => {
                     // `ENTERPRISE name` or `ENTERPRISE { name }`.
                     if self.eat_punct('{') {
-                        v.enterprise = Some(self.expect_ident("an enterprise")?);
+                        v.enterprise = Some(self.expect_ident_in(&context, "an enterprise")?);
                         while !matches!(self.next(), Some(Tok::Punct('}')) | None) {}
                     } else {
-                        v.enterprise = Some(self.expect_ident("an enterprise")?);
+                        v.enterprise = Some(self.expect_ident_in(&context, "an enterprise")?);
                     }
                 }
                 "LAST-UPDATED" | "ORGANIZATION" | "CONTACT-INFO" | "REVISION" | "DISPLAY-HINT" => {
