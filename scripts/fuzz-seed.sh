@@ -17,4 +17,8 @@ for f in fixtures/v3/*.bin; do
 done
 mkdir -p fuzz/corpus/capture
 cp fixtures/capture/*.pcap* fuzz/corpus/capture/ 2>/dev/null || true
-echo "seeded: $(ls fuzz/corpus/decode_message | wc -l) datagrams, $(ls fuzz/corpus/capture | wc -l) captures"
+# mib: the vendor-style fixture modules, the broken ones and the shipped modules.
+mkdir -p fuzz/corpus/mib
+find fixtures/mibs fixtures/mib -type f -exec cp {} fuzz/corpus/mib/ \;
+cp mibs/*.txt fuzz/corpus/mib/
+echo "seeded: $(ls fuzz/corpus/decode_message | wc -l) datagrams, $(ls fuzz/corpus/capture | wc -l) captures, $(ls fuzz/corpus/mib | wc -l) MIB files"

@@ -109,7 +109,8 @@ pub fn load(options: &LoadOptions) -> (Option<std::borrow::Cow<'static, Tree>>, 
                 continue;
             }
             let file = path.display().to_string();
-            let problem = |message: String| Diagnostic { module: String::new(), file: file.clone(), line: 0, message };
+            let problem =
+                |message: String| Diagnostic { module: String::new(), file: file.clone(), line: 0, message };
             let text = match std::fs::read(&path) {
                 Ok(text) => text,
                 Err(e) => {

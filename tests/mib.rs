@@ -399,8 +399,19 @@ fn a_bad_definition_does_not_lose_the_module() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/mib/recovery");
     let o = run(
         "snmpctl",
-        &["translate", "-M", dir, "-m", "ALL", "-On", "RECOVERY-MIB::goodBefore", "RECOVERY-MIB::goodAfter",
-          "RECOVERY-MIB::under_score", "RECOVERY-MIB::afterDashes", "RECOVERY-MIB::brokenThenFine"],
+        &[
+            "translate",
+            "-M",
+            dir,
+            "-m",
+            "ALL",
+            "-On",
+            "RECOVERY-MIB::goodBefore",
+            "RECOVERY-MIB::goodAfter",
+            "RECOVERY-MIB::under_score",
+            "RECOVERY-MIB::afterDashes",
+            "RECOVERY-MIB::brokenThenFine",
+        ],
     );
     assert_eq!(
         stdout(&o),
@@ -410,13 +421,18 @@ fn a_bad_definition_does_not_lose_the_module() {
     let file = format!("{dir}/RECOVERY-MIB.txt");
     let expected = [
         format!("MIB: {file}:15: RECOVERY-MIB: brokenAccess: expected an access, found a quoted string\n"),
-        format!("MIB: {dir}/notes.txt: not a MIB module (no 'NAME DEFINITIONS ::= BEGIN' at its start), skipped\n"),
+        format!(
+            "MIB: {dir}/notes.txt: not a MIB module (no 'NAME DEFINITIONS ::= BEGIN' at its start), skipped\n"
+        ),
     ];
     for e in &expected {
         assert!(err.contains(e.as_str()), "{err}");
     }
     assert_eq!(err.lines().count(), expected.len(), "{err}");
     // Net-SNMP loads none of it.
-    let theirs = run("snmptranslate", &["-M", &format!("{dir}:{}", mibs()), "-m", "ALL", "-On", "RECOVERY-MIB::goodBefore"]);
+    let theirs = run(
+        "snmptranslate",
+        &["-M", &format!("{dir}:{}", mibs()), "-m", "ALL", "-On", "RECOVERY-MIB::goodBefore"],
+    );
     assert_eq!(stdout(&theirs), "");
 }

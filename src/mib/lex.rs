@@ -100,7 +100,8 @@ pub fn tokens(text: &[u8]) -> Vec<Token> {
                     i = i.saturating_add(1);
                 }
                 let closed = at(i) == Some(b'\'');
-                let digits = String::from_utf8_lossy(text.get(begin..i).unwrap_or_default()).trim().to_string();
+                let digits =
+                    String::from_utf8_lossy(text.get(begin..i).unwrap_or_default()).trim().to_string();
                 if closed {
                     i = i.saturating_add(1);
                 }

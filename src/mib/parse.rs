@@ -189,7 +189,8 @@ pub fn module_name(text: &[u8]) -> Option<String> {
         }
         next = it.next();
     }
-    (matches!(next, Some(Tok::Ident(w)) if w == "DEFINITIONS" || w == "PIB-DEFINITIONS")).then(|| name.clone())
+    (matches!(next, Some(Tok::Ident(w)) if w == "DEFINITIONS" || w == "PIB-DEFINITIONS"))
+        .then(|| name.clone())
 }
 
 /// Parses every module in `text`. Never fails: what cannot be read is in [`Parsed::errors`].
@@ -208,7 +209,10 @@ pub fn parse(text: &[u8]) -> Parsed {
         if stray.is_none() && !stray_hyphen {
             stray = Some(line);
             let what = Parser::describe(Some(t));
-            p.error_at(line, format!("expected a module definition ('NAME DEFINITIONS ::= BEGIN'), found {what}"));
+            p.error_at(
+                line,
+                format!("expected a module definition ('NAME DEFINITIONS ::= BEGIN'), found {what}"),
+            );
         }
         p.next();
     }
@@ -487,7 +491,10 @@ impl Parser {
                         let line = self.line();
                         stray = Some(line);
                         let what = Self::describe(other);
-                        self.error_at(line, format!("expected a definition, found {what}; skipped to the next one"));
+                        self.error_at(
+                            line,
+                            format!("expected a definition, found {what}; skipped to the next one"),
+                        );
                     }
                     self.next();
                     self.recover();
@@ -892,7 +899,8 @@ impl Parser {
                             Some(Tok::Number(n)) => number = u32::try_from(n).ok(),
                             other => {
                                 let found = Self::describe(other.as_ref());
-                                return self.error(format!("{name}: expected a number in '( )', found {found}"));
+                                return self
+                                    .error(format!("{name}: expected a number in '( )', found {found}"));
                             }
                         }
                         self.expect_punct(')', name)?;
@@ -967,7 +975,9 @@ impl Parser {
                     "DESCRIPTION" if v.description.is_none() => {
                         v.description = Some(self.expect_string(&context, "DESCRIPTION")?)
                     }
-                    "STATUS" if v.status.is_none() => v.status = Some(self.expect_ident_in(&context, "a status")?),
+                    "STATUS" if v.status.is_none() => {
+                        v.status = Some(self.expect_ident_in(&context, "a status")?)
+                    }
                     "SYNTAX" | "WRITE-SYNTAX" => {
                         self.syntax(&context)?;
                     }

@@ -128,7 +128,14 @@ struct Step {
 }
 
 impl Step {
-    fn new(parent: String, subid: u32, label: String, value: Option<usize>, anonymous: bool, line: u32) -> Step {
+    fn new(
+        parent: String,
+        subid: u32,
+        label: String,
+        value: Option<usize>,
+        anonymous: bool,
+        line: u32,
+    ) -> Step {
         Step { parent, subid, label, value, anonymous, line }
     }
 }
@@ -195,7 +202,8 @@ impl Resolver {
     /// Names of all available modules in Net-SNMP's `-m ALL` order: the reverse of the order
     /// they were found in.
     pub fn all_in_load_order(&self) -> Vec<String> {
-        let mut found: Vec<(usize, &str)> = self.available.values().map(|(seq, s)| (*seq, s.module.name.as_str())).collect();
+        let mut found: Vec<(usize, &str)> =
+            self.available.values().map(|(seq, s)| (*seq, s.module.name.as_str())).collect();
         found.sort_unstable();
         found.iter().rev().map(|(_, m)| (*m).to_string()).collect()
     }
@@ -533,13 +541,13 @@ impl Resolver {
                 self.descend(scope, &steps, &mut by_parent, &mut value_node, root, label, 0);
             }
         }
-        loop {
-            let found = first_seen
-                .iter()
-                .filter(|l| by_parent.contains_key(**l))
-                .find_map(|l| self.tree.node_named(l).map(|n| (n, *l)));
-            let Some((node, label)) = found else { break };
-            self.descend(scope, &steps, &mut by_parent, &mut value_node, node, label, 0);
+        for label in first_seen {
+            if !by_parent.contains_key(label) {
+                continue;
+            }
+            if let Some(node) = self.tree.node_named(label) {
+                self.descend(scope, &steps, &mut by_parent, &mut value_node, node, label, 0);
+            }
         }
         // What is left has no parent anywhere.
         let mut left: Vec<usize> = by_parent.into_values().flatten().collect();
