@@ -50,7 +50,7 @@ enum State {
 pub struct Resolver {
     pub tree: Tree,
     /// Each module's place in the order found, and its text.
-    available: HashMap<String, (usize, Source)>,
+    available: HashMap<String, (usize, std::sync::Arc<Source>)>,
     state: HashMap<String, State>,
     /// Where modules were looked for, for "cannot find module" messages.
     pub searched: Vec<String>,
@@ -189,7 +189,7 @@ impl Resolver {
         for module in modules {
             let seq = self.available.len();
             let name = module.name.clone();
-            let source = Source { file: file.to_string(), module };
+            let source = std::sync::Arc::new(Source { file: file.to_string(), module });
             match self.available.get_mut(&name) {
                 Some(known) => known.1 = source,
                 None => {
@@ -220,7 +220,7 @@ impl Resolver {
         if self.tree.module_id(name).is_some() || self.state.contains_key(name) {
             return;
         }
-        let source = self.available.get(name).map(|(_, s)| s.clone());
+        let source = self.available.get(name).map(|(_, s)| std::sync::Arc::clone(s));
         // Old module names that newer modules replaced, as Net-SNMP maps them.
         let source = source.or_else(|| {
             let newer = renamed(name)?;
@@ -334,8 +334,15 @@ impl Resolver {
                 symbols.push((module, Text::Owned(name), Symbol::Type(id)));
             }
         }
-        self.tree.symbols.extend(symbols);
-        self.tree.symbols.sort_by(|a, b| (a.0, a.1.as_ref()).cmp(&(b.0, b.1.as_ref())));
+        // The symbols are sorted by module, then name, and this module's number is the
+        // highest so far: sorting its own and appending them keeps the whole list sorted.
+        symbols.sort_by(|a, b| a.1.cmp(&b.1));
+        if self.tree.symbols.last().is_some_and(|last| last.0 > module) {
+            self.tree.symbols.extend(symbols);
+            self.tree.symbols.sort_by(|a, b| (a.0, a.1.as_ref()).cmp(&(b.0, b.1.as_ref())));
+        } else {
+            self.tree.symbols.extend(symbols);
+        }
     }
 
     /// A node named in the scope: own definitions, imports, then any module (Net-SNMP is as
