@@ -44,6 +44,18 @@ fn main() {
     }
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR is set"));
     std::fs::write(out.join("mibs.bin"), store::encode(&tree)).expect("OUT_DIR is writable");
+    // The texts too, for the rare load that must resolve everything anew: when a user's
+    // directory holds a different module of a shipped module's name, that one replaces it.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut sources = String::from("/// The shipped module files: name in `mibs/`, text.\n");
+    sources.push_str("pub static SHIPPED_SOURCES: &[(&str, &[u8])] = &[\n");
+    for path in &files {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let full = root.join(path);
+        sources.push_str(&format!("    ({name:?}, include_bytes!({:?})),\n", full.display().to_string()));
+    }
+    sources.push_str("];\n");
+    std::fs::write(out.join("mibs_src.rs"), sources).expect("OUT_DIR is writable");
 }
 
 /// Places the functions the everyday commands run side by side at the start of `.text`

@@ -20,6 +20,13 @@ pub use resolve::Diagnostic;
 pub use tree::{Base, Doc, Macro, Node, NodeId, Symbol, Syntax, Tree, TypeDef, TypeId};
 
 static COMPILED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/mibs.bin"));
+include!(concat!(env!("OUT_DIR"), "/mibs_src.rs"));
+
+/// The text of the shipped module `name`, when one is shipped.
+fn shipped_text(tree: &Tree, name: &str) -> Option<&'static [u8]> {
+    let file = tree.module(tree.module_id(name)?)?.file.to_string();
+    SHIPPED_SOURCES.iter().find(|(f, _)| *f == file).map(|(_, t)| *t)
+}
 
 /// Reads the compiled-in shipped set anew (what [`shipped`] does once; for benchmarks).
 ///
@@ -84,6 +91,8 @@ pub fn load(options: &LoadOptions) -> (Option<std::borrow::Cow<'static, Tree>>, 
     let wanted: Vec<&str> = modules.trim_start_matches('+').split(':').filter(|s| !s.is_empty()).collect();
     let all = modules.starts_with('+') || wanted.contains(&"ALL");
     let mut sources: Vec<(String, Vec<parse::ModuleAst>)> = Vec::new();
+    // Shipped modules that a user's module of the same name replaces.
+    let mut replaced: Vec<String> = Vec::new();
     let mut diagnostics = Vec::new();
     for dir in &dirs {
         let entries = match std::fs::read_dir(dir) {
@@ -126,9 +135,13 @@ pub fn load(options: &LoadOptions) -> (Option<std::borrow::Cow<'static, Tree>>, 
                 }
                 continue;
             };
-            // A shipped module of the same name is already loaded: skip without parsing.
-            if base.module_id(&module).is_some() {
-                continue;
+            // A shipped module of the same name: the same text is already loaded (skipped
+            // without parsing); another text replaces the shipped module.
+            if let Some(shipped) = shipped_text(base, &module) {
+                if shipped == text.as_slice() {
+                    continue;
+                }
+                replaced.push(module.clone());
             }
             let parsed = parse::parse(&text);
             diagnostics.extend(parsed.errors.into_iter().map(|e| Diagnostic {
@@ -142,18 +155,41 @@ pub fn load(options: &LoadOptions) -> (Option<std::borrow::Cow<'static, Tree>>, 
             }
         }
     }
-    let named_extra: Vec<&str> =
-        wanted.iter().copied().filter(|m| *m != "ALL" && base.module_id(m).is_none()).collect();
+    let named_extra: Vec<&str> = wanted
+        .iter()
+        .copied()
+        .filter(|m| *m != "ALL" && (base.module_id(m).is_none() || replaced.iter().any(|r| r == m)))
+        .collect();
     if sources.is_empty() && named_extra.is_empty() {
         return (Some(std::borrow::Cow::Borrowed(base)), diagnostics);
     }
-    // Resolve the user's modules on top of the shipped set.
-    let mut resolver = resolve::Resolver::new(base.clone());
+    // Resolve the user's modules on top of the shipped set; when one replaces a shipped
+    // module, everything anew from the texts, the shipped modules loaded first as before
+    // (they are found after the user's, so `-m ALL` reads them first) but for those replaced.
+    let mut resolver = if replaced.is_empty() {
+        resolve::Resolver::new(base.clone())
+    } else {
+        resolve::Resolver::new(Tree::default())
+    };
     for (file, asts) in sources {
         resolver.add_source(&file, asts);
     }
     resolver.searched = dirs.iter().map(|d| d.display().to_string()).collect();
     resolver.searched.push("(the shipped modules)".to_string());
+    if !replaced.is_empty() {
+        for (file, text) in SHIPPED_SOURCES {
+            let mut parsed = parse::parse(text).modules;
+            parsed.retain(|m| !replaced.contains(&m.name));
+            resolver.add_source(file, parsed);
+        }
+        // The shipped set is always loaded, whatever `-m` names.
+        let shipped: Vec<String> = base.modules.iter().map(|m| m.name.to_string()).collect();
+        for m in resolver.all_in_load_order() {
+            if shipped.contains(&m) && !replaced.contains(&m) {
+                resolver.load(&m, None);
+            }
+        }
+    }
     if all {
         resolver.load_all();
     }

@@ -436,3 +436,62 @@ fn a_bad_definition_does_not_lose_the_module() {
     );
     assert_eq!(stdout(&theirs), "");
 }
+
+/// A module in the user's directories replaces the shipped module of the same name: a newer
+/// ENTITY-MIB (RFC 6933, with the two modules it imports) defines entPhysicalUUID, which the
+/// shipped one (RFC 4133) does not. Every OID of the result prints as snmptranslate prints it
+/// when that directory comes last in its -M (in Net-SNMP the last directory wins).
+#[test]
+fn a_users_module_replaces_the_shipped_one() {
+    let newer = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/mib/newer");
+    let path = format!("{}:{newer}", mibs());
+    let all = run("snmptranslate", &["-M", &path, "-m", "ALL", "-To"]);
+    let oids: Vec<String> = stdout(&all).lines().map(str::to_owned).collect();
+    assert!(oids.iter().any(|o| o == ".1.3.6.1.2.1.47.1.1.1.1.19"), "the fixture defines entPhysicalUUID");
+    for flags in [&[][..], &["-Td"]] {
+        let mut theirs = String::new();
+        let mut ours = String::new();
+        for chunk in oids.chunks(400) {
+            let mut args = vec!["-M", path.as_str(), "-m", "ALL"];
+            args.extend_from_slice(flags);
+            args.extend(chunk.iter().map(String::as_str));
+            // Net-SNMP's two oddities, as in every_shipped_oid_translates_as_snmptranslate.
+            let t = stdout(&run("snmptranslate", &args));
+            theirs.push_str(
+                &t.replace(" type_23\n", " NOTIFICATION-GROUP\n")
+                    .replace("Opaque (UCD-SNMP-MIB) ", "Opaque (7) "),
+            );
+            let mut args = vec!["translate", "-M", newer, "-m", "ALL"];
+            args.extend_from_slice(flags);
+            args.extend(chunk.iter().map(String::as_str));
+            let o = run("snmpctl", &args);
+            assert_eq!(stderr(&o), "");
+            ours.push_str(&stdout(&o));
+        }
+        let squeeze = |s: &str| s.lines().filter(|l| !l.is_empty()).map(str::to_owned).collect::<Vec<_>>();
+        let (theirs, ours) = (squeeze(&theirs), squeeze(&ours));
+        for (o, t) in ours.iter().zip(&theirs) {
+            assert_eq!(o, t, "{flags:?}");
+        }
+        assert_eq!(ours.len(), theirs.len(), "{flags:?}");
+    }
+    let o = run("snmpctl", &["translate", "-M", newer, "-m", "ALL", "-On", "ENTITY-MIB::entPhysicalUUID"]);
+    assert_eq!(stdout(&o), ".1.3.6.1.2.1.47.1.1.1.1.19\n");
+    // The same text as the shipped module's is not read again (and so is no replacement).
+    let same =
+        tempfile_dir_with("ENTITY-MIB.txt", &std::fs::read(format!("{}/ENTITY-MIB.txt", mibs())).unwrap());
+    let o = run(
+        "snmpctl",
+        &["translate", "-M", same.to_str().unwrap(), "-m", "ALL", "-On", "ENTITY-MIB::entPhysicalUUID"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    std::fs::remove_dir_all(same).unwrap();
+}
+
+/// A fresh directory holding one file.
+fn tempfile_dir_with(name: &str, text: &[u8]) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("snmpctl-mib-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(name), text).unwrap();
+    dir
+}
