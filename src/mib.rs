@@ -90,7 +90,10 @@ pub fn load(options: &LoadOptions) -> (Option<std::borrow::Cow<'static, Tree>>, 
     }
     let wanted: Vec<&str> = modules.trim_start_matches('+').split(':').filter(|s| !s.is_empty()).collect();
     let all = modules.starts_with('+') || wanted.contains(&"ALL");
-    let mut sources: Vec<(String, Vec<parse::ModuleAst>)> = Vec::new();
+    // The user's modules in the order found; `None` for a file whose text is a shipped
+    // module's, read only if the tree must be resolved anew.
+    let mut sources: Vec<(String, Option<Vec<parse::ModuleAst>>)> = Vec::new();
+    let mut same_as_shipped: Vec<&'static [u8]> = Vec::new();
     // Shipped modules that a user's module of the same name replaces.
     let mut replaced: Vec<String> = Vec::new();
     let mut diagnostics = Vec::new();
@@ -139,6 +142,8 @@ pub fn load(options: &LoadOptions) -> (Option<std::borrow::Cow<'static, Tree>>, 
             // without parsing); another text replaces the shipped module.
             if let Some(shipped) = shipped_text(base, &module) {
                 if shipped == text.as_slice() {
+                    same_as_shipped.push(shipped);
+                    sources.push((file, None));
                     continue;
                 }
                 replaced.push(module.clone());
@@ -151,7 +156,7 @@ pub fn load(options: &LoadOptions) -> (Option<std::borrow::Cow<'static, Tree>>, 
                 message: e.message,
             }));
             if !parsed.modules.is_empty() {
-                sources.push((file, parsed.modules));
+                sources.push((file, Some(parsed.modules)));
             }
         }
     }
@@ -160,7 +165,7 @@ pub fn load(options: &LoadOptions) -> (Option<std::borrow::Cow<'static, Tree>>, 
         .copied()
         .filter(|m| *m != "ALL" && (base.module_id(m).is_none() || replaced.iter().any(|r| r == m)))
         .collect();
-    if sources.is_empty() && named_extra.is_empty() {
+    if sources.iter().all(|(_, m)| m.is_none()) && named_extra.is_empty() {
         return (Some(std::borrow::Cow::Borrowed(base)), diagnostics);
     }
     // Resolve the user's modules on top of the shipped set; when one replaces a shipped
@@ -171,22 +176,43 @@ pub fn load(options: &LoadOptions) -> (Option<std::borrow::Cow<'static, Tree>>, 
     } else {
         resolve::Resolver::new(Tree::default())
     };
+    let mut same = same_as_shipped.into_iter();
+    let mut found_in_dirs: Vec<String> = Vec::new();
     for (file, asts) in sources {
-        resolver.add_source(&file, asts);
+        match asts {
+            Some(asts) => {
+                found_in_dirs.extend(asts.iter().map(|m| m.name.clone()));
+                resolver.add_source(&file, asts);
+            }
+            // A copy of a shipped module, needed only when resolving anew: read where found.
+            None => {
+                if let Some(text) = same.next()
+                    && !replaced.is_empty()
+                {
+                    let asts = parse::parse(text).modules;
+                    found_in_dirs.extend(asts.iter().map(|m| m.name.clone()));
+                    resolver.add_source(&file, asts);
+                }
+            }
+        }
     }
     resolver.searched = dirs.iter().map(|d| d.display().to_string()).collect();
     resolver.searched.push("(the shipped modules)".to_string());
     if !replaced.is_empty() {
+        // The shipped modules the directories do not hold, as if found in a last directory
+        // (so `-m ALL` reads them first, as the compiled set is read first).
         for (file, text) in SHIPPED_SOURCES {
             let mut parsed = parse::parse(text).modules;
-            parsed.retain(|m| !replaced.contains(&m.name));
+            parsed.retain(|m| !found_in_dirs.contains(&m.name));
             resolver.add_source(file, parsed);
         }
-        // The shipped set is always loaded, whatever `-m` names.
-        let shipped: Vec<String> = base.modules.iter().map(|m| m.name.to_string()).collect();
-        for m in resolver.all_in_load_order() {
-            if shipped.contains(&m) && !replaced.contains(&m) {
-                resolver.load(&m, None);
+        // The shipped set is always loaded, whatever `-m` names (with ALL, in its turn).
+        if !all {
+            let shipped: Vec<String> = base.modules.iter().map(|m| m.name.to_string()).collect();
+            for m in resolver.all_in_load_order() {
+                if shipped.contains(&m) {
+                    resolver.load(&m, None);
+                }
             }
         }
     }
