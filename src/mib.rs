@@ -90,10 +90,10 @@ pub fn load(options: &LoadOptions) -> (Option<std::borrow::Cow<'static, Tree>>, 
     }
     let wanted: Vec<&str> = modules.trim_start_matches('+').split(':').filter(|s| !s.is_empty()).collect();
     let all = modules.starts_with('+') || wanted.contains(&"ALL");
-    // The user's modules in the order found; `None` for a file whose text is a shipped
+    // The user's modules in the order found; `Err` holds a file whose text is a shipped
     // module's, read only if the tree must be resolved anew.
-    let mut sources: Vec<(String, Option<Vec<parse::ModuleAst>>)> = Vec::new();
-    let mut same_as_shipped: Vec<&'static [u8]> = Vec::new();
+    type Found = Result<Vec<parse::ModuleAst>, &'static [u8]>;
+    let mut sources: Vec<(String, Found)> = Vec::new();
     // Shipped modules that a user's module of the same name replaces.
     let mut replaced: Vec<String> = Vec::new();
     let mut diagnostics = Vec::new();
@@ -142,8 +142,7 @@ pub fn load(options: &LoadOptions) -> (Option<std::borrow::Cow<'static, Tree>>, 
             // without parsing); another text replaces the shipped module.
             if let Some(shipped) = shipped_text(base, &module) {
                 if shipped == text.as_slice() {
-                    same_as_shipped.push(shipped);
-                    sources.push((file, None));
+                    sources.push((file, Err(shipped)));
                     continue;
                 }
                 replaced.push(module.clone());
@@ -156,7 +155,7 @@ pub fn load(options: &LoadOptions) -> (Option<std::borrow::Cow<'static, Tree>>, 
                 message: e.message,
             }));
             if !parsed.modules.is_empty() {
-                sources.push((file, Some(parsed.modules)));
+                sources.push((file, Ok(parsed.modules)));
             }
         }
     }
@@ -165,7 +164,7 @@ pub fn load(options: &LoadOptions) -> (Option<std::borrow::Cow<'static, Tree>>, 
         .copied()
         .filter(|m| *m != "ALL" && (base.module_id(m).is_none() || replaced.iter().any(|r| r == m)))
         .collect();
-    if sources.iter().all(|(_, m)| m.is_none()) && named_extra.is_empty() {
+    if sources.iter().all(|(_, m)| m.is_err()) && named_extra.is_empty() {
         return (Some(std::borrow::Cow::Borrowed(base)), diagnostics);
     }
     // Resolve the user's modules on top of the shipped set; when one replaces a shipped
@@ -176,25 +175,16 @@ pub fn load(options: &LoadOptions) -> (Option<std::borrow::Cow<'static, Tree>>, 
     } else {
         resolve::Resolver::new(Tree::default())
     };
-    let mut same = same_as_shipped.into_iter();
     let mut found_in_dirs: Vec<String> = Vec::new();
     for (file, asts) in sources {
-        match asts {
-            Some(asts) => {
-                found_in_dirs.extend(asts.iter().map(|m| m.name.clone()));
-                resolver.add_source(&file, asts);
-            }
+        let asts = match asts {
+            Ok(asts) => asts,
             // A copy of a shipped module, needed only when resolving anew: read where found.
-            None => {
-                if let Some(text) = same.next()
-                    && !replaced.is_empty()
-                {
-                    let asts = parse::parse(text).modules;
-                    found_in_dirs.extend(asts.iter().map(|m| m.name.clone()));
-                    resolver.add_source(&file, asts);
-                }
-            }
-        }
+            Err(text) if !replaced.is_empty() => parse::parse(text).modules,
+            Err(_) => continue,
+        };
+        found_in_dirs.extend(asts.iter().map(|m| m.name.clone()));
+        resolver.add_source(&file, asts);
     }
     resolver.searched = dirs.iter().map(|d| d.display().to_string()).collect();
     resolver.searched.push("(the shipped modules)".to_string());

@@ -120,19 +120,33 @@ fn names_as_input_and_get_output_match_snmpget() {
 /// Runs snmptranslate over many OIDs at once; it prints a blank line between results, so
 /// blank lines are dropped from both sides (descriptions that hold blank lines compare too).
 fn translate_all(flags: &[&str], oids: &[String]) -> (String, String) {
-    let m = mibs();
+    translate_with(&mibs(), None, flags, oids)
+}
+
+/// As [`translate_all`], snmptranslate with `-M theirs`, snmpctl with `-M ours` when given
+/// (the shipped modules are always loaded).
+fn translate_with(
+    theirs_dirs: &str,
+    ours_dirs: Option<&str>,
+    flags: &[&str],
+    oids: &[String],
+) -> (String, String) {
     let mut theirs = String::new();
     let mut ours = String::new();
     for chunk in oids.chunks(400) {
-        let mut args = vec!["-M", m.as_str(), "-m", "ALL"];
+        let mut args = vec!["-M", theirs_dirs, "-m", "ALL"];
         args.extend_from_slice(flags);
         args.extend(chunk.iter().map(String::as_str));
         theirs.push_str(&stdout(&run("snmptranslate", &args)));
         let mut args = vec!["translate", "-m", "ALL"];
+        if let Some(dirs) = ours_dirs {
+            args.extend(["-M", dirs]);
+        }
         args.extend_from_slice(flags);
         args.extend(chunk.iter().map(String::as_str));
         let o = run("snmpctl", &args);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_eq!(stderr(&o), "");
         ours.push_str(&stdout(&o));
     }
     let squeeze = |s: &str| s.lines().filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n");
@@ -449,31 +463,15 @@ fn a_users_module_replaces_the_shipped_one() {
     let oids: Vec<String> = stdout(&all).lines().map(str::to_owned).collect();
     assert!(oids.iter().any(|o| o == ".1.3.6.1.2.1.47.1.1.1.1.19"), "the fixture defines entPhysicalUUID");
     for flags in [&[][..], &["-Td"]] {
-        let mut theirs = String::new();
-        let mut ours = String::new();
-        for chunk in oids.chunks(400) {
-            let mut args = vec!["-M", path.as_str(), "-m", "ALL"];
-            args.extend_from_slice(flags);
-            args.extend(chunk.iter().map(String::as_str));
-            // Net-SNMP's two oddities, as in every_shipped_oid_translates_as_snmptranslate.
-            let t = stdout(&run("snmptranslate", &args));
-            theirs.push_str(
-                &t.replace(" type_23\n", " NOTIFICATION-GROUP\n")
-                    .replace("Opaque (UCD-SNMP-MIB) ", "Opaque (7) "),
-            );
-            let mut args = vec!["translate", "-M", newer, "-m", "ALL"];
-            args.extend_from_slice(flags);
-            args.extend(chunk.iter().map(String::as_str));
-            let o = run("snmpctl", &args);
-            assert_eq!(stderr(&o), "");
-            ours.push_str(&stdout(&o));
-        }
-        let squeeze = |s: &str| s.lines().filter(|l| !l.is_empty()).map(str::to_owned).collect::<Vec<_>>();
-        let (theirs, ours) = (squeeze(&theirs), squeeze(&ours));
-        for (o, t) in ours.iter().zip(&theirs) {
+        let (theirs, ours) = translate_with(&path, Some(newer), flags, &oids);
+        // Net-SNMP's two oddities, as in every_shipped_oid_translates_as_snmptranslate.
+        let theirs = theirs
+            .replace(" type_23\n", " NOTIFICATION-GROUP\n")
+            .replace("Opaque (UCD-SNMP-MIB) ", "Opaque (7) ");
+        for (o, t) in ours.lines().zip(theirs.lines()) {
             assert_eq!(o, t, "{flags:?}");
         }
-        assert_eq!(ours.len(), theirs.len(), "{flags:?}");
+        assert_eq!(ours.lines().count(), theirs.lines().count(), "{flags:?}");
     }
     let o = run("snmpctl", &["translate", "-M", newer, "-m", "ALL", "-On", "ENTITY-MIB::entPhysicalUUID"]);
     assert_eq!(stdout(&o), ".1.3.6.1.2.1.47.1.1.1.1.19\n");

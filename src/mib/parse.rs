@@ -197,7 +197,7 @@ pub fn module_name(text: &[u8]) -> Option<String> {
 pub fn parse(text: &[u8]) -> Parsed {
     let mut p = Parser { toks: tokens(text), pos: 0, errors: Vec::new(), module: String::new() };
     let mut modules = Vec::new();
-    let mut stray: Option<u32> = None;
+    let mut stray = false;
     while let Some(t) = p.peek() {
         if p.at_module_header() {
             modules.push(p.module());
@@ -206,8 +206,8 @@ pub fn parse(text: &[u8]) -> Parsed {
         // Text outside any module: one report per run of it.
         let stray_hyphen = *t == Tok::Punct('-');
         let line = p.line();
-        if stray.is_none() && !stray_hyphen {
-            stray = Some(line);
+        if !stray && !stray_hyphen {
+            stray = true;
             let what = Parser::describe(Some(t));
             p.error_at(
                 line,
@@ -312,6 +312,11 @@ impl Parser {
     }
 
     fn expect_ident(&mut self, what: &str) -> Result<String> {
+        self.expect_ident_in("", what)
+    }
+
+    /// The next word; an error names `context` (a definition or clause) when there is one.
+    fn expect_ident_in(&mut self, context: &str, what: &str) -> Result<String> {
         match self.peek() {
             Some(Tok::Ident(s)) => {
                 let s = s.clone();
@@ -320,17 +325,8 @@ impl Parser {
             }
             other => {
                 let found = Self::describe(other);
-                self.error(format!("expected {what}, found {found}"))
-            }
-        }
-    }
-
-    fn expect_ident_in(&mut self, context: &str, what: &str) -> Result<String> {
-        match self.peek() {
-            Some(Tok::Ident(_)) => self.expect_ident(what),
-            other => {
-                let found = Self::describe(other);
-                self.error(format!("{context}: expected {what}, found {found}"))
+                let context = if context.is_empty() { String::new() } else { format!("{context}: ") };
+                self.error(format!("{context}expected {what}, found {found}"))
             }
         }
     }
@@ -456,7 +452,7 @@ impl Parser {
             let found = Self::describe(self.peek());
             let _ = self.error::<()>(format!("{}: expected BEGIN, found {found}", m.name));
         }
-        let mut stray: Option<u32> = None;
+        let mut stray = false;
         loop {
             if self.at_module_header() {
                 let line = self.line();
@@ -481,15 +477,15 @@ impl Parser {
                     self.next();
                 }
                 Some(Tok::Ident(_)) if self.at_definition() => {
-                    stray = None;
+                    stray = false;
                     if self.assignment(&mut m).is_err() {
                         self.recover();
                     }
                 }
                 other => {
-                    if stray.is_none() {
+                    if !stray {
                         let line = self.line();
-                        stray = Some(line);
+                        stray = true;
                         let what = Self::describe(other);
                         self.error_at(
                             line,
@@ -509,7 +505,6 @@ impl Parser {
     /// missing `;` ends the clause where the first definition starts.
     fn imports(&mut self, m: &mut ModuleAst) {
         let mut pending: Vec<(String, u32)> = Vec::new();
-        let start = self.line();
         loop {
             let line = self.line();
             // `FROM X` followed by a definition: the `;` is missing.
@@ -550,8 +545,7 @@ impl Parser {
             }
         }
         if let Some((sym, line)) = pending.first() {
-            let line = if *line == 0 { start } else { *line };
-            self.error_at(line, format!("IMPORTS: '{sym}' has no FROM"));
+            self.error_at(*line, format!("IMPORTS: '{sym}' has no FROM"));
         }
     }
 
