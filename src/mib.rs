@@ -39,7 +39,7 @@ pub fn decode_shipped() -> Result<Tree, store::StoreError> {
 /// The shipped modules, resolved at build time and read once per process.
 pub fn shipped() -> &'static Tree {
     static TREE: OnceLock<Tree> = OnceLock::new();
-    TREE.get_or_init(|| store::decode(COMPILED).unwrap_or_default())
+    TREE.get_or_init(|| store::open(COMPILED).unwrap_or_default())
 }
 
 /// Which modules to load and where to look for more, as Net-SNMP's `-m`/`MIBS` and

@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
     r.load_all();
     let (tree, _) = r.finish();
     let options = OutputOptions { extended_index: data.len() % 2 == 0, ..OutputOptions::default() };
-    for id in shipped().nodes.len()..tree.nodes.len().min(shipped().nodes.len() + 64) {
+    for id in shipped().node_count()..tree.node_count().min(shipped().node_count() + 64) {
         let mut arcs = tree.oid_of(u32::try_from(id).unwrap_or(0));
         arcs.extend_from_slice(&[1, 4, 127, 0, 0, 1]);
         let mut name = String::new();

@@ -1,25 +1,40 @@
 //! A compact binary form of a [`Tree`], written by the build script for the shipped modules and
-//! read at run time without parsing MIB text. Strings are borrowed from the stored bytes.
+//! read at run time without parsing MIB text, lazily: opening it reads the modules and the
+//! three roots, and a node or type is decoded the first time it is asked for (then kept).
+//! Strings are borrowed from the stored bytes.
 //!
-//! Layout: the magic `SNMPCTL-MIB 2\n`; two text sections, each a u32 length and UTF-8 bytes:
+//! Layout: the magic `SNMPCTL-MIB 3\n`; two text sections, each a u32 length and bytes:
 //! documentation (every DESCRIPTION and REFERENCE) and strings (every other string, each
-//! distinct one once); then the sections modules, types, nodes, roots, symbols, each a u32
-//! count followed by records. Integers are little-endian. A record names a string by its
-//! offset and length in its section, both u32; an absent optional string has offset
-//! `u32::MAX` and no length.
+//! distinct one once); then
+//! - modules: a u32 count and records (name, file, SMIv2 flag);
+//! - roots: a u32 count and node numbers;
+//! - nodes and types: each a u32 count and one u32 offset per entry into the records section;
+//! - labels: a u32 count and fixed records (string, node) sorted by label bytes, one per
+//!   distinct node label, naming the first node of that label in tree order (what a bare name
+//!   resolves to);
+//! - symbols: a u32 count and fixed records (module u16, string, kind u8, number u32) sorted by
+//!   module then name;
+//! - records: a u32 length and the node and type records.
 //!
-//! Reading the records checks the string section as UTF-8 once, as a whole: checking some
-//! 25,000 strings one by one had been a quarter of the time a `get` spends reading the store.
-//! It never touches the documentation, which is 70 % of the store: that is checked when read
-//! ([`Doc`]).
+//! Integers are little-endian. A record names a string by its offset and length in its
+//! section, both u32; an absent optional string has offset `u32::MAX` and no length. A string
+//! is checked as UTF-8 when read; the documentation is checked only when printed ([`Doc`]).
+//!
+//! With every IETF, IANA and IEEE module shipped the store holds some 60,000 nodes: decoding
+//! them all took longer than a whole `get`, which uses a dozen.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use super::parse::Macro;
-use super::tree::{Base, Doc, Module, Node, Symbol, Syntax, Text, Tree, TypeDef};
+use super::tree::{Base, Doc, Module, Node, NodeId, Symbol, Syntax, Text, Tree, TypeDef, TypeId};
 
-const MAGIC: &[u8] = b"SNMPCTL-MIB 2\n";
+const MAGIC: &[u8] = b"SNMPCTL-MIB 3\n";
 const NONE: u32 = u32::MAX;
+/// Bytes of one label record: string offset, length, node.
+const LABEL_RECORD: usize = 12;
+/// Bytes of one symbol record: module, string offset, length, kind, number.
+const SYMBOL_RECORD: usize = 15;
 
 /// Why stored bytes could not be read (only a corrupt build could cause it).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,6 +126,10 @@ impl Writer {
         self.ranges(&s.ranges);
         self.ranges(&s.sizes);
     }
+    /// Moves what was written so far out, as a finished section.
+    fn section(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.buf)
+    }
 }
 
 /// The byte range a record's offset and length name in a section (not yet checked against it).
@@ -119,13 +138,28 @@ fn span(offset: u32, len: u32) -> Option<std::ops::Range<usize>> {
     Some(start..start.checked_add(usize::try_from(len).ok()?)?)
 }
 
+fn le_u32(b: &[u8], at: usize) -> Option<u32> {
+    let bytes = b.get(at..at.checked_add(4)?)?;
+    Some(u32::from_le_bytes(bytes.try_into().ok()?))
+}
+
+fn le_u16(b: &[u8], at: usize) -> Option<u16> {
+    let bytes = b.get(at..at.checked_add(2)?)?;
+    Some(u16::from_le_bytes(bytes.try_into().ok()?))
+}
+
+/// A string of the string section, checked as UTF-8.
+fn string_at(strings: &'static [u8], offset: u32, len: u32) -> Option<&'static str> {
+    std::str::from_utf8(strings.get(span(offset, len)?)?).ok()
+}
+
 struct Reader {
     buf: &'static [u8],
     pos: usize,
     /// The documentation section.
     docs: &'static [u8],
-    /// The string section, checked as UTF-8.
-    strings: &'static str,
+    /// The string section.
+    strings: &'static [u8],
 }
 
 type R<T> = Result<T, StoreError>;
@@ -167,13 +201,18 @@ impl Reader {
         }
         Ok(n)
     }
+    /// A section of `count` fixed records of `size` bytes, after its u32 count.
+    fn table(&mut self, size: usize) -> R<(usize, &'static [u8])> {
+        let n = self.count()?;
+        let bytes = self.take(n.saturating_mul(size))?;
+        Ok((n, bytes))
+    }
     /// The string at `offset` in the string section, its length read next.
     fn str_at(&mut self, offset: u32) -> R<Text> {
         let len = self.u32()?;
-        let span = span(offset, len).and_then(|r| self.strings.get(r));
-        match span {
+        match string_at(self.strings, offset, len) {
             Some(s) => Ok(Cow::Borrowed(s)),
-            None => self.fail("string span outside its section or not on character boundaries"),
+            None => self.fail("string span outside its section or not UTF-8"),
         }
     }
     fn str(&mut self) -> R<Text> {
@@ -205,6 +244,14 @@ impl Reader {
             v => Some(v),
         })
     }
+    fn u32s(&mut self) -> R<Vec<u32>> {
+        let n = self.count()?;
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            out.push(self.u32()?);
+        }
+        Ok(out)
+    }
     fn ranges(&mut self) -> R<Vec<(i64, i64)>> {
         let n = self.count()?;
         let mut out = Vec::with_capacity(n);
@@ -224,6 +271,69 @@ impl Reader {
             enums.push((v, self.str()?));
         }
         Ok(Syntax { base, named, hint, enums, ranges: self.ranges()?, sizes: self.ranges()? })
+    }
+    fn node(&mut self) -> R<Node> {
+        let subid = self.u32()?;
+        let parent = self.opt_u32()?;
+        let children = self.u32s()?;
+        let label = self.str()?;
+        let module = self.u16()?;
+        let kind = macro_from(self.u8()?);
+        let syntax = if self.u8()? == 1 { Some(self.syntax()?) } else { None };
+        let units = self.opt()?;
+        let access = self.opt()?;
+        let status = self.opt()?;
+        let description = self.doc()?;
+        let reference = self.doc()?;
+        let c = self.count()?;
+        let mut index = Vec::with_capacity(c);
+        for _ in 0..c {
+            let i = self.u32()?;
+            index.push((i, self.u8()? != 0));
+        }
+        let augments = self.opt_u32()?;
+        let defval = self.opt()?;
+        let objects = self.u32s()?;
+        let line = self.u32()?;
+        let defined = self.u8()? != 0;
+        let c = self.count()?;
+        let mut also = Vec::with_capacity(c);
+        for _ in 0..c {
+            also.push(self.u16()?);
+        }
+        Ok(Node {
+            also,
+            subid,
+            parent,
+            children,
+            label,
+            module,
+            kind,
+            syntax,
+            units,
+            access,
+            status,
+            description,
+            reference,
+            index,
+            augments,
+            defval,
+            objects,
+            line,
+            defined,
+        })
+    }
+    fn type_def(&mut self) -> R<TypeDef> {
+        Ok(TypeDef {
+            name: self.str()?,
+            module: self.u16()?,
+            textual_convention: self.u8()? != 0,
+            status: self.opt()?,
+            description: self.doc()?,
+            reference: self.doc()?,
+            own_hint: self.opt()?,
+            syntax: self.syntax()?,
+        })
     }
 }
 
@@ -250,25 +360,10 @@ fn macro_from(c: u8) -> Macro {
 /// Writes a tree.
 pub fn encode(tree: &Tree) -> Vec<u8> {
     let mut w = Writer { buf: Vec::new(), docs: Vec::new(), strings: Vec::new(), placed: Default::default() };
-    w.len(tree.modules.len());
-    for m in &tree.modules {
-        w.str(&m.name);
-        w.str(&m.file);
-        w.u8(u8::from(m.smiv2));
-    }
-    w.len(tree.types.len());
-    for t in &tree.types {
-        w.str(&t.name);
-        w.u16(t.module);
-        w.u8(u8::from(t.textual_convention));
-        w.opt(&t.status);
-        w.doc(&t.description);
-        w.doc(&t.reference);
-        w.opt(&t.own_hint);
-        w.syntax(&t.syntax);
-    }
-    w.len(tree.nodes.len());
+    // The node and type records first, to know their offsets.
+    let mut node_offsets = Vec::with_capacity(tree.nodes.len());
     for n in &tree.nodes {
+        node_offsets.push(w.buf.len());
         w.u32(n.subid);
         w.u32(n.parent.unwrap_or(NONE));
         w.len(n.children.len());
@@ -308,147 +403,317 @@ pub fn encode(tree: &Tree) -> Vec<u8> {
             w.u16(m);
         }
     }
+    let mut type_offsets = Vec::with_capacity(tree.types.len());
+    for t in &tree.types {
+        type_offsets.push(w.buf.len());
+        w.str(&t.name);
+        w.u16(t.module);
+        w.u8(u8::from(t.textual_convention));
+        w.opt(&t.status);
+        w.doc(&t.description);
+        w.doc(&t.reference);
+        w.opt(&t.own_hint);
+        w.syntax(&t.syntax);
+    }
+    let records = w.section();
+
+    w.len(tree.modules.len());
+    for m in &tree.modules {
+        w.str(&m.name);
+        w.str(&m.file);
+        w.u8(u8::from(m.smiv2));
+    }
     w.len(tree.roots.len());
     for &r in &tree.roots {
         w.u32(r);
+    }
+    for offsets in [&node_offsets, &type_offsets] {
+        w.len(offsets.len());
+        for &o in offsets {
+            w.len(o);
+        }
+    }
+    // One label record per distinct label: the node a bare name resolves to.
+    let mut labels: Vec<(&str, NodeId)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut stack: Vec<NodeId> = tree.roots.iter().rev().copied().collect();
+    while let Some(id) = stack.pop() {
+        let Some(n) = tree.nodes.get(usize::try_from(id).unwrap_or(usize::MAX)) else { continue };
+        if seen.insert(n.label.as_ref()) {
+            labels.push((n.label.as_ref(), id));
+        }
+        stack.extend(n.children.iter().rev());
+    }
+    labels.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    w.len(labels.len());
+    for (label, id) in labels {
+        w.str(label);
+        w.u32(id);
     }
     w.len(tree.symbols.len());
     for (m, name, s) in &tree.symbols {
         w.u16(*m);
         w.str(name);
-        match s {
-            Symbol::Node(n) => {
-                w.u8(0);
-                w.u32(*n);
-            }
-            Symbol::Type(t) => {
-                w.u8(1);
-                w.u32(*t);
-            }
-        }
+        let (kind, n) = match s {
+            Symbol::Node(n) => (0, *n),
+            Symbol::Type(t) => (1, *t),
+        };
+        w.u8(kind);
+        w.u32(n);
     }
+    let tables = w.section();
+
     let mut out = MAGIC.to_vec();
-    out.extend_from_slice(&u32::try_from(w.docs.len()).unwrap_or(NONE).to_le_bytes());
-    out.extend_from_slice(&w.docs);
-    out.extend_from_slice(&u32::try_from(w.strings.len()).unwrap_or(NONE).to_le_bytes());
-    out.extend_from_slice(&w.strings);
-    out.extend_from_slice(&w.buf);
+    for section in [&w.docs, &w.strings] {
+        out.extend_from_slice(&u32::try_from(section.len()).unwrap_or(NONE).to_le_bytes());
+        out.extend_from_slice(section);
+    }
+    out.extend_from_slice(&tables);
+    out.extend_from_slice(&u32::try_from(records.len()).unwrap_or(NONE).to_le_bytes());
+    out.extend_from_slice(&records);
     out
 }
 
-/// Reads a tree written by [`encode`], borrowing its strings.
-pub fn decode(buf: &'static [u8]) -> Result<Tree, StoreError> {
-    let mut r = Reader { buf, pos: 0, docs: &[], strings: "" };
+/// Entries decoded on first use and kept, in chunks made on first use: a `get` that reads a
+/// dozen of 60,000 nodes neither decodes nor allocates a slot for the rest.
+struct Cache<T> {
+    chunks: Box<[OnceLock<Chunk<T>>]>,
+}
+
+/// [`CHUNK`] slots, each decoded once (`None` for a corrupt record).
+type Chunk<T> = Box<[OnceLock<Option<Box<T>>>]>;
+
+const CHUNK: usize = 64;
+
+impl<T> Cache<T> {
+    fn new(len: usize) -> Self {
+        Cache { chunks: (0..len.div_ceil(CHUNK)).map(|_| OnceLock::new()).collect() }
+    }
+
+    fn get(&self, i: usize, make: impl FnOnce() -> Option<T>) -> Option<&T> {
+        let chunk = self.chunks.get(i.checked_div(CHUNK)?)?;
+        let slots = chunk.get_or_init(|| (0..CHUNK).map(|_| OnceLock::new()).collect());
+        slots.get(i.checked_rem(CHUNK)?)?.get_or_init(|| make().map(Box::new)).as_deref()
+    }
+}
+
+/// The stored tree, read in place: see the module documentation for the layout.
+pub struct Lazy {
+    docs: &'static [u8],
+    strings: &'static [u8],
+    node_offsets: &'static [u8],
+    type_offsets: &'static [u8],
+    labels: &'static [u8],
+    symbols: &'static [u8],
+    records: &'static [u8],
+    /// Where the records section starts in the whole store (for error offsets).
+    records_at: usize,
+    nodes: Cache<Node>,
+    types: Cache<TypeDef>,
+}
+
+impl std::fmt::Debug for Lazy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lazy")
+            .field("nodes", &self.node_count())
+            .field("types", &self.type_count())
+            .field("symbols", &self.symbol_count())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Lazy {
+    pub(crate) fn node_count(&self) -> usize {
+        self.node_offsets.len().checked_div(4).unwrap_or(0)
+    }
+
+    pub(crate) fn type_count(&self) -> usize {
+        self.type_offsets.len().checked_div(4).unwrap_or(0)
+    }
+
+    fn symbol_count(&self) -> usize {
+        self.symbols.len().checked_div(SYMBOL_RECORD).unwrap_or(0)
+    }
+
+    fn reader_at(&self, offsets: &[u8], i: usize) -> Option<Reader> {
+        let offset = le_u32(offsets, i.checked_mul(4)?)?;
+        Some(Reader {
+            buf: self.records,
+            pos: usize::try_from(offset).ok()?,
+            docs: self.docs,
+            strings: self.strings,
+        })
+    }
+
+    fn read_node(&self, id: NodeId) -> R<Node> {
+        let i = usize::try_from(id).unwrap_or(usize::MAX);
+        match self.reader_at(self.node_offsets, i) {
+            Some(mut r) => r.node().map_err(|e| self.at_records(e)),
+            None => Err(StoreError { offset: self.records_at, what: "node number past the end" }),
+        }
+    }
+
+    fn read_type(&self, id: TypeId) -> R<TypeDef> {
+        let i = usize::try_from(id).unwrap_or(usize::MAX);
+        match self.reader_at(self.type_offsets, i) {
+            Some(mut r) => r.type_def().map_err(|e| self.at_records(e)),
+            None => Err(StoreError { offset: self.records_at, what: "type number past the end" }),
+        }
+    }
+
+    fn at_records(&self, e: StoreError) -> StoreError {
+        StoreError { offset: self.records_at.saturating_add(e.offset), what: e.what }
+    }
+
+    /// Node `id`, decoded on first use (`None` past the end or if its record is corrupt).
+    pub(crate) fn node(&self, id: NodeId) -> Option<&Node> {
+        self.nodes.get(usize::try_from(id).ok()?, || self.read_node(id).ok())
+    }
+
+    /// Type `id`, decoded on first use.
+    pub(crate) fn type_def(&self, id: TypeId) -> Option<&TypeDef> {
+        self.types.get(usize::try_from(id).ok()?, || self.read_type(id).ok())
+    }
+
+    /// A node's sub-identifier, read from its record without decoding it.
+    pub(crate) fn subid(&self, id: NodeId) -> Option<u32> {
+        let offset = le_u32(self.node_offsets, usize::try_from(id).ok()?.checked_mul(4)?)?;
+        le_u32(self.records, usize::try_from(offset).ok()?)
+    }
+
+    fn label_record(&self, i: usize) -> Option<(&'static str, NodeId)> {
+        let at = i.checked_mul(LABEL_RECORD)?;
+        let s = string_at(self.strings, le_u32(self.labels, at)?, le_u32(self.labels, at.checked_add(4)?)?)?;
+        Some((s, le_u32(self.labels, at.checked_add(8)?)?))
+    }
+
+    /// The first node in tree order labelled `name`.
+    pub(crate) fn node_named(&self, name: &str) -> Option<NodeId> {
+        let (mut lo, mut hi) = (0usize, self.labels.len().checked_div(LABEL_RECORD)?);
+        while lo < hi {
+            let mid = lo.midpoint(hi);
+            let (label, id) = self.label_record(mid)?;
+            match label.as_bytes().cmp(name.as_bytes()) {
+                std::cmp::Ordering::Less => lo = mid.checked_add(1)?,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(id),
+            }
+        }
+        None
+    }
+
+    fn symbol_record(&self, i: usize) -> Option<(u16, &'static str, Symbol)> {
+        let at = i.checked_mul(SYMBOL_RECORD)?;
+        let module = le_u16(self.symbols, at)?;
+        let name = string_at(
+            self.strings,
+            le_u32(self.symbols, at.checked_add(2)?)?,
+            le_u32(self.symbols, at.checked_add(6)?)?,
+        )?;
+        let kind = *self.symbols.get(at.checked_add(10)?)?;
+        let n = le_u32(self.symbols, at.checked_add(11)?)?;
+        Some((module, name, if kind == 0 { Symbol::Node(n) } else { Symbol::Type(n) }))
+    }
+
+    /// Every symbol `name` of `module`, in stored order.
+    pub(crate) fn symbols_named(&self, module: u16, name: &str) -> impl Iterator<Item = Symbol> + '_ {
+        let key = (module, name.as_bytes());
+        let below = |i: usize, or_equal: bool| {
+            self.symbol_record(i).is_some_and(|(m, n, _)| {
+                let k = (m, n.as_bytes());
+                if or_equal { k <= key } else { k < key }
+            })
+        };
+        let partition = |or_equal: bool| {
+            let (mut lo, mut hi) = (0usize, self.symbol_count());
+            while lo < hi {
+                let mid = lo.midpoint(hi);
+                if below(mid, or_equal) {
+                    lo = mid.saturating_add(1);
+                } else {
+                    hi = mid;
+                }
+            }
+            lo
+        };
+        let (start, end) = (partition(false), partition(true));
+        (start..end).filter_map(|i| self.symbol_record(i).map(|(_, _, s)| s))
+    }
+
+    /// Every symbol (those whose record is corrupt left out).
+    pub(crate) fn symbols(&self) -> impl Iterator<Item = (u16, Text, Symbol)> + '_ {
+        (0..self.symbol_count())
+            .filter_map(|i| self.symbol_record(i).map(|(m, n, s)| (m, Cow::Borrowed(n), s)))
+    }
+
+    /// Every symbol, decoded, or the first corrupt record.
+    fn all_symbols(&self) -> R<Vec<(u16, Text, Symbol)>> {
+        let all: Vec<_> = self.symbols().collect();
+        if all.len() != self.symbol_count() {
+            return Err(StoreError {
+                offset: self.records_at,
+                what: "a symbol record is outside its section or not UTF-8",
+            });
+        }
+        Ok(all)
+    }
+}
+
+/// Opens a store written by [`encode`]: reads the modules and roots and checks the tables'
+/// sizes; nodes and types are decoded when asked for.
+pub fn open(buf: &'static [u8]) -> Result<Tree, StoreError> {
+    let mut r = Reader { buf, pos: 0, docs: &[], strings: &[] };
     if r.take(MAGIC.len())? != MAGIC {
         return r.fail("not compiled MIB data");
     }
-    let docs_len = r.u32()?;
-    r.docs = r.take(usize::try_from(docs_len).unwrap_or(usize::MAX))?;
-    let strings_len = r.u32()?;
-    let strings = r.take(usize::try_from(strings_len).unwrap_or(usize::MAX))?;
-    r.strings = match std::str::from_utf8(strings) {
-        Ok(s) => s,
-        Err(_) => return r.fail("the string section is not UTF-8"),
-    };
+    let docs_len = r.count()?;
+    r.docs = r.take(docs_len)?;
+    let strings_len = r.count()?;
+    r.strings = r.take(strings_len)?;
     let mut tree = Tree::default();
     let n = r.count()?;
     tree.modules.reserve(n);
     for _ in 0..n {
         tree.modules.push(Module { name: r.str()?, file: r.str()?, smiv2: r.u8()? != 0 });
     }
-    let n = r.count()?;
-    tree.types.reserve(n);
-    for _ in 0..n {
-        tree.types.push(TypeDef {
-            name: r.str()?,
-            module: r.u16()?,
-            textual_convention: r.u8()? != 0,
-            status: r.opt()?,
-            description: r.doc()?,
-            reference: r.doc()?,
-            own_hint: r.opt()?,
-            syntax: r.syntax()?,
-        });
-    }
-    let n = r.count()?;
-    tree.nodes.reserve(n);
-    for _ in 0..n {
-        let subid = r.u32()?;
-        let parent = r.opt_u32()?;
-        let c = r.count()?;
-        let mut children = Vec::with_capacity(c);
-        for _ in 0..c {
-            children.push(r.u32()?);
-        }
-        let label = r.str()?;
-        let module = r.u16()?;
-        let kind = macro_from(r.u8()?);
-        let syntax = if r.u8()? == 1 { Some(r.syntax()?) } else { None };
-        let units = r.opt()?;
-        let access = r.opt()?;
-        let status = r.opt()?;
-        let description = r.doc()?;
-        let reference = r.doc()?;
-        let c = r.count()?;
-        let mut index = Vec::with_capacity(c);
-        for _ in 0..c {
-            let i = r.u32()?;
-            index.push((i, r.u8()? != 0));
-        }
-        let augments = r.opt_u32()?;
-        let defval = r.opt()?;
-        let c = r.count()?;
-        let mut objects = Vec::with_capacity(c);
-        for _ in 0..c {
-            objects.push(r.u32()?);
-        }
-        let line = r.u32()?;
-        let defined = r.u8()? != 0;
-        let c = r.count()?;
-        let mut also = Vec::with_capacity(c);
-        for _ in 0..c {
-            also.push(r.u16()?);
-        }
-        tree.nodes.push(Node {
-            also,
-            subid,
-            parent,
-            children,
-            label,
-            module,
-            kind,
-            syntax,
-            units,
-            access,
-            status,
-            description,
-            reference,
-            index,
-            augments,
-            defval,
-            objects,
-            line,
-            defined,
-        });
-    }
-    let n = r.count()?;
-    for _ in 0..n {
-        tree.roots.push(r.u32()?);
-    }
-    let n = r.count()?;
-    tree.symbols.reserve(n);
-    for _ in 0..n {
-        let m = r.u16()?;
-        let name = r.str()?;
-        let s = match r.u8()? {
-            0 => Symbol::Node(r.u32()?),
-            _ => Symbol::Type(r.u32()?),
-        };
-        tree.symbols.push((m, name, s));
-    }
+    tree.roots = r.u32s()?;
+    let (_, node_offsets) = r.table(4)?;
+    let (_, type_offsets) = r.table(4)?;
+    let (_, labels) = r.table(LABEL_RECORD)?;
+    let (_, symbols) = r.table(SYMBOL_RECORD)?;
+    let records_len = r.count()?;
+    let records_at = r.pos;
+    let records = r.take(records_len)?;
     if r.pos != buf.len() {
         return r.fail("trailing bytes");
     }
+    let lazy = Lazy {
+        docs: r.docs,
+        strings: r.strings,
+        node_offsets,
+        type_offsets,
+        labels,
+        symbols,
+        records,
+        records_at,
+        nodes: Cache::new(node_offsets.len().checked_div(4).unwrap_or(0)),
+        types: Cache::new(type_offsets.len().checked_div(4).unwrap_or(0)),
+    };
+    tree.stored = Some(Box::new(lazy));
+    Ok(tree)
+}
+
+/// Reads a whole store written by [`encode`] into an owned tree, checking every record.
+pub fn decode(buf: &'static [u8]) -> Result<Tree, StoreError> {
+    let mut tree = open(buf)?;
+    let Some(lazy) = tree.stored.take() else { return Ok(tree) };
+    for id in 0..lazy.node_count() {
+        tree.nodes.push(lazy.read_node(NodeId::try_from(id).unwrap_or(NodeId::MAX))?);
+    }
+    for id in 0..lazy.type_count() {
+        tree.types.push(lazy.read_type(TypeId::try_from(id).unwrap_or(TypeId::MAX))?);
+    }
+    tree.symbols = lazy.all_symbols()?;
     Ok(tree)
 }
 
@@ -469,9 +734,41 @@ mod tests {
         assert_eq!(encode(&tree), compiled());
     }
 
+    /// The lazy tree answers every lookup as the whole decoded one does.
+    #[test]
+    fn the_lazy_tree_answers_as_the_decoded_one() {
+        let lazy = open(compiled()).unwrap();
+        let whole = decode(compiled()).unwrap();
+        assert!(lazy.nodes.is_empty() && lazy.stored.is_some());
+        assert_eq!(lazy.node_count(), whole.node_count());
+        for id in (0..whole.nodes.len()).step_by(7) {
+            let id = NodeId::try_from(id).unwrap();
+            let (a, b) = (lazy.node(id).unwrap(), whole.node(id).unwrap());
+            assert_eq!(
+                (&a.label, a.subid, &a.children, a.module),
+                (&b.label, b.subid, &b.children, b.module)
+            );
+            assert_eq!(lazy.oid_of(id), whole.oid_of(id));
+            assert_eq!(lazy.node_named(&a.label), whole.node_named(&b.label), "{}", a.label);
+        }
+        for (m, name, _) in &whole.symbols {
+            assert_eq!(lazy.symbol(*m, name), whole.symbol(*m, name), "{name}");
+        }
+        for id in 0..whole.types.len() {
+            let id = TypeId::try_from(id).unwrap();
+            assert_eq!(lazy.type_def(id).unwrap().name, whole.type_def(id).unwrap().name);
+        }
+        assert_eq!(lazy.node_named("no-such-label"), None);
+        assert_eq!(lazy.node(NodeId::MAX).map(|n| n.subid), None);
+        // A clone is owned and whole.
+        let owned = lazy.clone();
+        assert!(owned.stored.is_none());
+        assert_eq!(encode(&owned), compiled());
+    }
+
     #[test]
     fn documentation_is_read_on_demand() {
-        let tree = decode(compiled()).unwrap();
+        let tree = open(compiled()).unwrap();
         let id = tree.node_named("ifDescr").unwrap();
         let doc = tree.node(id).unwrap().description.as_ref().unwrap();
         assert!(matches!(doc, Doc::Stored(_)));
@@ -487,21 +784,34 @@ mod tests {
         {
             let short: &'static [u8] = Box::leak(good[..cut].to_vec().into_boxed_slice());
             assert!(decode(short).is_err(), "cut at {cut}");
+            assert!(open(short).is_err(), "cut at {cut}");
         }
         let docs_len = u32::from_le_bytes(good[MAGIC.len()..MAGIC.len() + 4].try_into().unwrap()) as usize;
         let strings_at = MAGIC.len() + 4 + docs_len + 4;
         let strings_len = u32::from_le_bytes(good[strings_at - 4..strings_at].try_into().unwrap()) as usize;
-        // A byte that cannot start UTF-8 in the string section.
-        let mut bad = good.to_vec();
-        bad[strings_at + 1] = 0xff;
-        let e = decode(Box::leak(bad.into_boxed_slice())).unwrap_err();
-        assert_eq!(e.what, "the string section is not UTF-8");
-        // The first module's name pointed past the end of the string section.
+        // A byte that cannot start UTF-8 in the first module's name.
         let mut bad = good.to_vec();
         let first_name = strings_at + strings_len + 4;
+        let name_at = u32::from_le_bytes(bad[first_name..first_name + 4].try_into().unwrap()) as usize;
+        bad[strings_at + name_at] = 0xff;
+        let e = open(Box::leak(bad.into_boxed_slice())).unwrap_err();
+        assert_eq!(e.what, "string span outside its section or not UTF-8");
+        // The first module's name pointed past the end of the string section.
+        let mut bad = good.to_vec();
         bad[first_name..first_name + 4].copy_from_slice(&u32::try_from(strings_len).unwrap().to_le_bytes());
-        let e = decode(Box::leak(bad.into_boxed_slice())).unwrap_err();
-        assert_eq!(e.what, "string span outside its section or not on character boundaries");
+        let e = open(Box::leak(bad.into_boxed_slice())).unwrap_err();
+        assert_eq!(e.what, "string span outside its section or not UTF-8");
         assert_eq!(e.offset, first_name + 8);
+        // A node record cut by a wrong offset: the lazy tree answers None, decode an error.
+        let tree = open(good).unwrap();
+        let lazy = tree.stored.as_ref().unwrap();
+        let records_len = lazy.records.len();
+        let mut bad = good.to_vec();
+        let offsets_at = lazy.node_offsets.as_ptr() as usize - good.as_ptr() as usize;
+        bad[offsets_at..offsets_at + 4]
+            .copy_from_slice(&u32::try_from(records_len - 2).unwrap().to_le_bytes());
+        let bad: &'static [u8] = Box::leak(bad.into_boxed_slice());
+        assert!(open(bad).unwrap().node(0).is_none());
+        assert_eq!(decode(bad).unwrap_err().what, "truncated");
     }
 }

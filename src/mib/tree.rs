@@ -215,25 +215,86 @@ pub enum Symbol {
     Type(TypeId),
 }
 
-/// The whole resolved MIB.
-#[derive(Debug, Clone, Default)]
+/// The whole resolved MIB: owned vectors when resolved at run time, or the compiled-in store
+/// read in place ([`super::store::open`]), whose nodes and types are decoded on first use.
+/// Read it through the methods: the vectors of a stored tree are empty but for `modules` and
+/// `roots`. A clone is always owned and whole (the resolver adds to it).
+#[derive(Debug, Default)]
 pub struct Tree {
     pub modules: Vec<Module>,
-    pub nodes: Vec<Node>,
+    pub(crate) nodes: Vec<Node>,
     /// Top-level nodes (ccitt, iso, joint-iso-ccitt) in sub-identifier order.
     pub roots: Vec<NodeId>,
-    pub types: Vec<TypeDef>,
+    pub(crate) types: Vec<TypeDef>,
     /// Every module's own definitions: `(module, name, what)`, sorted by module then name.
-    pub symbols: Vec<(u16, Text, Symbol)>,
+    pub(crate) symbols: Vec<(u16, Text, Symbol)>,
+    /// The store this tree reads in place, when it is the compiled-in one.
+    pub(crate) stored: Option<Box<super::store::Lazy>>,
+}
+
+impl Clone for Tree {
+    fn clone(&self) -> Self {
+        let Some(lazy) = &self.stored else {
+            return Tree {
+                modules: self.modules.clone(),
+                nodes: self.nodes.clone(),
+                roots: self.roots.clone(),
+                types: self.types.clone(),
+                symbols: self.symbols.clone(),
+                stored: None,
+            };
+        };
+        let nodes = (0..lazy.node_count())
+            .filter_map(|i| NodeId::try_from(i).ok().and_then(|i| lazy.node(i)).cloned())
+            .collect();
+        let types = (0..lazy.type_count())
+            .filter_map(|i| TypeId::try_from(i).ok().and_then(|i| lazy.type_def(i)).cloned())
+            .collect();
+        Tree {
+            modules: self.modules.clone(),
+            nodes,
+            roots: self.roots.clone(),
+            types,
+            symbols: lazy.symbols().collect(),
+            stored: None,
+        }
+    }
+}
+
+/// The symbols of one module and name: from the owned list or from the store.
+enum SymbolsNamed<'a, L> {
+    Owned(std::slice::Iter<'a, (u16, Text, Symbol)>),
+    Stored(L),
+}
+
+impl<L: Iterator<Item = Symbol>> Iterator for SymbolsNamed<'_, L> {
+    type Item = Symbol;
+    fn next(&mut self) -> Option<Symbol> {
+        match self {
+            SymbolsNamed::Owned(i) => i.next().map(|s| s.2),
+            SymbolsNamed::Stored(i) => i.next(),
+        }
+    }
 }
 
 impl Tree {
     pub fn node(&self, id: NodeId) -> Option<&Node> {
-        self.nodes.get(usize::try_from(id).ok()?)
+        match &self.stored {
+            Some(lazy) => lazy.node(id),
+            None => self.nodes.get(usize::try_from(id).ok()?),
+        }
+    }
+
+    /// How many nodes the tree has (node numbers run from 0 to this).
+    pub fn node_count(&self) -> usize {
+        self.stored.as_ref().map_or(self.nodes.len(), |lazy| lazy.node_count())
     }
 
     pub fn type_def(&self, id: TypeId) -> Option<&TypeDef> {
-        self.types.get(usize::try_from(id).ok()?)
+        match &self.stored {
+            Some(lazy) => lazy.type_def(id),
+            None => self.types.get(usize::try_from(id).ok()?),
+        }
     }
 
     pub fn module(&self, id: u16) -> Option<&Module> {
@@ -244,13 +305,21 @@ impl Tree {
         self.modules.iter().position(|m| m.name == name).and_then(|i| u16::try_from(i).ok())
     }
 
+    /// A node's sub-identifier (read in place from the store, without decoding the node).
+    fn subid(&self, id: NodeId) -> Option<u32> {
+        match &self.stored {
+            Some(lazy) => lazy.subid(id),
+            None => self.node(id).map(|n| n.subid),
+        }
+    }
+
     /// The child of `parent` (or a root, for `None`) with sub-identifier `subid`.
     pub fn child(&self, parent: Option<NodeId>, subid: u32) -> Option<NodeId> {
         let list = match parent {
             None => &self.roots,
             Some(p) => &self.node(p)?.children,
         };
-        let i = list.binary_search_by(|&c| self.node(c).map_or(0, |n| n.subid).cmp(&subid)).ok()?;
+        let i = list.binary_search_by(|&c| self.subid(c).unwrap_or(0).cmp(&subid)).ok()?;
         list.get(i).copied()
     }
 
@@ -287,13 +356,19 @@ impl Tree {
 
     /// A symbol defined in `module` (an object when a type has the same name).
     pub fn symbol(&self, module: u16, name: &str) -> Option<Symbol> {
-        let all = self.symbols_named(module, name);
-        all.iter().find(|s| matches!(s.2, Symbol::Node(_))).or_else(|| all.first()).map(|s| s.2)
+        let mut first = None;
+        for s in self.symbols_named(module, name) {
+            if matches!(s, Symbol::Node(_)) {
+                return Some(s);
+            }
+            first = first.or(Some(s));
+        }
+        first
     }
 
     /// The object `name` of `module`.
     pub fn node_symbol(&self, module: u16, name: &str) -> Option<NodeId> {
-        self.symbols_named(module, name).iter().find_map(|s| match s.2 {
+        self.symbols_named(module, name).find_map(|s| match s {
             Symbol::Node(n) => Some(n),
             Symbol::Type(_) => None,
         })
@@ -301,7 +376,7 @@ impl Tree {
 
     /// The type `name` of `module`.
     pub fn type_symbol(&self, module: u16, name: &str) -> Option<TypeId> {
-        self.symbols_named(module, name).iter().find_map(|s| match s.2 {
+        self.symbols_named(module, name).find_map(|s| match s {
             Symbol::Type(t) => Some(t),
             Symbol::Node(_) => None,
         })
@@ -309,15 +384,23 @@ impl Tree {
 
     /// Every symbol `name` of `module`: a module may name a type and an object alike
     /// (`velocityAppEntry OBJECT-TYPE` and `velocityAppEntry ::= SEQUENCE`).
-    fn symbols_named(&self, module: u16, name: &str) -> &[(u16, Text, Symbol)] {
-        let key = (module, name);
-        let start = self.symbols.partition_point(|(m, n, _)| (*m, n.as_ref()) < key);
-        let end = self.symbols.partition_point(|(m, n, _)| (*m, n.as_ref()) <= key);
-        self.symbols.get(start..end).unwrap_or_default()
+    fn symbols_named<'a>(&'a self, module: u16, name: &'a str) -> impl Iterator<Item = Symbol> + 'a {
+        match &self.stored {
+            Some(lazy) => SymbolsNamed::Stored(lazy.symbols_named(module, name)),
+            None => {
+                let key = (module, name);
+                let start = self.symbols.partition_point(|(m, n, _)| (*m, n.as_ref()) < key);
+                let end = self.symbols.partition_point(|(m, n, _)| (*m, n.as_ref()) <= key);
+                SymbolsNamed::Owned(self.symbols.get(start..end).unwrap_or_default().iter())
+            }
+        }
     }
 
     /// The first node, in tree order, labelled `name` (Net-SNMP's lookup of a bare name).
     pub fn node_named(&self, name: &str) -> Option<NodeId> {
+        if let Some(lazy) = &self.stored {
+            return lazy.node_named(name);
+        }
         // Nodes are numbered in load order; a depth-first search gives tree order, but any node
         // with a unique label is found the same way, so try the cheap scan first.
         let mut found = self.nodes.iter().enumerate().filter(|(_, n)| n.label == name).map(|(i, _)| i);
