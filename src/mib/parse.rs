@@ -708,8 +708,8 @@ impl Parser {
     }
 
     /// `{ label(value) … }`, read as Net-SNMP reads it: an item is a word followed by a number
-    /// in parentheses; commas may be missing; anything else (a label that is a number) is
-    /// dropped.
+    /// in parentheses; commas may be missing; anything else (a label that is a number or one of
+    /// Net-SNMP's keywords) is dropped.
     fn named_numbers(&mut self) -> Result<Vec<(String, i64)>> {
         let line = self.line();
         self.next(); // {
@@ -723,6 +723,14 @@ impl Parser {
                 Some(Tok::Punct('}')) => {
                     self.next();
                     return Ok(out);
+                }
+                Some(Tok::Ident(label))
+                    if is_netsnmp_keyword(label) && self.peek_at(1) == Some(&Tok::Punct('(')) =>
+                {
+                    // `current(1)`: Net-SNMP reads its keywords as such, not as labels, and
+                    // drops the item (all but `deprecated`, which some modules use as a label).
+                    self.next();
+                    self.skip_group()?;
                 }
                 Some(Tok::Ident(label)) if self.peek_at(1) == Some(&Tok::Punct('(')) => {
                     let label = label.clone();
@@ -1064,6 +1072,104 @@ impl Parser {
             }
         }
     }
+}
+
+/// The words Net-SNMP's MIB parser reads as keywords (its token table, case-sensitive), but for
+/// `deprecated`, which its enumeration reader accepts as a label.
+fn is_netsnmp_keyword(word: &str) -> bool {
+    const KEYWORDS: &[&str] = &[
+        "obsolete",
+        "Opaque",
+        "optional",
+        "LAST-UPDATED",
+        "ORGANIZATION",
+        "CONTACT-INFO",
+        "MODULE-IDENTITY",
+        "MODULE-COMPLIANCE",
+        "DEFINITIONS",
+        "END",
+        "AUGMENTS",
+        "not-accessible",
+        "write-only",
+        "NsapAddress",
+        "UNITS",
+        "REFERENCE",
+        "NUM-ENTRIES",
+        "BITSTRING",
+        "BIT",
+        "BITS",
+        "Counter64",
+        "TimeTicks",
+        "NOTIFICATION-TYPE",
+        "OBJECT-GROUP",
+        "OBJECT-IDENTITY",
+        "IDENTIFIER",
+        "OBJECT",
+        "NetworkAddress",
+        "Gauge",
+        "Gauge32",
+        "Unsigned32",
+        "read-write",
+        "read-create",
+        "OCTETSTRING",
+        "OF",
+        "SEQUENCE",
+        "NULL",
+        "IpAddress",
+        "UInteger32",
+        "INTEGER",
+        "Integer32",
+        "Counter",
+        "Counter32",
+        "read-only",
+        "DESCRIPTION",
+        "INDEX",
+        "DEFVAL",
+        "SIZE",
+        "MAX-ACCESS",
+        "ACCESS",
+        "mandatory",
+        "current",
+        "STATUS",
+        "SYNTAX",
+        "OBJECT-TYPE",
+        "TRAP-TYPE",
+        "ENTERPRISE",
+        "BEGIN",
+        "IMPORTS",
+        "EXPORTS",
+        "accessible-for-notify",
+        "TEXTUAL-CONVENTION",
+        "NOTIFICATION-GROUP",
+        "DISPLAY-HINT",
+        "FROM",
+        "AGENT-CAPABILITIES",
+        "MACRO",
+        "IMPLIED",
+        "SUPPORTS",
+        "INCLUDES",
+        "VARIATION",
+        "REVISION",
+        "not-implemented",
+        "OBJECTS",
+        "NOTIFICATIONS",
+        "MODULE",
+        "MIN-ACCESS",
+        "PRODUCT-RELEASE",
+        "WRITE-SYNTAX",
+        "CREATION-REQUIRES",
+        "MANDATORY-GROUPS",
+        "GROUP",
+        "CHOICE",
+        "IMPLICIT",
+        "ObjectSyntax",
+        "SimpleSyntax",
+        "ApplicationSyntax",
+        "ObjectName",
+        "NotificationName",
+        "VARIABLES",
+    ];
+    KEYWORDS.contains(&word)
 }
 
 #[cfg(test)]

@@ -30,7 +30,9 @@ pub fn write_name(out: &mut String, tree: &Tree, arcs: &[u32], options: &OutputO
             }
         }
     }
-    // Anonymous nodes (no definition names them) print as their numbers.
+    // Anonymous nodes (no definition names them) print as their numbers; the module printed is
+    // still the deepest node's, as Net-SNMP prints it (`SFLOW-MIB::enterprises.4300`).
+    let deepest = path.last().copied();
     while path.last().and_then(|&id| tree.node(id)).is_some_and(Node::is_anonymous) {
         path.pop();
     }
@@ -76,9 +78,10 @@ pub fn write_name(out: &mut String, tree: &Tree, arcs: &[u32], options: &OutputO
         }
         _ => {
             let node = tree.node(last);
+            let module_of = deepest.and_then(|d| tree.node(d)).filter(|d| d.module != NO_MODULE).or(node);
             if options.oid_format == OidFormat::Module
                 && let Some(m) =
-                    node.and_then(|n| if n.module == NO_MODULE { None } else { tree.module(n.module) })
+                    module_of.and_then(|n| if n.module == NO_MODULE { None } else { tree.module(n.module) })
             {
                 out.push_str(&m.name);
                 out.push_str("::");

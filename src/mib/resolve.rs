@@ -511,8 +511,10 @@ impl Resolver {
                     (false, None) => {
                         // An unnamed step is an anonymous node, as Net-SNMP makes one: printed
                         // as its number, taken over by the first definition that names it.
+                        // Numbered from 0, as Net-SNMP numbers them.
+                        let label = format!("{ANONYMOUS}{}", self.anonymous);
                         self.anonymous = self.anonymous.saturating_add(1);
-                        (format!("{ANONYMOUS}{}", self.anonymous), true)
+                        (label, true)
                     }
                 };
                 steps.push(Step::new(parent, subid, label.clone(), last.then_some(vi), anonymous, v.line));
@@ -617,7 +619,10 @@ impl Resolver {
                 if n.is_anonymous() {
                     n.label = Text::Owned(step.label.clone());
                     n.module = scope.module;
-                } else if n.module != scope.module && !n.also.contains(&scope.module) {
+                } else if n.module != scope.module && !n.also.contains(&scope.module) && n.label == step.label
+                {
+                    // Another module's definition of the node under the same name (Net-SNMP
+                    // keeps one of another name as a node of its own, not listed here).
                     n.also.push(scope.module);
                 }
             }
