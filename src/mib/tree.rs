@@ -8,12 +8,12 @@ pub use super::parse::Macro;
 /// Text borrowed from the compiled-in set or owned when parsed at run time.
 pub type Text = Cow<'static, str>;
 
-/// Index of a node in [`Tree::nodes`].
+/// The number of a node of a [`Tree`] ([`Tree::node`]).
 pub type NodeId = u32;
 /// The module of nodes no module defines (the top-level arcs).
 pub const NO_MODULE: u16 = u16::MAX;
 
-/// Index of a type in [`Tree::types`].
+/// The number of a type of a [`Tree`] ([`Tree::type_def`]).
 pub type TypeId = u32;
 
 /// The primitive type a SYNTAX comes down to.
