@@ -24,11 +24,12 @@ include!(concat!(env!("OUT_DIR"), "/mibs_src.rs"));
 
 /// The text of the shipped module `name`, when one is shipped.
 fn shipped_text(tree: &Tree, name: &str) -> Option<&'static [u8]> {
-    let file = tree.module(tree.module_id(name)?)?.file.to_string();
-    SHIPPED_SOURCES.iter().find(|(f, _)| *f == file).map(|(_, t)| *t)
+    let file = &tree.module(tree.module_id(name)?)?.file;
+    SHIPPED_SOURCES.iter().find(|(f, _)| *f == file.as_ref()).map(|(_, t)| *t)
 }
 
-/// Reads the compiled-in shipped set anew (what [`shipped`] does once; for benchmarks).
+/// Reads the whole compiled-in shipped set, checking every record (for benchmarks and tests;
+/// [`shipped`] opens it lazily instead).
 ///
 /// # Errors
 /// Only if the build produced corrupt data.
@@ -36,10 +37,19 @@ pub fn decode_shipped() -> Result<Tree, store::StoreError> {
     store::decode(COMPILED)
 }
 
+/// Opens the compiled-in shipped set anew, as [`shipped`] does once per process (for
+/// benchmarks).
+///
+/// # Errors
+/// Only if the build produced corrupt data.
+pub fn open_shipped() -> Result<Tree, store::StoreError> {
+    store::open(COMPILED)
+}
+
 /// The shipped modules, resolved at build time and read once per process.
 pub fn shipped() -> &'static Tree {
     static TREE: OnceLock<Tree> = OnceLock::new();
-    TREE.get_or_init(|| store::open(COMPILED).unwrap_or_default())
+    TREE.get_or_init(|| open_shipped().unwrap_or_default())
 }
 
 /// Which modules to load and where to look for more, as Net-SNMP's `-m`/`MIBS` and

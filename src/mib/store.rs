@@ -20,7 +20,7 @@
 //! section, both u32; an absent optional string has offset `u32::MAX` and no length. A string
 //! is checked as UTF-8 when read; the documentation is checked only when printed ([`Doc`]).
 //!
-//! With every IETF, IANA and IEEE module shipped the store holds some 60,000 nodes: decoding
+//! With every IETF, IANA and IEEE module shipped the store holds some 33,600 nodes: decoding
 //! them all took longer than a whole `get`, which uses a dozen.
 
 use std::borrow::Cow;
@@ -475,7 +475,7 @@ pub fn encode(tree: &Tree) -> Vec<u8> {
 }
 
 /// Entries decoded on first use and kept, in chunks made on first use: a `get` that reads a
-/// dozen of 60,000 nodes neither decodes nor allocates a slot for the rest.
+/// dozen of 33,600 nodes neither decodes nor allocates a slot for the rest.
 struct Cache<T> {
     chunks: Box<[OnceLock<Chunk<T>>]>,
 }

@@ -244,11 +244,13 @@ impl Clone for Tree {
                 stored: None,
             };
         };
+        // A record that cannot be read (only a corrupt build could make one) becomes an empty
+        // entry, so that every other keeps its number.
         let nodes = (0..lazy.node_count())
-            .filter_map(|i| NodeId::try_from(i).ok().and_then(|i| lazy.node(i)).cloned())
+            .map(|i| NodeId::try_from(i).ok().and_then(|i| lazy.node(i)).cloned().unwrap_or_default())
             .collect();
         let types = (0..lazy.type_count())
-            .filter_map(|i| TypeId::try_from(i).ok().and_then(|i| lazy.type_def(i)).cloned())
+            .map(|i| TypeId::try_from(i).ok().and_then(|i| lazy.type_def(i)).cloned().unwrap_or_default())
             .collect();
         Tree {
             modules: self.modules.clone(),
