@@ -20,5 +20,5 @@ cp fixtures/capture/*.pcap* fuzz/corpus/capture/ 2>/dev/null || true
 # mib: the vendor-style fixture modules, the broken ones and the shipped modules.
 mkdir -p fuzz/corpus/mib
 find fixtures/mibs fixtures/mib -type f -exec cp {} fuzz/corpus/mib/ \;
-cp mibs/*.txt fuzz/corpus/mib/
+find mibs -type f ! -name NOTICE -exec cp {} fuzz/corpus/mib/ \;
 echo "seeded: $(ls fuzz/corpus/decode_message | wc -l) datagrams, $(ls fuzz/corpus/capture | wc -l) captures, $(ls fuzz/corpus/mib | wc -l) MIB files"
