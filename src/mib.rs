@@ -77,6 +77,73 @@ fn is_documentation(name: &str) -> bool {
         || [".MD", ".HTML", ".HTM", ".PDF", ".TGZ", ".ZIP", ".GZ"].iter().any(|e| upper.ends_with(e))
 }
 
+/// What one file of a MIB directory holds.
+enum Read {
+    Failed(std::io::Error),
+    NotModule,
+    /// The same text as a shipped module's: the compiled-in definitions stand.
+    Shipped(&'static [u8]),
+    /// Parsed; `replaces` when a shipped module of that name exists with other text.
+    Parsed {
+        module: String,
+        replaces: bool,
+        parsed: parse::Parsed,
+    },
+}
+
+/// Reads and parses one file.
+fn read_one(base: &Tree, path: &std::path::Path) -> Read {
+    let text = match std::fs::read(path) {
+        Ok(text) => text,
+        Err(e) => return Read::Failed(e),
+    };
+    let Some(module) = parse::module_name(&text) else { return Read::NotModule };
+    // A file with the very text of a shipped module needs no parsing: the compiled-in
+    // definitions are the same.
+    let shipped = shipped_text(base, &module);
+    if let Some(shipped) = shipped
+        && shipped == text.as_slice()
+    {
+        return Read::Shipped(shipped);
+    }
+    Read::Parsed { module, replaces: shipped.is_some(), parsed: parse::parse(&text) }
+}
+
+/// Reads and parses `files` on up to as many threads as there are cores (8 at most), each
+/// taking the next file when done with one; the results are in the order of `files`.
+fn read_all(base: &Tree, files: &[std::path::PathBuf]) -> Vec<Read> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let workers = cores.min(8).min(files.len().div_ceil(4)).max(1);
+    if workers == 1 {
+        return files.iter().map(|path| read_one(base, path)).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, Read)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(path) = files.get(i) else { break };
+                        mine.push((i, read_one(base, path)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    });
+    done.sort_unstable_by_key(|(i, _)| *i);
+    // A worker that panicked lost its files: they are read again here.
+    let mut done = done.into_iter().peekable();
+    files
+        .iter()
+        .enumerate()
+        .map(|(i, path)| done.next_if(|(k, _)| *k == i).map_or_else(|| read_one(base, path), |(_, r)| r))
+        .collect()
+}
+
 /// Loads the MIB `options` describe: the shipped set (compiled in, no parsing) plus modules
 /// from the directories. Returns `None` for an empty module list. Problems in user modules are
 /// returned as diagnostics (Net-SNMP prints such warnings and goes on); the modules that resolve
@@ -107,11 +174,12 @@ pub fn load(options: &LoadOptions) -> (Option<std::borrow::Cow<'static, Tree>>, 
     // Shipped modules that a user's module of the same name replaces.
     let mut replaced: Vec<String> = Vec::new();
     let mut diagnostics = Vec::new();
+    let mut files: Vec<(std::path::PathBuf, String)> = Vec::new();
     for dir in &dirs {
         let entries = match std::fs::read_dir(dir) {
             Ok(entries) => entries,
-            // A directory that does not exist is skipped, as Net-SNMP skips it; one that
-            // exists but cannot be read is reported.
+            // A directory that does not exist is skipped quietly, as Net-SNMP skips it (the
+            // default ~/.snmp/mibs rarely exists).
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => {
                 diagnostics.push(Diagnostic {
@@ -123,49 +191,45 @@ pub fn load(options: &LoadOptions) -> (Option<std::borrow::Cow<'static, Tree>>, 
                 continue;
             }
         };
-        let mut files: Vec<std::path::PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        files.sort();
-        for path in files {
+        let mut found: Vec<std::path::PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        found.sort();
+        for path in found {
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             if name.starts_with('.') || !path.is_file() {
                 continue;
             }
-            let file = path.display().to_string();
-            let problem =
-                |message: String| Diagnostic { module: String::new(), file: file.clone(), line: 0, message };
-            let text = match std::fs::read(&path) {
-                Ok(text) => text,
-                Err(e) => {
-                    diagnostics.push(problem(format!("cannot read the file: {e}")));
-                    continue;
-                }
-            };
-            let Some(module) = parse::module_name(&text) else {
-                if !is_documentation(&name) {
+            files.push((path, name));
+        }
+    }
+    // Files are read and parsed on every core; what they hold is taken in file order.
+    let paths: Vec<std::path::PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
+    for (read, (path, name)) in read_all(base, &paths).into_iter().zip(&files) {
+        let file = path.display().to_string();
+        let problem =
+            |message: String| Diagnostic { module: String::new(), file: file.clone(), line: 0, message };
+        match read {
+            Read::Failed(e) => diagnostics.push(problem(format!("cannot read the file: {e}"))),
+            Read::NotModule => {
+                if !is_documentation(name) {
                     diagnostics.push(problem(
                         "not a MIB module (no 'NAME DEFINITIONS ::= BEGIN' at its start), skipped".into(),
                     ));
                 }
-                continue;
-            };
-            // A shipped module of the same name: the same text is already loaded (skipped
-            // without parsing); another text replaces the shipped module.
-            if let Some(shipped) = shipped_text(base, &module) {
-                if shipped == text.as_slice() {
-                    sources.push((file, Err(shipped)));
-                    continue;
-                }
-                replaced.push(module.clone());
             }
-            let parsed = parse::parse(&text);
-            diagnostics.extend(parsed.errors.into_iter().map(|e| Diagnostic {
-                module: if e.module.is_empty() { module.clone() } else { e.module },
-                file: file.clone(),
-                line: e.line,
-                message: e.message,
-            }));
-            if !parsed.modules.is_empty() {
-                sources.push((file, Ok(parsed.modules)));
+            Read::Shipped(text) => sources.push((file, Err(text))),
+            Read::Parsed { module, replaces, parsed } => {
+                if replaces {
+                    replaced.push(module.clone());
+                }
+                diagnostics.extend(parsed.errors.into_iter().map(|e| Diagnostic {
+                    module: if e.module.is_empty() { module.clone() } else { e.module },
+                    file: file.clone(),
+                    line: e.line,
+                    message: e.message,
+                }));
+                if !parsed.modules.is_empty() {
+                    sources.push((file, Ok(parsed.modules)));
+                }
             }
         }
     }

@@ -12,7 +12,7 @@
 //! IMPORTS, a stray hyphen left by a line of dashes. What it cannot use (an enumeration item
 //! whose label is a number, a clause it does not know) it drops as Net-SNMP does.
 
-use super::lex::{Tok, Token, tokens};
+use super::lex::{Lexer, Tok, Token, string, tokens};
 
 /// A problem in a module's text: the line, the module it was found in (empty before the first
 /// module header), and what was wrong.
@@ -177,20 +177,19 @@ fn is_clause_keyword(s: &str) -> bool {
 pub fn module_name(text: &[u8]) -> Option<String> {
     // Enough of the text for the header: comments may run long before it.
     let head = text.get(..text.len().min(64 * 1024)).unwrap_or(text);
-    let toks = tokens(head);
-    let mut it = toks.iter().map(|t| &t.kind);
+    let mut it = Lexer::new(head).map(|t| t.kind);
     let Some(Tok::Ident(name)) = it.next() else { return None };
     let mut next = it.next();
-    if next == Some(&Tok::Punct('{')) {
+    if next == Some(Tok::Punct('{')) {
         for t in it.by_ref() {
-            if *t == Tok::Punct('}') {
+            if t == Tok::Punct('}') {
                 break;
             }
         }
         next = it.next();
     }
     (matches!(next, Some(Tok::Ident(w)) if w == "DEFINITIONS" || w == "PIB-DEFINITIONS"))
-        .then(|| name.clone())
+        .then(|| name.to_string())
 }
 
 /// Parses every module in `text`. Never fails: what cannot be read is in [`Parsed::errors`].
@@ -224,26 +223,26 @@ pub fn parse(text: &[u8]) -> Parsed {
 
 type Result<T> = std::result::Result<T, ()>;
 
-struct Parser {
-    toks: Vec<Token>,
+struct Parser<'a> {
+    toks: Vec<Token<'a>>,
     pos: usize,
     errors: Vec<ParseError>,
     /// The module being read, for error reports.
     module: String,
 }
 
-impl Parser {
-    fn peek(&self) -> Option<&Tok> {
+impl<'a> Parser<'a> {
+    fn peek(&self) -> Option<&Tok<'a>> {
         self.peek_at(0)
     }
 
-    fn peek_at(&self, ahead: usize) -> Option<&Tok> {
+    fn peek_at(&self, ahead: usize) -> Option<&Tok<'a>> {
         self.toks.get(self.pos.saturating_add(ahead)).map(|t| &t.kind)
     }
 
     fn peek_word(&self, ahead: usize) -> Option<&str> {
         match self.peek_at(ahead) {
-            Some(Tok::Ident(s)) => Some(s.as_str()),
+            Some(Tok::Ident(s)) => Some(s),
             _ => None,
         }
     }
@@ -252,8 +251,8 @@ impl Parser {
         self.toks.get(self.pos).or_else(|| self.toks.last()).map_or(1, |t| t.line)
     }
 
-    fn next(&mut self) -> Option<Tok> {
-        let t = self.toks.get(self.pos).map(|t| t.kind.clone());
+    fn next(&mut self) -> Option<Tok<'a>> {
+        let t = self.toks.get(self.pos).map(|t| t.kind);
         if t.is_some() {
             self.pos = self.pos.saturating_add(1);
         }
@@ -319,7 +318,7 @@ impl Parser {
     fn expect_ident_in(&mut self, context: &str, what: &str) -> Result<String> {
         match self.peek() {
             Some(Tok::Ident(s)) => {
-                let s = s.clone();
+                let s = s.to_string();
                 self.pos = self.pos.saturating_add(1);
                 Ok(s)
             }
@@ -334,7 +333,7 @@ impl Parser {
     fn expect_string(&mut self, context: &str, clause: &str) -> Result<String> {
         match self.peek() {
             Some(Tok::Str(s)) => {
-                let s = s.clone();
+                let s = string(s);
                 self.pos = self.pos.saturating_add(1);
                 Ok(s)
             }
@@ -396,7 +395,7 @@ impl Parser {
     /// ::= 3`) never start one.
     fn at_definition(&self) -> bool {
         let Some(Tok::Ident(name)) = self.peek() else { return false };
-        if name == "END" || is_clause_keyword(name) {
+        if *name == "END" || is_clause_keyword(name) {
             return false;
         }
         let before = self.pos.checked_sub(1).and_then(|p| self.toks.get(p)).map(|t| &t.kind);
@@ -407,8 +406,8 @@ impl Parser {
             Some(Tok::Assign) => true,
             Some(Tok::Ident(w)) => {
                 Macro::from_keyword(w).is_some()
-                    || w == "MACRO"
-                    || (w == "OBJECT"
+                    || *w == "MACRO"
+                    || (*w == "OBJECT"
                         && self.peek_word(2) == Some("IDENTIFIER")
                         && self.peek_at(3) == Some(&Tok::Assign))
                     || (!is_clause_keyword(w) && self.peek_at(2) == Some(&Tok::Assign))
@@ -423,7 +422,7 @@ impl Parser {
             if self.at_definition() || self.at_module_header() {
                 return;
             }
-            if matches!(t, Tok::Ident(w) if w == "END") {
+            if matches!(t, Tok::Ident(w) if *w == "END") {
                 return;
             }
             self.next();
@@ -462,15 +461,15 @@ impl Parser {
             match self.peek() {
                 // A missing final END (Erlang's RFC-1215 lacks one) is tolerated, as Net-SNMP does.
                 None => break,
-                Some(Tok::Ident(s)) if s == "END" => {
+                Some(Tok::Ident(s)) if *s == "END" => {
                     self.next();
                     break;
                 }
-                Some(Tok::Ident(s)) if s == "IMPORTS" => {
+                Some(Tok::Ident(s)) if *s == "IMPORTS" => {
                     self.next();
                     self.imports(&mut m);
                 }
-                Some(Tok::Ident(s)) if s == "EXPORTS" => {
+                Some(Tok::Ident(s)) if *s == "EXPORTS" => {
                     while !matches!(self.next(), Some(Tok::Punct(';')) | None) {}
                 }
                 Some(Tok::Punct(';' | '-')) => {
@@ -517,7 +516,7 @@ impl Parser {
                     self.next();
                     break;
                 }
-                Some(Tok::Ident(s)) if s == "FROM" => {
+                Some(Tok::Ident(s)) if *s == "FROM" => {
                     self.next();
                     let Ok(from) = self.expect_ident("a module name after FROM") else {
                         continue;
@@ -531,7 +530,7 @@ impl Parser {
                     }
                 }
                 Some(Tok::Ident(s)) => {
-                    pending.push((s.clone(), line));
+                    pending.push((s.to_string(), line));
                     self.next();
                 }
                 Some(Tok::Punct(',')) => {
@@ -553,12 +552,12 @@ impl Parser {
         let line = self.line();
         let name = self.expect_ident("a name")?;
         match self.peek() {
-            Some(Tok::Ident(w)) if w == "MACRO" => {
+            Some(Tok::Ident(w)) if *w == "MACRO" => {
                 // A macro definition: skip to its END.
                 self.next();
                 loop {
                     match self.next() {
-                        Some(Tok::Ident(s)) if s == "END" => return Ok(()),
+                        Some(Tok::Ident("END")) => return Ok(()),
                         Some(_) => {}
                         None => {
                             self.error_at(line, format!("MACRO {name} has no END"));
@@ -595,23 +594,23 @@ impl Parser {
             let context = format!("TEXTUAL-CONVENTION {}", t.name);
             loop {
                 match self.peek() {
-                    Some(Tok::Ident(s)) if s == "DISPLAY-HINT" => {
+                    Some(Tok::Ident(s)) if *s == "DISPLAY-HINT" => {
                         self.next();
                         t.hint = Some(self.expect_string(&context, "DISPLAY-HINT")?);
                     }
-                    Some(Tok::Ident(s)) if s == "STATUS" => {
+                    Some(Tok::Ident(s)) if *s == "STATUS" => {
                         self.next();
                         t.status = Some(self.expect_ident_in(&context, "a status")?);
                     }
-                    Some(Tok::Ident(s)) if s == "DESCRIPTION" => {
+                    Some(Tok::Ident(s)) if *s == "DESCRIPTION" => {
                         self.next();
                         t.description = Some(self.expect_string(&context, "DESCRIPTION")?);
                     }
-                    Some(Tok::Ident(s)) if s == "REFERENCE" => {
+                    Some(Tok::Ident(s)) if *s == "REFERENCE" => {
                         self.next();
                         t.reference = Some(self.expect_string(&context, "REFERENCE")?);
                     }
-                    Some(Tok::Ident(s)) if s == "SYNTAX" => {
+                    Some(Tok::Ident(s)) if *s == "SYNTAX" => {
                         self.next();
                         t.syntax = self.syntax(&context)?;
                         return Ok(t);
@@ -635,7 +634,7 @@ impl Parser {
             loop {
                 match self.next() {
                     Some(Tok::Punct(']')) => break,
-                    Some(Tok::Ident(s)) => tag.push(s),
+                    Some(Tok::Ident(s)) => tag.push(s.to_string()),
                     Some(Tok::Number(n)) => tag.push(n.to_string()),
                     Some(_) => {}
                     None => return self.error(format!("{}: expected ']'", t.name)),
@@ -733,7 +732,7 @@ impl Parser {
                     self.skip_group()?;
                 }
                 Some(Tok::Ident(label)) if self.peek_at(1) == Some(&Tok::Punct('(')) => {
-                    let label = label.clone();
+                    let label = label.to_string();
                     self.pos = self.pos.saturating_add(2);
                     let value = self.signed()?;
                     self.expect_punct(')', &format!("enumeration item {label}"))?;
@@ -765,14 +764,14 @@ impl Parser {
             Some(Tok::Number(n)) => i64::try_from(n).unwrap_or(i64::MAX),
             Some(Tok::Radix(digits, r)) => {
                 let radix = if r == 'B' { 2 } else { 16 };
-                u64::from_str_radix(&digits, radix)
+                u64::from_str_radix(digits, radix)
                     .ok()
                     .and_then(|v| i64::try_from(v).ok())
                     .unwrap_or(i64::MAX)
             }
             // A named bound such as MIN or MAX: keep the range open.
-            Some(Tok::Ident(word)) if word == "MIN" => i64::MIN,
-            Some(Tok::Ident(word)) if word == "MAX" => i64::MAX,
+            Some(Tok::Ident("MIN")) => i64::MIN,
+            Some(Tok::Ident("MAX")) => i64::MAX,
             other => {
                 self.pos = self.pos.saturating_sub(usize::from(other.is_some()));
                 let found = Self::describe(other.as_ref());
@@ -893,7 +892,7 @@ impl Parser {
                         self.next();
                         self.expect_ident("a name after '.'")?
                     } else {
-                        label
+                        label.to_string()
                     };
                     let mut number = None;
                     if self.eat_punct('(') {
@@ -932,7 +931,7 @@ impl Parser {
             match self.next() {
                 Some(Tok::Punct('}')) => break,
                 Some(Tok::Punct(',')) => {}
-                Some(Tok::Ident(s)) => out.push(s),
+                Some(Tok::Ident(s)) => out.push(s.to_string()),
                 other => {
                     if other.is_some() {
                         self.pos = self.pos.saturating_sub(1);
@@ -956,10 +955,10 @@ impl Parser {
                 Some(Tok::Ident(_)) if self.at_definition() => {
                     return self.error(format!("{}: no '::=' before the next definition", v.name));
                 }
-                Some(Tok::Ident(s)) if s == "END" => {
+                Some(Tok::Ident(s)) if *s == "END" => {
                     return self.error(format!("{}: no '::=' before END", v.name));
                 }
-                Some(Tok::Ident(s)) => s.clone(),
+                Some(Tok::Ident(s)) => *s,
                 Some(Tok::Punct('{' | '(')) => {
                     self.skip_group()?;
                     continue;
@@ -973,7 +972,7 @@ impl Parser {
             // Conformance macros nest SYNTAX and DESCRIPTION clauses per object: keep only the
             // first DESCRIPTION and STATUS, skip the rest.
             if compliance {
-                match word.as_str() {
+                match word {
                     "DESCRIPTION" if v.description.is_none() => {
                         v.description = Some(self.expect_string(&context, "DESCRIPTION")?)
                     }
@@ -987,7 +986,7 @@ impl Parser {
                 }
                 continue;
             }
-            match word.as_str() {
+            match word {
                 "SYNTAX" => v.syntax = Some(self.syntax(&context)?),
                 "UNITS" => v.units = Some(self.expect_string(&context, "UNITS")?),
                 "MAX-ACCESS" | "ACCESS" => v.access = Some(self.expect_ident_in(&context, "an access")?),
@@ -1004,11 +1003,11 @@ impl Parser {
                         match self.next() {
                             Some(Tok::Punct('}')) => break,
                             Some(Tok::Punct(',')) => {}
-                            Some(Tok::Ident(s)) if s == "IMPLIED" => {
+                            Some(Tok::Ident("IMPLIED")) => {
                                 let n = self.expect_ident_in(&context, "an index object after IMPLIED")?;
                                 v.index.push((n, true));
                             }
-                            Some(Tok::Ident(s)) => v.index.push((s, false)),
+                            Some(Tok::Ident(s)) => v.index.push((s.to_string(), false)),
                             other => {
                                 if other.is_some() {
                                     self.pos = self.pos.saturating_sub(1);
@@ -1035,10 +1034,10 @@ impl Parser {
                         .unwrap_or_default()
                         .iter()
                         .map(|t| match &t.kind {
-                            Tok::Ident(s) => s.clone(),
+                            Tok::Ident(s) => s.to_string(),
                             Tok::Number(n) => n.to_string(),
                             // As Net-SNMP records them: quotes escaped, hex and binary as numbers.
-                            Tok::Str(s) => format!("\\\"{s}\\\""),
+                            Tok::Str(s) => format!("\\\"{}\\\"", string(s)),
                             Tok::Radix(d, r) => {
                                 let radix = if *r == 'B' { 2 } else { 16 };
                                 u64::from_str_radix(if d.is_empty() { "0" } else { d }, radix)
@@ -1051,7 +1050,7 @@ impl Parser {
                         .collect();
                     v.defval = Some(inner.join(" ").replace("- ", "-"));
                 }
-                "OBJECTS" | "VARIABLES" | "NOTIFICATIONS" => v.objects = self.name_list(&word)?,
+                "OBJECTS" | "VARIABLES" | "NOTIFICATIONS" => v.objects = self.name_list(word)?,
                 "ENTERPRISE" => {
                     // `ENTERPRISE name` or `ENTERPRISE { name }`.
                     if self.eat_punct('{') {

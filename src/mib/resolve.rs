@@ -6,7 +6,9 @@
 //! names it. [`Resolver::load_all`] loads every available module in Net-SNMP's `-m ALL` order:
 //! file names sorted, then read from the last to the first.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::parse::{Macro, ModuleAst, SyntaxAst, TypeAst};
 use super::tree::{Base, Doc, Module, NO_MODULE, Node, NodeId, Symbol, Syntax, Text, Tree, TypeDef, TypeId};
@@ -50,7 +52,8 @@ enum State {
 pub struct Resolver {
     pub tree: Tree,
     /// Each module's place in the order found, and its text.
-    available: HashMap<String, (usize, std::sync::Arc<Source>)>,
+    /// A module leaves this map when it loads: its text moves into the tree.
+    available: HashMap<String, (usize, Source)>,
     state: HashMap<String, State>,
     /// Where modules were looked for, for "cannot find module" messages.
     pub searched: Vec<String>,
@@ -117,25 +120,25 @@ fn renamed(name: &str) -> Option<&'static str> {
 }
 
 /// One parent-child step of an OID value: the parent by label, the child's number and label.
-struct Step {
-    parent: String,
+struct Step<'a> {
+    parent: Cow<'a, str>,
     subid: u32,
-    label: String,
+    label: Cow<'a, str>,
     /// The value this step defines (the last step of its OID value).
     value: Option<usize>,
     anonymous: bool,
     line: u32,
 }
 
-impl Step {
+impl<'a> Step<'a> {
     fn new(
-        parent: String,
+        parent: Cow<'a, str>,
         subid: u32,
-        label: String,
+        label: Cow<'a, str>,
         value: Option<usize>,
         anonymous: bool,
         line: u32,
-    ) -> Step {
+    ) -> Step<'a> {
         Step { parent, subid, label, value, anonymous, line }
     }
 }
@@ -150,7 +153,48 @@ struct Scope<'a> {
     own_types: HashMap<&'a str, usize>,
     placed: HashMap<String, NodeId>,
     types: HashMap<String, TypeId>,
-    defined_here: std::collections::HashSet<NodeId>,
+    defined_here: HashSet<NodeId>,
+    /// Each value's texts, taken when the value defines its node.
+    docs: Vec<ValueDocs>,
+    type_docs: Vec<TypeDocs>,
+}
+
+/// The texts of a value definition, moved out of its syntax tree.
+#[derive(Default)]
+struct ValueDocs {
+    units: Option<String>,
+    access: Option<String>,
+    status: Option<String>,
+    description: Option<String>,
+    reference: Option<String>,
+    defval: Option<String>,
+}
+
+impl ValueDocs {
+    fn take(v: &mut super::parse::ValueAst) -> Self {
+        ValueDocs {
+            units: v.units.take(),
+            access: v.access.take(),
+            status: v.status.take(),
+            description: v.description.take(),
+            reference: v.reference.take(),
+            defval: v.defval.take(),
+        }
+    }
+}
+
+/// The texts of a type definition, moved out of its syntax tree.
+#[derive(Default)]
+struct TypeDocs {
+    status: Option<String>,
+    description: Option<String>,
+    reference: Option<String>,
+}
+
+impl TypeDocs {
+    fn take(t: &mut TypeAst) -> Self {
+        TypeDocs { status: t.status.take(), description: t.description.take(), reference: t.reference.take() }
+    }
 }
 
 impl Resolver {
@@ -172,11 +216,11 @@ impl Resolver {
         }
         Resolver {
             tree,
-            available: HashMap::new(),
-            state: HashMap::new(),
+            available: HashMap::default(),
+            state: HashMap::default(),
             searched: Vec::new(),
             diagnostics: Vec::new(),
-            alias: HashMap::new(),
+            alias: HashMap::default(),
             anonymous: 0,
         }
     }
@@ -189,7 +233,7 @@ impl Resolver {
         for module in modules {
             let seq = self.available.len();
             let name = module.name.clone();
-            let source = std::sync::Arc::new(Source { file: file.to_string(), module });
+            let source = Source { file: file.to_string(), module };
             match self.available.get_mut(&name) {
                 Some(known) => known.1 = source,
                 None => {
@@ -220,7 +264,7 @@ impl Resolver {
         if self.tree.module_id(name).is_some() || self.state.contains_key(name) {
             return;
         }
-        let source = self.available.get(name).map(|(_, s)| std::sync::Arc::clone(s));
+        let source = self.available.remove(name).map(|(_, s)| s);
         // Old module names that newer modules replaced, as Net-SNMP maps them.
         let source = source.or_else(|| {
             let newer = renamed(name)?;
@@ -256,7 +300,7 @@ impl Resolver {
                 self.load(from, Some((&source.module.name, &source.file, *line)));
             }
         }
-        self.place_module(&source);
+        self.place_module(source);
         self.state.insert(name.to_string(), State::Done);
     }
 
@@ -269,7 +313,10 @@ impl Resolver {
         });
     }
 
-    fn place_module(&mut self, source: &Source) {
+    fn place_module(&mut self, mut source: Source) {
+        // The texts move into the tree rather than being copied.
+        let docs = source.module.values.iter_mut().map(ValueDocs::take).collect();
+        let type_docs = source.module.types.iter_mut().map(TypeDocs::take).collect();
         let ast = &source.module;
         let Ok(module) = u16::try_from(self.tree.modules.len()) else {
             return;
@@ -286,9 +333,11 @@ impl Resolver {
             imports: ast.imports.iter().map(|(s, f, _)| (s.as_str(), f.as_str())).collect(),
             own_values: ast.values.iter().enumerate().map(|(i, v)| (v.name.as_str(), i)).collect(),
             own_types: ast.types.iter().enumerate().map(|(i, t)| (t.name.as_str(), i)).collect(),
-            placed: HashMap::new(),
-            types: HashMap::new(),
-            defined_here: std::collections::HashSet::new(),
+            placed: HashMap::default(),
+            types: HashMap::default(),
+            defined_here: HashSet::default(),
+            docs,
+            type_docs,
         };
         for t in &ast.types {
             self.resolve_type(&mut scope, &t.name, 0);
@@ -394,7 +443,8 @@ impl Resolver {
         if depth > 16 || Base::builtin(name).is_some() {
             return None;
         }
-        let ast: &TypeAst = scope.ast.types.get(*scope.own_types.get(name)?)?;
+        let index = *scope.own_types.get(name)?;
+        let ast: &TypeAst = scope.ast.types.get(index)?;
         // The SMI modules' own tagged base types and CHOICEs are built in.
         if ast.syntax.name.starts_with("APPLICATION") || ast.syntax.name == "CHOICE" {
             return None;
@@ -404,13 +454,14 @@ impl Resolver {
         if ast.hint.is_some() {
             syntax.hint = ast.hint.clone().map(Text::Owned);
         }
+        let docs = scope.type_docs.get_mut(index).map(std::mem::take).unwrap_or_default();
         let def = TypeDef {
             name: Text::Owned(ast.name.clone()),
             module: scope.module,
             textual_convention: ast.textual_convention,
-            status: ast.status.clone().map(Text::Owned),
-            description: ast.description.clone().map(|t| Doc::Text(Text::Owned(t))),
-            reference: ast.reference.clone().map(|t| Doc::Text(Text::Owned(t))),
+            status: docs.status.map(Text::Owned),
+            description: docs.description.map(|t| Doc::Text(Text::Owned(t))),
+            reference: docs.reference.map(|t| Doc::Text(Text::Owned(t))),
             own_hint: ast.hint.clone().map(Text::Owned),
             syntax,
         };
@@ -475,17 +526,17 @@ impl Resolver {
                 };
                 let Some(&(_, Some(n))) = v.oid.first() else { continue };
                 let zero = format!("{enterprise}#");
-                steps.push(Step::new(enterprise.to_string(), 0, zero.clone(), None, false, v.line));
-                steps.push(Step::new(zero, n, v.name.clone(), Some(vi), false, v.line));
+                steps.push(Step::new(enterprise.into(), 0, zero.clone().into(), None, false, v.line));
+                steps.push(Step::new(zero.into(), n, v.name.as_str().into(), Some(vi), false, v.line));
                 continue;
             }
             let Some((first, rest)) = v.oid.split_first() else { continue };
-            let mut parent = match first {
-                (Some(name), _) => name.clone(),
+            let mut parent: Cow<'_, str> = match first {
+                (Some(name), _) => name.as_str().into(),
                 (None, Some(n)) => match n {
-                    0 => "ccitt".to_string(),
-                    1 => "iso".to_string(),
-                    2 => "joint-iso-ccitt".to_string(),
+                    0 => "ccitt".into(),
+                    1 => "iso".into(),
+                    2 => "joint-iso-ccitt".into(),
                     _ => {
                         self.diag(scope, v.line, format!("{}: no top-level arc {n}", v.name));
                         continue;
@@ -505,29 +556,29 @@ impl Resolver {
                     self.diag(scope, v.line, format!("{}: OID component {what} has no number", v.name));
                     break;
                 };
-                let (label, anonymous) = match (last, label) {
-                    (true, _) => (v.name.clone(), false),
-                    (false, Some(l)) => (l.clone(), false),
+                let (label, anonymous): (Cow<'_, str>, bool) = match (last, label) {
+                    (true, _) => (v.name.as_str().into(), false),
+                    (false, Some(l)) => (l.as_str().into(), false),
                     (false, None) => {
                         // An unnamed step is an anonymous node, as Net-SNMP makes one: printed
                         // as its number, taken over by the first definition that names it.
                         // Numbered from 0, as Net-SNMP numbers them.
                         let label = format!("{ANONYMOUS}{}", self.anonymous);
                         self.anonymous = self.anonymous.saturating_add(1);
-                        (label, true)
+                        (label.into(), true)
                     }
                 };
                 steps.push(Step::new(parent, subid, label.clone(), last.then_some(vi), anonymous, v.line));
                 parent = label;
             }
         }
-        let mut by_parent: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_parent: HashMap<&str, Vec<usize>> = HashMap::default();
         let mut first_seen: Vec<&str> = Vec::new();
         for (i, step) in steps.iter().enumerate() {
             by_parent
-                .entry(step.parent.clone())
+                .entry(step.parent.as_ref())
                 .or_insert_with(|| {
-                    first_seen.push(step.parent.as_str());
+                    first_seen.push(step.parent.as_ref());
                     Vec::new()
                 })
                 .push(i);
@@ -564,7 +615,8 @@ impl Resolver {
         for i in left {
             let Some(step) = steps.get(i) else { continue };
             if let Some(v) = step.value.and_then(|vi| ast.values.get(vi)) {
-                let parent = v.oid.first().and_then(|p| p.0.clone()).unwrap_or_else(|| step.parent.clone());
+                let parent =
+                    v.oid.first().and_then(|p| p.0.clone()).unwrap_or_else(|| step.parent.to_string());
                 self.diag(scope, v.line, format!("unlinked OID {}: undefined identifier {parent}", v.name));
             }
         }
@@ -583,7 +635,7 @@ impl Resolver {
         &mut self,
         scope: &mut Scope<'_>,
         steps: &[Step],
-        by_parent: &mut HashMap<String, Vec<usize>>,
+        by_parent: &mut HashMap<&str, Vec<usize>>,
         value_node: &mut [Option<NodeId>],
         node: NodeId,
         label: &str,
@@ -612,12 +664,12 @@ impl Resolver {
     /// step's label; otherwise the first definition loaded keeps the node, as Net-SNMP prints
     /// it, and this module is noted as defining it too.
     fn place_step(&mut self, scope: &mut Scope<'_>, step: &Step, parent: NodeId) -> NodeId {
-        let value = step.value.and_then(|vi| scope.ast.values.get(vi));
+        let value = step.value.and_then(|vi| Some((vi, scope.ast.values.get(vi)?)));
         let id = self.child_or_new(Some(parent), step.subid, &step.label, scope.module, step.line);
         if let Some(n) = usize::try_from(id).ok().and_then(|i| self.tree.nodes.get_mut(i)) {
             if !step.anonymous {
                 if n.is_anonymous() {
-                    n.label = Text::Owned(step.label.clone());
+                    n.label = Text::Owned(step.label.to_string());
                     n.module = scope.module;
                 } else if n.module != scope.module && !n.also.contains(&scope.module) && n.label == step.label
                 {
@@ -626,25 +678,26 @@ impl Resolver {
                     n.also.push(scope.module);
                 }
             }
-            if let Some(v) = value
+            if let Some((vi, v)) = value
                 && !n.defined
             {
                 // The first definition loaded stands.
                 n.defined = true;
                 scope.defined_here.insert(id);
+                let docs = scope.docs.get_mut(vi).map(std::mem::take).unwrap_or_default();
                 n.kind = v.kind;
-                n.units = v.units.clone().map(Text::Owned);
-                n.access = v.access.clone().map(Text::Owned);
-                n.status = v.status.clone().map(Text::Owned);
-                n.description = v.description.clone().map(|t| Doc::Text(Text::Owned(t)));
-                n.reference = v.reference.clone().map(|t| Doc::Text(Text::Owned(t)));
-                n.defval = v.defval.clone().map(Text::Owned);
+                n.units = docs.units.map(Text::Owned);
+                n.access = docs.access.map(Text::Owned);
+                n.status = docs.status.map(Text::Owned);
+                n.description = docs.description.map(|t| Doc::Text(Text::Owned(t)));
+                n.reference = docs.reference.map(|t| Doc::Text(Text::Owned(t)));
+                n.defval = docs.defval.map(Text::Owned);
                 n.line = v.line;
             }
         }
         if !step.anonymous {
             // The last placed of a label is the module's symbol.
-            scope.placed.insert(step.label.clone(), id);
+            scope.placed.insert(step.label.to_string(), id);
         }
         id
     }
