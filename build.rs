@@ -19,6 +19,8 @@ fn main() {
     for f in ["lex", "parse", "resolve", "store", "tree"] {
         println!("cargo:rerun-if-changed=src/mib/{f}.rs");
     }
+    println!("cargo:rerun-if-changed=src/mib.rs");
+    println!("cargo:rerun-if-changed=src/mib/cache.rs");
     let mut files: Vec<_> = std::fs::read_dir("mibs")
         .expect("mibs/ is readable")
         .map(|e| e.expect("mibs/ entry").path())
@@ -43,7 +45,9 @@ fn main() {
         panic!("the shipped modules do not resolve cleanly:\n{}", all.join("\n"));
     }
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR is set"));
-    std::fs::write(out.join("mibs.bin"), store::encode(&tree)).expect("OUT_DIR is writable");
+    let compiled = store::encode(&tree);
+    std::fs::write(out.join("mibs.bin"), &compiled).expect("OUT_DIR is writable");
+    build_id(&compiled);
     // The texts too, for the rare load that must resolve everything anew: when a user's
     // directory holds a different module of a shipped module's name, that one replaces it.
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -56,6 +60,28 @@ fn main() {
     }
     sources.push_str("];\n");
     std::fs::write(out.join("mibs_src.rs"), sources).expect("OUT_DIR is writable");
+}
+
+/// Names this build's way of loading MIBs for the cache of compiled modules (`src/mib/cache.rs`):
+/// a hash of the loader's sources and of the compiled shipped set, so that a cache written by
+/// another build is never read.
+fn build_id(compiled: &[u8]) {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    env!("CARGO_PKG_VERSION").hash(&mut h);
+    for f in [
+        "src/mib.rs",
+        "src/mib/cache.rs",
+        "src/mib/lex.rs",
+        "src/mib/parse.rs",
+        "src/mib/resolve.rs",
+        "src/mib/store.rs",
+        "src/mib/tree.rs",
+    ] {
+        std::fs::read(f).expect("the MIB sources are readable").hash(&mut h);
+    }
+    compiled.hash(&mut h);
+    println!("cargo:rustc-env=SNMPCTL_MIB_BUILD={:016x}", h.finish());
 }
 
 /// Places the functions the everyday commands run side by side at the start of `.text`

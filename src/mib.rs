@@ -3,6 +3,7 @@
 //! unless the user adds modules of their own.
 
 // The syntax tree and resolved model are plain data named after the SMI clauses they hold.
+pub mod cache;
 pub mod input;
 mod lex;
 #[allow(missing_docs)]
@@ -64,6 +65,10 @@ pub struct LoadOptions {
     pub dirs: Option<String>,
     /// The home directory for the default `~/.snmp/mibs`.
     pub home: Option<std::path::PathBuf>,
+    /// A directory for the cache of compiled modules ([`cache`]; `None`, the default, for none):
+    /// a second load of the same files opens what the first one made instead of parsing them.
+    /// [`cache::default_dir`] is where the command-line tool keeps it.
+    pub cache: Option<std::path::PathBuf>,
 }
 
 /// Whether a file in a MIB directory is named as documentation (README, NOTICE, LICENSE,
@@ -165,16 +170,8 @@ pub fn load(options: &LoadOptions) -> (Option<std::borrow::Cow<'static, Tree>>, 
             dirs.extend(default_dir);
         }
     }
-    let wanted: Vec<&str> = modules.trim_start_matches('+').split(':').filter(|s| !s.is_empty()).collect();
-    let all = modules.starts_with('+') || wanted.contains(&"ALL");
-    // The user's modules in the order found; `Err` holds a file whose text is a shipped
-    // module's, read only if the tree must be resolved anew.
-    type Found = Result<Vec<parse::ModuleAst>, &'static [u8]>;
-    let mut sources: Vec<(String, Found)> = Vec::new();
-    // Shipped modules that a user's module of the same name replaces.
-    let mut replaced: Vec<String> = Vec::new();
     let mut diagnostics = Vec::new();
-    let mut files: Vec<(std::path::PathBuf, String)> = Vec::new();
+    let mut files: Vec<(std::path::PathBuf, std::fs::Metadata)> = Vec::new();
     for dir in &dirs {
         let entries = match std::fs::read_dir(dir) {
             Ok(entries) => entries,
@@ -194,23 +191,67 @@ pub fn load(options: &LoadOptions) -> (Option<std::borrow::Cow<'static, Tree>>, 
         let mut found: Vec<std::path::PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         found.sort();
         for path in found {
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            if name.starts_with('.') || !path.is_file() {
+            if path.file_name().is_some_and(|n| n.as_encoded_bytes().starts_with(b".")) {
                 continue;
             }
-            files.push((path, name));
+            // As `is_file`, following links; the size and time of change key the cache.
+            match std::fs::metadata(&path) {
+                Ok(meta) if meta.is_file() => files.push((path, meta)),
+                _ => {}
+            }
         }
     }
+    // With files to read, a cache entry for exactly these files may stand in for them.
+    let cache = options.cache.as_deref().filter(|_| !files.is_empty()).map(|dir| {
+        let stamps: Vec<cache::FileStamp<'_>> =
+            files.iter().map(|(path, meta)| cache::FileStamp::new(path, meta)).collect();
+        (dir, cache::key(modules, &dirs, &stamps))
+    });
+    if let Some((dir, key)) = &cache
+        && let Some((tree, mut found)) = cache::read(dir, key)
+    {
+        diagnostics.append(&mut found);
+        return (Some(tree.map_or(std::borrow::Cow::Borrowed(base), std::borrow::Cow::Owned)), diagnostics);
+    }
+    let paths: Vec<std::path::PathBuf> = files.into_iter().map(|(path, _)| path).collect();
+    let (tree, mut found) = load_files(base, modules, &dirs, &paths);
+    if let Some((dir, key)) = &cache {
+        let made = match &tree {
+            std::borrow::Cow::Borrowed(_) => None,
+            std::borrow::Cow::Owned(t) => Some(t),
+        };
+        cache::write(dir, key, made, &found);
+    }
+    diagnostics.append(&mut found);
+    (Some(tree), diagnostics)
+}
+
+/// Loads `modules` from `files` (found in `dirs`, in order) onto the shipped set.
+fn load_files(
+    base: &'static Tree,
+    modules: &str,
+    dirs: &[std::path::PathBuf],
+    files: &[std::path::PathBuf],
+) -> (std::borrow::Cow<'static, Tree>, Vec<Diagnostic>) {
+    let wanted: Vec<&str> = modules.trim_start_matches('+').split(':').filter(|s| !s.is_empty()).collect();
+    let all = modules.starts_with('+') || wanted.contains(&"ALL");
+    // The user's modules in the order found; `Err` holds a file whose text is a shipped
+    // module's, read only if the tree must be resolved anew.
+    type Found = Result<Vec<parse::ModuleAst>, &'static [u8]>;
+    let mut sources: Vec<(String, Found)> = Vec::new();
+    // Shipped modules that a user's module of the same name replaces.
+    let mut replaced: Vec<String> = Vec::new();
+    let mut diagnostics = Vec::new();
     // Files are read and parsed on every core; what they hold is taken in file order.
-    let paths: Vec<std::path::PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
-    for (read, (path, name)) in read_all(base, &paths).into_iter().zip(&files) {
+    for (read, path) in read_all(base, files).into_iter().zip(files) {
         let file = path.display().to_string();
         let problem =
             |message: String| Diagnostic { module: String::new(), file: file.clone(), line: 0, message };
         match read {
             Read::Failed(e) => diagnostics.push(problem(format!("cannot read the file: {e}"))),
             Read::NotModule => {
-                if !is_documentation(name) {
+                let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+                if !is_documentation(&name) {
                     diagnostics.push(problem(
                         "not a MIB module (no 'NAME DEFINITIONS ::= BEGIN' at its start), skipped".into(),
                     ));
@@ -239,7 +280,7 @@ pub fn load(options: &LoadOptions) -> (Option<std::borrow::Cow<'static, Tree>>, 
         .filter(|m| *m != "ALL" && (base.module_id(m).is_none() || replaced.iter().any(|r| r == m)))
         .collect();
     if sources.iter().all(|(_, m)| m.is_err()) && named_extra.is_empty() {
-        return (Some(std::borrow::Cow::Borrowed(base)), diagnostics);
+        return (std::borrow::Cow::Borrowed(base), diagnostics);
     }
     // Resolve the user's modules on top of the shipped set; when one replaces a shipped
     // module, everything anew from the texts, the shipped modules loaded first as before
@@ -288,5 +329,5 @@ pub fn load(options: &LoadOptions) -> (Option<std::borrow::Cow<'static, Tree>>, 
     }
     let (tree, mut found) = resolver.finish();
     diagnostics.append(&mut found);
-    (Some(std::borrow::Cow::Owned(tree)), diagnostics)
+    (std::borrow::Cow::Owned(tree), diagnostics)
 }

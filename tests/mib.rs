@@ -382,6 +382,53 @@ fn user_modules_and_diagnostics() {
     );
 }
 
+/// The cache of compiled modules: a second run answers from it exactly as the first (output and
+/// warnings), an edited file is read again, and the cache off or unwritable changes nothing.
+#[test]
+fn the_cache_of_compiled_modules_answers_as_the_files() {
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/mib");
+    let tmp = std::env::temp_dir().join(format!("snmpctl-mib-cache-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let (dir, cache) = (tmp.join("mibs"), tmp.join("cache"));
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in ["user/SNMPCTL-TEST-MIB.txt", "BROKEN-SYNTAX-MIB.txt", "MISSING-IMPORT-MIB.txt"] {
+        let from = std::path::Path::new(fixtures).join(f);
+        std::fs::copy(&from, dir.join(from.file_name().unwrap())).unwrap();
+    }
+    let translate = |cache: &std::ffi::OsStr, names: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_snmpctl"))
+            .args(["translate", "-M", dir.to_str().unwrap(), "-m", "ALL", "-Td"])
+            .args(names)
+            .env("SNMPCTL_MIB_CACHE", cache)
+            .output()
+            .unwrap();
+        (o.status.code(), stdout(&o), stderr(&o))
+    };
+    let names = ["SNMPCTL-TEST-MIB::testTemp", "IF-MIB::ifDescr"];
+    let off = translate("off".as_ref(), &names);
+    assert!(off.1.contains("testTemp") && off.2.contains("BROKEN-SYNTAX-MIB"), "{off:?}");
+    let entries = || std::fs::read_dir(&cache).map_or(0, |d| d.count());
+    assert_eq!(translate(cache.as_os_str(), &names), off, "first run");
+    assert_eq!(entries(), 1);
+    assert_eq!(translate(cache.as_os_str(), &names), off, "from the cache");
+    assert_eq!(entries(), 1);
+    // An edited module is read again: its new object resolves.
+    let path = dir.join("SNMPCTL-TEST-MIB.txt");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let end = text.rfind("END").unwrap();
+    let edited =
+        format!("{}testExtra OBJECT IDENTIFIER ::= {{ testTable 77 }}\n{}", &text[..end], &text[end..]);
+    std::fs::write(&path, edited).unwrap();
+    let again = translate(cache.as_os_str(), &["-On", "SNMPCTL-TEST-MIB::testExtra"]);
+    assert!(again.1.starts_with(".1.3.6.1.4.1.99997.1.77\n"), "{again:?}");
+    assert_eq!(entries(), 2);
+    // A cache that cannot be written (a file where its directory would be) is no cache.
+    let blocked = tmp.join("blocked");
+    std::fs::write(&blocked, "").unwrap();
+    assert_eq!(translate(blocked.join("x").as_os_str(), &["-On", "SNMPCTL-TEST-MIB::testExtra"]), again);
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
 /// Values snmpd does not serve, from the fake agent: BITS with labels, a value of another type
 /// than the MIB says ("Wrong Type"), and an enumeration value with no label.
 #[test]

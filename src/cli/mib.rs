@@ -26,6 +26,7 @@ impl MibArgs {
                 modules: self.mibs.clone(),
                 dirs: self.mib_dirs.clone(),
                 home: std::env::var_os("HOME").map(Into::into),
+                cache: cache_dir(),
             };
             let (tree, diagnostics) = mib::load(&options);
             for d in diagnostics {
@@ -37,6 +38,20 @@ impl MibArgs {
                 std::borrow::Cow::Owned(t) => &*Box::leak(Box::new(t)),
             })
         })
+    }
+}
+
+/// Where compiled modules are cached: `SNMPCTL_MIB_CACHE` names a directory, or turns the
+/// cache off when it is empty or `off`; by default `$XDG_CACHE_HOME/snmpctl/mibs`, else
+/// `~/.cache/snmpctl/mibs`.
+fn cache_dir() -> Option<std::path::PathBuf> {
+    match std::env::var_os("SNMPCTL_MIB_CACHE") {
+        Some(v) if v.is_empty() || v == "off" => None,
+        Some(v) => Some(v.into()),
+        None => mib::cache::default_dir(
+            std::env::var_os("XDG_CACHE_HOME").as_deref(),
+            std::env::var_os("HOME").as_deref().map(std::path::Path::new),
+        ),
     }
 }
 

@@ -60,6 +60,9 @@ fn ascii(bytes: &[u8]) -> &str {
 /// the text (the parser reports what it then misses), a number too large for u64 saturates.
 pub struct Lexer<'a> {
     text: &'a [u8],
+    /// The whole text, when it is UTF-8 (nearly always): words are then sliced from it
+    /// without a check each.
+    valid: Option<&'a str>,
     i: usize,
     line: u32,
 }
@@ -67,7 +70,7 @@ pub struct Lexer<'a> {
 impl<'a> Lexer<'a> {
     /// A lexer at the start of `text`.
     pub fn new(text: &'a [u8]) -> Self {
-        Lexer { text, i: 0, line: 1 }
+        Lexer { text, valid: std::str::from_utf8(text).ok(), i: 0, line: 1 }
     }
 
     fn at(&self, i: usize) -> Option<u8> {
@@ -98,6 +101,12 @@ impl<'a> Iterator for Lexer<'a> {
             let kind = match c {
                 b'\n' => {
                     self.line = self.line.saturating_add(1);
+                    continue;
+                }
+                b' ' | b'\t' | b'\r' => {
+                    while matches!(self.at(self.i), Some(b' ' | b'\t' | b'\r')) {
+                        self.i = self.i.saturating_add(1);
+                    }
                     continue;
                 }
                 c if c.is_ascii_whitespace() || c == 0x0b => continue,
@@ -175,7 +184,10 @@ impl<'a> Iterator for Lexer<'a> {
                         }
                         Tok::Number(value)
                     } else {
-                        Tok::Ident(ascii(word))
+                        Tok::Ident(match self.valid {
+                            Some(all) => all.get(start..self.i).unwrap_or_default(),
+                            None => ascii(word),
+                        })
                     }
                 }
                 c if c.is_ascii() => Tok::Punct(char::from(c)),

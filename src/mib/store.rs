@@ -51,17 +51,17 @@ impl std::fmt::Display for StoreError {
     }
 }
 
-struct Writer {
+struct Writer<'t> {
     buf: Vec<u8>,
     /// The documentation section, written in front of the records at the end.
     docs: Vec<u8>,
     /// The string section, written in front of the records at the end.
     strings: Vec<u8>,
     /// Where each distinct string already is in `strings`.
-    placed: std::collections::HashMap<String, u32>,
+    placed: rustc_hash::FxHashMap<&'t str, u32>,
 }
 
-impl Writer {
+impl<'t> Writer<'t> {
     fn u8(&mut self, v: u8) {
         self.buf.push(v);
     }
@@ -77,20 +77,20 @@ impl Writer {
     fn len(&mut self, n: usize) {
         self.u32(u32::try_from(n).unwrap_or(NONE));
     }
-    fn str(&mut self, s: &str) {
+    fn str(&mut self, s: &'t str) {
         let offset = match self.placed.get(s) {
             Some(&offset) => offset,
             None => {
                 let offset = u32::try_from(self.strings.len()).unwrap_or(NONE);
                 self.strings.extend_from_slice(s.as_bytes());
-                self.placed.insert(s.to_owned(), offset);
+                self.placed.insert(s, offset);
                 offset
             }
         };
         self.u32(offset);
         self.len(s.len());
     }
-    fn opt(&mut self, s: &Option<Text>) {
+    fn opt(&mut self, s: &'t Option<Text>) {
         match s {
             Some(s) => self.str(s),
             None => self.u32(NONE),
@@ -99,10 +99,14 @@ impl Writer {
     fn doc(&mut self, d: &Option<Doc>) {
         match d {
             Some(d) => {
-                let text = d.text();
+                // Stored documentation is copied as it is: it was written from a `str`.
+                let text = match d {
+                    Doc::Text(t) => t.as_bytes(),
+                    Doc::Stored(b) => b,
+                };
                 self.len(self.docs.len());
                 self.len(text.len());
-                self.docs.extend_from_slice(text.as_bytes());
+                self.docs.extend_from_slice(text);
             }
             None => self.u32(NONE),
         }
@@ -114,7 +118,7 @@ impl Writer {
             self.i64(b);
         }
     }
-    fn syntax(&mut self, s: &Syntax) {
+    fn syntax(&mut self, s: &'t Syntax) {
         self.u8(s.base.code());
         self.u32(s.named.unwrap_or(NONE));
         self.opt(&s.hint);
@@ -149,26 +153,75 @@ fn le_u16(b: &[u8], at: usize) -> Option<u16> {
 }
 
 /// A string of the string section, checked as UTF-8.
-fn string_at(strings: &'static [u8], offset: u32, len: u32) -> Option<&'static str> {
+fn string_at(strings: &[u8], offset: u32, len: u32) -> Option<&str> {
     std::str::from_utf8(strings.get(span(offset, len)?)?).ok()
 }
 
-struct Reader {
-    buf: &'static [u8],
+/// A section as a reader sees it: strings of a compiled-in store are borrowed, those of a store
+/// read from a file are copied out (a node owns its strings, so it outlives the bytes' borrow).
+#[derive(Clone, Copy)]
+enum Src<'b> {
+    Static(&'static [u8]),
+    Owned(&'b [u8]),
+}
+
+impl<'b> Src<'b> {
+    fn text(self, offset: u32, len: u32) -> Option<Text> {
+        match self {
+            Src::Static(b) => string_at(b, offset, len).map(Cow::Borrowed),
+            Src::Owned(b) => string_at(b, offset, len).map(|s| Cow::Owned(s.to_owned())),
+        }
+    }
+
+    fn doc(self, offset: u32, len: u32) -> Option<Doc> {
+        let range = span(offset, len)?;
+        match self {
+            Src::Static(b) => b.get(range).map(Doc::Stored),
+            Src::Owned(b) => {
+                b.get(range).map(|d| Doc::Text(Cow::Owned(String::from_utf8_lossy(d).into_owned())))
+            }
+        }
+    }
+}
+
+/// The bytes of a store: compiled in, or read from a file.
+enum Bytes {
+    Static(&'static [u8]),
+    Owned(Box<[u8]>),
+}
+
+impl Bytes {
+    fn get(&self) -> &[u8] {
+        match self {
+            Bytes::Static(b) => b,
+            Bytes::Owned(b) => b,
+        }
+    }
+
+    fn src(&self, range: &std::ops::Range<usize>) -> Src<'_> {
+        match self {
+            Bytes::Static(b) => Src::Static(b.get(range.clone()).unwrap_or_default()),
+            Bytes::Owned(b) => Src::Owned(b.get(range.clone()).unwrap_or_default()),
+        }
+    }
+}
+
+struct Reader<'b> {
+    buf: &'b [u8],
     pos: usize,
     /// The documentation section.
-    docs: &'static [u8],
+    docs: Src<'b>,
     /// The string section.
-    strings: &'static [u8],
+    strings: Src<'b>,
 }
 
 type R<T> = Result<T, StoreError>;
 
-impl Reader {
+impl<'b> Reader<'b> {
     fn fail<T>(&self, what: &'static str) -> R<T> {
         Err(StoreError { offset: self.pos, what })
     }
-    fn take(&mut self, n: usize) -> R<&'static [u8]> {
+    fn take(&mut self, n: usize) -> R<&'b [u8]> {
         let end = self.pos.checked_add(n).filter(|&e| e <= self.buf.len());
         match end.and_then(|e| self.buf.get(self.pos..e)) {
             Some(s) => {
@@ -177,6 +230,12 @@ impl Reader {
             }
             None => self.fail("truncated"),
         }
+    }
+    /// Skips `n` bytes and returns where they are.
+    fn skip(&mut self, n: usize) -> R<std::ops::Range<usize>> {
+        let start = self.pos;
+        self.take(n)?;
+        Ok(start..self.pos)
     }
     fn u8(&mut self) -> R<u8> {
         Ok(self.take(1)?.first().copied().unwrap_or(0))
@@ -201,17 +260,16 @@ impl Reader {
         }
         Ok(n)
     }
-    /// A section of `count` fixed records of `size` bytes, after its u32 count.
-    fn table(&mut self, size: usize) -> R<(usize, &'static [u8])> {
+    /// Where a section of `count` fixed records of `size` bytes is, after its u32 count.
+    fn table(&mut self, size: usize) -> R<std::ops::Range<usize>> {
         let n = self.count()?;
-        let bytes = self.take(n.saturating_mul(size))?;
-        Ok((n, bytes))
+        self.skip(n.saturating_mul(size))
     }
     /// The string at `offset` in the string section, its length read next.
     fn str_at(&mut self, offset: u32) -> R<Text> {
         let len = self.u32()?;
-        match string_at(self.strings, offset, len) {
-            Some(s) => Ok(Cow::Borrowed(s)),
+        match self.strings.text(offset, len) {
+            Some(s) => Ok(s),
             None => self.fail("string span outside its section or not UTF-8"),
         }
     }
@@ -225,16 +283,16 @@ impl Reader {
             offset => self.str_at(offset).map(Some),
         }
     }
-    /// A DESCRIPTION or REFERENCE: a span of the documentation section, not read here.
+    /// A DESCRIPTION or REFERENCE: a span of the documentation section, not read here (in a
+    /// compiled-in store).
     fn doc(&mut self) -> R<Option<Doc>> {
         let offset = self.u32()?;
         if offset == NONE {
             return Ok(None);
         }
         let len = self.u32()?;
-        let span = span(offset, len).and_then(|r| self.docs.get(r));
-        match span {
-            Some(bytes) => Ok(Some(Doc::Stored(bytes))),
+        match self.docs.doc(offset, len) {
+            Some(doc) => Ok(Some(doc)),
             None => self.fail("documentation span past the end of its section"),
         }
     }
@@ -359,7 +417,35 @@ fn macro_from(c: u8) -> Macro {
 
 /// Writes a tree.
 pub fn encode(tree: &Tree) -> Vec<u8> {
-    let mut w = Writer { buf: Vec::new(), docs: Vec::new(), strings: Vec::new(), placed: Default::default() };
+    let sections = encode_sections(tree);
+    let mut out = Vec::with_capacity(sections.iter().map(Vec::len).sum());
+    for s in &sections {
+        out.extend_from_slice(s);
+    }
+    out
+}
+
+/// Writes a tree as the consecutive pieces of one store (to be written out one after another
+/// without joining them in memory first).
+pub fn encode_sections(tree: &Tree) -> Vec<Vec<u8>> {
+    if tree.stored.is_some() {
+        // A tree read in place keeps its nodes in the store: the clone holds them all.
+        return encode_sections(&tree.clone());
+    }
+    let doc_bytes = |d: &Option<Doc>| match d {
+        Some(Doc::Text(t)) => t.len(),
+        Some(Doc::Stored(b)) => b.len(),
+        None => 0,
+    };
+    let docs_len =
+        tree.nodes.iter().map(|n| doc_bytes(&n.description).saturating_add(doc_bytes(&n.reference)));
+    let docs_len = docs_len.fold(0usize, usize::saturating_add);
+    let mut w = Writer {
+        buf: Vec::with_capacity(tree.nodes.len().saturating_mul(80)),
+        docs: Vec::with_capacity(docs_len),
+        strings: Vec::new(),
+        placed: rustc_hash::FxHashMap::with_capacity_and_hasher(tree.nodes.len(), Default::default()),
+    };
     // The node and type records first, to know their offsets.
     let mut node_offsets = Vec::with_capacity(tree.nodes.len());
     for n in &tree.nodes {
@@ -435,7 +521,8 @@ pub fn encode(tree: &Tree) -> Vec<u8> {
     }
     // One label record per distinct label: the node a bare name resolves to.
     let mut labels: Vec<(&str, NodeId)> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen: rustc_hash::FxHashSet<&str> =
+        rustc_hash::FxHashSet::with_capacity_and_hasher(tree.nodes.len(), Default::default());
     let mut stack: Vec<NodeId> = tree.roots.iter().rev().copied().collect();
     while let Some(id) = stack.pop() {
         let Some(n) = tree.nodes.get(usize::try_from(id).unwrap_or(usize::MAX)) else { continue };
@@ -444,7 +531,7 @@ pub fn encode(tree: &Tree) -> Vec<u8> {
         }
         stack.extend(n.children.iter().rev());
     }
-    labels.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    labels.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     w.len(labels.len());
     for (label, id) in labels {
         w.str(label);
@@ -463,15 +550,15 @@ pub fn encode(tree: &Tree) -> Vec<u8> {
     }
     let tables = w.section();
 
-    let mut out = MAGIC.to_vec();
-    for section in [&w.docs, &w.strings] {
-        out.extend_from_slice(&u32::try_from(section.len()).unwrap_or(NONE).to_le_bytes());
-        out.extend_from_slice(section);
-    }
-    out.extend_from_slice(&tables);
-    out.extend_from_slice(&u32::try_from(records.len()).unwrap_or(NONE).to_le_bytes());
-    out.extend_from_slice(&records);
-    out
+    let len = |section: &[u8]| u32::try_from(section.len()).unwrap_or(NONE).to_le_bytes().to_vec();
+    let (docs, strings) = (std::mem::take(&mut w.docs), std::mem::take(&mut w.strings));
+    let mut head = MAGIC.to_vec();
+    head.extend_from_slice(&len(&docs));
+    let mut middle = len(&strings);
+    middle.extend_from_slice(&strings);
+    middle.extend_from_slice(&tables);
+    middle.extend_from_slice(&len(&records));
+    vec![head, docs, middle, records]
 }
 
 /// Entries decoded on first use and kept, in chunks made on first use: a `get` that reads a
@@ -499,15 +586,14 @@ impl<T> Cache<T> {
 
 /// The stored tree, read in place: see the module documentation for the layout.
 pub struct Lazy {
-    docs: &'static [u8],
-    strings: &'static [u8],
-    node_offsets: &'static [u8],
-    type_offsets: &'static [u8],
-    labels: &'static [u8],
-    symbols: &'static [u8],
-    records: &'static [u8],
-    /// Where the records section starts in the whole store (for error offsets).
-    records_at: usize,
+    bytes: Bytes,
+    docs: std::ops::Range<usize>,
+    strings: std::ops::Range<usize>,
+    node_offsets: std::ops::Range<usize>,
+    type_offsets: std::ops::Range<usize>,
+    labels: std::ops::Range<usize>,
+    symbols: std::ops::Range<usize>,
+    records: std::ops::Range<usize>,
     nodes: Cache<Node>,
     types: Cache<TypeDef>,
 }
@@ -523,6 +609,10 @@ impl std::fmt::Debug for Lazy {
 }
 
 impl Lazy {
+    fn part(&self, range: &std::ops::Range<usize>) -> &[u8] {
+        self.bytes.get().get(range.clone()).unwrap_or_default()
+    }
+
     pub(crate) fn node_count(&self) -> usize {
         self.node_offsets.len().checked_div(4).unwrap_or(0)
     }
@@ -535,34 +625,34 @@ impl Lazy {
         self.symbols.len().checked_div(SYMBOL_RECORD).unwrap_or(0)
     }
 
-    fn reader_at(&self, offsets: &[u8], i: usize) -> Option<Reader> {
-        let offset = le_u32(offsets, i.checked_mul(4)?)?;
+    fn reader_at(&self, offsets: &std::ops::Range<usize>, i: usize) -> Option<Reader<'_>> {
+        let offset = le_u32(self.part(offsets), i.checked_mul(4)?)?;
         Some(Reader {
-            buf: self.records,
+            buf: self.part(&self.records),
             pos: usize::try_from(offset).ok()?,
-            docs: self.docs,
-            strings: self.strings,
+            docs: self.bytes.src(&self.docs),
+            strings: self.bytes.src(&self.strings),
         })
     }
 
     fn read_node(&self, id: NodeId) -> R<Node> {
         let i = usize::try_from(id).unwrap_or(usize::MAX);
-        match self.reader_at(self.node_offsets, i) {
+        match self.reader_at(&self.node_offsets, i) {
             Some(mut r) => r.node().map_err(|e| self.at_records(e)),
-            None => Err(StoreError { offset: self.records_at, what: "node number past the end" }),
+            None => Err(StoreError { offset: self.records.start, what: "node number past the end" }),
         }
     }
 
     fn read_type(&self, id: TypeId) -> R<TypeDef> {
         let i = usize::try_from(id).unwrap_or(usize::MAX);
-        match self.reader_at(self.type_offsets, i) {
+        match self.reader_at(&self.type_offsets, i) {
             Some(mut r) => r.type_def().map_err(|e| self.at_records(e)),
-            None => Err(StoreError { offset: self.records_at, what: "type number past the end" }),
+            None => Err(StoreError { offset: self.records.start, what: "type number past the end" }),
         }
     }
 
     fn at_records(&self, e: StoreError) -> StoreError {
-        StoreError { offset: self.records_at.saturating_add(e.offset), what: e.what }
+        StoreError { offset: self.records.start.saturating_add(e.offset), what: e.what }
     }
 
     /// Node `id`, decoded on first use (`None` past the end or if its record is corrupt).
@@ -577,14 +667,15 @@ impl Lazy {
 
     /// A node's sub-identifier, read from its record without decoding it.
     pub(crate) fn subid(&self, id: NodeId) -> Option<u32> {
-        let offset = le_u32(self.node_offsets, usize::try_from(id).ok()?.checked_mul(4)?)?;
-        le_u32(self.records, usize::try_from(offset).ok()?)
+        let offset = le_u32(self.part(&self.node_offsets), usize::try_from(id).ok()?.checked_mul(4)?)?;
+        le_u32(self.part(&self.records), usize::try_from(offset).ok()?)
     }
 
-    fn label_record(&self, i: usize) -> Option<(&'static str, NodeId)> {
+    fn label_record(&self, i: usize) -> Option<(&str, NodeId)> {
+        let (labels, strings) = (self.part(&self.labels), self.part(&self.strings));
         let at = i.checked_mul(LABEL_RECORD)?;
-        let s = string_at(self.strings, le_u32(self.labels, at)?, le_u32(self.labels, at.checked_add(4)?)?)?;
-        Some((s, le_u32(self.labels, at.checked_add(8)?)?))
+        let s = string_at(strings, le_u32(labels, at)?, le_u32(labels, at.checked_add(4)?)?)?;
+        Some((s, le_u32(labels, at.checked_add(8)?)?))
     }
 
     /// The first node in tree order labelled `name`.
@@ -602,24 +693,24 @@ impl Lazy {
         None
     }
 
-    fn symbol_record(&self, i: usize) -> Option<(u16, &'static str, Symbol)> {
+    /// Symbol record `i`: its module, its name's place in the string section, and the symbol.
+    fn symbol_record(&self, i: usize) -> Option<(u16, (u32, u32), Symbol)> {
+        let symbols = self.part(&self.symbols);
         let at = i.checked_mul(SYMBOL_RECORD)?;
-        let module = le_u16(self.symbols, at)?;
-        let name = string_at(
-            self.strings,
-            le_u32(self.symbols, at.checked_add(2)?)?,
-            le_u32(self.symbols, at.checked_add(6)?)?,
-        )?;
-        let kind = *self.symbols.get(at.checked_add(10)?)?;
-        let n = le_u32(self.symbols, at.checked_add(11)?)?;
+        let module = le_u16(symbols, at)?;
+        let name = (le_u32(symbols, at.checked_add(2)?)?, le_u32(symbols, at.checked_add(6)?)?);
+        let kind = *symbols.get(at.checked_add(10)?)?;
+        let n = le_u32(symbols, at.checked_add(11)?)?;
         Some((module, name, if kind == 0 { Symbol::Node(n) } else { Symbol::Type(n) }))
     }
 
     /// Every symbol `name` of `module`, in stored order.
     pub(crate) fn symbols_named(&self, module: u16, name: &str) -> impl Iterator<Item = Symbol> + '_ {
         let key = (module, name.as_bytes());
+        let strings = self.part(&self.strings);
         let below = |i: usize, or_equal: bool| {
-            self.symbol_record(i).is_some_and(|(m, n, _)| {
+            self.symbol_record(i).is_some_and(|(m, (offset, len), _)| {
+                let Some(n) = string_at(strings, offset, len) else { return false };
                 let k = (m, n.as_bytes());
                 if or_equal { k <= key } else { k < key }
             })
@@ -642,8 +733,11 @@ impl Lazy {
 
     /// Every symbol (those whose record is corrupt left out).
     pub(crate) fn symbols(&self) -> impl Iterator<Item = (u16, Text, Symbol)> + '_ {
-        (0..self.symbol_count())
-            .filter_map(|i| self.symbol_record(i).map(|(m, n, s)| (m, Cow::Borrowed(n), s)))
+        let strings = self.bytes.src(&self.strings);
+        (0..self.symbol_count()).filter_map(move |i| {
+            let (m, (offset, len), s) = self.symbol_record(i)?;
+            Some((m, strings.text(offset, len)?, s))
+        })
     }
 
     /// Every symbol, decoded, or the first corrupt record.
@@ -651,7 +745,7 @@ impl Lazy {
         let all: Vec<_> = self.symbols().collect();
         if all.len() != self.symbol_count() {
             return Err(StoreError {
-                offset: self.records_at,
+                offset: self.records.start,
                 what: "a symbol record is outside its section or not UTF-8",
             });
         }
@@ -659,17 +753,31 @@ impl Lazy {
     }
 }
 
-/// Opens a store written by [`encode`]: reads the modules and roots and checks the tables'
-/// sizes; nodes and types are decoded when asked for.
+/// Opens a store written by [`encode`] and compiled in: reads the modules and roots and checks
+/// the tables' sizes; nodes and types are decoded when asked for, their strings borrowed.
 pub fn open(buf: &'static [u8]) -> Result<Tree, StoreError> {
-    let mut r = Reader { buf, pos: 0, docs: &[], strings: &[] };
+    open_bytes(Bytes::Static(buf))
+}
+
+/// Opens a store written by [`encode`] that was read from a file (a cache of compiled
+/// modules), as [`open`] does; the tree keeps the bytes, and a node copies its strings out
+/// when it is first asked for.
+pub fn open_owned(buf: Vec<u8>) -> Result<Tree, StoreError> {
+    open_bytes(Bytes::Owned(buf.into_boxed_slice()))
+}
+
+fn open_bytes(bytes: Bytes) -> Result<Tree, StoreError> {
+    let buf = bytes.get();
+    let mut r = Reader { buf, pos: 0, docs: Src::Owned(&[]), strings: Src::Owned(&[]) };
     if r.take(MAGIC.len())? != MAGIC {
         return r.fail("not compiled MIB data");
     }
     let docs_len = r.count()?;
-    r.docs = r.take(docs_len)?;
+    let docs = r.skip(docs_len)?;
     let strings_len = r.count()?;
-    r.strings = r.take(strings_len)?;
+    let strings = r.skip(strings_len)?;
+    r.docs = bytes.src(&docs);
+    r.strings = bytes.src(&strings);
     let mut tree = Tree::default();
     let n = r.count()?;
     tree.modules.reserve(n);
@@ -677,27 +785,26 @@ pub fn open(buf: &'static [u8]) -> Result<Tree, StoreError> {
         tree.modules.push(Module { name: r.str()?, file: r.str()?, smiv2: r.u8()? != 0 });
     }
     tree.roots = r.u32s()?;
-    let (_, node_offsets) = r.table(4)?;
-    let (_, type_offsets) = r.table(4)?;
-    let (_, labels) = r.table(LABEL_RECORD)?;
-    let (_, symbols) = r.table(SYMBOL_RECORD)?;
+    let node_offsets = r.table(4)?;
+    let type_offsets = r.table(4)?;
+    let labels = r.table(LABEL_RECORD)?;
+    let symbols = r.table(SYMBOL_RECORD)?;
     let records_len = r.count()?;
-    let records_at = r.pos;
-    let records = r.take(records_len)?;
+    let records = r.skip(records_len)?;
     if r.pos != buf.len() {
         return r.fail("trailing bytes");
     }
     let lazy = Lazy {
-        docs: r.docs,
-        strings: r.strings,
+        nodes: Cache::new(node_offsets.len().checked_div(4).unwrap_or(0)),
+        types: Cache::new(type_offsets.len().checked_div(4).unwrap_or(0)),
+        bytes,
+        docs,
+        strings,
         node_offsets,
         type_offsets,
         labels,
         symbols,
         records,
-        records_at,
-        nodes: Cache::new(node_offsets.len().checked_div(4).unwrap_or(0)),
-        types: Cache::new(type_offsets.len().checked_div(4).unwrap_or(0)),
     };
     tree.stored = Some(Box::new(lazy));
     Ok(tree)
@@ -766,6 +873,27 @@ mod tests {
         assert_eq!(encode(&owned), compiled());
     }
 
+    /// A store read from a file answers as the compiled-in one, with owned strings.
+    #[test]
+    fn an_owned_store_answers_as_the_compiled_one() {
+        let owned = open_owned(compiled().to_vec()).unwrap();
+        let stat = open(compiled()).unwrap();
+        assert_eq!(owned.node_count(), stat.node_count());
+        for id in (0..stat.node_count()).step_by(11) {
+            let id = NodeId::try_from(id).unwrap();
+            let (a, b) = (owned.node(id).unwrap(), stat.node(id).unwrap());
+            assert!(matches!(a.label, Cow::Owned(_)));
+            assert_eq!((&a.label, a.subid, &a.children), (&b.label, b.subid, &b.children));
+            let text = |d: &Option<Doc>| d.as_ref().map(|d| d.text().into_owned());
+            assert_eq!(text(&a.description), text(&b.description));
+            assert_eq!(owned.node_named(&a.label), stat.node_named(&b.label));
+        }
+        let symbols: Vec<_> = owned.stored.as_ref().unwrap().symbols().collect();
+        assert_eq!(symbols, stat.stored.as_ref().unwrap().symbols().collect::<Vec<_>>());
+        assert_eq!(encode(&owned.clone()), compiled());
+        assert!(open_owned(compiled()[..100].to_vec()).is_err());
+    }
+
     #[test]
     fn documentation_is_read_on_demand() {
         let tree = open(compiled()).unwrap();
@@ -807,7 +935,7 @@ mod tests {
         let lazy = tree.stored.as_ref().unwrap();
         let records_len = lazy.records.len();
         let mut bad = good.to_vec();
-        let offsets_at = lazy.node_offsets.as_ptr() as usize - good.as_ptr() as usize;
+        let offsets_at = lazy.node_offsets.start;
         bad[offsets_at..offsets_at + 4]
             .copy_from_slice(&u32::try_from(records_len - 2).unwrap().to_le_bytes());
         let bad: &'static [u8] = Box::leak(bad.into_boxed_slice());
