@@ -112,7 +112,7 @@ pub fn read(dir: &Path, key: &Key) -> Option<Hit> {
 /// sees half of one), then removes the oldest entries beyond [`KEEP`]. Failures are ignored:
 /// the cache is never required.
 pub fn write(dir: &Path, key: &Key, tree: Option<&Tree>, diagnostics: &[Diagnostic]) {
-    let store = tree.map(super::store::encode_sections).unwrap_or_default();
+    let store = tree.map(|t| super::store::encode_sections(t, false)).unwrap_or_default();
     let store_len = store.iter().map(Vec::len).fold(0usize, usize::saturating_add);
     let mut tail = Vec::new();
     write_diagnostics(&mut tail, diagnostics);

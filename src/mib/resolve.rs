@@ -62,6 +62,98 @@ pub struct Resolver {
     alias: HashMap<String, String>,
     /// Anonymous nodes made so far (their labels are numbered).
     anonymous: u32,
+    /// What the tree finds by scanning, kept as maps while modules load.
+    index: Index,
+    /// The syntax trees of the modules loaded, freed with the rest in [`Resolver::finish`].
+    spent: Vec<Source>,
+}
+
+/// Lookups by name that a [`Tree`] answers by scanning (fine for one lookup, not for the
+/// hundreds of thousands a directory of vendor modules makes).
+#[derive(Default)]
+struct Index {
+    /// Module numbers by name.
+    modules: HashMap<String, u16>,
+    /// Every node of each label, by a hash of the label (candidates are checked against the
+    /// tree): no copy of 140,000 labels to make and free.
+    labels: HashMap<u64, Nodes>,
+    /// The first type of each name.
+    types: HashMap<String, TypeId>,
+}
+
+/// The nodes of one label: nearly always one.
+enum Nodes {
+    One(NodeId),
+    Many(Vec<NodeId>),
+}
+
+fn label_hash(label: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(label)
+}
+
+impl Index {
+    fn add_label(&mut self, label: &str, id: NodeId) {
+        match self.labels.entry(label_hash(label)) {
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(Nodes::One(id));
+            }
+            std::collections::hash_map::Entry::Occupied(mut e) => {
+                let nodes = e.get_mut();
+                match nodes {
+                    Nodes::One(first) => *nodes = Nodes::Many(vec![*first, id]),
+                    Nodes::Many(list) => list.push(id),
+                }
+            }
+        }
+    }
+
+    fn remove_label(&mut self, label: &str, id: NodeId) {
+        let key = label_hash(label);
+        match self.labels.get_mut(&key) {
+            Some(Nodes::One(n)) if *n == id => {
+                self.labels.remove(&key);
+            }
+            Some(Nodes::Many(list)) => list.retain(|&n| n != id),
+            _ => {}
+        }
+    }
+
+    /// The nodes that may carry `label` (a hash shared with another label adds others).
+    fn candidates(&self, label: &str) -> &[NodeId] {
+        match self.labels.get(&label_hash(label)) {
+            Some(Nodes::One(n)) => std::slice::from_ref(n),
+            Some(Nodes::Many(list)) => list,
+            None => &[],
+        }
+    }
+
+    fn of(tree: &Tree) -> Index {
+        let mut index = Index::default();
+        for (i, m) in tree.modules.iter().enumerate() {
+            if let Ok(i) = u16::try_from(i) {
+                index.modules.entry(m.name.to_string()).or_insert(i);
+            }
+        }
+        for id in 0..tree.node_count() {
+            let Ok(id) = NodeId::try_from(id) else { break };
+            if let Some(n) = tree.node(id) {
+                index.add_label(&n.label, id);
+            }
+        }
+        for id in 0..tree.type_count() {
+            let Ok(id) = TypeId::try_from(id) else { break };
+            if let Some(t) = tree.type_def(id) {
+                index.types.entry(t.name.to_string()).or_insert(id);
+            }
+        }
+        index
+    }
+
+    fn relabel(&mut self, id: NodeId, old: &str, new: &str) {
+        self.remove_label(old, id);
+        self.add_label(new, id);
+    }
 }
 
 /// The label prefix of nodes that no definition names (Net-SNMP's).
@@ -215,13 +307,15 @@ impl Resolver {
             }
         }
         Resolver {
-            tree,
             available: HashMap::default(),
             state: HashMap::default(),
             searched: Vec::new(),
             diagnostics: Vec::new(),
             alias: HashMap::default(),
             anonymous: 0,
+            index: Index::of(&tree),
+            spent: Vec::new(),
+            tree,
         }
     }
 
@@ -254,6 +348,11 @@ impl Resolver {
 
     /// Loads every available module.
     pub fn load_all(&mut self) {
+        // About one node per value, and some for the steps between: reserved at once, the
+        // nodes (a few hundred bytes each) are not copied again and again as the list grows.
+        let values =
+            self.available.values().map(|(_, s)| s.module.values.len()).fold(0usize, usize::saturating_add);
+        self.tree.nodes.reserve(values.saturating_add(values / 8));
         for name in self.all_in_load_order() {
             self.load(&name, None);
         }
@@ -261,7 +360,7 @@ impl Resolver {
 
     /// Loads one module and what it imports. `by` names the importer for error messages.
     pub fn load(&mut self, name: &str, by: Option<(&str, &str, u32)>) {
-        if self.tree.module_id(name).is_some() || self.state.contains_key(name) {
+        if self.module_id(name).is_some() || self.state.contains_key(name) {
             return;
         }
         let source = self.available.remove(name).map(|(_, s)| s);
@@ -314,6 +413,11 @@ impl Resolver {
     }
 
     fn place_module(&mut self, mut source: Source) {
+        self.place_source(&mut source);
+        self.spent.push(source);
+    }
+
+    fn place_source(&mut self, source: &mut Source) {
         // The texts move into the tree rather than being copied.
         let docs = source.module.values.iter_mut().map(ValueDocs::take).collect();
         let type_docs = source.module.types.iter_mut().map(TypeDocs::take).collect();
@@ -321,6 +425,7 @@ impl Resolver {
         let Ok(module) = u16::try_from(self.tree.modules.len()) else {
             return;
         };
+        self.index.modules.entry(ast.name.clone()).or_insert(module);
         self.tree.modules.push(Module {
             name: Text::Owned(ast.name.clone()),
             file: Text::Owned(source.file.clone()),
@@ -405,7 +510,7 @@ impl Resolver {
         }
         if let Some(from) = scope.imports.get(name) {
             let from = self.alias.get(*from).map_or(*from, String::as_str);
-            if let Some(id) = self.tree.module_id(from).and_then(|m| self.tree.node_symbol(m, name)) {
+            if let Some(id) = self.module_id(from).and_then(|m| self.tree.node_symbol(m, name)) {
                 return Some(id);
             }
         }
@@ -415,7 +520,23 @@ impl Resolver {
             "joint-iso-ccitt" => return self.tree.child(None, 2),
             _ => {}
         }
-        self.tree.node_named(name)
+        self.node_named(name)
+    }
+
+    fn module_id(&self, name: &str) -> Option<u16> {
+        self.index.modules.get(name).copied()
+    }
+
+    /// The first node in tree order labelled `name`: of the nodes of that label, the one
+    /// whose OID sorts first (a depth-first walk of children in sub-identifier order visits
+    /// nodes in OID order).
+    fn node_named(&self, name: &str) -> Option<NodeId> {
+        let labelled = |id: &NodeId| self.tree.node(*id).is_some_and(|n| n.label == name);
+        match self.index.candidates(name) {
+            [] => None,
+            [only] => Some(*only).filter(labelled),
+            several => several.iter().copied().filter(labelled).min_by_key(|&id| self.tree.oid_of(id)),
+        }
     }
 
     fn lookup_type(&mut self, scope: &mut Scope<'_>, name: &str, depth: u32) -> Option<TypeId> {
@@ -427,13 +548,12 @@ impl Resolver {
         }
         if let Some(from) = scope.imports.get(name) {
             let from = self.alias.get(*from).map_or(*from, String::as_str);
-            if let Some(id) = self.tree.module_id(from).and_then(|m| self.tree.type_symbol(m, name)) {
+            if let Some(id) = self.module_id(from).and_then(|m| self.tree.type_symbol(m, name)) {
                 return Some(id);
             }
         }
         // Any module's type of that name.
-        let id = self.tree.types.iter().position(|t| t.name == name)?;
-        TypeId::try_from(id).ok()
+        self.index.types.get(name).copied()
     }
 
     fn resolve_type(&mut self, scope: &mut Scope<'_>, name: &str, depth: u32) -> Option<TypeId> {
@@ -467,6 +587,7 @@ impl Resolver {
         };
         let id = TypeId::try_from(self.tree.types.len()).ok()?;
         self.tree.types.push(def);
+        self.index.types.entry(ast.name.clone()).or_insert(id);
         scope.types.insert(ast.name.clone(), id);
         Some(id)
     }
@@ -590,7 +711,7 @@ impl Resolver {
                 continue;
             }
             let from = self.alias.get(from.as_str()).map_or(from.as_str(), String::as_str);
-            let node = self.tree.module_id(from).and_then(|m| self.tree.node_symbol(m, symbol));
+            let node = self.module_id(from).and_then(|m| self.tree.node_symbol(m, symbol));
             if let Some(node) = node {
                 self.descend(scope, &steps, &mut by_parent, &mut value_node, node, symbol, 0);
             }
@@ -605,7 +726,7 @@ impl Resolver {
             if !by_parent.contains_key(label) {
                 continue;
             }
-            if let Some(node) = self.tree.node_named(label) {
+            if let Some(node) = self.node_named(label) {
                 self.descend(scope, &steps, &mut by_parent, &mut value_node, node, label, 0);
             }
         }
@@ -669,7 +790,8 @@ impl Resolver {
         if let Some(n) = usize::try_from(id).ok().and_then(|i| self.tree.nodes.get_mut(i)) {
             if !step.anonymous {
                 if n.is_anonymous() {
-                    n.label = Text::Owned(step.label.to_string());
+                    let old = std::mem::replace(&mut n.label, Text::Owned(step.label.to_string()));
+                    self.index.relabel(id, &old, &step.label);
                     n.module = scope.module;
                 } else if n.module != scope.module && !n.also.contains(&scope.module) && n.label == step.label
                 {
@@ -724,6 +846,7 @@ impl Resolver {
             },
         };
         let at = list.partition_point(|&c| self.tree.node(c).is_some_and(|n| n.subid < subid));
+        self.index.add_label(label, id);
         self.tree.nodes.push(Node {
             subid,
             parent,
@@ -743,8 +866,14 @@ impl Resolver {
         id
     }
 
-    /// The tree and every problem found.
-    pub fn finish(self) -> (Tree, Vec<Diagnostic>) {
-        (self.tree, self.diagnostics)
+    /// The tree and every problem found. What else the resolver holds (every module's syntax
+    /// tree, the maps) is freed on a thread of its own: hundreds of thousands of small
+    /// allocations, whose freeing the caller need not wait for.
+    pub fn finish(mut self) -> (Tree, Vec<Diagnostic>) {
+        let tree = std::mem::take(&mut self.tree);
+        let diagnostics = std::mem::take(&mut self.diagnostics);
+        // Should no thread start, the closure (and so the rest) is freed here.
+        let _ = std::thread::Builder::new().name("mib-free".into()).spawn(move || drop(self));
+        (tree, diagnostics)
     }
 }

@@ -58,7 +58,10 @@ struct Writer<'t> {
     /// The string section, written in front of the records at the end.
     strings: Vec<u8>,
     /// Where each distinct string already is in `strings`.
-    placed: rustc_hash::FxHashMap<&'t str, u32>,
+    /// `None` to write each string where it is used, for a store written once and read once
+    /// or twice (the cache of compiled modules), where hashing every string costs more than
+    /// the space it saves.
+    placed: Option<rustc_hash::FxHashMap<&'t str, u32>>,
 }
 
 impl<'t> Writer<'t> {
@@ -78,12 +81,15 @@ impl<'t> Writer<'t> {
         self.u32(u32::try_from(n).unwrap_or(NONE));
     }
     fn str(&mut self, s: &'t str) {
-        let offset = match self.placed.get(s) {
-            Some(&offset) => offset,
+        let known = self.placed.as_ref().and_then(|p| p.get(s).copied());
+        let offset = match known {
+            Some(offset) => offset,
             None => {
                 let offset = u32::try_from(self.strings.len()).unwrap_or(NONE);
                 self.strings.extend_from_slice(s.as_bytes());
-                self.placed.insert(s, offset);
+                if let Some(p) = self.placed.as_mut() {
+                    p.insert(s, offset);
+                }
                 offset
             }
         };
@@ -417,7 +423,7 @@ fn macro_from(c: u8) -> Macro {
 
 /// Writes a tree.
 pub fn encode(tree: &Tree) -> Vec<u8> {
-    let sections = encode_sections(tree);
+    let sections = encode_sections(tree, true);
     let mut out = Vec::with_capacity(sections.iter().map(Vec::len).sum());
     for s in &sections {
         out.extend_from_slice(s);
@@ -426,11 +432,11 @@ pub fn encode(tree: &Tree) -> Vec<u8> {
 }
 
 /// Writes a tree as the consecutive pieces of one store (to be written out one after another
-/// without joining them in memory first).
-pub fn encode_sections(tree: &Tree) -> Vec<Vec<u8>> {
+/// without joining them in memory first); `dedupe` writes each distinct string once.
+pub(crate) fn encode_sections(tree: &Tree, dedupe: bool) -> Vec<Vec<u8>> {
     if tree.stored.is_some() {
         // A tree read in place keeps its nodes in the store: the clone holds them all.
-        return encode_sections(&tree.clone());
+        return encode_sections(&tree.clone(), dedupe);
     }
     let doc_bytes = |d: &Option<Doc>| match d {
         Some(Doc::Text(t)) => t.len(),
@@ -443,8 +449,9 @@ pub fn encode_sections(tree: &Tree) -> Vec<Vec<u8>> {
     let mut w = Writer {
         buf: Vec::with_capacity(tree.nodes.len().saturating_mul(80)),
         docs: Vec::with_capacity(docs_len),
-        strings: Vec::new(),
-        placed: rustc_hash::FxHashMap::with_capacity_and_hasher(tree.nodes.len(), Default::default()),
+        strings: Vec::with_capacity(tree.nodes.len().saturating_mul(if dedupe { 16 } else { 96 })),
+        placed: dedupe
+            .then(|| rustc_hash::FxHashMap::with_capacity_and_hasher(tree.nodes.len(), Default::default())),
     };
     // The node and type records first, to know their offsets.
     let mut node_offsets = Vec::with_capacity(tree.nodes.len());
@@ -520,20 +527,29 @@ pub fn encode_sections(tree: &Tree) -> Vec<Vec<u8>> {
         }
     }
     // One label record per distinct label: the node a bare name resolves to.
-    let mut labels: Vec<(&str, NodeId)> = Vec::new();
+    // Sorted by label bytes; the first eight, as a number, settle most comparisons without
+    // reading the labels themselves.
+    let prefix = |s: &str| {
+        let mut p = [0u8; 8];
+        for (d, b) in p.iter_mut().zip(s.as_bytes()) {
+            *d = *b;
+        }
+        u64::from_be_bytes(p)
+    };
+    let mut labels: Vec<(u64, &str, NodeId)> = Vec::with_capacity(tree.nodes.len());
     let mut seen: rustc_hash::FxHashSet<&str> =
         rustc_hash::FxHashSet::with_capacity_and_hasher(tree.nodes.len(), Default::default());
     let mut stack: Vec<NodeId> = tree.roots.iter().rev().copied().collect();
     while let Some(id) = stack.pop() {
         let Some(n) = tree.nodes.get(usize::try_from(id).unwrap_or(usize::MAX)) else { continue };
         if seen.insert(n.label.as_ref()) {
-            labels.push((n.label.as_ref(), id));
+            labels.push((prefix(&n.label), n.label.as_ref(), id));
         }
         stack.extend(n.children.iter().rev());
     }
-    labels.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    labels.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.as_bytes().cmp(b.1.as_bytes())));
     w.len(labels.len());
-    for (label, id) in labels {
+    for (_, label, id) in labels {
         w.str(label);
         w.u32(id);
     }
