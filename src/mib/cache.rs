@@ -5,13 +5,15 @@
 //! An entry is named by a hash of everything the load depends on: this build (its loader and its
 //! shipped modules), the module list, the directories, and each file's path, size and time of
 //! last change. A file edited, added or removed makes another name, so an entry is never out of
-//! date; the oldest entries beyond [`KEEP`] are removed. The cache is never required: an entry
-//! that cannot be read or written is a miss, and the load goes on without it.
+//! date (a file rewritten with the same size and time of change is not seen: set its time with
+//! `touch`); the oldest entries beyond [`KEEP`], or beyond [`BUDGET`] bytes in all, are removed.
+//! The cache is never required: an entry that cannot be read or written is a miss, and the load
+//! goes on without it.
 //!
 //! An entry is the tree in the store format ([`super::store`]), read lazily as the shipped set
 //! is, then the diagnostics the load reported (replayed on a hit, so warnings do not vanish on
-//! the second run), then the store's length, the diagnostics' length and [`TRAILER`]. A store
-//! length of 0 means the load came to the shipped set alone.
+//! the second run), then the store's length, the diagnostics' length and a trailer
+//! (`SNMPCTL-CACHE 1`). A store length of 0 means the load came to the shipped set alone.
 
 use std::path::{Path, PathBuf};
 
@@ -23,6 +25,8 @@ use super::tree::Tree;
 const TRAILER: &[u8] = b"SNMPCTL-CACHE 1\n";
 /// Entries kept: one per set of directories a user works with, a few versions of each.
 pub const KEEP: usize = 8;
+/// Bytes the entries may take in all (an entry for 1,500 files of vendor MIBs is some 55 MB).
+pub const BUDGET: u64 = 256 * 1024 * 1024;
 
 /// The name of one load's entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,7 +89,11 @@ pub type Hit = (Option<Tree>, Vec<Diagnostic>);
 
 /// The entry for `key`, if there is a sound one.
 pub fn read(dir: &Path, key: &Key) -> Option<Hit> {
-    let mut buf = std::fs::read(entry(dir, key)).ok()?;
+    open_entry(std::fs::read(entry(dir, key)).ok()?)
+}
+
+/// An entry's bytes, as [`write`] wrote them; `None` for anything else.
+pub fn open_entry(mut buf: Vec<u8>) -> Option<Hit> {
     let end = buf.len().checked_sub(TRAILER.len())?;
     if buf.get(end..)? != TRAILER {
         return None;
@@ -109,8 +117,8 @@ pub fn read(dir: &Path, key: &Key) -> Option<Hit> {
 }
 
 /// Writes the entry for `key` (to a temporary file renamed into place, so that a reader never
-/// sees half of one), then removes the oldest entries beyond [`KEEP`]. Failures are ignored:
-/// the cache is never required.
+/// sees half of one), then removes the oldest entries beyond [`KEEP`] or [`BUDGET`]. Failures
+/// are ignored: the cache is never required.
 pub fn write(dir: &Path, key: &Key, tree: Option<&Tree>, diagnostics: &[Diagnostic]) {
     let store = tree.map(|t| super::store::encode_sections(t, false)).unwrap_or_default();
     let store_len = store.iter().map(Vec::len).fold(0usize, usize::saturating_add);
@@ -140,26 +148,29 @@ pub fn write(dir: &Path, key: &Key, tree: Option<&Tree>, diagnostics: &[Diagnost
     prune(dir);
 }
 
-/// Removes the entries beyond the [`KEEP`] most recently written.
+/// Removes the oldest entries beyond the [`KEEP`] most recently written, or beyond [`BUDGET`]
+/// bytes in all (the newest entry always stays).
 fn prune(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
-    let mut found: Vec<(std::time::SystemTime, PathBuf)> = entries
+    let mut found: Vec<(std::time::SystemTime, u64, PathBuf)> = entries
         .filter_map(|e| {
             let e = e.ok()?;
             let path = e.path();
             if path.extension().is_none_or(|x| x != "mib") {
                 return None;
             }
-            Some((e.metadata().ok()?.modified().ok()?, path))
+            let meta = e.metadata().ok()?;
+            Some((meta.modified().ok()?, meta.len(), path))
         })
         .collect();
-    if found.len() <= KEEP {
-        return;
-    }
-    found.sort();
-    let extra = found.len().saturating_sub(KEEP);
-    for (_, path) in found.into_iter().take(extra) {
-        let _ = std::fs::remove_file(path);
+    // Newest first.
+    found.sort_by(|a, b| b.cmp(a));
+    let mut total: u64 = 0;
+    for (i, (_, len, path)) in found.into_iter().enumerate() {
+        total = total.saturating_add(len);
+        if i > 0 && (i >= KEEP || total > BUDGET) {
+            let _ = std::fs::remove_file(path);
+        }
     }
 }
 

@@ -215,8 +215,9 @@ pub enum Symbol {
     Type(TypeId),
 }
 
-/// The whole resolved MIB: owned vectors when resolved at run time, or the compiled-in store
-/// read in place ([`super::store::open`]), whose nodes and types are decoded on first use.
+/// The whole resolved MIB: owned vectors when resolved at run time, or a store read in place
+/// (the compiled-in one, [`super::store::open`], or a cache entry,
+/// [`super::store::open_owned`]), whose nodes and types are decoded on first use.
 /// Read it through the methods: the vectors of a stored tree are empty but for `modules` and
 /// `roots`. A clone is always owned and whole (the resolver adds to it).
 #[derive(Debug, Default)]
@@ -228,7 +229,7 @@ pub struct Tree {
     pub(crate) types: Vec<TypeDef>,
     /// Every module's own definitions: `(module, name, what)`, sorted by module then name.
     pub(crate) symbols: Vec<(u16, Text, Symbol)>,
-    /// The store this tree reads in place, when it is the compiled-in one.
+    /// The store this tree reads in place, when it is one.
     pub(crate) stored: Option<Box<super::store::Lazy>>,
 }
 
