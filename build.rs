@@ -39,7 +39,15 @@ fn main() {
         resolver.add_source(&name, parsed.modules);
     }
     resolver.load_all();
-    let (tree, diagnostics) = resolver.finish();
+    let (tree, mut diagnostics) = resolver.finish();
+    // Three shipped modules use a textual convention they do not import: Net-SNMP gives those
+    // objects no syntax, and so does the resolver. Any other problem stops the build.
+    const UNIMPORTED: &[(&str, &str)] = &[
+        ("INTEGRATED-SERVICES-MIB", "type TestAndIncr is not defined"),
+        ("CHARACTER-MIB", "type DisplayString is not defined"),
+        ("MIOX25-MIB", "type InstancePointer is not defined"),
+    ];
+    diagnostics.retain(|d| !UNIMPORTED.contains(&(d.module.as_str(), d.message.as_str())));
     if !diagnostics.is_empty() {
         let all: Vec<String> = diagnostics.iter().map(|d| d.to_string()).collect();
         panic!("the shipped modules do not resolve cleanly:\n{}", all.join("\n"));

@@ -77,8 +77,6 @@ struct Index {
     /// Every node of each label, by a hash of the label (candidates are checked against the
     /// tree): no copy of 140,000 labels to make and free.
     labels: HashMap<u64, Nodes>,
-    /// The first type of each name.
-    types: HashMap<String, TypeId>,
 }
 
 /// The nodes of one label: nearly always one.
@@ -139,12 +137,6 @@ impl Index {
             let Ok(id) = NodeId::try_from(id) else { break };
             if let Some(n) = tree.node(id) {
                 index.add_label(&n.label, id);
-            }
-        }
-        for id in 0..tree.type_count() {
-            let Ok(id) = TypeId::try_from(id) else { break };
-            if let Some(t) = tree.type_def(id) {
-                index.types.entry(t.name.to_string()).or_insert(id);
             }
         }
         index
@@ -552,8 +544,9 @@ impl Resolver {
                 return Some(id);
             }
         }
-        // Any module's type of that name.
-        self.index.types.get(name).copied()
+        // Not another module's type of that name: Net-SNMP looks only in the module and in what
+        // it imports, and an object of a type it did not import has no syntax.
+        None
     }
 
     fn resolve_type(&mut self, scope: &mut Scope<'_>, name: &str, depth: u32) -> Option<TypeId> {
@@ -569,8 +562,15 @@ impl Resolver {
         if ast.syntax.name.starts_with("APPLICATION") || ast.syntax.name == "CHOICE" {
             return None;
         }
-        let syntax = self.resolve_syntax_at(scope, &ast.syntax, ast.line, depth);
-        let mut syntax = syntax;
+        let mut syntax = self.resolve_syntax_at(scope, &ast.syntax, ast.line, depth);
+        if Base::builtin(&ast.syntax.name).is_none() {
+            // A type defined as another named type (`SnaSenseData ::= TEXTUAL-CONVENTION …
+            // SYNTAX DisplayString (SIZE (8))`) takes that type's base and nothing else: its
+            // DISPLAY-HINT and ranges are its own, as Net-SNMP records them.
+            syntax.hint = None;
+            syntax.ranges = ast.syntax.ranges.clone();
+            syntax.sizes = ast.syntax.sizes.clone();
+        }
         if ast.hint.is_some() {
             syntax.hint = ast.hint.clone().map(Text::Owned);
         }
@@ -587,7 +587,6 @@ impl Resolver {
         };
         let id = TypeId::try_from(self.tree.types.len()).ok()?;
         self.tree.types.push(def);
-        self.index.types.entry(ast.name.clone()).or_insert(id);
         scope.types.insert(ast.name.clone(), id);
         Some(id)
     }
