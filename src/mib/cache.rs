@@ -92,7 +92,7 @@ pub fn read(dir: &Path, key: &Key) -> Option<Hit> {
     open_entry(std::fs::read(entry(dir, key)).ok()?)
 }
 
-/// An entry's bytes, as [`write`] wrote them; `None` for anything else.
+/// An entry's bytes, as [`write()`] wrote them; `None` for anything else.
 pub fn open_entry(mut buf: Vec<u8>) -> Option<Hit> {
     let end = buf.len().checked_sub(TRAILER.len())?;
     if buf.get(end..)? != TRAILER {
