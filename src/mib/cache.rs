@@ -5,8 +5,8 @@
 //! An entry is named by a hash of everything the load depends on: this build (its loader and its
 //! shipped modules), the module list, the directories, and each file's path, size and time of
 //! last change. A file edited, added or removed makes another name, so an entry is never out of
-//! date (a file rewritten with the same size and time of change is not seen: set its time with
-//! `touch`); the oldest entries beyond [`KEEP`], or beyond [`BUDGET`] bytes in all, are removed.
+//! date (a file rewritten with the same size, time of change and permissions is not seen: set
+//! its time with `touch`); the oldest entries beyond [`KEEP`], or beyond [`BUDGET`] bytes in all, are removed.
 //! The cache is never required: an entry that cannot be read or written is a miss, and the load
 //! goes on without it.
 //!
@@ -40,6 +40,8 @@ pub struct FileStamp<'a> {
     pub len: u64,
     /// Time of last change, in nanoseconds since the epoch (0 when the system does not say).
     pub modified: i128,
+    /// Its permission bits (on Unix; 0 elsewhere): a file made readable again is read again.
+    pub mode: u32,
 }
 
 impl<'a> FileStamp<'a> {
@@ -53,7 +55,11 @@ impl<'a> FileStamp<'a> {
                 Err(e) => i128::try_from(e.duration().as_nanos()).ok().map(|n| n.saturating_neg()),
             })
             .unwrap_or(0);
-        FileStamp { path, len: meta.len(), modified }
+        #[cfg(unix)]
+        let mode = std::os::unix::fs::PermissionsExt::mode(&meta.permissions());
+        #[cfg(not(unix))]
+        let mode = u32::from(meta.permissions().readonly());
+        FileStamp { path, len: meta.len(), modified, mode }
     }
 }
 
@@ -74,6 +80,7 @@ pub fn key(modules: &str, dirs: &[PathBuf], files: &[FileStamp<'_>]) -> Key {
         field(f.path.as_os_str().as_encoded_bytes());
         field(&f.len.to_le_bytes());
         field(&f.modified.to_le_bytes());
+        field(&f.mode.to_le_bytes());
     }
     let digest = h.finalize();
     Key(digest.iter().take(16).map(|b| format!("{b:02x}")).collect())
@@ -282,7 +289,7 @@ mod tests {
     #[test]
     fn keys_change_with_any_file_stamp() {
         let p = PathBuf::from("/m/A.txt");
-        let stamp = |len, modified| FileStamp { path: &p, len, modified };
+        let stamp = |len, modified| FileStamp { path: &p, len, modified, mode: 0o644 };
         let base = key("ALL", &[PathBuf::from("/m")], &[stamp(10, 5)]);
         assert_eq!(base, key("ALL", &[PathBuf::from("/m")], &[stamp(10, 5)]));
         assert_ne!(base, key("ALL", &[PathBuf::from("/m")], &[stamp(11, 5)]));
@@ -290,6 +297,8 @@ mod tests {
         assert_ne!(base, key("IF-MIB", &[PathBuf::from("/m")], &[stamp(10, 5)]));
         assert_ne!(base, key("ALL", &[PathBuf::from("/n")], &[stamp(10, 5)]));
         assert_ne!(base, key("ALL", &[PathBuf::from("/m")], &[]));
+        let unreadable = FileStamp { path: &p, len: 10, modified: 5, mode: 0o200 };
+        assert_ne!(base, key("ALL", &[PathBuf::from("/m")], &[unreadable]));
     }
 
     #[test]

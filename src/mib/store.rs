@@ -53,8 +53,9 @@ impl std::fmt::Display for StoreError {
 
 struct Writer<'t> {
     buf: Vec<u8>,
-    /// The documentation section, written in front of the records at the end.
-    docs: Vec<u8>,
+    /// Where the next DESCRIPTION or REFERENCE goes in the documentation section, which
+    /// [`docs_section`] writes (on another thread) in the same order.
+    docs_at: usize,
     /// The string section, written in front of the records at the end.
     strings: Vec<u8>,
     /// Where each distinct string already is in `strings`.
@@ -105,14 +106,10 @@ impl<'t> Writer<'t> {
     fn doc(&mut self, d: &Option<Doc>) {
         match d {
             Some(d) => {
-                // Stored documentation is copied as it is: it was written from a `str`.
-                let text = match d {
-                    Doc::Text(t) => t.as_bytes(),
-                    Doc::Stored(b) => b,
-                };
-                self.len(self.docs.len());
-                self.len(text.len());
-                self.docs.extend_from_slice(text);
+                let len = doc_bytes(d).len();
+                self.len(self.docs_at);
+                self.len(len);
+                self.docs_at = self.docs_at.saturating_add(len);
             }
             None => self.u32(NONE),
         }
@@ -438,97 +435,152 @@ pub(crate) fn encode_sections(tree: &Tree, dedupe: bool) -> Vec<Vec<u8>> {
         // A tree read in place keeps its nodes in the store: the clone holds them all.
         return encode_sections(&tree.clone(), dedupe);
     }
-    let doc_bytes = |d: &Option<Doc>| match d {
-        Some(Doc::Text(t)) => t.len(),
-        Some(Doc::Stored(b)) => b.len(),
-        None => 0,
-    };
-    let docs_len =
-        tree.nodes.iter().map(|n| doc_bytes(&n.description).saturating_add(doc_bytes(&n.reference)));
-    let docs_len = docs_len.fold(0usize, usize::saturating_add);
-    let mut w = Writer {
-        buf: Vec::with_capacity(tree.nodes.len().saturating_mul(80)),
-        docs: Vec::with_capacity(docs_len),
-        strings: Vec::with_capacity(tree.nodes.len().saturating_mul(if dedupe { 16 } else { 96 })),
-        placed: dedupe
-            .then(|| rustc_hash::FxHashMap::with_capacity_and_hasher(tree.nodes.len(), Default::default())),
-    };
-    // The node and type records first, to know their offsets.
-    let mut node_offsets = Vec::with_capacity(tree.nodes.len());
-    for n in &tree.nodes {
-        node_offsets.push(w.buf.len());
-        w.u32(n.subid);
-        w.u32(n.parent.unwrap_or(NONE));
-        w.len(n.children.len());
-        for &c in &n.children {
-            w.u32(c);
-        }
-        w.str(&n.label);
-        w.u16(n.module);
-        w.u8(macro_code(n.kind));
-        match &n.syntax {
-            Some(s) => {
-                w.u8(1);
-                w.syntax(s);
+    std::thread::scope(|scope| {
+        // The documentation (most of the bytes) and the sorted label index are made on threads
+        // of their own while the records are written here (a thread that fails is redone here).
+        let docs = scope.spawn(|| docs_section(tree));
+        let labels = scope.spawn(|| label_index(tree));
+        let mut w = Writer {
+            buf: Vec::with_capacity(tree.nodes.len().saturating_mul(80)),
+            docs_at: 0,
+            strings: Vec::with_capacity(tree.nodes.len().saturating_mul(if dedupe { 16 } else { 96 })),
+            placed: dedupe.then(|| {
+                rustc_hash::FxHashMap::with_capacity_and_hasher(tree.nodes.len(), Default::default())
+            }),
+        };
+        // The node and type records first, to know their offsets.
+        let mut node_offsets = Vec::with_capacity(tree.nodes.len());
+        for n in &tree.nodes {
+            node_offsets.push(w.buf.len());
+            w.u32(n.subid);
+            w.u32(n.parent.unwrap_or(NONE));
+            w.len(n.children.len());
+            for &c in &n.children {
+                w.u32(c);
             }
-            None => w.u8(0),
+            w.str(&n.label);
+            w.u16(n.module);
+            w.u8(macro_code(n.kind));
+            match &n.syntax {
+                Some(s) => {
+                    w.u8(1);
+                    w.syntax(s);
+                }
+                None => w.u8(0),
+            }
+            w.opt(&n.units);
+            w.opt(&n.access);
+            w.opt(&n.status);
+            w.doc(&n.description);
+            w.doc(&n.reference);
+            w.len(n.index.len());
+            for &(i, implied) in &n.index {
+                w.u32(i);
+                w.u8(u8::from(implied));
+            }
+            w.u32(n.augments.unwrap_or(NONE));
+            w.opt(&n.defval);
+            w.len(n.objects.len());
+            for &o in &n.objects {
+                w.u32(o);
+            }
+            w.u32(n.line);
+            w.u8(u8::from(n.defined));
+            w.len(n.also.len());
+            for &m in &n.also {
+                w.u16(m);
+            }
         }
-        w.opt(&n.units);
-        w.opt(&n.access);
-        w.opt(&n.status);
-        w.doc(&n.description);
-        w.doc(&n.reference);
-        w.len(n.index.len());
-        for &(i, implied) in &n.index {
-            w.u32(i);
-            w.u8(u8::from(implied));
+        let mut type_offsets = Vec::with_capacity(tree.types.len());
+        for t in &tree.types {
+            type_offsets.push(w.buf.len());
+            w.str(&t.name);
+            w.u16(t.module);
+            w.u8(u8::from(t.textual_convention));
+            w.opt(&t.status);
+            w.doc(&t.description);
+            w.doc(&t.reference);
+            w.opt(&t.own_hint);
+            w.syntax(&t.syntax);
         }
-        w.u32(n.augments.unwrap_or(NONE));
-        w.opt(&n.defval);
-        w.len(n.objects.len());
-        for &o in &n.objects {
-            w.u32(o);
-        }
-        w.u32(n.line);
-        w.u8(u8::from(n.defined));
-        w.len(n.also.len());
-        for &m in &n.also {
-            w.u16(m);
-        }
-    }
-    let mut type_offsets = Vec::with_capacity(tree.types.len());
-    for t in &tree.types {
-        type_offsets.push(w.buf.len());
-        w.str(&t.name);
-        w.u16(t.module);
-        w.u8(u8::from(t.textual_convention));
-        w.opt(&t.status);
-        w.doc(&t.description);
-        w.doc(&t.reference);
-        w.opt(&t.own_hint);
-        w.syntax(&t.syntax);
-    }
-    let records = w.section();
+        let records = w.section();
 
-    w.len(tree.modules.len());
-    for m in &tree.modules {
-        w.str(&m.name);
-        w.str(&m.file);
-        w.u8(u8::from(m.smiv2));
-    }
-    w.len(tree.roots.len());
-    for &r in &tree.roots {
-        w.u32(r);
-    }
-    for offsets in [&node_offsets, &type_offsets] {
-        w.len(offsets.len());
-        for &o in offsets {
-            w.len(o);
+        w.len(tree.modules.len());
+        for m in &tree.modules {
+            w.str(&m.name);
+            w.str(&m.file);
+            w.u8(u8::from(m.smiv2));
         }
+        w.len(tree.roots.len());
+        for &r in &tree.roots {
+            w.u32(r);
+        }
+        for offsets in [&node_offsets, &type_offsets] {
+            w.len(offsets.len());
+            for &o in offsets {
+                w.len(o);
+            }
+        }
+        // One label record per distinct label: the node a bare name resolves to.
+        let labels = labels.join().unwrap_or_else(|_| label_index(tree));
+        w.len(labels.len());
+        for (_, label, id) in labels {
+            w.str(label);
+            w.u32(id);
+        }
+        w.len(tree.symbols.len());
+        for (m, name, s) in &tree.symbols {
+            w.u16(*m);
+            w.str(name);
+            let (kind, n) = match s {
+                Symbol::Node(n) => (0, *n),
+                Symbol::Type(t) => (1, *t),
+            };
+            w.u8(kind);
+            w.u32(n);
+        }
+        let tables = w.section();
+
+        let len = |section: &[u8]| u32::try_from(section.len()).unwrap_or(NONE).to_le_bytes().to_vec();
+        let strings = std::mem::take(&mut w.strings);
+        let docs = docs.join().unwrap_or_else(|_| docs_section(tree));
+        let mut head = MAGIC.to_vec();
+        head.extend_from_slice(&len(&docs));
+        let mut middle = len(&strings);
+        middle.extend_from_slice(&strings);
+        middle.extend_from_slice(&tables);
+        middle.extend_from_slice(&len(&records));
+        vec![head, docs, middle, records]
+    })
+}
+
+/// The bytes of a DESCRIPTION or REFERENCE (stored documentation is copied as it is: it was
+/// written from a `str`).
+fn doc_bytes(d: &Doc) -> &[u8] {
+    match d {
+        Doc::Text(t) => t.as_bytes(),
+        Doc::Stored(b) => b,
     }
-    // One label record per distinct label: the node a bare name resolves to.
-    // Sorted by label bytes; the first eight, as a number, settle most comparisons without
-    // reading the labels themselves.
+}
+
+/// The documentation section: every node's DESCRIPTION and REFERENCE, then every type's, in
+/// the order [`Writer::doc`] numbers them.
+fn docs_section(tree: &Tree) -> Vec<u8> {
+    let all = || {
+        let nodes = tree.nodes.iter().flat_map(|n| [&n.description, &n.reference]);
+        nodes.chain(tree.types.iter().flat_map(|t| [&t.description, &t.reference])).flatten().map(doc_bytes)
+    };
+    let mut out = Vec::with_capacity(all().map(<[u8]>::len).fold(0usize, usize::saturating_add));
+    for d in all() {
+        out.extend_from_slice(d);
+    }
+    out
+}
+
+/// One record per distinct label, naming the first node of that label in tree order, sorted by
+/// label bytes; the first eight bytes, as a number, settle most comparisons without reading
+/// the labels themselves.
+fn label_index(tree: &Tree) -> Vec<(u64, &str, NodeId)> {
     let prefix = |s: &str| {
         let mut p = [0u8; 8];
         for (d, b) in p.iter_mut().zip(s.as_bytes()) {
@@ -548,33 +600,7 @@ pub(crate) fn encode_sections(tree: &Tree, dedupe: bool) -> Vec<Vec<u8>> {
         stack.extend(n.children.iter().rev());
     }
     labels.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.as_bytes().cmp(b.1.as_bytes())));
-    w.len(labels.len());
-    for (_, label, id) in labels {
-        w.str(label);
-        w.u32(id);
-    }
-    w.len(tree.symbols.len());
-    for (m, name, s) in &tree.symbols {
-        w.u16(*m);
-        w.str(name);
-        let (kind, n) = match s {
-            Symbol::Node(n) => (0, *n),
-            Symbol::Type(t) => (1, *t),
-        };
-        w.u8(kind);
-        w.u32(n);
-    }
-    let tables = w.section();
-
-    let len = |section: &[u8]| u32::try_from(section.len()).unwrap_or(NONE).to_le_bytes().to_vec();
-    let (docs, strings) = (std::mem::take(&mut w.docs), std::mem::take(&mut w.strings));
-    let mut head = MAGIC.to_vec();
-    head.extend_from_slice(&len(&docs));
-    let mut middle = len(&strings);
-    middle.extend_from_slice(&strings);
-    middle.extend_from_slice(&tables);
-    middle.extend_from_slice(&len(&records));
-    vec![head, docs, middle, records]
+    labels
 }
 
 /// Entries decoded on first use and kept, in chunks made on first use: a `get` that reads a
