@@ -180,8 +180,6 @@ fn net_snmp_oddities(text: &str) -> String {
 ///   as a truncated number, of 8 bytes `FF…FE` as `-2`.
 /// - CHARACTER-MIB's charPortName, whose DisplayString is not imported: both give it no syntax,
 ///   and Net-SNMP prints ` (CHARACTER-MIB)` before MAX-ACCESS.
-/// - SNMPv2-PARTY-MIB's UInteger32, printed by Net-SNMP as `UInteger32`, by snmpctl as
-///   `Unsigned32`.
 const DETAILS_NOT_YET_AS_NET_SNMP: &[&str] = &[
     "SNMPv2-SMI::org",
     "RFC1253-MIB::ospfIfRtrDeadInterval",
@@ -203,7 +201,6 @@ const DETAILS_NOT_YET_AS_NET_SNMP: &[&str] = &[
     "POLICY-BASED-MANAGEMENT-MIB::pmSchedTimeOfDay",
     "IPSEC-SPD-MIB::spdTimeFiltDayOfMonthMask",
     "IBM-6611-APPN-MIB::ibm",
-    "SNMPv2-PARTY-MIB::partyAuthClock",
     "IEEE8021-TC-MIB::standards-association-numbers-series-standards",
 ];
 

@@ -94,6 +94,7 @@ fn base_name(base: snmpctl::mib::Base) -> &'static str {
         Base::Counter32 => "Counter32",
         Base::Gauge32 => "Gauge32",
         Base::Unsigned32 => "Unsigned32",
+        Base::UInteger32 => "UInteger32",
         Base::TimeTicks => "TimeTicks",
         Base::Opaque => "Opaque",
         Base::Counter64 => "Counter64",
@@ -333,6 +334,7 @@ impl Drawing<'_> {
                         snmpctl::mib::Base::Integer
                             | snmpctl::mib::Base::Integer32
                             | snmpctl::mib::Base::Unsigned32
+                            | snmpctl::mib::Base::UInteger32
                             | snmpctl::mib::Base::OctetString
                             | snmpctl::mib::Base::Gauge32
                     );
@@ -399,6 +401,7 @@ fn type_label(syntax: &snmpctl::mib::Syntax) -> &'static str {
         Base::Counter64 => "Counter64",
         Base::Bits => "BitString",
         Base::Unsigned32 => "Unsigned",
+        Base::UInteger32 => "UInteger",
         Base::Integer32 => "Integer32",
         Base::None | Base::Sequence | Base::SequenceOf => "",
     }

@@ -288,7 +288,7 @@ pub fn typed_value(tree: &Tree, oid: &[u32], text: &str) -> Result<crate::value:
                 i32::try_from(v).map_err(|_| out_of_range(format!("{v} does not fit in 32 bits")))?,
             )
         }
-        Base::Unsigned32 | Base::Gauge32 => Value::Gauge32(unsigned(text)?),
+        Base::Unsigned32 | Base::UInteger32 | Base::Gauge32 => Value::Gauge32(unsigned(text)?),
         Base::Counter32 => Value::Counter32(unsigned(text)?),
         Base::TimeTicks => Value::TimeTicks(unsigned(text)?),
         Base::Counter64 => Value::Counter64(

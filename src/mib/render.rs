@@ -170,7 +170,12 @@ fn index_piece(
             }
             end
         }
-        Base::Integer | Base::Integer32 | Base::Unsigned32 | Base::Gauge32 | Base::Counter32 => {
+        Base::Integer
+        | Base::Integer32
+        | Base::Unsigned32
+        | Base::UInteger32
+        | Base::Gauge32
+        | Base::Counter32 => {
             let v = *arcs.first()?;
             match syntax.enums.iter().find(|(n, _)| *n == i64::from(v)) {
                 Some((_, label)) => piece.push_str(label),
@@ -280,7 +285,9 @@ pub fn write_value(out: &mut String, node: &Node, value: &Value, options: &Outpu
         Base::IpAddress => (matches!(value, Value::IpAddress(_)), "IpAddress"),
         Base::NetworkAddress => (matches!(value, Value::IpAddress(_)), "NetworkAddress"),
         Base::Counter32 => (matches!(value, Value::Counter32(_)), "Counter32"),
-        Base::Gauge32 | Base::Unsigned32 => (matches!(value, Value::Gauge32(_)), "Gauge32 or Unsigned32"),
+        Base::Gauge32 | Base::Unsigned32 | Base::UInteger32 => {
+            (matches!(value, Value::Gauge32(_)), "Gauge32 or Unsigned32")
+        }
         Base::TimeTicks => (matches!(value, Value::TimeTicks(_)), "Timeticks"),
         Base::Opaque => (matches!(value, Value::Opaque(_)), "Opaque"),
         Base::Counter64 => (matches!(value, Value::Counter64(_)), "Counter64"),
@@ -319,7 +326,7 @@ pub fn write_value(out: &mut String, node: &Node, value: &Value, options: &Outpu
                 },
             }
         }
-        (Base::Gauge32 | Base::Unsigned32, Value::Gauge32(v)) => {
+        (Base::Gauge32 | Base::Unsigned32 | Base::UInteger32, Value::Gauge32(v)) => {
             prefix(out, "Gauge32: ");
             match syntax.hint.as_deref() {
                 Some(hint) if hinted_integer(out, i64::from(*v), hint) => {}

@@ -37,6 +37,9 @@ pub enum Base {
     Sequence,
     SequenceOf,
     Null,
+    /// SNMPv2's draft `UInteger32` (`[APPLICATION 7]`), which Net-SNMP keeps apart from
+    /// Unsigned32 in what it prints of a MIB; its values are read as Unsigned32's.
+    UInteger32,
 }
 
 impl Base {
@@ -52,7 +55,8 @@ impl Base {
             "NetworkAddress" => Base::NetworkAddress,
             "Counter32" | "Counter" => Base::Counter32,
             "Gauge32" | "Gauge" => Base::Gauge32,
-            "Unsigned32" | "UInteger32" => Base::Unsigned32,
+            "Unsigned32" => Base::Unsigned32,
+            "UInteger32" => Base::UInteger32,
             "TimeTicks" => Base::TimeTicks,
             "Opaque" => Base::Opaque,
             "Counter64" => Base::Counter64,
@@ -68,7 +72,7 @@ impl Base {
     }
 
     pub(crate) fn from_code(c: u8) -> Base {
-        const ALL: [Base; 17] = [
+        const ALL: [Base; 18] = [
             Base::None,
             Base::Integer,
             Base::Integer32,
@@ -86,6 +90,7 @@ impl Base {
             Base::Sequence,
             Base::SequenceOf,
             Base::Null,
+            Base::UInteger32,
         ];
         ALL.get(usize::from(c)).copied().unwrap_or_default()
     }
@@ -104,6 +109,7 @@ impl Base {
                 | Base::Counter32
                 | Base::Gauge32
                 | Base::Unsigned32
+                | Base::UInteger32
                 | Base::TimeTicks
                 | Base::Counter64
         )
