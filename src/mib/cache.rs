@@ -3,11 +3,11 @@
 //! it instead of parsing every file again.
 //!
 //! An entry is named by a hash of everything the load depends on: this build (its loader and its
-//! shipped modules), the module list, the directories, and each file's path, size and time of
-//! last change. A file edited, added or removed makes another name, so an entry is never out of
-//! date (a file rewritten with the same size, time of change and permissions is not seen: set
-//! its time with `touch`); the oldest entries beyond [`KEEP`], or beyond [`BUDGET`] bytes in all, are removed.
-//! The cache is never required: an entry that cannot be read or written is a miss, and the load
+//! shipped modules), the module list, the directories, and each file's path, size, time of last
+//! change and permissions. A file edited, added or removed makes another name, so an entry is
+//! never out of date (a file rewritten with the same size, time of change and permissions is not
+//! seen: set its time with `touch`); the oldest entries beyond [`KEEP`], or beyond [`BUDGET`]
+//! bytes in all, are removed. The cache is never required: an entry that cannot be read or written is a miss, and the load
 //! goes on without it.
 //!
 //! An entry is the tree in the store format ([`super::store`]), read lazily as the shipped set
@@ -83,7 +83,7 @@ pub fn key(modules: &str, dirs: &[PathBuf], files: &[FileStamp<'_>]) -> Key {
         field(&f.mode.to_le_bytes());
     }
     let digest = h.finalize();
-    Key(digest.iter().take(16).map(|b| format!("{b:02x}")).collect())
+    Key(crate::hex::encode(digest.get(..16).unwrap_or_default()))
 }
 
 fn entry(dir: &Path, key: &Key) -> PathBuf {

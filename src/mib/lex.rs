@@ -68,9 +68,15 @@ pub struct Lexer<'a> {
 }
 
 impl<'a> Lexer<'a> {
-    /// A lexer at the start of `text`.
+    /// A lexer at the start of `text`, which is checked as UTF-8 once, whole.
     pub fn new(text: &'a [u8]) -> Self {
         Lexer { text, valid: std::str::from_utf8(text).ok(), i: 0, line: 1 }
+    }
+
+    /// A lexer for the first few tokens of `text` (a module's header): each word is checked
+    /// as it is read, rather than the whole text first.
+    pub fn head(text: &'a [u8]) -> Self {
+        Lexer { text, valid: None, i: 0, line: 1 }
     }
 
     fn at(&self, i: usize) -> Option<u8> {

@@ -177,7 +177,7 @@ fn is_clause_keyword(s: &str) -> bool {
 pub fn module_name(text: &[u8]) -> Option<String> {
     // Enough of the text for the header: comments may run long before it.
     let head = text.get(..text.len().min(64 * 1024)).unwrap_or(text);
-    let mut it = Lexer::new(head).map(|t| t.kind);
+    let mut it = Lexer::head(head).map(|t| t.kind);
     let Some(Tok::Ident(name)) = it.next() else { return None };
     let mut next = it.next();
     if next == Some(Tok::Punct('{')) {

@@ -299,11 +299,6 @@ impl Tree {
         self.stored.as_ref().map_or(self.nodes.len(), |lazy| lazy.node_count())
     }
 
-    /// How many types the tree has (type numbers run from 0 to this).
-    pub fn type_count(&self) -> usize {
-        self.stored.as_ref().map_or(self.types.len(), |lazy| lazy.type_count())
-    }
-
     pub fn type_def(&self, id: TypeId) -> Option<&TypeDef> {
         match &self.stored {
             Some(lazy) => lazy.type_def(id),
