@@ -75,8 +75,9 @@ pub struct TranslateArgs {
     /// Width that -Tp wraps long Index and Values lines at, as snmptranslate's -w.
     #[arg(short = 'w', long = "width", default_value_t = 1_000_000)]
     width: usize,
-    /// Names (`IF-MIB::ifDescr`, `sysDescr.0`) or OIDs (`.1.3.6.1.2.1.1.1.0`).
-    #[arg(required = true)]
+    /// Names (`IF-MIB::ifDescr`, `sysDescr.0`) or OIDs (`.1.3.6.1.2.1.1.1.0`); with -Tp and
+    /// none, the whole tree under `iso`, as snmptranslate draws it.
+    #[arg(required_unless_present = "translate")]
     names: Vec<String>,
 }
 
@@ -174,23 +175,21 @@ pub fn details(tree: &Tree, id: snmpctl::mib::NodeId) -> String {
             let _ = writeln!(s, "  STATUS\t{status}");
         }
     }
-    if !n.index.is_empty() {
-        let names: Vec<String> = n
-            .index
+    let index = n.index_labels(tree);
+    if !index.is_empty() {
+        let names: Vec<String> = index
             .iter()
-            .map(|&(i, implied)| {
-                let label = tree.node(i).map_or("", |x| x.label.as_ref());
-                if implied { format!("IMPLIED {label}") } else { label.to_string() }
-            })
+            .map(|&(label, implied)| if implied { format!("IMPLIED {label}") } else { label.to_string() })
             .collect();
         let _ = writeln!(s, "  INDEX\t\t{{ {} }}", names.join(", "));
     }
     if let Some(a) = n.augments.and_then(|a| tree.node(a)) {
         let _ = writeln!(s, "  AUGMENTS\t{{ {} }}", a.label);
     }
-    if !n.objects.is_empty() && matches!(n.kind, Macro::NotificationType | Macro::TrapType) {
-        let names: Vec<&str> =
-            n.objects.iter().filter_map(|&o| tree.node(o).map(|x| x.label.as_ref())).collect();
+    if !(n.objects.is_empty() && n.objects_written.is_empty())
+        && matches!(n.kind, Macro::NotificationType | Macro::TrapType)
+    {
+        let names = n.object_labels(tree);
         let _ = writeln!(s, "  OBJECTS\t{{ {} }}", names.join(", "));
     }
     if let Some(d) = n.description.as_ref().map(|d| d.text()) {
@@ -249,7 +248,8 @@ fn shape(n: &snmpctl::mib::Node) -> Shape<'_> {
     use snmpctl::mib::Macro;
     match (&n.syntax, n.kind) {
         (Some(syntax), _) if !base_name(syntax.base).is_empty() => Shape::Object(syntax),
-        (_, Macro::ObjectIdentifier | Macro::ObjectType) => Shape::Plain,
+        // Net-SNMP gives an SMIv1 trap no type of its own: spaced as a plain node.
+        (_, Macro::ObjectIdentifier | Macro::ObjectType | Macro::TrapType) => Shape::Plain,
         _ => Shape::OtherMacro,
     }
 }
@@ -351,21 +351,26 @@ impl Drawing<'_> {
             }
             Shape::OtherMacro | Shape::Plain => {
                 let _ = writeln!(self.out, "{head}+--{}({})", n.label, n.subid);
-                if !n.index.is_empty() {
+                let index = n.index_labels(tree);
+                if !index.is_empty() {
                     let _ = write!(self.out, "{}  |  Index: ", self.indent);
-                    let items: Vec<String> = n
-                        .index
-                        .iter()
-                        .map(|&(i, _)| tree.node(i).map_or(String::new(), |x| x.label.to_string()))
-                        .collect();
+                    let items: Vec<String> = index.iter().map(|&(label, _)| label.to_string()).collect();
                     self.wrapped(items.into_iter(), 12, false, "  |         ");
                 }
             }
         }
         self.indent.push_str("  |");
         self.simple = kind != Shape::Plain;
-        let count = n.children.len();
-        for (i, &c) in n.children.iter().enumerate() {
+        // Each child followed by its twins (other labels for its OID), drawn as leaves.
+        let kids: Vec<snmpctl::mib::NodeId> = n
+            .children
+            .iter()
+            .flat_map(|&c| {
+                std::iter::once(c).chain(tree.node(c).map(|x| x.twins.clone()).unwrap_or_default())
+            })
+            .collect();
+        let count = kids.len();
+        for (i, &c) in kids.iter().enumerate() {
             let plain_child = tree.node(c).is_some_and(|x| shape(x) == Shape::Plain);
             if !self.simple || plain_child {
                 let _ = writeln!(self.out, "{}", self.indent);
@@ -421,6 +426,14 @@ pub fn run_translate(args: &TranslateArgs) -> anyhow::Result<std::process::ExitC
     let tree_wanted = args.translate.contains('p');
     let mut out = String::new();
     let mut failed = false;
+    if args.names.is_empty() {
+        if !tree_wanted {
+            anyhow::bail!("translate needs names or OIDs (only -Tp draws the whole tree without one)");
+        }
+        if let Some((id, _)) = tree.find(&[1]) {
+            out.push_str(&drawing(tree, id, args.width));
+        }
+    }
     for name in &args.names {
         let oid = match super::get::parse_oid(name) {
             Ok(o) => o,

@@ -463,12 +463,33 @@ impl Resolver {
                 }
                 found
             });
-            let objects = v.objects.iter().filter_map(|o| self.lookup_node(&scope, o)).collect();
+            let mut objects: Vec<NodeId> = Vec::with_capacity(v.objects.len());
+            for name in &v.objects {
+                match self.lookup_node(&scope, name) {
+                    Some(n) => objects.push(n),
+                    None => self.diag(&scope, v.line, format!("{}: object {name} is not defined", v.name)),
+                }
+            }
+            let objects_written = if self.labelled_as_written(&objects, v.objects.iter().map(String::as_str))
+            {
+                Vec::new()
+            } else {
+                v.objects.iter().map(|o| Text::Owned(o.clone())).collect()
+            };
+            let index_nodes: Vec<NodeId> = index.iter().map(|&(n, _)| n).collect();
+            let index_written =
+                if self.labelled_as_written(&index_nodes, v.index.iter().map(|(l, _)| l.as_str())) {
+                    Vec::new()
+                } else {
+                    v.index.iter().map(|(l, implied)| (Text::Owned(l.clone()), *implied)).collect()
+                };
             if let Some(n) = usize::try_from(id).ok().and_then(|i| self.tree.nodes.get_mut(i)) {
                 n.syntax = syntax;
                 n.index = index;
+                n.index_written = index_written;
                 n.augments = augments;
                 n.objects = objects;
+                n.objects_written = objects_written;
             }
         }
         let mut symbols: Vec<(u16, Text, Symbol)> = Vec::new();
@@ -513,6 +534,19 @@ impl Resolver {
             _ => {}
         }
         self.node_named(name)
+    }
+
+    /// Whether `found` are as many nodes as `written` names, each labelled as written.
+    fn labelled_as_written<'w>(
+        &self,
+        found: &[NodeId],
+        written: impl ExactSizeIterator<Item = &'w str>,
+    ) -> bool {
+        found.len() == written.len()
+            && found
+                .iter()
+                .zip(written)
+                .all(|(&o, w)| self.tree.node(o).is_some_and(|n| n.label.as_ref() == w))
     }
 
     fn module_id(&self, name: &str) -> Option<u16> {
@@ -767,44 +801,77 @@ impl Resolver {
             self.diag(scope, line, format!("OID under {label} is longer than 128 sub-identifiers"));
             return;
         }
+        // A twin's label leads to the node that carries the OID's children.
+        let node = self.tree.node(node).and_then(|n| self.tree.child(n.parent, n.subid)).unwrap_or(node);
         for &k in kids.iter().rev() {
             let Some(step) = steps.get(k) else { continue };
-            let id = self.place_step(scope, step, node);
+            let (id, defined) = self.place_step(scope, step, node);
             if let Some(vi) = step.value
                 && let Some(slot) = value_node.get_mut(vi)
             {
-                *slot = Some(id);
+                *slot = Some(defined);
             }
             self.descend(scope, steps, by_parent, value_node, id, &step.label, depth.saturating_add(1));
         }
     }
 
-    /// Places one step under `parent` and returns its node. An existing node at that OID is
-    /// reused: one with the same label is the same definition; an anonymous one takes the
-    /// step's label; otherwise the first definition loaded keeps the node, as Net-SNMP prints
-    /// it, and this module is noted as defining it too.
-    fn place_step(&mut self, scope: &mut Scope<'_>, step: &Step, parent: NodeId) -> NodeId {
+    /// Places one step under `parent` and returns the node at its OID (which carries the
+    /// children) and the node its label names there (that one, or a twin). An existing node
+    /// at that OID is reused: an anonymous one takes the step's label; under the label of the
+    /// newest node there (the node itself or its last twin), it is the same node, and this
+    /// module is noted as defining it too; under another label the step gets a twin of its
+    /// own, as Net-SNMP keeps one. The first definition placed on a node stands.
+    fn place_step(&mut self, scope: &mut Scope<'_>, step: &Step, parent: NodeId) -> (NodeId, NodeId) {
         let value = step.value.and_then(|vi| Some((vi, scope.ast.values.get(vi)?)));
         let id = self.child_or_new(Some(parent), step.subid, &step.label, scope.module, step.line);
-        if let Some(n) = usize::try_from(id).ok().and_then(|i| self.tree.nodes.get_mut(i)) {
-            if !step.anonymous {
-                if n.is_anonymous() {
-                    let old = std::mem::replace(&mut n.label, Text::Owned(step.label.to_string()));
-                    self.index.relabel(id, &old, &step.label);
-                    n.module = scope.module;
-                } else if n.module != scope.module && !n.also.contains(&scope.module) && n.label == step.label
-                {
-                    // Another module's definition of the node under the same name (Net-SNMP
-                    // keeps one of another name as a node of its own, not listed here).
-                    n.also.push(scope.module);
+        let mut named = id;
+        if !step.anonymous
+            && let Some(n) = usize::try_from(id).ok().and_then(|i| self.tree.nodes.get_mut(i))
+        {
+            if n.is_anonymous() {
+                let old = std::mem::replace(&mut n.label, Text::Owned(step.label.to_string()));
+                self.index.relabel(id, &old, &step.label);
+                n.module = scope.module;
+            } else {
+                named = n.twins.last().copied().unwrap_or(id);
+                let newest = self.tree.node(named).map(|t| (t.label == step.label, t.module));
+                match newest {
+                    Some((true, module)) => {
+                        if let Some(t) = usize::try_from(named).ok().and_then(|i| self.tree.nodes.get_mut(i))
+                            && module != scope.module
+                            && !t.also.contains(&scope.module)
+                        {
+                            t.also.push(scope.module);
+                        }
+                    }
+                    _ => {
+                        let twin = NodeId::try_from(self.tree.nodes.len()).unwrap_or(NodeId::MAX);
+                        let (subid, up) = (step.subid, Some(parent));
+                        if let Some(n) = usize::try_from(id).ok().and_then(|i| self.tree.nodes.get_mut(i)) {
+                            n.twins.push(twin);
+                        }
+                        self.index.add_label(&step.label, twin);
+                        self.tree.nodes.push(Node {
+                            subid,
+                            parent: up,
+                            label: Text::Owned(step.label.to_string()),
+                            module: scope.module,
+                            line: step.line,
+                            ..Node::default()
+                        });
+                        named = twin;
+                    }
                 }
             }
-            if let Some((vi, v)) = value
-                && !n.defined
+        }
+        if let Some(n) = usize::try_from(named).ok().and_then(|i| self.tree.nodes.get_mut(i))
+            && let Some((vi, v)) = value
+            && !n.defined
+        {
             {
                 // The first definition loaded stands.
                 n.defined = true;
-                scope.defined_here.insert(id);
+                scope.defined_here.insert(named);
                 let docs = scope.docs.get_mut(vi).map(std::mem::take).unwrap_or_default();
                 n.kind = v.kind;
                 n.units = docs.units.map(Text::Owned);
@@ -818,9 +885,9 @@ impl Resolver {
         }
         if !step.anonymous {
             // The last placed of a label is the module's symbol.
-            scope.placed.insert(step.label.to_string(), id);
+            scope.placed.insert(step.label.to_string(), named);
         }
-        id
+        (id, named)
     }
 
     /// The child of `parent` with `subid`, made (labelled `label`, owned by `module`) if missing.

@@ -352,9 +352,20 @@ impl<'b> Reader<'b> {
             let i = self.u32()?;
             index.push((i, self.u8()? != 0));
         }
+        let c = self.count()?;
+        let mut index_written = Vec::with_capacity(c);
+        for _ in 0..c {
+            let label = self.str()?;
+            index_written.push((label, self.u8()? != 0));
+        }
         let augments = self.opt_u32()?;
         let defval = self.opt()?;
         let objects = self.u32s()?;
+        let c = self.count()?;
+        let mut objects_written = Vec::with_capacity(c);
+        for _ in 0..c {
+            objects_written.push(self.str()?);
+        }
         let line = self.u32()?;
         let defined = self.u8()? != 0;
         let c = self.count()?;
@@ -362,8 +373,10 @@ impl<'b> Reader<'b> {
         for _ in 0..c {
             also.push(self.u16()?);
         }
+        let twins = self.u32s()?;
         Ok(Node {
             also,
+            twins,
             subid,
             parent,
             children,
@@ -377,9 +390,11 @@ impl<'b> Reader<'b> {
             description,
             reference,
             index,
+            index_written,
             augments,
             defval,
             objects,
+            objects_written,
             line,
             defined,
         })
@@ -478,17 +493,30 @@ pub(crate) fn encode_sections(tree: &Tree, dedupe: bool) -> Vec<Vec<u8>> {
                 w.u32(i);
                 w.u8(u8::from(implied));
             }
+            w.len(n.index_written.len());
+            for (label, implied) in &n.index_written {
+                w.str(label.as_ref());
+                w.u8(u8::from(*implied));
+            }
             w.u32(n.augments.unwrap_or(NONE));
             w.opt(&n.defval);
             w.len(n.objects.len());
             for &o in &n.objects {
                 w.u32(o);
             }
+            w.len(n.objects_written.len());
+            for o in &n.objects_written {
+                w.str(o.as_ref());
+            }
             w.u32(n.line);
             w.u8(u8::from(n.defined));
             w.len(n.also.len());
             for &m in &n.also {
                 w.u16(m);
+            }
+            w.len(n.twins.len());
+            for &t in &n.twins {
+                w.u32(t);
             }
         }
         let mut type_offsets = Vec::with_capacity(tree.types.len());
@@ -597,7 +625,7 @@ fn label_index(tree: &Tree) -> Vec<(u64, &str, NodeId)> {
         if seen.insert(n.label.as_ref()) {
             labels.push((prefix(&n.label), n.label.as_ref(), id));
         }
-        stack.extend(n.children.iter().rev());
+        tree.push_children(&mut stack, n);
     }
     labels.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.as_bytes().cmp(b.1.as_bytes())));
     labels

@@ -184,19 +184,58 @@ pub struct Node {
     pub reference: Option<Doc>,
     /// INDEX objects and their IMPLIED flag (for rows).
     pub index: Vec<(NodeId, bool)>,
+    /// The INDEX as the module writes it, kept only where that differs from the labels of
+    /// `index` (an object not defined, or another module's label for its OID): Net-SNMP
+    /// prints it as written. [`Node::index_labels`] gives whichever applies.
+    pub index_written: Vec<(Text, bool)>,
     pub augments: Option<NodeId>,
     pub defval: Option<Text>,
     /// OBJECTS/VARIABLES of notifications, as nodes.
     pub objects: Vec<NodeId>,
+    /// The OBJECTS as the module writes them, kept only where that differs from the labels of
+    /// `objects` (a label not defined, or another module's label for the same OID): Net-SNMP
+    /// prints them as written. [`Node::object_labels`] gives whichever applies.
+    pub objects_written: Vec<Text>,
     /// Line of the definition in its module's file.
     pub line: u32,
     /// Whether a definition has been placed here (rather than only passed through).
     pub defined: bool,
     /// Other modules that define this node too, in load order.
     pub also: Vec<u16>,
+    /// Nodes at this same OID under other labels, in the order made: where modules give one
+    /// OID different labels, Net-SNMP keeps a node per label side by side (IEEE8021-CFM-MIB's
+    /// and IEEE8021-SECY-MIB's 1.0.8802.1.1.3, RFC1253-MIB's and OSPF-MIB's spellings). This
+    /// node, the first made, carries the children, answers for the OID and prints its name;
+    /// a twin carries its own definition, has no children and is not in any `children` list.
+    /// A module passing through under a label that is not the newest one's makes another
+    /// twin (Net-SNMP meets the newest node first), so `also` lists only the modules that
+    /// came before the first twin.
+    pub twins: Vec<NodeId>,
 }
 
 impl Node {
+    /// The INDEX objects' labels and IMPLIED flags, as the module writes them.
+    pub fn index_labels<'t>(&'t self, tree: &'t Tree) -> Vec<(&'t str, bool)> {
+        if self.index_written.is_empty() {
+            self.index
+                .iter()
+                .map(|&(i, implied)| (tree.node(i).map_or("", |n| n.label.as_ref()), implied))
+                .collect()
+        } else {
+            self.index_written.iter().map(|(l, implied)| (l.as_ref(), *implied)).collect()
+        }
+    }
+
+    /// The labels of a notification's OBJECTS (or a trap's VARIABLES), as the module writes
+    /// them.
+    pub fn object_labels<'t>(&'t self, tree: &'t Tree) -> Vec<&'t str> {
+        if self.objects_written.is_empty() {
+            self.objects.iter().map(|&o| tree.node(o).map_or("", |n| n.label.as_ref())).collect()
+        } else {
+            self.objects_written.iter().map(AsRef::as_ref).collect()
+        }
+    }
+
     /// Whether no definition names this node: a step of an OID value written as a bare number
     /// (`{ parent 5 6 }`), labelled as Net-SNMP labels it (`anonymous#N`) and printed as its
     /// number.
@@ -424,9 +463,20 @@ impl Tree {
             if n.label == name {
                 return Some(id);
             }
-            stack.extend(n.children.iter().rev());
+            self.push_children(&mut stack, n);
         }
         Some(first)
+    }
+
+    /// Pushes `n`'s children on a depth-first `stack` so that they pop in tree order, each
+    /// child's twins right after the child's own subtree (as `-Tp` draws them).
+    pub(crate) fn push_children(&self, stack: &mut Vec<NodeId>, n: &Node) {
+        for &c in n.children.iter().rev() {
+            if let Some(child) = self.nodes.get(usize::try_from(c).unwrap_or(usize::MAX)) {
+                stack.extend(child.twins.iter().rev());
+            }
+            stack.push(c);
+        }
     }
 
     /// The row node (the `…Entry`) whose INDEX applies to a column node: its parent, following
