@@ -51,7 +51,7 @@ mod test_support {
 }
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
-pub use table::{Row, Table, TableMethod, TableOptions, TableWalk};
+pub use table::{Row, Table, TableMethod, TableOptions, TableRow, TableWalk};
 pub use walk::{Walk, WalkEnd, WalkError, WalkOptions};
 
 /// A procedure of several requests, one after the other ([`Walk`], [`TableWalk`]): it says

@@ -52,6 +52,8 @@
 pub mod agent;
 pub mod capture;
 pub mod client;
+#[cfg(feature = "tokio")]
+mod error;
 pub mod format;
 pub mod hex;
 pub mod mib;
@@ -61,3 +63,11 @@ pub mod transport;
 pub mod trap;
 pub mod usm;
 pub mod value;
+
+#[cfg(feature = "tokio")]
+pub use error::Error;
+pub use mib::{IntoOid, Mib};
+#[cfg(feature = "tokio")]
+pub use transport::{Client, ClientBuilder, PartialWalk, Usm, Walker};
+pub use usm::{AuthProtocol, PrivProtocol, SecurityLevel};
+pub use value::{Oid, Value, VarBind};

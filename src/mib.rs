@@ -18,7 +18,183 @@ pub mod tree;
 use std::sync::OnceLock;
 
 pub use resolve::Diagnostic;
-pub use tree::{Base, Doc, Macro, Node, NodeId, Symbol, Syntax, Tree, TypeDef, TypeId};
+pub use tree::{Base, Doc, Macro, Node, NodeId, Symbol, Syntax, TableShape, Tree, TypeDef, TypeId};
+
+/// A set of modules to resolve names and render values with: the shipped set
+/// ([`Mib::shipped`], compiled in, nothing parsed) or the shipped set plus modules read from
+/// directories ([`Mib::load`]). Cheap to clone: clones share one tree.
+///
+/// ```
+/// use snmpctl::mib::Mib;
+/// let mib = Mib::shipped();
+/// let oid = mib.oid("IF-MIB::ifDescr.3")?;
+/// assert_eq!(oid.to_string(), "1.3.6.1.2.1.2.2.1.2.3");
+/// assert_eq!(mib.name(&oid), "IF-MIB::ifDescr.3");
+/// assert!(mib.oid("ifDescrr.3").is_err());
+/// # Ok::<(), snmpctl::mib::NameError>(())
+/// ```
+#[derive(Clone)]
+pub struct Mib(MibTree);
+
+#[derive(Clone)]
+enum MibTree {
+    Shipped(&'static Tree),
+    Loaded(std::sync::Arc<Tree>),
+}
+
+impl std::fmt::Debug for Mib {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Mib({} modules)", self.tree().modules.len())
+    }
+}
+
+/// A name that does not resolve, or an OID that is not one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{name:?}: {problem}")]
+pub struct NameError {
+    /// The text given.
+    pub name: String,
+    /// What was wrong with it.
+    pub problem: String,
+}
+
+impl Mib {
+    /// The shipped modules (`mibs/`: the IETF, IANA and IEEE set), compiled in and read lazily.
+    pub fn shipped() -> Mib {
+        Mib(MibTree::Shipped(shipped()))
+    }
+
+    /// The shipped modules plus those in `options`' directories, read as Net-SNMP reads `-M`
+    /// and `-m`. Problems in the files are returned beside the result (the modules that resolve
+    /// are loaded, as Net-SNMP loads them); `None` when the module list is empty (`-m ""`).
+    pub fn load(options: &LoadOptions) -> (Option<Mib>, Vec<Diagnostic>) {
+        let (tree, diagnostics) = load(options);
+        let mib = tree.map(|t| match t {
+            std::borrow::Cow::Borrowed(t) => Mib(MibTree::Shipped(t)),
+            std::borrow::Cow::Owned(t) => Mib(MibTree::Loaded(std::sync::Arc::new(t))),
+        });
+        (mib, diagnostics)
+    }
+
+    /// The shipped modules plus every module in `dirs` (Net-SNMP's `-M +DIR -m ALL`).
+    pub fn with_dirs<P: AsRef<std::path::Path>>(dirs: impl IntoIterator<Item = P>) -> (Mib, Vec<Diagnostic>) {
+        let joined: Vec<String> =
+            dirs.into_iter().map(|d| d.as_ref().to_string_lossy().into_owned()).collect();
+        let options = LoadOptions {
+            modules: Some("ALL".into()),
+            dirs: Some(format!("+{}", joined.join(":"))),
+            home: None,
+            cache: None,
+        };
+        let (mib, diagnostics) = Mib::load(&options);
+        (mib.unwrap_or_else(Mib::shipped), diagnostics)
+    }
+
+    /// The resolved tree.
+    pub fn tree(&self) -> &Tree {
+        match &self.0 {
+            MibTree::Shipped(t) => t,
+            MibTree::Loaded(t) => t,
+        }
+    }
+
+    /// The OID of a name as Net-SNMP's tools take it: `sysName.0`, `SNMPv2-MIB::sysName.0`,
+    /// `IF-MIB::ifDescr.3`, `.1.3.6.1.2.1.1.5.0`, index syntax such as
+    /// `IP-MIB::ipAddressIfIndex.ipv4."10.0.0.1"`.
+    ///
+    /// # Errors
+    /// [`NameError`] naming the part that did not resolve.
+    pub fn oid(&self, name: &str) -> Result<crate::value::Oid, NameError> {
+        let error = |problem: String| NameError { name: name.to_owned(), problem };
+        let arcs = input::parse_name(self.tree(), name).map_err(error)?;
+        crate::value::Oid::new(&arcs).map_err(|e| error(e.to_string()))
+    }
+
+    /// A value for the object `oid` from text, typed by the MIB as `snmpset`'s `=` type does
+    /// (enumeration labels, DISPLAY-HINT text, OID names) and checked against its
+    /// enumerations, ranges and sizes.
+    ///
+    /// # Errors
+    /// [`NameError`] when the MIB gives the object no type or the text does not fit it.
+    pub fn value(&self, oid: &crate::value::Oid, text: &str) -> Result<crate::value::Value, NameError> {
+        input::typed_value(self.tree(), oid.arcs(), text)
+            .map_err(|problem| NameError { name: text.to_owned(), problem })
+    }
+}
+
+/// Anything that names an object: an [`Oid`](crate::value::Oid) or the text of a name or a
+/// numeric OID, resolved with the MIB of the call (the shipped set unless the client was given
+/// another). Every method of [`Client`](crate::Client) that takes OIDs takes these.
+///
+/// ```
+/// use snmpctl::mib::{IntoOid, Mib};
+/// let mib = Mib::shipped();
+/// assert_eq!("sysName.0".into_oid(&mib)?, snmpctl::oid!("1.3.6.1.2.1.1.5.0"));
+/// assert_eq!(".1.3.6.1.2.1.1.5.0".into_oid(&mib)?, snmpctl::oid!("1.3.6.1.2.1.1.5.0"));
+/// assert_eq!([1, 3, 6].into_oid(&mib)?.to_string(), "1.3.6");
+/// # Ok::<(), snmpctl::mib::NameError>(())
+/// ```
+pub trait IntoOid {
+    /// The OID.
+    ///
+    /// # Errors
+    /// [`NameError`] for a name the MIB does not have or text that is no OID.
+    fn into_oid(self, mib: &Mib) -> Result<crate::value::Oid, NameError>;
+}
+
+impl IntoOid for crate::value::Oid {
+    fn into_oid(self, _: &Mib) -> Result<crate::value::Oid, NameError> {
+        Ok(self)
+    }
+}
+
+impl IntoOid for &crate::value::Oid {
+    fn into_oid(self, _: &Mib) -> Result<crate::value::Oid, NameError> {
+        Ok(self.clone())
+    }
+}
+
+impl IntoOid for &str {
+    fn into_oid(self, mib: &Mib) -> Result<crate::value::Oid, NameError> {
+        // Numbers need no MIB (and resolve even with none loaded).
+        match self.parse::<crate::value::Oid>() {
+            Ok(oid) => Ok(oid),
+            Err(_) => mib.oid(self),
+        }
+    }
+}
+
+impl IntoOid for String {
+    fn into_oid(self, mib: &Mib) -> Result<crate::value::Oid, NameError> {
+        self.as_str().into_oid(mib)
+    }
+}
+
+impl IntoOid for &String {
+    fn into_oid(self, mib: &Mib) -> Result<crate::value::Oid, NameError> {
+        self.as_str().into_oid(mib)
+    }
+}
+
+impl IntoOid for &[u32] {
+    fn into_oid(self, _: &Mib) -> Result<crate::value::Oid, NameError> {
+        crate::value::Oid::new(self)
+            .map_err(|e| NameError { name: format!("{self:?}"), problem: e.to_string() })
+    }
+}
+
+impl<const N: usize> IntoOid for [u32; N] {
+    fn into_oid(self, mib: &Mib) -> Result<crate::value::Oid, NameError> {
+        self.as_slice().into_oid(mib)
+    }
+}
+
+impl std::ops::Deref for Mib {
+    type Target = Tree;
+    fn deref(&self) -> &Tree {
+        self.tree()
+    }
+}
 
 static COMPILED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/mibs.bin"));
 include!(concat!(env!("OUT_DIR"), "/mibs_src.rs"));

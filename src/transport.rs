@@ -6,9 +6,11 @@
 //! between them (quinn's `ConnectionDriver`). Protocol decisions all live in the session.
 
 use crate::client::{
-    Config, Error, Operation, Outcome, Procedure, Request, RequestHandle, Row, Session, Stats, Table,
-    TableOptions, TableWalk, Walk, WalkError, WalkOptions,
+    Config, Error, Operation, Outcome, Procedure, Request, RequestHandle, Row, Security, Session, Stats,
+    Table, TableOptions, TableWalk, Walk, WalkError, WalkOptions,
 };
+use crate::mib::Mib;
+use crate::msg::Version;
 use crate::msg::{ErrorStatus, Frame, frame_len};
 use crate::usm::EngineState;
 use crate::value::{Oid, VarBind};
@@ -18,7 +20,12 @@ use std::net::SocketAddr;
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 
+mod builder;
+mod calls;
 pub mod poll;
+
+pub use builder::{ClientBuilder, Usm};
+pub use calls::PartialWalk;
 
 /// Where the agent is: Net-SNMP's `[udp:|udp6:|tcp:|tcp6:]host[:port]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,9 +129,27 @@ enum Command {
 }
 
 /// An SNMP client for one agent. Clone it freely; every clone shares one socket and session.
+///
+/// Start one with [`Client::v2c`], [`Client::v1`], [`Client::v3`] or [`Client::builder`]
+/// (see [`ClientBuilder`]), or from a [`Config`] with [`Client::connect`]. The everyday
+/// calls ([`Client::get`], [`Client::walk`], [`Client::set`], [`Client::table`]) take names
+/// or OIDs ([`IntoOid`](crate::IntoOid)) and fail with [`crate::Error`], the agent's error-status included;
+/// the `…_pdu` calls and [`Client::request`] give the raw Response.
 #[derive(Debug, Clone)]
 pub struct Client {
     tx: mpsc::UnboundedSender<Command>,
+    shared: std::sync::Arc<Shared>,
+}
+
+/// What every clone of a client shares besides the driver.
+#[derive(Debug)]
+struct Shared {
+    /// Names are resolved and values typed with it.
+    mib: Mib,
+    /// max-repetitions of walks and tables on v2c and v3.
+    max_repetitions: u32,
+    /// SNMPv1: walks and tables use GetNext.
+    v1: bool,
 }
 
 impl std::fmt::Debug for Command {
@@ -136,6 +161,9 @@ impl std::fmt::Debug for Command {
 /// The largest UDP payload.
 const MAX_DATAGRAM: usize = 65535;
 
+/// max-repetitions of walks and tables unless the builder says otherwise (`snmpbulkwalk`'s).
+const DEFAULT_MAX_REPETITIONS: u32 = 10;
+
 impl Client {
     /// Binds a UDP socket, connects it to `agent` and spawns the driver task on the current
     /// tokio runtime. Request-id, msgID and salt sequences start from a random seed.
@@ -143,11 +171,7 @@ impl Client {
     /// # Errors
     /// Socket errors, or no randomness from the OS.
     pub async fn connect(agent: SocketAddr, config: Config) -> io::Result<Client> {
-        let bind: SocketAddr = if agent.is_ipv6() { "[::]:0".parse() } else { "0.0.0.0:0".parse() }
-            .map_err(|_| io::Error::other("bind address"))?;
-        let socket = UdpSocket::bind(bind).await?;
-        socket.connect(agent).await?;
-        Client::spawn(Link::Udp(socket), config)
+        Client::spawn(Link::udp(agent).await?, config)
     }
 
     /// Connects over TCP (RFC 3430: each message is one BER SEQUENCE on the stream) and spawns
@@ -156,10 +180,8 @@ impl Client {
     /// # Errors
     /// Connection errors, or no randomness from the OS.
     pub async fn connect_tcp(agent: SocketAddr, config: Config) -> io::Result<Client> {
-        let stream = tokio::net::TcpStream::connect(agent).await?;
-        stream.set_nodelay(true)?;
-        let max = usize::try_from(config.msg_max_size).unwrap_or(65507).max(484);
-        Client::spawn(Link::Tcp { stream, buffer: Vec::new(), max, closed: false }, config)
+        let link = Link::tcp(agent, &config).await?;
+        Client::spawn(link, config)
     }
 
     /// Connects to `target` over its transport, resolving the name first.
@@ -172,10 +194,21 @@ impl Client {
     }
 
     fn spawn(link: Link, config: Config) -> io::Result<Client> {
+        Client::spawn_with(link, config, Mib::shipped(), DEFAULT_MAX_REPETITIONS)
+    }
+
+    fn spawn_with(link: Link, config: Config, mib: Mib, max_repetitions: u32) -> io::Result<Client> {
         let seed = getrandom::u64().map_err(|e| io::Error::other(format!("no random seed: {e}")))?;
+        let v1 = matches!(config.security, Security::Community { version: Version::V1, .. });
         let (tx, rx) = mpsc::unbounded_channel();
         tokio::spawn(drive(link, Session::new(config, seed), rx));
-        Ok(Client { tx })
+        let shared = std::sync::Arc::new(Shared { mib, max_repetitions: max_repetitions.max(1), v1 });
+        Ok(Client { tx, shared })
+    }
+
+    /// The MIB names are resolved and values rendered with.
+    pub fn mib(&self) -> &Mib {
+        &self.shared.mib
     }
 
     /// Sends a request and waits for its outcome.
@@ -232,36 +265,36 @@ impl Client {
         }
     }
 
-    /// GetRequest.
+    /// GetRequest, the Response as it came (an error-status is `Ok`).
     ///
     /// # Errors
     /// As [`Client::request`].
-    pub async fn get(&self, oids: &[Oid]) -> Outcome {
+    pub async fn get_pdu(&self, oids: &[Oid]) -> Outcome {
         self.request(Request { operation: Operation::Get, varbinds: nulls(oids) }).await
     }
 
-    /// GetNextRequest.
+    /// GetNextRequest, the Response as it came.
     ///
     /// # Errors
     /// As [`Client::request`].
-    pub async fn get_next(&self, oids: &[Oid]) -> Outcome {
+    pub async fn get_next_pdu(&self, oids: &[Oid]) -> Outcome {
         self.request(Request { operation: Operation::GetNext, varbinds: nulls(oids) }).await
     }
 
-    /// GetBulkRequest.
+    /// GetBulkRequest, the Response as it came.
     ///
     /// # Errors
     /// As [`Client::request`].
-    pub async fn get_bulk(&self, non_repeaters: u32, max_repetitions: u32, oids: &[Oid]) -> Outcome {
+    pub async fn get_bulk_pdu(&self, non_repeaters: u32, max_repetitions: u32, oids: &[Oid]) -> Outcome {
         let operation = Operation::GetBulk { non_repeaters, max_repetitions };
         self.request(Request { operation, varbinds: nulls(oids) }).await
     }
 
-    /// SetRequest.
+    /// SetRequest, the Response as it came.
     ///
     /// # Errors
     /// As [`Client::request`].
-    pub async fn set(&self, varbinds: Vec<VarBind>) -> Outcome {
+    pub async fn set_pdu(&self, varbinds: Vec<VarBind>) -> Outcome {
         self.request(Request { operation: Operation::Set, varbinds }).await
     }
 
@@ -289,22 +322,23 @@ impl Client {
 }
 
 impl Client {
-    /// Walks the subtree under `root`: GetNext or GetBulk as `options` say (see
-    /// [`crate::client::Walk`]). Nothing is sent until the walker is polled; varbinds stream
-    /// out as responses arrive, so a walk of any size runs in constant memory.
-    pub fn walk(&self, root: Oid, options: WalkOptions) -> Walker {
+    /// Walks the subtree under `root` as `options` say (see [`crate::client::Walk`]): the
+    /// walk of [`Client::walk`] with every option of Net-SNMP's `snmpwalk` and
+    /// `snmpbulkwalk`.
+    pub fn walk_with(&self, root: Oid, options: WalkOptions) -> Walker {
         self.drive(Walk::new(root, options))
     }
 
-    /// Reads the table whose entry is `entry` (see [`crate::client::TableWalk`]): pull rows
-    /// with [`Walker::next_batch`].
-    pub fn table(&self, entry: Oid, options: TableOptions) -> Walker<TableWalk> {
+    /// Reads the table whose entry is `entry` as `options` say (see
+    /// [`crate::client::TableWalk`]): pull rows with [`Walker::next_batch`].
+    pub fn table_with(&self, entry: Oid, options: TableOptions) -> Walker<TableWalk> {
         self.drive(TableWalk::new(entry, options))
     }
 
-    /// Reads a whole table. On an error, the rows read before it come back with it.
+    /// Reads a whole table as `options` say. On an error, the rows read before it come back
+    /// with it.
     pub async fn get_table(&self, entry: Oid, options: TableOptions) -> (Table, Option<WalkError>) {
-        let mut walker = self.table(entry, options);
+        let mut walker = self.table_with(entry, options);
         let mut rows: Vec<Row> = Vec::new();
         let mut error = None;
         while let Some(batch) = walker.next_batch().await {
@@ -320,13 +354,20 @@ impl Client {
     }
 
     /// A driver for any procedure of several requests.
-    pub fn drive<P: Procedure>(&self, procedure: P) -> Walker<P> {
-        Walker { client: self.clone(), procedure, batch: std::collections::VecDeque::new(), next: None }
+    pub fn drive<P: Procedure + Unpin>(&self, procedure: P) -> Walker<P> {
+        Walker {
+            client: self.clone(),
+            procedure,
+            batch: std::collections::VecDeque::new(),
+            next: None,
+            held: None,
+        }
     }
 }
 
-/// A walk (or table, or any [`Procedure`]) in progress: pull items with [`Walker::next`] or
-/// whole responses with [`Walker::next_batch`]. After the end, [`Walker::state`] tells how it
+/// A walk (or table, or any [`Procedure`]) in progress: pull items with [`Walker::next`],
+/// whole responses with [`Walker::next_batch`], everything with [`Walker::collect`], or use
+/// it as a [`Stream`](futures_core::Stream). After the end, [`Walker::state`] tells how it
 /// ended.
 ///
 /// Each request goes out as soon as the answer before it has been read, so the agent works on
@@ -337,6 +378,9 @@ pub struct Walker<P: Procedure = Walk> {
     batch: std::collections::VecDeque<P::Item>,
     /// The next request, already on its way while the caller handles the last answer.
     next: Option<std::pin::Pin<Box<dyn std::future::Future<Output = Outcome> + Send>>>,
+    /// A batch held back for one turn, so that the driver puts the next request on the wire
+    /// before the caller takes its time over this one.
+    held: Option<Vec<P::Item>>,
 }
 
 impl<P: Procedure + std::fmt::Debug> std::fmt::Debug for Walker<P> {
@@ -348,24 +392,36 @@ impl<P: Procedure + std::fmt::Debug> std::fmt::Debug for Walker<P> {
     }
 }
 
-impl<P: Procedure> Walker<P> {
-    /// The items of the next response (never empty), `None` at the end.
-    ///
-    /// # Errors
-    /// [`WalkError`]: what came before stays valid, and the state says where it stopped.
-    pub async fn next_batch(&mut self) -> Option<Result<Vec<P::Item>, WalkError>> {
+impl<P: Procedure + Unpin> Walker<P> {
+    /// Polls for the items of the next response (never empty), `None` at the end.
+    fn poll_batch(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<Vec<P::Item>, WalkError>>> {
+        use std::task::Poll;
         if !self.batch.is_empty() {
-            return Some(Ok(self.batch.drain(..).collect()));
+            return Poll::Ready(Some(Ok(self.batch.drain(..).collect())));
+        }
+        if let Some(batch) = self.held.take() {
+            return Poll::Ready(Some(Ok(batch)));
         }
         loop {
             if let Some(e) = self.procedure.take_error() {
-                return Some(Err(e));
+                return Poll::Ready(Some(Err(e)));
             }
-            let pending = match self.next.take() {
+            let pending = match &mut self.next {
                 Some(p) => p,
-                None => Box::pin(self.client.start(self.procedure.request()?)),
+                None => match self.procedure.request() {
+                    Some(r) => self.next.insert(Box::pin(self.client.start(r))),
+                    None => return Poll::Ready(None),
+                },
             };
-            let batch = match pending.await {
+            let outcome = match pending.as_mut().poll(cx) {
+                Poll::Ready(o) => o,
+                Poll::Pending => return Poll::Pending,
+            };
+            self.next = None;
+            let batch = match outcome {
                 Ok(pdu) => self.procedure.on_response(pdu),
                 Err(e) => {
                     self.procedure.on_failure(e);
@@ -374,35 +430,88 @@ impl<P: Procedure> Walker<P> {
             };
             if let Some(request) = self.procedure.request() {
                 self.next = Some(Box::pin(self.client.start(request)));
-                // Let the driver put it on the wire before the caller takes its time.
-                tokio::task::yield_now().await;
+                if !batch.is_empty() {
+                    // Yield once, as `tokio::task::yield_now` does: the driver runs first.
+                    self.held = Some(batch);
+                    cx.waker().wake_by_ref();
+                    return Poll::Pending;
+                }
             }
             if !batch.is_empty() {
-                return Some(Ok(batch));
+                return Poll::Ready(Some(Ok(batch)));
             }
         }
+    }
+
+    /// The items of the next response (never empty), `None` at the end.
+    ///
+    /// # Errors
+    /// [`WalkError`]: what came before stays valid, and the state says where it stopped.
+    pub async fn next_batch(&mut self) -> Option<Result<Vec<P::Item>, WalkError>> {
+        std::future::poll_fn(|cx| self.poll_batch(cx)).await
     }
 
     /// The next item, `None` at the end.
     ///
     /// # Errors
-    /// As [`Walker::next_batch`].
+    /// As [`Walker::next_batch`]; `?` turns it into [`crate::Error`].
     pub async fn next(&mut self) -> Option<Result<P::Item, WalkError>> {
+        std::future::poll_fn(|cx| self.poll_item(cx)).await
+    }
+
+    fn poll_item(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<P::Item, WalkError>>> {
+        use std::task::Poll;
         if let Some(item) = self.batch.pop_front() {
-            return Some(Ok(item));
+            return Poll::Ready(Some(Ok(item)));
         }
-        match self.next_batch().await? {
-            Ok(v) => {
+        match self.poll_batch(cx) {
+            Poll::Ready(Some(Ok(v))) => {
                 self.batch.extend(v);
-                self.batch.pop_front().map(Ok)
+                Poll::Ready(self.batch.pop_front().map(Ok))
             }
-            Err(e) => Some(Err(e)),
+            Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(e))),
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
         }
+    }
+
+    /// Every item to the end. A walk that fails midway keeps what it read:
+    /// [`PartialWalk`] holds the items and the error (and converts into [`crate::Error`]
+    /// with `?`).
+    ///
+    /// # Errors
+    /// [`PartialWalk`].
+    pub async fn collect(mut self) -> Result<Vec<P::Item>, PartialWalk<P::Item>> {
+        let mut items = Vec::new();
+        while let Some(batch) = self.next_batch().await {
+            match batch {
+                Ok(b) => items.extend(b),
+                Err(error) => return Err(PartialWalk { items, error }),
+            }
+        }
+        Ok(items)
     }
 
     /// The procedure's state: how it ended, the last OID, counts.
     pub fn state(&self) -> &P {
         &self.procedure
+    }
+}
+
+impl<P: Procedure + Unpin> futures_core::Stream for Walker<P>
+where
+    P::Item: Unpin,
+{
+    type Item = Result<P::Item, WalkError>;
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.get_mut().poll_item(cx)
     }
 }
 
@@ -429,6 +538,23 @@ enum Link {
 }
 
 impl Link {
+    /// A UDP socket bound to any port and connected to `agent`.
+    async fn udp(agent: SocketAddr) -> io::Result<Link> {
+        let bind: SocketAddr = if agent.is_ipv6() { "[::]:0".parse() } else { "0.0.0.0:0".parse() }
+            .map_err(|_| io::Error::other("bind address"))?;
+        let socket = UdpSocket::bind(bind).await?;
+        socket.connect(agent).await?;
+        Ok(Link::Udp(socket))
+    }
+
+    /// A TCP connection to `agent`, taking messages up to the configured msgMaxSize.
+    async fn tcp(agent: SocketAddr, config: &Config) -> io::Result<Link> {
+        let stream = tokio::net::TcpStream::connect(agent).await?;
+        stream.set_nodelay(true)?;
+        let max = usize::try_from(config.msg_max_size).unwrap_or(65507).max(484);
+        Ok(Link::Tcp { stream, buffer: Vec::new(), max, closed: false })
+    }
+
     async fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
         match self {
             Link::Udp(s) => s.send(bytes).await.map(|_| ()),

@@ -9,7 +9,7 @@ mod opaque;
 mod syntax;
 mod view;
 
-pub use oid::{MAX_ARCS, Oid, OidError};
+pub use oid::{MAX_ARCS, Oid, OidError, is_dotted};
 pub use opaque::OpaqueValue;
 pub use syntax::{Value, VarBind, tag};
 pub use view::{Arcs, OidRef, ValueRef, VarBindRef};

@@ -3,7 +3,6 @@
 //! AES-256), so the extension itself is exercised. The agent is `tests/pysnmp_agent.py`.
 
 use crate::agent::{AUTH_PASS, PRIV_PASS, v3_config};
-use snmpctl::msg::ErrorStatus;
 use snmpctl::transport::Client;
 use snmpctl::usm::SecurityLevel;
 use snmpctl::value::{Oid, Value, VarBind};
@@ -63,16 +62,16 @@ fn triple_des_and_both_aes_key_extensions_against_pysnmp() {
             config.retries = 1;
             let client = Client::connect(addr, config).await.unwrap();
             let descr: Oid = "1.3.6.1.2.1.1.1.0".parse().unwrap();
-            let got = client.get(&[descr]).await.unwrap_or_else(|e| panic!("{user}: {e}"));
-            let Value::OctetString(text) = &got.varbinds[0].value else { panic!("{user}: {got:?}") };
+            let got = client.get([descr]).await.unwrap_or_else(|e| panic!("{user}: {e}"));
+            let Value::OctetString(text) = &got[0].value else { panic!("{user}: {got:?}") };
             assert!(text.starts_with(b"PySNMP engine"), "{user}: {got:?}");
 
             let name: Oid = "1.3.6.1.2.1.1.5.0".parse().unwrap();
             let value = Value::OctetString(format!("set-by-{user}").into_bytes());
-            let set = client.set(vec![VarBind::new(name.clone(), value.clone())]).await.unwrap();
-            assert_eq!(set.error_status, ErrorStatus::NO_ERROR, "{user}: {set:?}");
-            let back = client.get(&[name]).await.unwrap();
-            assert_eq!(back.varbinds[0].value, value, "{user}");
+            let set = client.set([(&name, value.clone())]).await.unwrap_or_else(|e| panic!("{user}: {e}"));
+            assert_eq!(set, [VarBind::new(name.clone(), value.clone())], "{user}");
+            let back = client.get_value(&name).await.unwrap();
+            assert_eq!(back, value, "{user}");
         }
         // The wrong variant of the key extension is not silently "working": the agent cannot
         // decrypt, and the error says to check the privacy protocol.
@@ -85,7 +84,7 @@ fn triple_des_and_both_aes_key_extensions_against_pysnmp() {
         config.timeout = Duration::from_millis(300);
         config.retries = 0;
         let client = Client::connect(addr, config).await.unwrap();
-        let e = client.get(&["1.3.6.1.2.1.1.1.0".parse().unwrap()]).await.unwrap_err();
+        let e = client.get(["1.3.6.1.2.1.1.1.0"]).await.unwrap_err();
         assert!(e.to_string().contains("privacy") && e.to_string().contains("-x AES-192-C"), "{e}");
     });
 }

@@ -5,10 +5,9 @@
 
 use crate::agent::{AUTH_PASS, PRIV_PASS, Snmpd, matrix, matrix_config, v3_config};
 use snmpctl::client::{Config, Error};
-use snmpctl::msg::ErrorStatus;
 use snmpctl::transport::Client;
 use snmpctl::usm::{ReportKind, SecurityLevel};
-use snmpctl::value::{Oid, Value, VarBind};
+use snmpctl::value::{Oid, Value};
 
 const SYS_DESCR: &str = "1.3.6.1.2.1.1.1.0";
 const SYS_NAME: &str = "1.3.6.1.2.1.1.5.0";
@@ -38,20 +37,18 @@ fn every_auth_priv_combination_gets_and_sets() {
                 v3_config(user, level, auth.map(|a| (a, AUTH_PASS)), privacy.map(|p| (p, PRIV_PASS)));
             let client = Client::connect(agent.addr(), config).await.unwrap();
             let got = client
-                .get(&[oid(SYS_DESCR)])
+                .get([oid(SYS_DESCR)])
                 .await
                 .unwrap_or_else(|e| panic!("{user}: get: {e}\n{}", agent.log()));
-            assert_eq!(got.error_status, ErrorStatus::NO_ERROR, "{user}");
-            assert_eq!(got.varbinds[0].value, Value::OctetString(DESCR.to_vec()), "{user}");
+            assert_eq!(got[0].value, Value::OctetString(DESCR.to_vec()), "{user}");
 
             let name = format!("rtr-{user}").into_bytes();
-            let set = client
-                .set(vec![VarBind::new(oid(SYS_NAME), Value::OctetString(name.clone()))])
+            client
+                .set([(oid(SYS_NAME), Value::OctetString(name.clone()))])
                 .await
-                .unwrap_or_else(|e| panic!("{user}: set: {e}"));
-            assert_eq!(set.error_status, ErrorStatus::NO_ERROR, "{user}: set refused: {set:?}");
-            let back = client.get(&[oid(SYS_NAME)]).await.unwrap();
-            assert_eq!(back.varbinds[0].value, Value::OctetString(name), "{user}: sysName not changed");
+                .unwrap_or_else(|e| panic!("{user}: set refused: {e}"));
+            let back = client.get_value(oid(SYS_NAME)).await.unwrap();
+            assert_eq!(back, Value::OctetString(name), "{user}: sysName not changed");
         }
     });
 }
@@ -62,7 +59,7 @@ fn wrong_credentials_give_specific_errors_not_timeouts() {
     runtime().block_on(async {
         let ask = |config: Config| {
             let addr = agent.addr();
-            async move { Client::connect(addr, config).await.unwrap().get(&[oid(SYS_DESCR)]).await }
+            async move { Client::connect(addr, config).await.unwrap().get_pdu(&[oid(SYS_DESCR)]).await }
         };
         // Wrong authentication password: the agent reports usmStatsWrongDigests.
         let e = ask(v3_config(
@@ -125,13 +122,13 @@ fn agent_restart_is_recovered_transparently() {
     );
     let client = rt.block_on(Client::connect(agent.addr(), config)).unwrap();
     let before = rt.block_on(async {
-        client.get(&[oid(SYS_DESCR)]).await.unwrap();
+        client.get([oid(SYS_DESCR)]).await.unwrap();
         client.engine().await.unwrap().unwrap()
     });
     agent.restart();
     let after = rt.block_on(async {
-        let got = client.get(&[oid(SYS_DESCR)]).await.unwrap_or_else(|e| panic!("after restart: {e}"));
-        assert_eq!(got.varbinds[0].value, Value::OctetString(DESCR.to_vec()), "{got:?}");
+        let got = client.get_value(oid(SYS_DESCR)).await.unwrap_or_else(|e| panic!("after restart: {e}"));
+        assert_eq!(got, Value::OctetString(DESCR.to_vec()), "{got:?}");
         client.engine().await.unwrap().unwrap()
     });
     assert_eq!(after.engine_id(), before.engine_id(), "the persistent engine ID survives the restart");

@@ -486,7 +486,7 @@ struct Formatter {
 /// Formats records into buffers kept from one record to the next.
 struct Records {
     format: Format,
-    options: OutputOptions,
+    options: OutputOptions<'static>,
     clock: Clock,
     text: String,
     json: Vec<u8>,
@@ -522,7 +522,7 @@ impl Records {
 impl Formatter {
     fn new(
         format: Format,
-        options: OutputOptions,
+        options: OutputOptions<'static>,
         capacity: usize,
         limit: Option<u64>,
         outbox: &Arc<Outbox>,

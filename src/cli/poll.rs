@@ -110,7 +110,7 @@ struct Writer {
     buf: String,
     format: Format,
     csv: bool,
-    options: output::OutputOptions,
+    options: output::OutputOptions<'static>,
     closed: bool,
 }
 

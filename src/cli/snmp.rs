@@ -243,7 +243,7 @@ impl SnmpArgs {
     }
 
     /// The `-O` options.
-    pub fn output_options(&self) -> anyhow::Result<OutputOptions> {
+    pub fn output_options(&self) -> anyhow::Result<OutputOptions<'static>> {
         let mut o = OutputOptions::parse(&self.output_letters())
             .map_err(|c| anyhow::anyhow!("-O {c}: output option not supported yet"))?;
         o.mib = self.mib.load().map(snmpctl::format::output::MibRef);

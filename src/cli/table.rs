@@ -148,48 +148,23 @@ struct Shape {
     columns: Vec<(u32, String)>,
 }
 
-fn is_entry(tree: &Tree, id: snmpctl::mib::NodeId) -> bool {
-    tree.node(id).is_some_and(|n| !n.index.is_empty() || n.augments.is_some())
-}
-
 fn shape(tree: Option<&Tree>, oid: &Oid) -> anyhow::Result<Shape> {
-    let discovered = || -> anyhow::Result<Shape> {
-        Ok(Shape {
+    match tree.and_then(|t| t.table_shape(oid.arcs())) {
+        Some(found) => {
+            let entry = Oid::new(&found.entry)?;
+            let table = Oid::new(entry.arcs().get(..entry.len().saturating_sub(1)).unwrap_or(&[]))?;
+            Ok(Shape { table, entry, columns: found.columns })
+        }
+        None => Ok(Shape {
             table: oid.clone(),
             entry: oid.join(&[1]).context("the table OID is too long")?,
             columns: Vec::new(),
-        })
-    };
-    let Some(tree) = tree else { return discovered() };
-    let Some((id, depth)) = tree.find(oid.arcs()) else { return discovered() };
-    if depth != oid.len() {
-        return discovered();
+        }),
     }
-    let entry_id = if is_entry(tree, id) {
-        id
-    } else {
-        let children = tree.node(id).map(|n| n.children.clone()).unwrap_or_default();
-        match children.into_iter().find(|c| is_entry(tree, *c)) {
-            Some(e) => e,
-            None => return discovered(),
-        }
-    };
-    let entry = Oid::new(&tree.oid_of(entry_id))?;
-    let table = Oid::new(entry.arcs().get(..entry.len().saturating_sub(1)).unwrap_or(&[]))?;
-    let columns = tree
-        .node(entry_id)
-        .map(|n| n.children.clone())
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|c| tree.node(c))
-        .filter(|n| n.access.as_deref() != Some("not-accessible"))
-        .map(|n| (n.subid, n.label.to_string()))
-        .collect();
-    Ok(Shape { table, entry, columns })
 }
 
 /// snmptable prints values in quick mode, and `-Oq` / `-OQ` toggle it off again.
-fn table_output_options(snmp: &SnmpArgs) -> anyhow::Result<OutputOptions> {
+fn table_output_options(snmp: &SnmpArgs) -> anyhow::Result<OutputOptions<'static>> {
     let mut o = snmp.output_options()?;
     let toggles = snmp.output_letters().chars().filter(|c| matches!(c, 'q' | 'Q')).count();
     o.quick = toggles % 2 == 0;
@@ -304,7 +279,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     let runtime = snmp::runtime()?;
     let (all_rows, columns, extra, failure, end, total) = runtime.block_on(async {
         let (client, _) = snmp::connect(&args.agent, &args.snmp).await?;
-        let mut walker = client.table(shape.entry.clone(), table_options);
+        let mut walker = client.table_with(shape.entry.clone(), table_options);
         let mut kept: Vec<Row> = Vec::new();
         let mut pending: Vec<Row> = Vec::new();
         let mut failure = None;

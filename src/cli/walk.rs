@@ -41,7 +41,7 @@ struct Sink<W: Write> {
     out: W,
     buf: String,
     format: Format,
-    options: output::OutputOptions,
+    options: output::OutputOptions<'static>,
     rows: u64,
     progress: Option<Progress>,
     /// JSON: whether a varbind has been written into the array yet.
@@ -189,7 +189,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     let runtime = snmp::runtime()?;
     let (failure, end_seen, exceptions) = runtime.block_on(async {
         let (client, _) = snmp::connect(&args.agent, &args.snmp).await?;
-        let mut walker = client.walk(root.clone(), options);
+        let mut walker = client.walk_with(root.clone(), options);
         let mut end_of_mib_printed = false;
         let mut exceptions = false;
         let mut failure = None;

@@ -76,6 +76,55 @@ pub struct Table {
     pub rows: Vec<Row>,
     /// Columns the agent returned that were not asked for.
     pub extra_columns: Vec<u32>,
+    /// The columns' names, in the order of `columns` (the MIB's labels; empty when read
+    /// without names, and a column the MIB does not have is named by its number).
+    pub names: Vec<String>,
+}
+
+impl Table {
+    /// The cell of `row` in the column named `column` (a label of [`Table::names`], or a
+    /// column number as text).
+    pub fn cell<'t>(&'t self, row: &'t Row, column: &str) -> Option<&'t Value> {
+        let i = self.names.iter().position(|n| n == column).or_else(|| {
+            let subid: u32 = column.parse().ok()?;
+            self.columns.iter().position(|&c| c == subid)
+        })?;
+        row.cells.get(i)?.as_ref()
+    }
+
+    /// The rows, each with its cells by name.
+    pub fn iter(&self) -> impl Iterator<Item = TableRow<'_>> {
+        self.rows.iter().map(move |row| TableRow { table: self, row })
+    }
+}
+
+/// A row of a [`Table`], its cells reachable by column name.
+#[derive(Debug, Clone, Copy)]
+pub struct TableRow<'t> {
+    table: &'t Table,
+    row: &'t Row,
+}
+
+impl<'t> TableRow<'t> {
+    /// The row's index: the sub-identifiers after the column (`3` for ifIndex 3).
+    pub fn index(&self) -> &'t Oid {
+        &self.row.index
+    }
+
+    /// The cell in the column named `column` (label or number); `None` where the agent has
+    /// none.
+    pub fn get(&self, column: &str) -> Option<&'t Value> {
+        self.table.cell(self.row, column)
+    }
+
+    /// Every cell with its column's name, in column order.
+    pub fn cells(&self) -> impl Iterator<Item = (String, Option<&'t Value>)> + 't {
+        let table = self.table;
+        table.columns.iter().zip(&self.row.cells).enumerate().map(move |(i, (subid, cell))| {
+            let name = table.names.get(i).cloned().unwrap_or_else(|| subid.to_string());
+            (name, cell.as_ref())
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -395,7 +444,7 @@ impl TableWalk {
     /// request) as one [`Table`].
     pub fn into_table(self, mut rows: Vec<Row>) -> Table {
         rows.extend(self.rows);
-        Table { entry: self.entry, columns: self.columns, rows, extra_columns: self.extra }
+        Table { entry: self.entry, columns: self.columns, rows, extra_columns: self.extra, names: Vec::new() }
     }
 }
 

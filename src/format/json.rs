@@ -316,7 +316,7 @@ pub struct VarBindJson<'a> {
     /// The varbind.
     pub vb: &'a VarBind,
     /// Output options for `name` and `display` (used only when they carry a MIB).
-    pub options: Option<&'a super::output::OutputOptions>,
+    pub options: Option<&'a super::output::OutputOptions<'a>>,
 }
 
 impl VarBindJson<'_> {

@@ -103,7 +103,7 @@ pub struct NotificationJson<'a> {
     /// Where it arrived.
     pub via: Via,
     /// Output options (names and display values when they carry a MIB).
-    pub options: &'a OutputOptions,
+    pub options: &'a OutputOptions<'a>,
 }
 
 fn write_varbinds(out: &mut Vec<u8>, varbinds: &[VarBind], options: &OutputOptions) {

@@ -42,7 +42,7 @@ pub enum StringFormat {
 
 /// Net-SNMP output options (`-O`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct OutputOptions {
+pub struct OutputOptions<'m> {
     /// OID style.
     pub oid_format: OidFormat,
     /// OCTET STRING style.
@@ -70,33 +70,33 @@ pub struct OutputOptions {
     /// `E`: a backslash before the quotes around string indexes, for shells.
     pub escape_quotes: bool,
     /// The MIB names and values are printed with; `None` prints as Net-SNMP with no MIBs.
-    pub mib: Option<MibRef>,
+    pub mib: Option<MibRef<'m>>,
 }
 
 /// A loaded MIB for output options (compared by identity).
 #[derive(Clone, Copy)]
-pub struct MibRef(pub &'static Tree);
+pub struct MibRef<'m>(pub &'m Tree);
 
-impl PartialEq for MibRef {
+impl PartialEq for MibRef<'_> {
     fn eq(&self, other: &Self) -> bool {
         core::ptr::eq(self.0, other.0)
     }
 }
 
-impl Eq for MibRef {}
+impl Eq for MibRef<'_> {}
 
-impl core::fmt::Debug for MibRef {
+impl core::fmt::Debug for MibRef<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "MibRef({} modules)", self.0.modules.len())
     }
 }
 
-impl OutputOptions {
+impl OutputOptions<'_> {
     /// Parses the letters after `-O`.
     ///
     /// # Errors
     /// The first letter that is not a Net-SNMP output option.
-    pub fn parse(letters: &str) -> Result<OutputOptions, char> {
+    pub fn parse(letters: &str) -> Result<OutputOptions<'static>, char> {
         let mut o = OutputOptions::default();
         for c in letters.chars() {
             match c {
@@ -125,7 +125,7 @@ impl OutputOptions {
     }
 
     /// `-On`.
-    pub fn numeric() -> OutputOptions {
+    pub fn numeric() -> OutputOptions<'static> {
         OutputOptions { oid_format: OidFormat::Numeric, ..OutputOptions::default() }
     }
 
@@ -494,11 +494,85 @@ pub fn error_report(pdu: &GenericPdu, options: &OutputOptions, period: bool) -> 
     s
 }
 
+/// Net-SNMP's form of a value by its own type, as `snmpget` prints it after `=`:
+/// `STRING: "core-rtr-1"`, `INTEGER: 3`, `Timeticks: (4242) 0:00:42.42`. The alternate form
+/// (`{:#}`) is quick print's (`-Oqv`): `"core-rtr-1"`, `3`, `0:0:00:42.42`. With a MIB's
+/// types and names: [`crate::mib::Mib::render_value`].
+///
+/// ```
+/// use snmpctl::value::Value;
+/// assert_eq!(Value::from("up").to_string(), "STRING: \"up\"");
+/// assert_eq!(format!("{:#}", Value::Gauge32(7)), "7");
+/// ```
+impl core::fmt::Display for Value {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let options = OutputOptions { quick: f.alternate(), ..OutputOptions::default() };
+        let mut s = String::new();
+        write_plain_value(&mut s, self, &options);
+        f.write_str(&s)
+    }
+}
+
+/// A varbind as `snmpget` prints it with the shipped MIBs: `SNMPv2-MIB::sysName.0 = STRING:
+/// core-rtr-1` (names, enumerations, DISPLAY-HINTs and units). For other modules or `-O`
+/// options: [`crate::mib::Mib::render`].
+impl core::fmt::Display for VarBind {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let options = OutputOptions { mib: Some(MibRef(crate::mib::shipped())), ..OutputOptions::default() };
+        f.write_str(&varbind_line(self, &options))
+    }
+}
+
+/// Rendering with a MIB's names and types: the one entry point for MIB-aware text.
+///
+/// ```
+/// use snmpctl::format::output::OutputOptions;
+/// use snmpctl::mib::Mib;
+/// use snmpctl::value::{Value, VarBind};
+/// let mib = Mib::shipped();
+/// let vb = VarBind::new(mib.oid("IF-MIB::ifOperStatus.3")?, Value::Integer(1));
+/// assert_eq!(mib.render(&vb), "IF-MIB::ifOperStatus.3 = INTEGER: up(1)");
+/// assert_eq!(mib.render_value(&vb), "up");
+/// let options = OutputOptions::parse("nq").expect("-O letters");
+/// assert_eq!(mib.render_with(&vb, &options), ".1.3.6.1.2.1.2.2.1.8.3 up");
+/// # Ok::<(), snmpctl::mib::NameError>(())
+/// ```
+impl crate::mib::Mib {
+    /// `options` with this MIB's names and types.
+    pub fn output_options<'m>(&'m self, options: &OutputOptions<'_>) -> OutputOptions<'m> {
+        OutputOptions { mib: Some(MibRef(self.tree())), ..*options }
+    }
+
+    /// The name of an OID as Net-SNMP prints it by default: `IF-MIB::ifDescr.3`.
+    pub fn name(&self, oid: &Oid) -> String {
+        oid_name(oid, &self.output_options(&OutputOptions::default()))
+    }
+
+    /// A varbind as `snmpget` prints it: `IF-MIB::ifOperStatus.3 = INTEGER: up(1)`.
+    pub fn render(&self, varbind: &VarBind) -> String {
+        self.render_with(varbind, &OutputOptions::default())
+    }
+
+    /// A varbind as `snmpget` prints it under `options` (Net-SNMP's `-O` letters:
+    /// [`OutputOptions::parse`]); this MIB replaces `options.mib`.
+    pub fn render_with(&self, varbind: &VarBind, options: &OutputOptions<'_>) -> String {
+        varbind_line(varbind, &self.output_options(options))
+    }
+
+    /// The value alone as `snmpget -Oqv` prints it: `up`, `0:c:29:1a:2b:3c`, `1024 Bytes`.
+    pub fn render_value(&self, varbind: &VarBind) -> String {
+        let options = OutputOptions { quick: true, value_only: true, ..OutputOptions::default() };
+        let mut s = String::new();
+        write_value_of(&mut s, &varbind.oid, &varbind.value, &self.output_options(&options));
+        s
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn o(s: &str) -> OutputOptions {
+    fn o(s: &str) -> OutputOptions<'static> {
         OutputOptions::parse(s).unwrap()
     }
 

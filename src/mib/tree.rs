@@ -213,6 +213,15 @@ pub struct Node {
     pub twins: Vec<NodeId>,
 }
 
+/// A table as the MIB describes it ([`Tree::table_shape`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableShape {
+    /// The entry's OID (the table's, plus 1).
+    pub entry: Vec<u32>,
+    /// The accessible columns: sub-identifier under the entry, and label.
+    pub columns: Vec<(u32, String)>,
+}
+
 impl Node {
     /// The INDEX objects' labels and IMPLIED flags, as the module writes them.
     pub fn index_labels<'t>(&'t self, tree: &'t Tree) -> Vec<(&'t str, bool)> {
@@ -477,6 +486,29 @@ impl Tree {
             }
             stack.push(c);
         }
+    }
+
+    /// What the MIB says of the table at `oid` (the table, or its entry): the entry and its
+    /// accessible columns, as `snmptable` takes them. `None` when `oid` names no node of a
+    /// table.
+    pub fn table_shape(&self, oid: &[u32]) -> Option<TableShape> {
+        let (id, depth) = self.find(oid)?;
+        if depth != oid.len() {
+            return None;
+        }
+        let is_entry =
+            |id: NodeId| self.node(id).is_some_and(|n| !n.index.is_empty() || n.augments.is_some());
+        let entry =
+            if is_entry(id) { id } else { self.node(id)?.children.iter().copied().find(|&c| is_entry(c))? };
+        let columns = self
+            .node(entry)?
+            .children
+            .iter()
+            .filter_map(|&c| self.node(c))
+            .filter(|n| n.access.as_deref() != Some("not-accessible"))
+            .map(|n| (n.subid, n.label.to_string()))
+            .collect();
+        Some(TableShape { entry: self.oid_of(entry), columns })
     }
 
     /// The row node (the `…Entry`) whose INDEX applies to a column node: its parent, following

@@ -234,6 +234,62 @@ impl FromStr for Oid {
     }
 }
 
+/// Whether `text` is an OID that [`Oid::from_str`] accepts (`1.3.6.1…` or `.1.3.6.1…`, each
+/// arc a number up to 4294967295, at most [`MAX_ARCS`] arcs), decided at compile time for
+/// [`oid!`](crate::oid!).
+// A const fn cannot use iterators or `get`: every index is below `b.len()`, `value` stays
+// under 10 × 2³² and `arcs`, `digits` under the text's length.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+pub const fn is_dotted(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = if !b.is_empty() && b[0] == b'.' { 1 } else { 0 };
+    if i >= b.len() {
+        return false;
+    }
+    let (mut arcs, mut digits, mut value) = (1usize, 0usize, 0u64);
+    while i < b.len() {
+        let c = b[i];
+        if c == b'.' {
+            if digits == 0 {
+                return false;
+            }
+            arcs += 1;
+            digits = 0;
+            value = 0;
+        } else if c.is_ascii_digit() {
+            digits += 1;
+            value = value * 10 + (c - b'0') as u64;
+            if value > u32::MAX as u64 || digits > 10 {
+                return false;
+            }
+        } else {
+            return false;
+        }
+        i += 1;
+    }
+    digits > 0 && arcs <= MAX_ARCS
+}
+
+/// A numeric OID from a literal, checked when the program compiles:
+/// `oid!("1.3.6.1.2.1.1.5.0")`. A literal that is not an OID does not compile:
+///
+/// ```compile_fail
+/// let bad = snmpctl::oid!("1.3.6.x");
+/// ```
+///
+/// ```
+/// let sys_name = snmpctl::oid!("1.3.6.1.2.1.1.5.0");
+/// assert_eq!(sys_name.arcs(), [1, 3, 6, 1, 2, 1, 1, 5, 0]);
+/// ```
+#[macro_export]
+macro_rules! oid {
+    ($text:literal) => {{
+        const _: () = assert!($crate::value::is_dotted($text), concat!("not a numeric OID: ", $text));
+        // Checked above, so the parse cannot fail.
+        $text.parse::<$crate::value::Oid>().unwrap_or_default()
+    }};
+}
+
 impl TryFrom<&[u32]> for Oid {
     type Error = OidError;
     fn try_from(arcs: &[u32]) -> Result<Self, OidError> {

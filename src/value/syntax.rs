@@ -152,6 +152,125 @@ impl Value {
     }
 }
 
+/// Typed access, for code that knows what it asked for.
+///
+/// ```
+/// use snmpctl::value::Value;
+/// assert_eq!(Value::from("core-rtr-1").as_str(), Some("core-rtr-1"));
+/// assert_eq!(Value::Counter64(1 << 40).as_u64(), Some(1 << 40));
+/// assert_eq!(Value::Integer(-3).as_u64(), None);
+/// assert_eq!(Value::TimeTicks(150).as_duration(), Some(std::time::Duration::from_millis(1500)));
+/// assert_eq!(Value::IpAddress([10, 0, 0, 1]).as_ip(), Some("10.0.0.1".parse().unwrap()));
+/// ```
+impl Value {
+    /// The text of an OCTET STRING that is valid UTF-8.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::OctetString(b) => core::str::from_utf8(b).ok(),
+            _ => None,
+        }
+    }
+
+    /// The octets of an OCTET STRING or an Opaque.
+    pub fn as_bytes(&self) -> Option<&[u8]> {
+        match self {
+            Value::OctetString(b) | Value::Opaque(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// Any integer type as an unsigned number: Counter32, Gauge32/Unsigned32, TimeTicks,
+    /// Counter64, and an INTEGER that is not negative.
+    pub fn as_u64(&self) -> Option<u64> {
+        match *self {
+            Value::Integer(v) => u64::try_from(v).ok(),
+            Value::Counter32(v) | Value::Gauge32(v) | Value::TimeTicks(v) => Some(u64::from(v)),
+            Value::Counter64(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Any integer type as a signed number (a Counter64 above `i64::MAX` gives `None`).
+    pub fn as_i64(&self) -> Option<i64> {
+        match *self {
+            Value::Integer(v) => Some(i64::from(v)),
+            Value::Counter32(v) | Value::Gauge32(v) | Value::TimeTicks(v) => Some(i64::from(v)),
+            Value::Counter64(v) => i64::try_from(v).ok(),
+            _ => None,
+        }
+    }
+
+    /// The OID of an OBJECT IDENTIFIER value.
+    pub fn as_oid(&self) -> Option<&Oid> {
+        match self {
+            Value::ObjectIdentifier(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// The address of an IpAddress value.
+    pub fn as_ip(&self) -> Option<std::net::Ipv4Addr> {
+        match *self {
+            Value::IpAddress(a) => Some(std::net::Ipv4Addr::from(a)),
+            _ => None,
+        }
+    }
+
+    /// TimeTicks (hundredths of a second) as a duration.
+    pub fn as_duration(&self) -> Option<std::time::Duration> {
+        match *self {
+            Value::TimeTicks(t) => Some(std::time::Duration::from_millis(u64::from(t).saturating_mul(10))),
+            _ => None,
+        }
+    }
+}
+
+/// Values for a Set: text and bytes are OCTET STRINGs, `i32` an INTEGER, an [`Oid`] an OBJECT
+/// IDENTIFIER, an address an IpAddress. Counters, gauges and time ticks are built with their
+/// variants ([`Value::Gauge32`]); the MIB's type is used by
+/// [`Client::set_text`](crate::Client::set_text).
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::OctetString(s.as_bytes().to_vec())
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Value {
+        Value::OctetString(s.into_bytes())
+    }
+}
+
+impl From<&[u8]> for Value {
+    fn from(b: &[u8]) -> Value {
+        Value::OctetString(b.to_vec())
+    }
+}
+
+impl From<Vec<u8>> for Value {
+    fn from(b: Vec<u8>) -> Value {
+        Value::OctetString(b)
+    }
+}
+
+impl From<i32> for Value {
+    fn from(v: i32) -> Value {
+        Value::Integer(v)
+    }
+}
+
+impl From<Oid> for Value {
+    fn from(o: Oid) -> Value {
+        Value::ObjectIdentifier(o)
+    }
+}
+
+impl From<std::net::Ipv4Addr> for Value {
+    fn from(a: std::net::Ipv4Addr) -> Value {
+        Value::IpAddress(a.octets())
+    }
+}
+
 impl fmt::Debug for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
