@@ -49,7 +49,7 @@ pub enum Error {
     },
     /// A walk stopped: the agent's OIDs did not increase, or it went round in circles.
     #[error("{0}")]
-    Walk(WalkError),
+    Walk(Box<WalkError>),
     /// SNMPv3 security, Reports, bad credentials or a request that cannot be built.
     #[error("{0}")]
     Session(client::Error),
@@ -107,7 +107,7 @@ impl From<WalkError> for Error {
         match e {
             WalkError::Agent { pdu } => Error::agent(&pdu),
             WalkError::Request { error, .. } => error.into(),
-            other => Error::Walk(other),
+            other => Error::Walk(Box::new(other)),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Receiving notifications: SNMPv1 Traps, SNMPv2 Traps and Informs, over v1, v2c and v3.
 //!
-//! [`Receiver`] is sans-IO: [`Receiver::handle`] takes one datagram, the sender's address and
+//! [`Session`] is sans-IO: [`Session::handle`] takes one datagram, the sender's address and
 //! the time, and returns what arrived ([`Notification`]), the datagram to send back (the
 //! Response to an Inform, or a Report), and, for a datagram that was dropped, why
 //! ([`Problem`]). The tokio listener (`trap::listener`, feature `tokio`) puts it on sockets.
@@ -33,7 +33,14 @@
 
 #[cfg(feature = "tokio")]
 pub mod listener;
+#[cfg(feature = "tokio")]
+mod receiver;
+#[cfg(feature = "tokio")]
+pub mod state;
 mod users;
+
+#[cfg(feature = "tokio")]
+pub use receiver::{Receiver, ReceiverBuilder};
 
 pub use users::{UsersFileError, config_words, parse_users};
 
@@ -349,7 +356,7 @@ pub struct Handled {
 
 /// The sans-IO notification receiver. See the module docs.
 #[derive(Debug)]
-pub struct Receiver {
+pub struct Session {
     config: ReceiverConfig,
     /// (user index, engine ID) → keys.
     keys: HashMap<(usize, Vec<u8>), LocalizedKeys>,
@@ -368,10 +375,10 @@ struct InformKey {
     request_id: i64,
 }
 
-impl Receiver {
+impl Session {
     /// A receiver; `seed` starts the salt sequence of encrypted replies.
-    pub fn new(config: ReceiverConfig, seed: u64) -> Receiver {
-        Receiver {
+    pub fn new(config: ReceiverConfig, seed: u64) -> Session {
+        Session {
             config,
             keys: HashMap::new(),
             engines: HashMap::new(),

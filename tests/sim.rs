@@ -12,15 +12,15 @@ const BIN: &str = env!("CARGO_BIN_EXE_snmpctl");
 const MIBS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/mibs");
 
 /// A running `snmpctl agent`, stopped on drop.
-struct Agent {
+pub struct Agent {
     child: Child,
-    port: u16,
+    pub port: u16,
 }
 
 impl Agent {
     /// Starts `snmpctl agent ARGS` on a free port (or, with `count` > 1, a free-looking range
     /// of `count` ports); retries elsewhere when a port is taken.
-    fn start(args: &[&str], count: u16) -> Agent {
+    pub fn start(args: &[&str], count: u16) -> Agent {
         for attempt in 0..8u32 {
             let port = if count > 1 {
                 // A range: spread the attempts over the high ports, away from the ephemeral range.
@@ -60,7 +60,7 @@ impl Agent {
         panic!("no free port for snmpctl agent");
     }
 
-    fn addr(&self) -> String {
+    pub fn addr(&self) -> String {
         format!("127.0.0.1:{}", self.port)
     }
 }

@@ -14,6 +14,7 @@ mod agent;
 mod cli;
 mod client_sim;
 mod commands;
+mod examples;
 mod fixtures;
 mod interop_pysnmp;
 mod interop_v3;

@@ -3,7 +3,7 @@
 //! and discovery is answered with our engine's Report.
 
 use snmpctl::msg::{ErrorStatus, GenericPdu, Message, Pdu, PduType, ScopedPdu};
-use snmpctl::trap::{Problem, Receiver, ReceiverConfig, TrapUser};
+use snmpctl::trap::{Problem, ReceiverConfig, Session, TrapUser};
 use snmpctl::usm::{
     self, AuthProtocol, Credentials, KeySource, LocalEngine, Outgoing, Password, PrivProtocol, ReportKind,
     SaltCounter, SecurityLevel, UserKeys, UsmError,
@@ -22,10 +22,10 @@ fn keys(level: SecurityLevel) -> UserKeys {
     .unwrap()
 }
 
-fn receiver(now: Instant) -> Receiver {
+fn receiver(now: Instant) -> Session {
     let mut config = ReceiverConfig::new(LocalEngine::new(b"\x80\x00\x00\x00\x05ours".to_vec(), 3, now));
     config.users.push(TrapUser::new(keys(SecurityLevel::AuthPriv)));
-    Receiver::new(config, 7)
+    Session::new(config, 7)
 }
 
 const SENDER: &[u8] = b"\x80\x00\x00\x00\x05sender";

@@ -6,15 +6,15 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use snmpctl::trap::{Receiver, ReceiverConfig, TrapUser, parse_users};
+use snmpctl::trap::{Session, ReceiverConfig, TrapUser, parse_users};
 use snmpctl::usm::{AuthProtocol, Credentials, KeySource, LocalEngine, PrivProtocol, Secret, SecurityLevel, UserKeys};
 use std::net::SocketAddr;
 use std::sync::Mutex;
 use std::sync::OnceLock;
 use std::time::Instant;
 
-fn receiver() -> &'static Mutex<Receiver> {
-    static R: OnceLock<Mutex<Receiver>> = OnceLock::new();
+fn receiver() -> &'static Mutex<Session> {
+    static R: OnceLock<Mutex<Session>> = OnceLock::new();
     R.get_or_init(|| {
         let mut config = ReceiverConfig::new(LocalEngine::new(b"\x80\x00\x00\x00\x05fuzz".to_vec(), 1, Instant::now()));
         for p in PrivProtocol::ALL {
@@ -27,7 +27,7 @@ fn receiver() -> &'static Mutex<Receiver> {
             .unwrap();
             config.users.push(TrapUser::new(keys));
         }
-        Mutex::new(Receiver::new(config, 1))
+        Mutex::new(Session::new(config, 1))
     })
 }
 

@@ -20,7 +20,7 @@ use snmpctl::format::notification;
 use snmpctl::format::output::OutputOptions;
 use snmpctl::transport::Target;
 use snmpctl::trap::listener::{self, Bound, Event, Sink};
-use snmpctl::trap::{Receiver, ReceiverConfig, TrapUser, parse_users};
+use snmpctl::trap::{ReceiverConfig, Session, TrapUser, parse_users};
 use snmpctl::usm::LocalEngine;
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
@@ -180,7 +180,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     config.users = users;
     let engine_hex = snmpctl::hex::encode(config.engine.engine_id());
     let user_count = config.users.len();
-    let receiver = Receiver::new(config, getrandom::u64().unwrap_or(0x5eed));
+    let receiver = Session::new(config, getrandom::u64().unwrap_or(0x5eed));
     let mut sinks = Sinks::open(args, rotate)?;
     let names: Vec<String> = bound
         .iter()
@@ -233,7 +233,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
 }
 
 fn local_engine(args: &Args) -> anyhow::Result<LocalEngine> {
-    let stored = super::state::load(args.state_dir.as_deref(), true);
+    let stored = super::engine_state(args.state_dir.as_deref(), true);
     let engine_id = match &args.engine_id {
         Some(h) => {
             let h = h.strip_prefix("0x").or_else(|| h.strip_prefix("0X")).unwrap_or(h);

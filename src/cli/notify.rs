@@ -242,7 +242,7 @@ impl TrapBuilder {
             Security::Usm(u) => {
                 // Boots and time always come from our engine's state, so they only grow from
                 // run to run (a receiver tracks them per engine), also under -e.
-                let state = super::state::load(state_dir, false);
+                let state = super::engine_state(state_dir, false);
                 let time = state.time();
                 let engine_id = u.engine_id.clone().unwrap_or(state.engine_id);
                 let boots = state.boots;

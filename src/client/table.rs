@@ -117,6 +117,21 @@ impl<'t> TableRow<'t> {
         self.table.cell(self.row, column)
     }
 
+    /// The cell of `column` as a varbind (its instance OID and value), to render with a MIB
+    /// ([`crate::mib::Mib::render_value`] prints enumerations by name, hints, units).
+    pub fn varbind(&self, column: &str) -> Option<VarBind> {
+        let value = self.get(column)?.clone();
+        let i = self.table.names.iter().position(|n| n == column);
+        let subid = match i {
+            Some(i) => *self.table.columns.get(i)?,
+            None => column.parse().ok()?,
+        };
+        let mut arcs = self.table.entry.arcs().to_vec();
+        arcs.push(subid);
+        arcs.extend_from_slice(self.row.index.arcs());
+        Some(VarBind::new(Oid::new(&arcs).ok()?, value))
+    }
+
     /// Every cell with its column's name, in column order.
     pub fn cells(&self) -> impl Iterator<Item = (String, Option<&'t Value>)> + 't {
         let table = self.table;

@@ -248,3 +248,10 @@ impl Version {
         }
     }
 }
+
+impl fmt::Display for Version {
+    /// `v1`, `v2c` or `v3`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -128,7 +128,7 @@ impl ClientBuilder {
             Credentials2::Community { version, community } => {
                 Security::Community { version: *version, community: community.clone() }
             }
-            Credentials2::Usm(u) => Security::Usm(Box::new(u.config()?)),
+            Credentials2::Usm(u) => Security::Usm(Box::new(u.usm_config()?)),
         };
         let mut config = Config::new(security);
         config.timeout = self.timeout;
@@ -254,7 +254,8 @@ impl Usm {
         self
     }
 
-    fn config(&self) -> Result<UsmConfig, Error> {
+    /// The session settings of this user (keys derived from the passwords).
+    pub(crate) fn usm_config(&self) -> Result<UsmConfig, Error> {
         if let Some(problem) = &self.problem {
             return Err(Error::Session(problem.clone().into()));
         }

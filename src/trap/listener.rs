@@ -1,4 +1,4 @@
-//! The tokio listener: [`super::Receiver`] on UDP sockets and TCP listeners (RFC 3430).
+//! The tokio listener: [`super::Session`] on UDP sockets and TCP listeners (RFC 3430).
 //!
 //! The receive loops never wait on output: every record goes to a [`Sink`], which must not
 //! block (the binary's sink formats the record and appends it to a bounded buffer that its
@@ -9,7 +9,7 @@
 //! have nothing more queued the sink hears [`Sink::idle`], so it can hand a whole burst to
 //! its writer at once. UDP sockets get a [`RECV_BUFFER`] receive buffer for bursts.
 
-use super::{Counters, Notification, Problem, Receiver};
+use super::{Counters, Notification, Problem, Session};
 use crate::format::notification::Via;
 use crate::msg::{Frame, frame_len};
 use std::io;
@@ -143,7 +143,7 @@ struct Limiter {
 }
 
 struct State<S> {
-    receiver: Receiver,
+    receiver: Session,
     limiter: Limiter,
     sink: S,
     queue_drops: u64,
@@ -204,7 +204,7 @@ impl<S: Sink> Shared<S> {
 /// Returns the counters once every loop has stopped and the sink has been closed.
 pub async fn run<S: Sink>(
     sockets: Vec<Bound>,
-    receiver: Receiver,
+    receiver: Session,
     sink: S,
     shutdown: watch::Receiver<bool>,
 ) -> Summary {
