@@ -71,3 +71,8 @@ pub use mib::{IntoOid, Mib};
 pub use transport::{Client, ClientBuilder, PartialWalk, Usm, Walker};
 pub use usm::{AuthProtocol, PrivProtocol, SecurityLevel};
 pub use value::{Oid, Value, VarBind};
+
+/// The README's code, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
