@@ -2,17 +2,12 @@
 //! shipped modules (`mibs/`), which the build script resolves so that no command parses MIB text
 //! unless the user adds modules of their own.
 
-// The syntax tree and resolved model are plain data named after the SMI clauses they hold.
 pub mod cache;
 pub mod input;
 mod lex;
-#[allow(missing_docs)]
 pub mod parse;
-pub mod render;
-#[allow(missing_docs)]
 pub mod resolve;
 pub mod store;
-#[allow(missing_docs)]
 pub mod tree;
 
 use std::sync::OnceLock;

@@ -4,7 +4,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use snmpctl::format::output::OutputOptions;
-use snmpctl::mib::{input, parse, render, resolve, shipped};
+use snmpctl::format::mib as render;
+use snmpctl::mib::{input, parse, resolve, shipped};
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {

@@ -138,7 +138,7 @@ impl OutputOptions<'_> {
 pub fn write_oid(out: &mut String, oid: &Oid, options: &OutputOptions) {
     let arcs = oid.arcs();
     if let (Some(MibRef(tree)), false) = (options.mib, options.oid_format == OidFormat::Numeric) {
-        crate::mib::render::write_name(out, tree, arcs, options);
+        super::mib::write_name(out, tree, arcs, options);
         return;
     }
     let Some((&first, rest)) = arcs.split_first() else { return };
@@ -411,14 +411,16 @@ pub fn write_plain_value(out: &mut String, value: &Value, options: &OutputOption
 pub fn write_value_of(out: &mut String, oid: &Oid, value: &Value, options: &OutputOptions) {
     if let Some(MibRef(tree)) = options.mib
         && let Some(node) = tree.find(oid.arcs()).and_then(|(id, _)| tree.node(id))
-        && crate::mib::render::write_value(out, node, value, options)
+        && super::mib::write_value(out, node, value, options)
     {
         return;
     }
     write_plain_value(out, value, options);
 }
 
-/// A value as Net-SNMP prints it under `options`.
+/// A value as Net-SNMP prints it under `options`, by its own type: the MIB in `options` is
+/// not consulted, as there is no OID to look up (with one, [`write_value_of`] or
+/// [`crate::mib::Mib::render_value`] print enumerations, hints and units).
 pub fn value_string(value: &Value, options: &OutputOptions) -> String {
     let mut s = String::new();
     write_plain_value(&mut s, value, options);

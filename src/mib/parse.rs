@@ -18,26 +18,35 @@ use super::lex::{Lexer, Tok, Token, string, tokens};
 /// module header), and what was wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
+    /// Line of the problem in the file (1-based; 0 when unknown).
     pub line: u32,
+    /// The module being read, when known.
     pub module: String,
+    /// What was wrong.
     pub message: String,
 }
 
 /// What a file holds: its modules, and every problem found while reading them.
 #[derive(Debug, Clone, Default)]
 pub struct Parsed {
+    /// The modules the file holds, each with what could be read of it.
     pub modules: Vec<ModuleAst>,
+    /// Problems met on the way (the definitions around them still load).
     pub errors: Vec<ParseError>,
 }
 
 /// One module as written.
 #[derive(Debug, Clone, Default)]
 pub struct ModuleAst {
+    /// The module name (`IF-MIB`).
     pub name: String,
+    /// Line of `DEFINITIONS ::= BEGIN`.
     pub line: u32,
     /// `(symbol, from module, line)` in the order written.
     pub imports: Vec<(String, String, u32)>,
+    /// Type assignments and TEXTUAL-CONVENTIONs, in order.
     pub types: Vec<TypeAst>,
+    /// Value assignments (OBJECT IDENTIFIER, OBJECT-TYPE, … TRAP-TYPE), in order.
     pub values: Vec<ValueAst>,
     /// SMIv2 when the module imports from SNMPv2-SMI (decides `ACCESS` wording in details).
     pub smiv2: bool,
@@ -46,13 +55,21 @@ pub struct ModuleAst {
 /// A type assignment: `DisplayString ::= TEXTUAL-CONVENTION …` or `Foo ::= INTEGER { … }`.
 #[derive(Debug, Clone, Default)]
 pub struct TypeAst {
+    /// The type's name.
     pub name: String,
+    /// Line of the definition.
     pub line: u32,
+    /// Defined with TEXTUAL-CONVENTION (rather than a bare `::=`).
     pub textual_convention: bool,
+    /// DISPLAY-HINT.
     pub hint: Option<String>,
+    /// STATUS.
     pub status: Option<String>,
+    /// DESCRIPTION.
     pub description: Option<String>,
+    /// REFERENCE.
     pub reference: Option<String>,
+    /// SYNTAX (or the right-hand side of `::=`).
     pub syntax: SyntaxAst,
 }
 
@@ -76,15 +93,25 @@ pub struct SyntaxAst {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Macro {
     #[default]
+    /// `OBJECT IDENTIFIER ::=`.
     ObjectIdentifier,
+    /// OBJECT-TYPE (SMIv1 and SMIv2).
     ObjectType,
+    /// MODULE-IDENTITY.
     ModuleIdentity,
+    /// OBJECT-IDENTITY.
     ObjectIdentity,
+    /// NOTIFICATION-TYPE.
     NotificationType,
+    /// TRAP-TYPE (SMIv1, RFC 1215).
     TrapType,
+    /// OBJECT-GROUP.
     ObjectGroup,
+    /// NOTIFICATION-GROUP.
     NotificationGroup,
+    /// MODULE-COMPLIANCE.
     ModuleCompliance,
+    /// AGENT-CAPABILITIES.
     AgentCapabilities,
 }
 
@@ -112,19 +139,29 @@ pub type OidPart = (Option<String>, Option<u32>);
 /// A value assignment that names an OID.
 #[derive(Debug, Clone, Default)]
 pub struct ValueAst {
+    /// The value's name (its label).
     pub name: String,
+    /// Line of the definition.
     pub line: u32,
+    /// The macro it is defined with.
     pub kind: Macro,
     /// `{ parent 2 }` components: a name, a number, or `name(number)`.
     pub oid: Vec<OidPart>,
+    /// SYNTAX.
     pub syntax: Option<SyntaxAst>,
+    /// UNITS.
     pub units: Option<String>,
+    /// MAX-ACCESS (ACCESS in SMIv1).
     pub access: Option<String>,
+    /// STATUS.
     pub status: Option<String>,
+    /// DESCRIPTION.
     pub description: Option<String>,
+    /// REFERENCE.
     pub reference: Option<String>,
     /// INDEX objects with their IMPLIED flag.
     pub index: Vec<(String, bool)>,
+    /// AUGMENTS: the row this one extends.
     pub augments: Option<String>,
     /// DEFVAL as written between the braces, tokens joined by spaces.
     pub defval: Option<String>,

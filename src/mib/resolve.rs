@@ -16,9 +16,13 @@ use super::tree::{Base, Doc, Module, NO_MODULE, Node, NodeId, Symbol, Syntax, Te
 /// A problem found while loading: which module, file and line, and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// The module the problem is in (empty when none).
     pub module: String,
+    /// The file (empty when none).
     pub file: String,
+    /// The line (0 when unknown).
     pub line: u32,
+    /// What was wrong.
     pub message: String,
 }
 
@@ -38,7 +42,9 @@ impl std::fmt::Display for Diagnostic {
 /// Where a module's text came from.
 #[derive(Debug, Clone)]
 pub struct Source {
+    /// The file it was read from.
     pub file: String,
+    /// What the parser made of it.
     pub module: ModuleAst,
 }
 
@@ -50,6 +56,7 @@ enum State {
 
 /// Loads modules into a tree.
 pub struct Resolver {
+    /// The resolved tree.
     pub tree: Tree,
     /// Each module's place in the order found, and its text.
     /// A module leaves this map when it loads: its text moves into the tree.
@@ -57,6 +64,7 @@ pub struct Resolver {
     state: HashMap<String, State>,
     /// Where modules were looked for, for "cannot find module" messages.
     pub searched: Vec<String>,
+    /// Problems met while resolving.
     pub diagnostics: Vec<Diagnostic>,
     /// Old module names answered by their successors.
     alias: HashMap<String, String>,

@@ -20,22 +20,39 @@ pub type TypeId = u32;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Base {
     #[default]
+    /// No syntax (or one that could not be resolved).
     None,
+    /// INTEGER (with enumerations or ranges).
     Integer,
+    /// Integer32.
     Integer32,
+    /// OCTET STRING.
     OctetString,
+    /// OBJECT IDENTIFIER.
     ObjectId,
+    /// BITS.
     Bits,
+    /// IpAddress.
     IpAddress,
+    /// NetworkAddress (SMIv1).
     NetworkAddress,
+    /// Counter32 (Counter in SMIv1).
     Counter32,
+    /// Gauge32 (Gauge in SMIv1).
     Gauge32,
+    /// Unsigned32.
     Unsigned32,
+    /// TimeTicks.
     TimeTicks,
+    /// Opaque.
     Opaque,
+    /// Counter64.
     Counter64,
+    /// SEQUENCE (a row type).
     Sequence,
+    /// SEQUENCE OF (a table).
     SequenceOf,
+    /// NULL.
     Null,
     /// SNMPv2's draft `UInteger32` (`[APPLICATION 7]`), which Net-SNMP keeps apart from
     /// Unsigned32 in what it prints of a MIB; its values are read as Unsigned32's.
@@ -119,6 +136,7 @@ impl Base {
 /// A resolved SYNTAX.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Syntax {
+    /// The base type.
     pub base: Base,
     /// The named type (textual convention or type assignment) written in SYNTAX.
     pub named: Option<TypeId>,
@@ -126,7 +144,9 @@ pub struct Syntax {
     pub hint: Option<Text>,
     /// Enumeration labels or BITS positions in effect.
     pub enums: Vec<(i64, Text)>,
+    /// Value ranges `(lo..hi)`, inclusive; empty: the base type's.
     pub ranges: Vec<(i64, i64)>,
+    /// SIZE ranges, inclusive; empty: any size.
     pub sizes: Vec<(i64, i64)>,
 }
 
@@ -154,33 +174,50 @@ impl Doc {
 /// A named type: a TEXTUAL-CONVENTION or a plain type assignment.
 #[derive(Debug, Clone, Default)]
 pub struct TypeDef {
+    /// The type's name.
     pub name: Text,
+    /// The module that defines it.
     pub module: u16,
+    /// Defined with TEXTUAL-CONVENTION.
     pub textual_convention: bool,
+    /// STATUS.
     pub status: Option<Text>,
+    /// DESCRIPTION.
     pub description: Option<Doc>,
+    /// REFERENCE.
     pub reference: Option<Doc>,
     /// The hint written in this definition (not inherited).
     pub own_hint: Option<Text>,
+    /// The resolved syntax.
     pub syntax: Syntax,
 }
 
 /// One node of the OID tree.
 #[derive(Debug, Clone, Default)]
 pub struct Node {
+    /// The last sub-identifier of the node's OID.
     pub subid: u32,
+    /// The parent node; `None` for a root (`iso`, `ccitt`, `joint-iso-ccitt`).
     pub parent: Option<NodeId>,
     /// Children in sub-identifier order.
     pub children: Vec<NodeId>,
+    /// The label (`ifDescr`).
     pub label: Text,
     /// The module whose definition the node carries (the first one loaded, as Net-SNMP keeps).
     pub module: u16,
+    /// The macro that defined the node.
     pub kind: Macro,
+    /// SYNTAX, resolved.
     pub syntax: Option<Syntax>,
+    /// UNITS.
     pub units: Option<Text>,
+    /// MAX-ACCESS (ACCESS in SMIv1).
     pub access: Option<Text>,
+    /// STATUS.
     pub status: Option<Text>,
+    /// DESCRIPTION.
     pub description: Option<Doc>,
+    /// REFERENCE.
     pub reference: Option<Doc>,
     /// INDEX objects and their IMPLIED flag (for rows).
     pub index: Vec<(NodeId, bool)>,
@@ -188,7 +225,9 @@ pub struct Node {
     /// `index` (an object not defined, or another module's label for its OID): Net-SNMP
     /// prints it as written. [`Node::index_labels`] gives whichever applies.
     pub index_written: Vec<(Text, bool)>,
+    /// AUGMENTS: the row whose INDEX this one shares.
     pub augments: Option<NodeId>,
+    /// DEFVAL, as written.
     pub defval: Option<Text>,
     /// OBJECTS/VARIABLES of notifications, as nodes.
     pub objects: Vec<NodeId>,
@@ -256,16 +295,20 @@ impl Node {
 /// A loaded module.
 #[derive(Debug, Clone, Default)]
 pub struct Module {
+    /// The module name.
     pub name: Text,
     /// The file it was read from (relative to the shipped `mibs/` for the compiled-in set).
     pub file: Text,
+    /// Written in SMIv2 (imports SNMPv2-SMI), which changes how some types print.
     pub smiv2: bool,
 }
 
 /// What a module-level symbol names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Symbol {
+    /// An OID node.
     Node(NodeId),
+    /// A type.
     Type(TypeId),
 }
 
@@ -276,6 +319,7 @@ pub enum Symbol {
 /// `roots`. A clone is always owned and whole (the resolver adds to it).
 #[derive(Debug, Default)]
 pub struct Tree {
+    /// The modules loaded, numbered in load order (a node's `module`).
     pub modules: Vec<Module>,
     pub(crate) nodes: Vec<Node>,
     /// Top-level nodes (ccitt, iso, joint-iso-ccitt) in sub-identifier order.
@@ -335,6 +379,7 @@ impl<L: Iterator<Item = Symbol>> Iterator for SymbolsNamed<'_, L> {
 }
 
 impl Tree {
+    /// The node `id`.
     pub fn node(&self, id: NodeId) -> Option<&Node> {
         match &self.stored {
             Some(lazy) => lazy.node(id),
@@ -347,6 +392,7 @@ impl Tree {
         self.stored.as_ref().map_or(self.nodes.len(), |lazy| lazy.node_count())
     }
 
+    /// The type `id`.
     pub fn type_def(&self, id: TypeId) -> Option<&TypeDef> {
         match &self.stored {
             Some(lazy) => lazy.type_def(id),
@@ -354,10 +400,12 @@ impl Tree {
         }
     }
 
+    /// Module number `id`.
     pub fn module(&self, id: u16) -> Option<&Module> {
         self.modules.get(usize::from(id))
     }
 
+    /// The number of the module `name`.
     pub fn module_id(&self, name: &str) -> Option<u16> {
         self.modules.iter().position(|m| m.name == name).and_then(|i| u16::try_from(i).ok())
     }

@@ -9,8 +9,8 @@
 
 use core::fmt::Write as _;
 
-use super::tree::{Base, NO_MODULE, Node, NodeId, Tree};
 use crate::format::output::{OidFormat, OutputOptions};
+use crate::mib::tree::{Base, NO_MODULE, Node, NodeId, Tree};
 use crate::value::Value;
 
 /// Appends `arcs` as a name under `options` (not for `-On`, which needs no MIB).
