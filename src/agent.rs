@@ -19,6 +19,22 @@
 //! duplicate responses, answer with a wrong request-id, return OIDs that do not increase,
 //! refuse large responses with tooBig, reboot (snmpEngineBoots + 1) and fail every request
 //! with an error status.
+//!
+//! ```
+//! use snmpctl::agent::Responder;
+//! use snmpctl::msg::{Message, Pdu};
+//! use snmpctl::value::Value;
+//! use std::time::Instant;
+//!
+//! let mut device = Responder::new([("1.3.6.1.2.1.1.5.0".parse()?, Value::from("edge-1"))]);
+//! // snmpget -v2c -c public … sysName.0
+//! let get = snmpctl::hex::decode("302602010104067075626c6963a019020101020100020100300e300c06082b060102010105000500")?;
+//! let replies = device.handle(&get, Instant::now());
+//! let Message::Community(m) = Message::decode(&replies[0].bytes)? else { unreachable!() };
+//! let Pdu::Generic(response) = m.pdu else { unreachable!() };
+//! assert_eq!(response.varbinds[0].value, Value::from("edge-1"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod snmprec;
 

@@ -2,6 +2,16 @@
 //!
 //! Link types read: Ethernet (with VLAN tags), Linux cooked (SLL), raw IP, IPv4, IPv6 and BSD
 //! loopback. IP fragments and non-UDP frames are counted as skipped, never fatal.
+//!
+//! ```
+//! let pcap = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/capture/netsnmp-session.pcap"))?;
+//! assert!(snmpctl::capture::is_capture(&pcap));
+//! let capture = snmpctl::capture::read(&pcap)?;
+//! let first = &capture.datagrams[0];
+//! assert_eq!(first.frame, 1);
+//! assert!(snmpctl::msg::Message::decode(&first.payload).is_ok());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use core::time::Duration;
 use etherparse::{NetSlice, SlicedPacket, TransportSlice};

@@ -14,6 +14,36 @@
 //! and resends once; an unknownEngineIDs Report rediscovers and resends once. Other Reports
 //! end the request with [`Error::Report`]. Responses must meet the user's configured security
 //! level, whatever the packet's flags say.
+//!
+//! A Get driven by hand, with a simulated clock (what [`crate::Client`] does on a socket):
+//!
+//! ```
+//! use snmpctl::client::{Config, Operation, Request, Security, Session};
+//! use snmpctl::msg::{Message, Pdu, PduType, Version};
+//! use snmpctl::value::{Value, VarBind};
+//! use std::time::Instant;
+//!
+//! let config = Config::new(Security::Community { version: Version::V2c, community: b"public".to_vec() });
+//! let mut session = Session::new(config, 42);
+//! let now = Instant::now();
+//! let oid = "1.3.6.1.2.1.1.5.0".parse()?;
+//! let handle = session.send(Request { operation: Operation::Get, varbinds: vec![VarBind::null(oid)] }, now);
+//! let sent = session.poll_transmit().expect("the Get");
+//!
+//! // The agent's answer: the same message as a Response with a value.
+//! let mut answer = Message::decode(&sent)?;
+//! if let Message::Community(m) = &mut answer
+//!     && let Pdu::Generic(p) = &mut m.pdu
+//! {
+//!     p.pdu_type = PduType::RESPONSE;
+//!     p.varbinds[0].value = Value::from("core-rtr-1");
+//! }
+//! session.handle_datagram(&answer.encode()?, now);
+//! let (done, outcome) = session.poll_event().expect("the outcome");
+//! assert_eq!(done, handle);
+//! assert_eq!(outcome?.varbinds[0].value.as_str(), Some("core-rtr-1"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use crate::msg::{
     BulkPdu, CommunityMessage, EncodeError, ErrorStatus, GenericPdu, Message, Pdu, PduType, ScopedPdu,

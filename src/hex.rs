@@ -1,4 +1,10 @@
 //! Lower-case hex without separators, the form JSON output and sidecar files use.
+//!
+//! ```
+//! assert_eq!(snmpctl::hex::encode(&[0x80, 0x00, 0x1f]), "80001f");
+//! assert_eq!(snmpctl::hex::decode("80 00 1F")?, [0x80, 0x00, 0x1f]);
+//! # Ok::<(), snmpctl::hex::HexError>(())
+//! ```
 
 /// Encodes bytes as lower-case hex.
 pub fn encode(bytes: &[u8]) -> String {

@@ -9,6 +9,20 @@
 //! into owned values.
 //!
 //! Contract: no function here panics on any input.
+//!
+//! ```
+//! use snmpctl::msg::{Message, Pdu, PduType};
+//! // A v2c GetRequest for sysDescr.0, as snmpget sends it.
+//! let datagram = snmpctl::hex::decode("302602010104067075626c6963a019020101020100020100300e300c06082b060102010101000500")?;
+//! let message = Message::decode(&datagram)?;
+//! let Message::Community(m) = &message else { unreachable!() };
+//! assert_eq!(m.community, b"public");
+//! let Pdu::Generic(pdu) = &m.pdu else { unreachable!() };
+//! assert_eq!(pdu.pdu_type, PduType::GET_REQUEST);
+//! assert_eq!(pdu.varbinds[0].oid.to_string(), "1.3.6.1.2.1.1.1.0");
+//! assert_eq!(message.encode()?, datagram);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod ber;
 mod decode;

@@ -4,6 +4,32 @@
 //! [`Client`] is a cheap handle (a channel sender) that any number of tasks may clone and use
 //! at once; a driver task owns the socket and the session and only moves bytes and time
 //! between them (quinn's `ConnectionDriver`). Protocol decisions all live in the session.
+//!
+//! A whole round trip on loopback, against the simulated agent of [`crate::agent`]:
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use snmpctl::agent::{self, Responder};
+//! use snmpctl::{Client, Value};
+//!
+//! let socket = tokio::net::UdpSocket::bind("127.0.0.1:0").await?;
+//! let addr = socket.local_addr()?;
+//! let device = Responder::new([("1.3.6.1.2.1.1.5.0".parse()?, Value::from("edge-1"))]);
+//! let (_stop, stopped) = tokio::sync::watch::channel(false);
+//! tokio::spawn(agent::run(socket, device, stopped));
+//!
+//! let client = Client::v2c(addr.to_string(), "public").connect().await?;
+//! assert_eq!(client.get_value("sysName.0").await?.as_str(), Some("edge-1"));
+//! // `public` only reads here: the agent's refusal is an error like any other.
+//! let refused = client.set([("sysName.0", "edge-2")]).await.unwrap_err();
+//! assert_eq!(refused.status(), Some(snmpctl::msg::ErrorStatus::NO_ACCESS));
+//! let writer = Client::v2c(addr.to_string(), "private").connect().await?;
+//! writer.set([("sysName.0", "edge-2")]).await?;
+//! assert_eq!(client.get_value("sysName.0").await?.as_str(), Some("edge-2"));
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::client::{
     Config, Error, Operation, Outcome, Procedure, Request, RequestHandle, Row, Security, Session, Stats,

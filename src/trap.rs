@@ -30,6 +30,43 @@
 //! [RFC 3416 § 4.2.7]: https://www.rfc-editor.org/rfc/rfc3416#section-4.2.7
 //! [RFC 3414 § 3.2 step 7b]: https://www.rfc-editor.org/rfc/rfc3414#section-3.2
 //! [RFC 3414 § 4]: https://www.rfc-editor.org/rfc/rfc3414#section-4
+//!
+//! Receiving on a socket ([`Receiver`], feature `tokio`):
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use snmpctl::trap::Receiver;
+//! let mut traps = Receiver::bind("127.0.0.1:0").await?;
+//! let at = traps.local_addrs()[0];
+//! // A v2c linkDown as a device sends it (snmptrap -v2c -c public … linkDown ifIndex.3 i 3).
+//! use snmpctl::msg::{CommunityMessage, ErrorStatus, GenericPdu, Message, Pdu, PduType, Version};
+//! use snmpctl::value::{Value, VarBind};
+//! let linkdown = Message::Community(CommunityMessage {
+//!     version: Version::V2c,
+//!     community: b"public".to_vec(),
+//!     pdu: Pdu::Generic(GenericPdu {
+//!         pdu_type: PduType::TRAP_V2,
+//!         request_id: 1,
+//!         error_status: ErrorStatus::NO_ERROR,
+//!         error_index: 0,
+//!         varbinds: vec![
+//!             VarBind::new("1.3.6.1.2.1.1.3.0".parse()?, Value::TimeTicks(200)),
+//!             VarBind::new("1.3.6.1.6.3.1.1.4.1.0".parse()?, Value::ObjectIdentifier("1.3.6.1.6.3.1.1.5.3".parse()?)),
+//!             VarBind::new("1.3.6.1.2.1.2.2.1.1.3".parse()?, Value::Integer(3)),
+//!         ],
+//!     }),
+//! });
+//! let device = std::net::UdpSocket::bind("127.0.0.1:0")?;
+//! device.send_to(&linkdown.encode()?, at)?;
+//! let n = traps.recv().await.expect("the trap");
+//! assert_eq!(n.trap_oid().map(|o| snmpctl::Mib::shipped().name(&o)).as_deref(), Some("IF-MIB::linkDown"));
+//! assert_eq!(n.uptime(), Some(200));
+//! let summary = traps.close().await;
+//! assert_eq!(summary.queue_drops, 0);
+//! # Ok(())
+//! # }
+//! ```
 
 #[cfg(feature = "tokio")]
 pub mod listener;

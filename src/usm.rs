@@ -14,6 +14,17 @@
 //! Sending: build an [`Outgoing`] and call [`wrap`]. Receiving: [`crate::msg::Message::decode_detailed`],
 //! then [`unwrap`] with the user's [`LocalizedKeys`], then (for authenticated messages)
 //! [`EngineState::check_and_update`] for the time window.
+//!
+//! ```
+//! use snmpctl::usm::{AuthProtocol, Password, localize, password_to_key};
+//! // RFC 3414 A.3.1: "maplesyrup", localized to engine 00..02 with MD5.
+//! let master = password_to_key(AuthProtocol::Md5, &Password::new(&b"maplesyrup"[..])?);
+//! let engine = snmpctl::hex::decode("000000000000000000000002")?;
+//! let key = localize(AuthProtocol::Md5, master.expose(), &engine);
+//! assert_eq!(snmpctl::hex::encode(key.expose()), "526f5eed9fcce26f8964c2930787d82b");
+//! assert!(!format!("{key:?}").contains("526f")); // secrets never print
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod auth;
 mod engine;

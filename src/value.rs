@@ -3,6 +3,16 @@
 //! Nothing here knows about messages or I/O. The main types are owned, so a decoded message can
 //! outlive the datagram it came from; the `…Ref` forms borrow from the datagram instead, for the
 //! zero-copy decoder.
+//!
+//! ```
+//! use snmpctl::value::{Oid, Value, VarBind};
+//! let oid: Oid = "1.3.6.1.2.1.1.5.0".parse()?;
+//! assert!(oid.starts_with(&"1.3.6.1.2.1.1".parse()?));
+//! let vb = VarBind::new(oid, Value::from("core-rtr-1"));
+//! assert_eq!(vb.value.as_str(), Some("core-rtr-1"));
+//! assert_eq!(vb.to_string(), "SNMPv2-MIB::sysName.0 = STRING: core-rtr-1");
+//! # Ok::<(), snmpctl::value::OidError>(())
+//! ```
 
 mod oid;
 mod opaque;

@@ -7,6 +7,41 @@
 //! address family. Datagrams are routed to sessions by source address; timeouts come from a
 //! heap of deadlines. Results are handed to a callback as they arrive, so output streams and
 //! memory stays flat however many agents there are.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use snmpctl::agent::{self, Responder};
+//! use snmpctl::client::{Config, Security, WalkOptions};
+//! use snmpctl::msg::Version;
+//! use snmpctl::transport::poll::{self, Event, Job, Options};
+//! use snmpctl::Value;
+//!
+//! let mut jobs = Vec::new();
+//! let mut stops = Vec::new();
+//! for name in ["edge-1", "edge-2", "edge-3"] {
+//!     let socket = tokio::net::UdpSocket::bind("127.0.0.1:0").await?;
+//!     let agent = socket.local_addr()?;
+//!     let (stop, stopped) = tokio::sync::watch::channel(false);
+//!     tokio::spawn(agent::run(socket, Responder::new([("1.3.6.1.2.1.1.5.0".parse()?, Value::from(name))]), stopped));
+//!     stops.push(stop);
+//!     let config = Config::new(Security::Community { version: Version::V2c, community: b"public".to_vec() });
+//!     jobs.push(Job { agent, config, get: vec!["1.3.6.1.2.1.1.5.0".parse()?], walk: vec![], walk_options: WalkOptions::bulk(10) });
+//! }
+//! let mut names = Vec::new();
+//! let options = Options { concurrency: 100, min_interval: std::time::Duration::ZERO };
+//! let summary = poll::run(&jobs, options, 7, |event| {
+//!     if let Event::Varbinds { varbinds, .. } = event {
+//!         names.extend(varbinds.iter().filter_map(|vb| vb.value.as_str().map(str::to_owned)));
+//!     }
+//! })
+//! .await?;
+//! names.sort();
+//! assert_eq!(names, ["edge-1", "edge-2", "edge-3"]);
+//! assert_eq!(summary.ok, 3);
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::client::{Config, Error, Operation, Request, Session, Walk, WalkError, WalkOptions};
 use crate::msg::{ErrorStatus, GenericPdu};
