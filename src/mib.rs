@@ -1,6 +1,38 @@
 //! MIB modules: parsing (SMIv1/SMIv2), resolution into one OID tree, and the compiled-in set of
 //! shipped modules (`mibs/`), which the build script resolves so that no command parses MIB text
 //! unless the user adds modules of their own.
+//!
+//! ```
+//! use snmpctl::mib::Mib;
+//! let mib = Mib::shipped(); // the IETF, IANA and IEEE set, compiled in
+//! let oid = mib.oid("IF-MIB::ifOperStatus.3")?;
+//! let node = mib.find(oid.arcs()).and_then(|(id, _)| mib.node(id)).expect("in IF-MIB");
+//! assert_eq!(node.access.as_deref(), Some("read-only"));
+//! assert_eq!(mib.name(&oid), "IF-MIB::ifOperStatus.3");
+//! # Ok::<(), snmpctl::mib::NameError>(())
+//! ```
+//!
+//! A vendor's files load as Net-SNMP loads them (`-M +DIR -m ALL`), problems reported, not fatal:
+//!
+//! ```
+//! let dir = std::env::temp_dir().join(format!("snmpctl-doc-mibs-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir)?;
+//! std::fs::write(dir.join("FOO-MIB.txt"), r#"FOO-MIB DEFINITIONS ::= BEGIN
+//! IMPORTS enterprises, OBJECT-TYPE, Integer32 FROM SNMPv2-SMI;
+//! foo OBJECT IDENTIFIER ::= { enterprises 99999 }
+//! fooLevel OBJECT-TYPE
+//!     SYNTAX Integer32 (0..100)
+//!     MAX-ACCESS read-only
+//!     STATUS current
+//!     DESCRIPTION "How full."
+//!     ::= { foo 1 }
+//! END"#)?;
+//! let (mib, problems) = snmpctl::Mib::with_dirs([&dir]);
+//! assert!(problems.is_empty(), "{problems:?}");
+//! assert_eq!(mib.oid("FOO-MIB::fooLevel.0")?.to_string(), "1.3.6.1.4.1.99999.1.0");
+//! # std::fs::remove_dir_all(&dir)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod cache;
 pub mod input;

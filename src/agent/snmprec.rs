@@ -10,6 +10,21 @@
 //!
 //! [`write_line`] writes what [`parse`] reads, choosing plain text for printable strings and
 //! hex otherwise, as snmpsim's recorder does.
+//!
+//! ```
+//! use snmpctl::agent::snmprec;
+//! use snmpctl::Value;
+//! let text = "1.3.6.1.2.1.1.5.0|4|edge-1\n1.3.6.1.2.1.2.2.1.6.2|4x|000c291a2b3c\n1.3.6.1.2.1.1.9.1.2.1|6|1.3.6.1.6.3.1\n";
+//! let parsed = snmprec::parse(text)?;
+//! assert_eq!(parsed.records[0].value, Value::from("edge-1"));
+//! assert_eq!(parsed.records[1].value.as_bytes(), Some(&[0, 0x0c, 0x29, 0x1a, 0x2b, 0x3c][..]));
+//! let mut again = String::new();
+//! for r in &parsed.records {
+//!     snmprec::write_line(&mut again, &r.oid, &r.value);
+//! }
+//! assert_eq!(again, text);
+//! # Ok::<(), snmprec::SnmprecError>(())
+//! ```
 
 use crate::hex;
 use crate::value::{Oid, Value, tag};

@@ -3,6 +3,15 @@
 //! Like a packet analyser's detail view: one line per field, the PDU's varbinds with their types,
 //! then every deviation with its byte offset. A datagram that cannot be decoded is shown as the
 //! error and a hex dump with the failing byte marked, never as a bare failure.
+//!
+//! ```
+//! let get = snmpctl::hex::decode("302602010104067075626c6963a019020101020100020100300e300c06082b060102010101000500")?;
+//! let decoded = snmpctl::msg::Message::decode_detailed(&get)?;
+//! let text = snmpctl::format::dump::decoded(&decoded);
+//! assert!(text.contains("community: \"public\""), "{text}");
+//! assert!(text.contains("GetRequest"), "{text}");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use super::output::timeticks;
 use super::text::{is_printable, value_text};

@@ -6,6 +6,14 @@
 //! in double quotes, IMPLIED and fixed-size strings in single quotes (octets that are not
 //! printable as `.`), InetAddress as an address, OIDs as names. `-Ob` turns the breakdown off,
 //! `-OX` brackets each index.
+//!
+//! ```
+//! use snmpctl::format::output::{MibRef, OutputOptions};
+//! let options = OutputOptions { mib: Some(MibRef(snmpctl::mib::shipped())), ..OutputOptions::default() };
+//! let mut name = String::new();
+//! snmpctl::format::mib::write_name(&mut name, snmpctl::mib::shipped(), &[1, 3, 6, 1, 2, 1, 4, 20, 1, 2, 10, 0, 0, 1], &options);
+//! assert_eq!(name, "IP-MIB::ipAdEntIfIndex.10.0.0.1");
+//! ```
 
 use core::fmt::Write as _;
 

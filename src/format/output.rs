@@ -6,6 +6,16 @@
 //! each 16; quick print (`-Oq`) drops the type prefixes and quotes hex; TimeTicks print as
 //! `(n) d:hh:mm:ss.cc`, `d:h:mm:ss.cc` under `-Oq` and the bare number under `-Ot`. Until MIBs
 //! are loaded, names print as Net-SNMP prints them with none: `iso.3.6.1…`.
+//!
+//! ```
+//! use snmpctl::format::output::{OutputOptions, write_varbind};
+//! use snmpctl::{Value, VarBind};
+//! let mut out = String::new();
+//! let octets = VarBind::new("1.3.6.1.2.1.2.2.1.6.2".parse()?, Value::from(&[0u8, 0x0c, 0x29, 0x1a, 0x2b, 0x3c][..]));
+//! write_varbind(&mut out, &octets, &OutputOptions::default());
+//! assert_eq!(out, "iso.3.6.1.2.1.2.2.1.6.2 = Hex-STRING: 00 0C 29 1A 2B 3C \n");
+//! # Ok::<(), snmpctl::value::OidError>(())
+//! ```
 
 use crate::mib::Tree;
 use crate::msg::{ErrorStatus, GenericPdu};

@@ -10,6 +10,19 @@
 //! Rows may come in chunks ([`TextTable::write_chunk`] more than once): snmptable prints a
 //! GetNext table in chunks of `-Cr` rows as they arrive, each chunk laid out with the widths
 //! known so far and only the first with headers. Widths count bytes, as `printf` does.
+//!
+//! ```
+//! use snmpctl::format::table::{Layout, TextRow, TextTable};
+//! let layout = Layout { headers: true, ..Layout::default() };
+//! let mut table = TextTable::new(layout, "IF-MIB::ifTable".into(), vec!["ifDescr".into(), "ifMtu".into()]);
+//! let rows = [
+//!     TextRow { index: "1".into(), cells: vec![Some("lo".into()), Some("65536".into())] },
+//!     TextRow { index: "2".into(), cells: vec![Some("eth0".into()), None] },
+//! ];
+//! let mut out = String::new();
+//! table.write_chunk(&mut out, &rows);
+//! assert_eq!(out, "SNMP table: IF-MIB::ifTable\n\n ifDescr ifMtu\n      lo 65536\n    eth0     ?\n");
+//! ```
 
 /// snmptable's `-C` layout letters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -14,6 +14,12 @@
 //! is, then the diagnostics the load reported (replayed on a hit, so warnings do not vanish on
 //! the second run), then the store's length, the diagnostics' length and a trailer
 //! (`SNMPCTL-CACHE 1`). A store length of 0 means the load came to the shipped set alone.
+//!
+//! ```
+//! use std::path::Path;
+//! let dir = snmpctl::mib::cache::default_dir(None, Some(Path::new("/home/ops")));
+//! assert_eq!(dir.as_deref(), Some(Path::new("/home/ops/.cache/snmpctl/mibs")));
+//! ```
 
 use std::path::{Path, PathBuf};
 

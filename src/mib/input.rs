@@ -2,6 +2,15 @@
 //! `.iso.org.dod.internet.mgmt.mib-2.system`, `ifTable`, `IF-MIB::ifDescr.3`, and index syntax
 //! such as `IP-MIB::ipAddressIfIndex.ipv4."127.0.0.1"` (enumeration labels of integer indexes,
 //! `"…"` strings with their length, `'…'` strings without).
+//!
+//! ```
+//! use snmpctl::mib::{input, shipped};
+//! let arcs = input::parse_name(shipped(), r#"IP-MIB::ipAddressIfIndex.ipv4."10.0.0.1""#)?;
+//! assert_eq!(arcs, [1, 3, 6, 1, 2, 1, 4, 34, 1, 3, 1, 4, 10, 0, 0, 1]);
+//! let value = input::typed_value(shipped(), &[1, 3, 6, 1, 2, 1, 2, 2, 1, 7, 3], "down")?;
+//! assert_eq!(value, snmpctl::Value::Integer(2)); // ifAdminStatus: down(2)
+//! # Ok::<(), String>(())
+//! ```
 
 use super::tree::{Base, NodeId, Symbol, Tree};
 

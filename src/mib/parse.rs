@@ -11,6 +11,23 @@
 //! with a hyphen, lower-case type names, SMIv1 clauses in SMIv2 macros, a missing `;` after
 //! IMPORTS, a stray hyphen left by a line of dashes. What it cannot use (an enumeration item
 //! whose label is a number, a clause it does not know) it drops as Net-SNMP does.
+//!
+//! ```
+//! let parsed = snmpctl::mib::parse::parse(br#"FOO-MIB DEFINITIONS ::= BEGIN
+//! IMPORTS enterprises, OBJECT-TYPE, Integer32 FROM SNMPv2-SMI;
+//! foo OBJECT IDENTIFIER ::= { enterprises 99999 }
+//! fooLevel OBJECT-TYPE
+//!     SYNTAX Integer32 (0..100)
+//!     MAX-ACCESS read-only
+//!     STATUS current
+//!     DESCRIPTION "How full."
+//!     ::= { foo 1 }
+//! END"#);
+//! assert!(parsed.errors.is_empty());
+//! let module = &parsed.modules[0];
+//! assert_eq!(module.name, "FOO-MIB");
+//! assert_eq!(module.values.iter().map(|v| v.name.as_str()).collect::<Vec<_>>(), ["foo", "fooLevel"]);
+//! ```
 
 use super::lex::{Lexer, Tok, Token, string, tokens};
 

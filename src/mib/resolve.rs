@@ -5,6 +5,27 @@
 //! keeps the first definition loaded, as Net-SNMP's tree does; the later module's symbol still
 //! names it. [`Resolver::load_all`] loads every available module in Net-SNMP's `-m ALL` order:
 //! file names sorted, then read from the last to the first.
+//!
+//! ```
+//! use snmpctl::mib::{parse, resolve::Resolver, shipped};
+//! let text = br#"FOO-MIB DEFINITIONS ::= BEGIN
+//! IMPORTS enterprises, OBJECT-TYPE, Integer32 FROM SNMPv2-SMI;
+//! foo OBJECT IDENTIFIER ::= { enterprises 99999 }
+//! fooLevel OBJECT-TYPE
+//!     SYNTAX Integer32 (0..100)
+//!     MAX-ACCESS read-only
+//!     STATUS current
+//!     DESCRIPTION "How full."
+//!     ::= { foo 1 }
+//! END"#;
+//! let mut resolver = Resolver::new(shipped().clone()); // on top of the shipped modules
+//! resolver.add_source("FOO-MIB.txt", parse::parse(text).modules);
+//! resolver.load("FOO-MIB", None);
+//! let (tree, diagnostics) = resolver.finish();
+//! assert!(diagnostics.is_empty(), "{diagnostics:?}");
+//! let (id, _) = tree.find(&[1, 3, 6, 1, 4, 1, 99999, 1]).expect("placed");
+//! assert_eq!(tree.node(id).map(|n| n.label.as_ref()), Some("fooLevel"));
+//! ```
 
 use std::borrow::Cow;
 

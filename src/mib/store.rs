@@ -22,6 +22,16 @@
 //!
 //! With every IETF, IANA and IEEE module shipped the store holds some 33,600 nodes: decoding
 //! them all took longer than a whole `get`, which uses a dozen.
+//!
+//! ```
+//! use snmpctl::mib::{shipped, store};
+//! let tree = shipped(); // itself opened from the compiled-in store
+//! let bytes = store::encode(tree);
+//! let again = store::open_owned(bytes)?;
+//! assert_eq!(again.node_count(), tree.node_count());
+//! assert_eq!(again.node_named("ifDescr"), tree.node_named("ifDescr"));
+//! # Ok::<(), store::StoreError>(())
+//! ```
 
 use std::borrow::Cow;
 use std::sync::OnceLock;

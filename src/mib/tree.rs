@@ -1,5 +1,14 @@
 //! The resolved MIB: one OID tree of every loaded module, textual conventions, and each module's
 //! symbols. Built by [`super::resolve`], stored compactly by [`super::store`].
+//!
+//! ```
+//! let tree = snmpctl::mib::shipped();
+//! let id = tree.node_named("ifTable").expect("IF-MIB is shipped");
+//! assert_eq!(tree.oid_of(id), [1, 3, 6, 1, 2, 1, 2, 2]);
+//! let shape = tree.table_shape(&tree.oid_of(id)).expect("a table");
+//! assert_eq!(shape.entry, [1, 3, 6, 1, 2, 1, 2, 2, 1]);
+//! assert_eq!(shape.columns[1], (2, "ifDescr".to_string()));
+//! ```
 
 use std::borrow::Cow;
 

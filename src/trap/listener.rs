@@ -8,6 +8,41 @@
 //! rest are counted and the count rides on the next problem that passes. When the sockets
 //! have nothing more queued the sink hears [`Sink::idle`], so it can hand a whole burst to
 //! its writer at once. UDP sockets get a [`RECV_BUFFER`] receive buffer for bursts.
+//!
+//! A sink that counts what arrives, on a socket of its own (what [`super::Receiver`] does with
+//! a queue, and `snmpctl listen` with a formatter and a writer thread):
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use snmpctl::trap::listener::{self, Event, Sink};
+//! use snmpctl::trap::{ReceiverConfig, Session};
+//! use snmpctl::usm::LocalEngine;
+//!
+//! struct Count(u64);
+//! impl Sink for Count {
+//!     fn push(&mut self, event: Event) -> bool {
+//!         if let Event::Notification { .. } = event {
+//!             self.0 += 1;
+//!         }
+//!         true
+//!     }
+//! }
+//! let socket = listener::bind_udp("127.0.0.1:0".parse()?)?;
+//! let at = socket.local_addr()?;
+//! let engine = LocalEngine::new(b"\x80\0\0\0\x05doc".to_vec(), 1, std::time::Instant::now());
+//! let (stop, stopped) = tokio::sync::watch::channel(false);
+//! let run = tokio::spawn(listener::run(vec![socket], Session::new(ReceiverConfig::new(engine), 1), Count(0), stopped));
+//! // A v1 Trap as snmptrap sent it (a recorded fixture).
+//! let trap = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/v1/trap-coldstart.bin"))?;
+//! std::net::UdpSocket::bind("127.0.0.1:0")?.send_to(&trap, at)?;
+//! tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+//! stop.send(true)?;
+//! let summary = run.await?;
+//! assert_eq!(summary.counters.notifications, 1);
+//! # Ok(())
+//! # }
+//! ```
 
 use super::{Counters, Notification, Problem, Session};
 use crate::format::notification::Via;

@@ -9,6 +9,17 @@
 //! The command-line tool keeps the file in [`default_dir`]: `$SNMPCTL_STATE_DIR/engine`, else
 //! `$XDG_STATE_HOME/snmpctl/engine`, else `~/.local/state/snmpctl/engine`. Its lines:
 //! `engine-id HEX`, `boots N`, `boot-time UNIX-SECONDS`.
+//!
+//! ```
+//! let file = std::env::temp_dir().join(format!("snmpctl-doc-engine-{}", std::process::id()));
+//! let (first, problem) = snmpctl::trap::state::load(Some(&file), true);
+//! assert!(problem.is_none());
+//! let (second, _) = snmpctl::trap::state::load(Some(&file), true);
+//! assert_eq!(second.engine_id, first.engine_id); // the ID stays
+//! assert_eq!(second.boots, first.boots + 1); // each start is a boot
+//! # std::fs::remove_file(&file)?;
+//! # Ok::<(), std::io::Error>(())
+//! ```
 
 use std::io;
 use std::path::{Path, PathBuf};
