@@ -1,11 +1,9 @@
-//! sysName from many agents at once: one client each, every request in flight together.
+//! sysName from many agents at once, every request in flight together from one socket.
 //!
 //! `cargo run --example fleet -- [HOST:FIRST-LAST] [COMMUNITY]` (default
 //! `127.0.0.1:20000-20049 public`, what `snmpctl agent --ports 20000-20049` serves).
 
 #![allow(clippy::print_stdout)] // printing the results is the job
-
-use tokio::task::JoinSet;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), snmpctl::Error> {
@@ -16,26 +14,15 @@ async fn main() -> Result<(), snmpctl::Error> {
     let (first, last) = ports.split_once('-').unwrap_or((ports, ports));
     let (first, last): (u16, u16) = (first.parse().unwrap_or(161), last.parse().unwrap_or(161));
 
-    let mut jobs = JoinSet::new();
-    for port in first..=last {
-        let (agent, community) = (format!("{host}:{port}"), community.clone());
-        jobs.spawn(async move {
-            let client = snmpctl::Client::v2c(agent.as_str(), community).connect().await?;
-            Ok::<_, snmpctl::Error>((agent, client.get_value("sysName.0").await?))
-        });
-    }
-    let mut answers = Vec::new();
-    while let Some(done) = jobs.join_next().await {
-        match done {
-            Ok(Ok(answer)) => answers.push(answer),
-            Ok(Err(e)) => eprintln!("{e}"),
-            Err(e) => eprintln!("task: {e}"),
+    let agents = (first..=last).map(|port| format!("{host}:{port}"));
+    let answers = snmpctl::Fleet::v2c(community).get(agents, ["sysName.0"]).await?;
+    for (agent, answer) in &answers {
+        match answer {
+            Ok(vbs) => println!("{agent} {}", vbs.first().and_then(|vb| vb.value.as_str()).unwrap_or("?")),
+            Err(e) => eprintln!("{agent}: {e}"),
         }
     }
-    answers.sort_by(|a, b| a.0.cmp(&b.0));
-    for (agent, name) in &answers {
-        println!("{agent} {}", name.as_str().unwrap_or("?"));
-    }
-    println!("{} of {} agents answered", answers.len(), u32::from(last.saturating_sub(first)) + 1);
+    let answered = answers.iter().filter(|(_, answer)| answer.is_ok()).count();
+    println!("{answered} of {} agents answered", answers.len());
     Ok(())
 }

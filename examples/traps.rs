@@ -27,14 +27,12 @@ async fn main() -> Result<(), snmpctl::Error> {
     let mut traps = receiver.bind(&addr).await?;
     eprintln!("listening on {:?}", traps.local_addrs());
 
-    let mib = Mib::shipped();
     for _ in 0..count {
         let Some(n) = traps.recv().await else { break };
-        let trap = n.trap_oid().map_or_else(|| "?".into(), |oid| mib.name(&oid));
-        let pdu = n.pdu_type.name().unwrap_or("?");
-        println!("{} {pdu} from {}: {trap}", n.version, n.from);
+        let trap = n.trap_oid().map_or_else(|| "?".into(), |oid| Mib::shipped().name(&oid));
+        println!("{} {} from {}: {trap}", n.version, n.pdu_type.name().unwrap_or("?"), n.from);
         for varbind in n.v2_varbinds().iter().skip(2) {
-            println!("  {}", mib.render(varbind));
+            println!("  {varbind}"); // with MIB names, as snmptrapd prints them
         }
     }
     Ok(())

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes link/symbol-order.txt: the functions the everyday commands run, most shared first,
+"""Writes cli/link/symbol-order.txt: the functions the everyday commands run, most shared first,
 for the linker to place side by side at the start of .text (build.rs passes the file to lld
 as --symbol-ordering-file).
 
@@ -32,7 +32,7 @@ from pathlib import Path
 
 from benchlib import BINARY, ROOT, Snmpd, need
 
-ORDER_FILE = ROOT / "link" / "symbol-order.txt"
+ORDER_FILE = ROOT / "cli" / "link" / "symbol-order.txt"
 SYS_DESCR = ".1.3.6.1.2.1.1.1.0"
 CONFIG = """rocommunity public 127.0.0.1
 rwcommunity private 127.0.0.1

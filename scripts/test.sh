@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The project's test command (README, .ci/run): format, lints, tests with and without the CLI
-# feature, docs. On a fresh Debian machine as root it first installs what the tests use.
+# The project's test command (README, .ci/run): format, lints, tests of both packages (the
+# library alone without tokio too), docs. On a fresh Debian machine as root it first installs
+# what the tests use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +18,7 @@ fi
 
 echo "== cargo fmt --check";                 cargo fmt --all -- --check
 echo "== cargo clippy (all targets)";        cargo clippy --all-targets --locked -- -D warnings
-echo "== cargo clippy (library alone)";      cargo clippy --lib --no-default-features --locked -- -D warnings
-echo "== cargo test --no-default-features";  cargo test --lib --no-default-features --locked
-echo "== cargo doc";                         RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --lib --locked
+echo "== cargo clippy (library alone)";      cargo clippy -p snmpctl --lib --no-default-features --locked -- -D warnings
+echo "== cargo test --no-default-features";  cargo test -p snmpctl --lib --no-default-features --locked
+echo "== cargo doc";                         RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p snmpctl --lib --locked
 echo "== cargo test";                        cargo test --locked

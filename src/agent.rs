@@ -38,6 +38,11 @@
 
 pub mod snmprec;
 
+/// A router recorded from a real Net-SNMP `snmpd` (`.snmprec`, 1,344 objects, by the
+/// repository's `scripts/record-router.sh`): what `snmpctl agent` and `snmpctl demo` serve by
+/// default, and a device for tests.
+pub const ROUTER: &str = include_str!("../fixtures/snmprec/router.snmprec");
+
 use crate::msg::{
     BulkPdu, CommunityMessage, Decoded, ErrorStatus, GenericPdu, Message, Pdu, PduType, ScopedPdu,
     SecurityParameters, Version,

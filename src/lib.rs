@@ -68,7 +68,7 @@ pub mod value;
 pub use error::Error;
 pub use mib::{IntoOid, Mib};
 #[cfg(feature = "tokio")]
-pub use transport::{Client, ClientBuilder, PartialWalk, Usm, Walker};
+pub use transport::{Client, ClientBuilder, Fleet, PartialWalk, Usm, Walker};
 pub use usm::{AuthProtocol, PrivProtocol, SecurityLevel};
 pub use value::{Oid, Value, VarBind};
 

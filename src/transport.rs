@@ -48,10 +48,12 @@ use tokio::sync::{mpsc, oneshot};
 
 mod builder;
 mod calls;
+mod fleet;
 pub mod poll;
 
 pub use builder::{ClientBuilder, Usm};
 pub use calls::PartialWalk;
+pub use fleet::Fleet;
 
 /// Where the agent is: Net-SNMP's `[udp:|udp6:|tcp:|tcp6:]host[:port]`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,7 +9,7 @@ fn snmpctl(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_snmpctl"))
         .args(args)
         .env("MIBS", "")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
         .output()
         .unwrap()
 }
@@ -21,8 +21,10 @@ fn stdout(o: &Output) -> String {
 #[test]
 fn decode_hex_argument() {
     let hex = snmpctl::hex::encode(
-        &std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/v2c/response-system.bin"))
-            .unwrap(),
+        &std::fs::read(
+            Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/..")).join("fixtures/v2c/response-system.bin"),
+        )
+        .unwrap(),
     );
     let o = snmpctl(&["decode", &hex]);
     assert!(o.status.success());
@@ -44,7 +46,8 @@ fn decode_capture_shows_every_frame() {
     let fixtures = ["v1", "v2c", "v3"]
         .iter()
         .flat_map(|d| {
-            std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(d)).unwrap()
+            std::fs::read_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/..")).join("fixtures").join(d))
+                .unwrap()
         })
         .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "bin"))
         .count();
@@ -70,14 +73,16 @@ fn decode_text_capture_and_stdin() {
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_snmpctl"))
         .args(["decode", "--format", "json"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
     use std::io::Write;
-    let bytes =
-        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/v1/trap-coldstart.bin")).unwrap();
+    let bytes = std::fs::read(
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/..")).join("fixtures/v1/trap-coldstart.bin"),
+    )
+    .unwrap();
     child.stdin.take().unwrap().write_all(&bytes).unwrap();
     let o = child.wait_with_output().unwrap();
     assert!(o.status.success());
@@ -144,7 +149,7 @@ fn decode_verifies_and_decrypts_with_credentials() {
         .arg(&pfile)
         .arg(f)
         .env("SNMPCTL_AUTH_PASSWORD", "authpass123")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

@@ -8,7 +8,7 @@ use crate::sim::Agent;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
-const MIBS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/mibs");
+const MIBS: &str = concat!(concat!(env!("CARGO_MANIFEST_DIR"), "/.."), "/mibs");
 
 /// The built example `name` (built here when a filtered `cargo test` did not build it).
 fn example(name: &str) -> PathBuf {
@@ -16,8 +16,8 @@ fn example(name: &str) -> PathBuf {
     let path = dir.join(name);
     if !path.exists() {
         let status = Command::new(env!("CARGO"))
-            .args(["build", "--examples", "--quiet"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["build", "--examples", "--quiet", "-p", "snmpctl"])
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
             .status()
             .unwrap();
         assert!(status.success(), "building the examples");

@@ -10,7 +10,7 @@ use snmpctl::msg::Message;
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/..")).join("fixtures")
 }
 
 /// Our JSON with printable renderings removed: the sidecar holds the exact octets (`hex`) only.

@@ -18,7 +18,7 @@ struct PysnmpAgent {
 impl PysnmpAgent {
     fn start() -> PysnmpAgent {
         let port = std::net::UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pysnmp_agent.py");
+        let script = concat!(concat!(env!("CARGO_MANIFEST_DIR"), "/.."), "/tests/pysnmp_agent.py");
         let mut child = Command::new("python3")
             .arg(script)
             .arg(port.to_string())

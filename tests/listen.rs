@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_snmpctl");
 
 fn mibs() -> String {
-    concat!(env!("CARGO_MANIFEST_DIR"), "/mibs").to_string()
+    concat!(concat!(env!("CARGO_MANIFEST_DIR"), "/.."), "/mibs").to_string()
 }
 
 /// A running `snmpctl listen` writing records to a file.

@@ -7,7 +7,7 @@ use crate::commands::{run, same_as};
 use std::process::Command;
 
 fn mibs() -> String {
-    concat!(env!("CARGO_MANIFEST_DIR"), "/mibs").to_string()
+    concat!(concat!(env!("CARGO_MANIFEST_DIR"), "/.."), "/mibs").to_string()
 }
 
 fn stdout(o: &std::process::Output) -> String {
@@ -356,7 +356,7 @@ fn drawn_as_net_snmp(ours: &str) -> Vec<String> {
 
 #[test]
 fn user_modules_and_diagnostics() {
-    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/mib");
+    let fixtures = concat!(concat!(env!("CARGO_MANIFEST_DIR"), "/.."), "/fixtures/mib");
     let user = format!("{fixtures}/user");
     let m = mibs();
     let path = format!("{user}:{m}");
@@ -397,7 +397,7 @@ fn user_modules_and_diagnostics() {
 /// warnings), an edited file is read again, and the cache off or unwritable changes nothing.
 #[test]
 fn the_cache_of_compiled_modules_answers_as_the_files() {
-    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/mib");
+    let fixtures = concat!(concat!(env!("CARGO_MANIFEST_DIR"), "/.."), "/fixtures/mib");
     let tmp = std::env::temp_dir().join(format!("snmpctl-mib-cache-test-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     let (dir, cache) = (tmp.join("mibs"), tmp.join("cache"));
@@ -531,7 +531,7 @@ fn set_takes_types_from_the_mib() {
 /// as snmptranslate loads them: OID to name, name to OID, and the details of each.
 #[test]
 fn vendor_constructs_load_as_snmptranslate_loads_them() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/mibs");
+    let dir = concat!(concat!(env!("CARGO_MANIFEST_DIR"), "/.."), "/fixtures/mibs");
     let path = format!("{dir}:{}", mibs());
     let dump = run("snmptranslate", &["-M", &path, "-m", "ALL", "-Tz"]);
     let oids: Vec<String> = stdout(&dump)
@@ -597,7 +597,7 @@ fn vendor_constructs_load_as_snmptranslate_loads_them() {
 /// definitions, and each problem is reported once with its file, line and module.
 #[test]
 fn a_bad_definition_does_not_lose_the_module() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/mib/recovery");
+    let dir = concat!(concat!(env!("CARGO_MANIFEST_DIR"), "/.."), "/fixtures/mib/recovery");
     let o = run(
         "snmpctl",
         &[
@@ -644,7 +644,7 @@ fn a_bad_definition_does_not_lose_the_module() {
 /// it when that directory comes last in its -M (in Net-SNMP the last directory wins).
 #[test]
 fn a_users_module_replaces_the_shipped_one() {
-    let older = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/mib/older");
+    let older = concat!(concat!(env!("CARGO_MANIFEST_DIR"), "/.."), "/fixtures/mib/older");
     let path = format!("{}:{older}", mibs());
     let all = run("snmptranslate", &["-M", &path, "-m", "ALL", "-To"]);
     let oids: Vec<String> = stdout(&all).lines().map(str::to_owned).collect();

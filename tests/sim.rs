@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_snmpctl");
 /// The MIBs snmpctl ships, for Net-SNMP's snmptable (which needs the table's definition).
-const MIBS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/mibs");
+const MIBS: &str = concat!(concat!(env!("CARGO_MANIFEST_DIR"), "/.."), "/mibs");
 
 /// A running `snmpctl agent`, stopped on drop.
 pub struct Agent {

@@ -11,7 +11,7 @@ use snmpctl::value::Value;
 use std::process::Output;
 
 fn mibs() -> String {
-    concat!(env!("CARGO_MANIFEST_DIR"), "/mibs").to_string()
+    concat!(concat!(env!("CARGO_MANIFEST_DIR"), "/.."), "/mibs").to_string()
 }
 
 fn snmpd() -> Snmpd {

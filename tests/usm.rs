@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 fn v3_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/v3")
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/..")).join("fixtures/v3")
 }
 
 /// (name, datagram, sidecar) of every v3 fixture whose sidecar has credentials.

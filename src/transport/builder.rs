@@ -118,6 +118,11 @@ impl ClientBuilder {
         self
     }
 
+    /// The MIB given to the builder, or the shipped one.
+    pub(crate) fn mib_or_shipped(&self) -> Mib {
+        self.mib.clone().unwrap_or_else(Mib::shipped)
+    }
+
     /// The session settings this builder describes (keys derived from passwords here).
     ///
     /// # Errors

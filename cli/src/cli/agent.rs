@@ -7,6 +7,7 @@
 use super::snmp::UsmKeyArgs;
 use super::{EXIT_OK, GlobalArgs};
 use anyhow::{Context as _, bail};
+pub use snmpctl::agent::ROUTER;
 use snmpctl::agent::{Access, Faults, Recording, Responder, Setup, Stats};
 use snmpctl::hex;
 use snmpctl::transport::Target;
@@ -17,9 +18,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
-
-/// The router recording shipped with snmpctl (see fixtures/snmprec/README.md).
-pub const ROUTER: &str = include_str!("../../fixtures/snmprec/router.snmprec");
 
 /// The engine ID every device's is built from unless `--engine-id`: RFC 3411 format 5
 /// (octets) under enterprise 0, then "snmpctl".
