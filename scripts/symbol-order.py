@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes cli/link/symbol-order.txt: the functions the everyday commands run, most shared first,
-for the linker to place side by side at the start of .text (build.rs passes the file to lld
+for the linker to place side by side at the start of .text (cli/build.rs passes the file to lld
 as --symbol-ordering-file).
 
     cargo build --release && python3 scripts/symbol-order.py [--check]

@@ -11,6 +11,7 @@
 )] // test harness code: failing loudly is the point
 
 mod agent;
+mod api;
 mod cli;
 mod client_sim;
 mod commands;

@@ -31,6 +31,10 @@ pub enum TableMethod {
     Bulk(u32),
     /// GetNext of every column at once: one row per request.
     GetNextRows,
+    /// GetBulk of the chosen columns only, side by side, with this max-repetitions: each
+    /// column is walked on its own (so sparse tables come out right) but every request asks
+    /// for all of them. For a few columns of a wide table; with no columns given, as `Bulk`.
+    BulkColumns(u32),
 }
 
 /// What to read.
@@ -146,6 +150,8 @@ impl<'t> TableRow<'t> {
 enum Inner {
     /// A walk of the entry; rows assembled as cells arrive, handed out at the end.
     Columns(Box<Walk>),
+    /// A walk per chosen column, asked for together; rows handed out at the end.
+    Parallel(Vec<Walk>),
     /// GetNext of the active columns from the last row's index.
     Rows {
         /// Index of the last row returned.
@@ -187,6 +193,22 @@ impl TableWalk {
         };
         let inner = match options.method {
             TableMethod::Bulk(r) => walk_with(WalkOptions::bulk(r)),
+            TableMethod::BulkColumns(r) if discover => walk_with(WalkOptions::bulk(r)),
+            TableMethod::BulkColumns(r) => Inner::Parallel(
+                options
+                    .columns
+                    .iter()
+                    .map(|&c| {
+                        let root = entry.join(&[c]).unwrap_or_else(|_| entry.clone());
+                        let w = WalkOptions {
+                            fallback_get: false,
+                            check_increasing: options.check_increasing,
+                            ..WalkOptions::bulk(r)
+                        };
+                        Walk::new(root, w)
+                    })
+                    .collect(),
+            ),
             TableMethod::GetNextRows if discover => walk_with(WalkOptions::get_next()),
             TableMethod::GetNextRows => Inner::Rows {
                 last: None,
@@ -239,6 +261,7 @@ impl TableWalk {
     pub fn is_done(&self) -> bool {
         match &self.inner {
             Inner::Columns(w) => w.is_done(),
+            Inner::Parallel(walks) => walks.iter().all(Walk::is_done),
             Inner::Rows { done, .. } => *done,
         }
     }
@@ -247,6 +270,22 @@ impl TableWalk {
     pub fn request(&self) -> Option<Request> {
         match &self.inner {
             Inner::Columns(w) => w.request(),
+            Inner::Parallel(walks) => {
+                // One request for every column still going: the smallest repetition count any
+                // of them asks for (after tooBig, they all ask for less).
+                let mut repetitions = u32::MAX;
+                let mut varbinds = Vec::new();
+                for r in walks.iter().filter_map(Walk::request) {
+                    if let Operation::GetBulk { max_repetitions, .. } = r.operation {
+                        repetitions = repetitions.min(max_repetitions);
+                    }
+                    varbinds.extend(r.varbinds);
+                }
+                (!varbinds.is_empty()).then(|| Request {
+                    operation: Operation::GetBulk { non_repeaters: 0, max_repetitions: repetitions.max(1) },
+                    varbinds,
+                })
+            }
             Inner::Rows { done: true, .. } => None,
             Inner::Rows { last, active, .. } => {
                 let varbinds = self
@@ -272,6 +311,15 @@ impl TableWalk {
             Inner::Columns(w) => {
                 w.on_failure(error);
                 self.error = w.take_error();
+            }
+            Inner::Parallel(walks) => {
+                for w in walks.iter_mut().filter(|w| !w.is_done()) {
+                    w.on_failure(error.clone());
+                    let e = w.take_error();
+                    if self.error.is_none() {
+                        self.error = e;
+                    }
+                }
             }
             Inner::Rows { done, last, .. } => {
                 let mut at = self.entry.arcs().to_vec();
@@ -307,6 +355,7 @@ impl TableWalk {
                 }
                 if finished { self.take_rows() } else { Vec::new() }
             }
+            Inner::Parallel(_) => self.parallel_response(pdu),
             Inner::Rows { .. } => self.next_row(pdu).into_iter().collect(),
         }
     }
@@ -361,6 +410,67 @@ impl TableWalk {
         let rows = std::mem::take(&mut self.rows);
         self.returned = self.returned.saturating_add(u64::try_from(rows.len()).unwrap_or(u64::MAX));
         rows
+    }
+
+    /// One answer of the side-by-side method: the answer split by column (GetBulk interleaves
+    /// them: repetition by repetition, each asked column in turn) and given to each column's
+    /// walk; an error-status or an empty answer goes to every one of them. Rows come out when
+    /// every column has ended.
+    fn parallel_response(&mut self, pdu: GenericPdu) -> Vec<Row> {
+        let Inner::Parallel(walks) = &mut self.inner else { return Vec::new() };
+        let going: Vec<usize> =
+            walks.iter().enumerate().filter(|(_, w)| !w.is_done()).map(|(i, _)| i).collect();
+        let mut shares: Vec<Vec<VarBind>> = vec![Vec::new(); going.len()];
+        let split = pdu.error_status == ErrorStatus::NO_ERROR && !pdu.varbinds.is_empty();
+        let GenericPdu { pdu_type, request_id, error_status, error_index, varbinds } = pdu;
+        if split {
+            for (k, vb) in varbinds.iter().enumerate() {
+                if let Some(share) = k.checked_rem(going.len()).and_then(|i| shares.get_mut(i)) {
+                    share.push(vb.clone());
+                }
+            }
+        }
+        let mut placed = Vec::new();
+        for (n, &i) in going.iter().enumerate() {
+            let Some(walk) = walks.get_mut(i) else { continue };
+            let share = if split {
+                shares.get_mut(n).map(std::mem::take).unwrap_or_default()
+            } else {
+                varbinds.clone()
+            };
+            if split && share.is_empty() {
+                // The agent cut its answer short before this column: asked again next time.
+                continue;
+            }
+            placed.extend(walk.on_response(GenericPdu {
+                pdu_type,
+                request_id,
+                error_status,
+                error_index,
+                varbinds: share,
+            }));
+            if let Some(e) = walk.take_error()
+                && self.error.is_none()
+            {
+                self.error = Some(e);
+            }
+        }
+        for vb in placed {
+            self.place(vb);
+        }
+        let Inner::Parallel(walks) = &self.inner else { return Vec::new() };
+        if self.error.is_some() || walks.iter().all(Walk::is_done) {
+            if self.error.is_none() {
+                self.end = Some(WalkEnd::SubtreeEnd);
+            }
+            if let Inner::Parallel(walks) = &mut self.inner {
+                // An error ends every column where it stands.
+                walks.retain(|w| w.is_done());
+            }
+            self.take_rows()
+        } else {
+            Vec::new()
+        }
     }
 
     /// One answer of the GetNext-rows method: the next row, if any.
@@ -602,5 +712,74 @@ mod tests {
         t.on_failure(Error::Timeout { attempts: 1 });
         assert!(matches!(t.take_error(), Some(WalkError::Request { .. })));
         assert_eq!(t.into_table(Vec::new()).rows.len(), 2);
+    }
+
+    #[test]
+    fn bulk_columns_walk_each_column_in_one_request() {
+        let opts =
+            TableOptions { columns: vec![2, 8], method: TableMethod::BulkColumns(2), check_increasing: true };
+        let mut t = TableWalk::new(oid("1.3.6.9.1"), opts);
+        let r = t.request().unwrap();
+        assert_eq!(r.operation, Operation::GetBulk { non_repeaters: 0, max_repetitions: 2 });
+        assert_eq!(
+            r.varbinds.iter().map(|v| v.oid.to_string()).collect::<Vec<_>>(),
+            ["1.3.6.9.1.2", "1.3.6.9.1.8"]
+        );
+        // Interleaved by repetition. Column 8 has no row 1 (sparse): its first two are 2 and 3.
+        let rows = t.on_response(response(
+            0,
+            vec![
+                int("1.3.6.9.1.2.1", 21),
+                int("1.3.6.9.1.8.2", 82),
+                int("1.3.6.9.1.2.2", 22),
+                int("1.3.6.9.1.8.3", 83),
+            ],
+        ));
+        assert!(rows.is_empty());
+        let r = t.request().unwrap();
+        assert_eq!(
+            r.varbinds.iter().map(|v| v.oid.to_string()).collect::<Vec<_>>(),
+            ["1.3.6.9.1.2.2", "1.3.6.9.1.8.3"]
+        );
+        // Column 2 has row 3 and then leaves; column 8 ends in the first repetition; the
+        // answer is cut short after three varbinds.
+        let rows = t.on_response(response(
+            0,
+            vec![int("1.3.6.9.1.2.3", 23), int("1.3.6.9.1.9.1", 91), int("1.3.6.9.1.3.1", 31)],
+        ));
+        assert!(rows.is_empty() || t.is_done());
+        let mut all = rows;
+        while let Some(r) = t.request() {
+            assert_eq!(r.varbinds.len(), 1, "only the unfinished column is asked again");
+            all.extend(t.on_response(response(0, vec![int("1.3.6.9.1.3.1", 31)])));
+        }
+        assert_eq!(t.end(), Some(&WalkEnd::SubtreeEnd));
+        let got: Vec<(String, Vec<Option<i32>>)> =
+            all.iter().map(|r| (r.index.to_string(), cells(r))).collect();
+        assert_eq!(
+            got,
+            [
+                ("1".to_string(), vec![Some(21), None]),
+                ("2".to_string(), vec![Some(22), Some(82)]),
+                ("3".to_string(), vec![Some(23), Some(83)]),
+            ]
+        );
+    }
+
+    #[test]
+    fn bulk_columns_errors_end_every_column() {
+        let opts =
+            TableOptions { columns: vec![1, 2], method: TableMethod::BulkColumns(5), check_increasing: true };
+        let mut t = TableWalk::new(oid("1.3.6.9.1"), opts.clone());
+        t.on_response(response(0, vec![int("1.3.6.9.1.1.5", 1), int("1.3.6.9.1.2.5", 2)]));
+        let rows = t.on_response(response(0, vec![int("1.3.6.9.1.1.4", 1), int("1.3.6.9.1.2.6", 2)]));
+        assert!(matches!(t.take_error(), Some(WalkError::NotIncreasing { .. })));
+        // What was read before the error, the offending cell included (as snmpwalk prints it).
+        let got: Vec<String> = rows.iter().map(|r| r.index.to_string()).collect();
+        assert_eq!(got, ["5", "4", "6"]);
+        assert!(t.request().is_none());
+        let mut t = TableWalk::new(oid("1.3.6.9.1"), opts);
+        t.on_failure(Error::Timeout { attempts: 1 });
+        assert!(matches!(t.take_error(), Some(WalkError::Request { .. })));
     }
 }

@@ -222,8 +222,10 @@ impl Client {
             .await
     }
 
-    /// Reads only the named columns of one table (`["ifDescr", "ifOperStatus"]`), one row per
-    /// request with GetNext of every column at once: for a few columns of a wide table.
+    /// Reads only the named columns of one table (`["ifDescr", "ifOperStatus"]`): on v2c and
+    /// v3 with GetBulk of those columns side by side (each walked on its own, so sparse tables
+    /// come out right), on v1 with GetNext of every column at once, a row per request. For a
+    /// few columns of a wide table.
     ///
     /// # Errors
     /// [`Error::Name`] when a name does not resolve or the columns are not of one table
@@ -256,8 +258,12 @@ impl Client {
         }
         let Some(entry) = entry else { return Err(name_error(&Oid::empty(), "no columns given")) };
         let subids = named.iter().map(|&(s, _)| s).collect();
-        let options =
-            TableOptions { columns: subids, method: TableMethod::GetNextRows, check_increasing: true };
+        let method = if self.shared.v1 {
+            TableMethod::GetNextRows
+        } else {
+            TableMethod::BulkColumns(self.shared.max_repetitions)
+        };
+        let options = TableOptions { columns: subids, method, check_increasing: true };
         self.read_table(entry, options, named).await
     }
 
