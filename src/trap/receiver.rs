@@ -46,6 +46,7 @@ pub struct ReceiverBuilder {
     communities: Vec<Vec<u8>>,
     users: Vec<(Usm, Option<Vec<u8>>)>,
     users_text: Vec<String>,
+    trap_users: Vec<TrapUser>,
     engine_id: Option<Vec<u8>>,
     state_file: Option<std::path::PathBuf>,
     queue: Option<usize>,
@@ -123,6 +124,13 @@ impl ReceiverBuilder {
         self
     }
 
+    /// Accepts SNMPv3 from users already built ([`super::parse_users`], keys given as master
+    /// or localized keys).
+    pub fn trap_users(mut self, users: impl IntoIterator<Item = TrapUser>) -> ReceiverBuilder {
+        self.trap_users.extend(users);
+        self
+    }
+
     /// Users in snmptrapd.conf's syntax (`createUser [-e ID] NAME SHA-256 PASS AES PASS`,
     /// `authUser log NAME authPriv`); other lines are ignored.
     pub fn users_text(mut self, text: impl Into<String>) -> ReceiverBuilder {
@@ -151,6 +159,42 @@ impl ReceiverBuilder {
         self
     }
 
+    /// The receiver this builder describes, sans-IO, for a program that runs it on sockets of
+    /// its own ([`listener::run`] with its own [`Sink`]; `snmpctl listen` does): a boot is
+    /// counted in the state file, and a state file that could not be written comes back beside
+    /// the receiver (its engine ID then lives in memory only).
+    ///
+    /// # Errors
+    /// [`Error::Session`] for unusable user credentials, [`Error::Io`] for users text that does
+    /// not parse or no randomness from the system.
+    pub fn session(self) -> Result<(Session, Option<std::io::Error>), Error> {
+        let (mut engine, problem) = super::state::load(self.state_file.as_deref(), true);
+        if let Some(id) = self.engine_id {
+            engine.engine_id = id;
+        }
+        let mut config = ReceiverConfig::new(engine.local_engine());
+        config.communities = self.communities;
+        for (user, engine_id) in &self.users {
+            let usm = user.usm_config()?;
+            config.users.push(TrapUser { engine_id: engine_id.clone(), ..TrapUser::new(usm.user) });
+        }
+        for text in &self.users_text {
+            let users = super::parse_users(text).map_err(|e| Error::Io {
+                context: "reading the users".into(),
+                message: e.to_string(),
+                kind: std::io::ErrorKind::InvalidData,
+            })?;
+            config.users.extend(users);
+        }
+        config.users.extend(self.trap_users);
+        let seed = getrandom::u64().map_err(|e| Error::Io {
+            context: "starting the receiver".into(),
+            message: format!("no random seed: {e}"),
+            kind: std::io::ErrorKind::Other,
+        })?;
+        Ok((Session::new(config, seed), problem))
+    }
+
     /// Binds `addr` (UDP; `tcp:ADDR` for TCP, RFC 3430) and starts receiving.
     ///
     /// # Errors
@@ -173,35 +217,12 @@ impl ReceiverBuilder {
             .map_err(|e| Error::io(format!("binding {addr}"), &e))?;
         let local = vec![socket.local_addr().map_err(|e| Error::io("binding", &e))?];
 
-        let (engine, problem) = super::state::load(self.state_file.as_deref(), true);
+        let queue = self.queue.unwrap_or(DEFAULT_QUEUE);
+        let (session, problem) = self.session()?;
         if let Some(e) = problem {
             return Err(Error::io("keeping the engine state", &e));
         }
-        let mut engine = engine;
-        if let Some(id) = self.engine_id {
-            engine.engine_id = id;
-        }
-        let mut config = ReceiverConfig::new(engine.local_engine());
-        config.communities = self.communities;
-        for (user, engine_id) in &self.users {
-            let usm = user.usm_config()?;
-            config.users.push(TrapUser { engine_id: engine_id.clone(), ..TrapUser::new(usm.user) });
-        }
-        for text in &self.users_text {
-            let users = super::parse_users(text).map_err(|e| Error::Io {
-                context: "reading the users".into(),
-                message: e.to_string(),
-                kind: std::io::ErrorKind::InvalidData,
-            })?;
-            config.users.extend(users);
-        }
-        let seed = getrandom::u64().map_err(|e| Error::Io {
-            context: "starting the receiver".into(),
-            message: format!("no random seed: {e}"),
-            kind: std::io::ErrorKind::Other,
-        })?;
-        let session = Session::new(config, seed);
-        let (tx, events) = mpsc::channel(self.queue.unwrap_or(DEFAULT_QUEUE));
+        let (tx, events) = mpsc::channel(queue);
         let dropped = Arc::new(AtomicU64::new(0));
         let sink = Queue { tx, dropped: Arc::clone(&dropped) };
         let (stop, stopped) = watch::channel(false);

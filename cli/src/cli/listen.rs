@@ -20,8 +20,7 @@ use snmpctl::format::notification;
 use snmpctl::format::output::OutputOptions;
 use snmpctl::transport::Target;
 use snmpctl::trap::listener::{self, Bound, Event, Sink};
-use snmpctl::trap::{ReceiverConfig, Session, TrapUser, parse_users};
-use snmpctl::usm::LocalEngine;
+use snmpctl::trap::{Receiver, TrapUser, parse_users};
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::net::SocketAddr;
@@ -172,15 +171,31 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         bail!("--rotate-size needs --output FILE");
     }
     let users = users(&args.users, &args.keys)?;
+    let user_count = users.len();
+    let engine_id = engine_id(args)?;
     // Bind before touching the engine state: a listener that cannot start counts no boot.
     let runtime = super::snmp::runtime()?;
     let bound = runtime.block_on(bind_all(args))?;
-    let mut config = ReceiverConfig::new(local_engine(args)?);
-    config.communities = args.community.iter().map(|c| c.clone().into_bytes()).collect();
-    config.users = users;
-    let engine_hex = snmpctl::hex::encode(config.engine.engine_id());
-    let user_count = config.users.len();
-    let receiver = Session::new(config, getrandom::u64().unwrap_or(0x5eed));
+    // What to accept and the engine, as the library's receiver takes them; the sockets and
+    // the output (a formatter and a writer thread) are this command's own.
+    let mut builder = Receiver::builder().trap_users(users);
+    for c in &args.community {
+        builder = builder.community(c);
+    }
+    if let Some(id) = engine_id {
+        builder = builder.engine_id(id);
+    }
+    match args.state_dir.clone().or_else(snmpctl::trap::state::default_dir) {
+        Some(dir) => builder = builder.state_file(dir.join("engine")),
+        None => eprintln!(
+            "snmpctl: warning: no state directory (set SNMPCTL_STATE_DIR); the engine ID is not kept"
+        ),
+    }
+    let (receiver, problem) = builder.session()?;
+    if let Some(e) = problem {
+        eprintln!("snmpctl: warning: the engine state is not kept: {e}");
+    }
+    let engine_hex = snmpctl::hex::encode(receiver.engine().engine_id());
     let mut sinks = Sinks::open(args, rotate)?;
     let names: Vec<String> = bound
         .iter()
@@ -232,20 +247,15 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn local_engine(args: &Args) -> anyhow::Result<LocalEngine> {
-    let stored = super::engine_state(args.state_dir.as_deref(), true);
-    let engine_id = match &args.engine_id {
-        Some(h) => {
-            let h = h.strip_prefix("0x").or_else(|| h.strip_prefix("0X")).unwrap_or(h);
-            let id = snmpctl::hex::decode(h).context("--engine-id: not hex")?;
-            if !(5..=32).contains(&id.len()) {
-                bail!("--engine-id: an engine ID is 5 to 32 octets (RFC 3411)");
-            }
-            id
-        }
-        None => stored.engine_id,
-    };
-    Ok(LocalEngine::new(engine_id, stored.boots, Instant::now()))
+/// `--engine-id`, checked.
+fn engine_id(args: &Args) -> anyhow::Result<Option<Vec<u8>>> {
+    let Some(h) = &args.engine_id else { return Ok(None) };
+    let h = h.strip_prefix("0x").or_else(|| h.strip_prefix("0X")).unwrap_or(h);
+    let id = snmpctl::hex::decode(h).context("--engine-id: not hex")?;
+    if !(5..=32).contains(&id.len()) {
+        bail!("--engine-id: an engine ID is 5 to 32 octets (RFC 3411)");
+    }
+    Ok(Some(id))
 }
 
 pub(super) async fn signalled() {
