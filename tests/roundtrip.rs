@@ -373,3 +373,30 @@ fn both_encoders_refuse_the_same_messages() {
     let back = Message::decode(&m.encode().unwrap()).unwrap();
     assert_eq!(back.pdu().unwrap().varbinds()[0].oid, big);
 }
+
+/// A one-arc OID (`snmpwalk .1`) goes out as Net-SNMP sends it: the arc as the only
+/// sub-identifier. These are the bytes of `snmpgetnext -v2c -c public AGENT .1`.
+#[test]
+fn one_arc_oids_are_encoded_as_net_snmp_encodes_them() {
+    use snmpctl::msg::{CommunityMessage, ErrorStatus, GenericPdu, Message, Pdu, PduType, Version};
+    use snmpctl::value::VarBind;
+    let getnext = |oid: &str| {
+        Message::Community(CommunityMessage {
+            version: Version::V2c,
+            community: b"public".to_vec(),
+            pdu: Pdu::Generic(GenericPdu {
+                pdu_type: PduType::GET_NEXT_REQUEST,
+                request_id: 0x6c09_5639,
+                error_status: ErrorStatus::NO_ERROR,
+                error_index: 0,
+                varbinds: vec![VarBind::null(oid.parse().unwrap())],
+            }),
+        })
+        .encode()
+        .unwrap()
+    };
+    let net_snmp = snmpctl::hex::decode("302202010104067075626c6963a11502046c095639020100020100300730050601010500");
+    assert_eq!(getnext(".1"), net_snmp.unwrap());
+    assert!(snmpctl::hex::encode(&getnext(".0")).ends_with("0601000500"));
+    assert!(snmpctl::hex::encode(&getnext(".2")).ends_with("0601020500"));
+}

@@ -121,6 +121,18 @@ impl Writer {
 
     /// An OBJECT IDENTIFIER ([X.690 § 8.19](https://www.itu.int/rec/T-REC-X.690)).
     fn oid(&mut self, tag: u8, oid: &Oid) -> Result<(), EncodeError> {
+        if let [only] = oid.arcs() {
+            // One arc (`snmpwalk .1`, the usual "walk everything"): Net-SNMP sends the arc as
+            // the only sub-identifier (`06 01 01` for `.1`), which agents read as 0.1 and
+            // answer a GetNext of with their first object.
+            self.out.push(tag);
+            let at = self.out.len();
+            self.out.push(0);
+            self.arc(u64::from(*only));
+            let len = self.out.len().saturating_sub(at).saturating_sub(1);
+            self.set_length(at, len);
+            return Ok(());
+        }
         let (first, second, rest) = match oid.arcs() {
             [first @ 0..=1, second @ 0..=39, rest @ ..] | [first @ 2, second, rest @ ..] => {
                 (*first, *second, rest)
