@@ -395,7 +395,8 @@ fn one_arc_oids_are_encoded_as_net_snmp_encodes_them() {
         .encode()
         .unwrap()
     };
-    let net_snmp = snmpctl::hex::decode("302202010104067075626c6963a11502046c095639020100020100300730050601010500");
+    let net_snmp =
+        snmpctl::hex::decode("302202010104067075626c6963a11502046c095639020100020100300730050601010500");
     assert_eq!(getnext(".1"), net_snmp.unwrap());
     assert!(snmpctl::hex::encode(&getnext(".0")).ends_with("0601000500"));
     assert!(snmpctl::hex::encode(&getnext(".2")).ends_with("0601020500"));
