@@ -282,45 +282,50 @@ impl Walk {
             self.fail(WalkError::EmptyResponse);
             return Vec::new();
         }
-        let mut out = Vec::with_capacity(pdu.varbinds.len());
+        // As snmpbulkwalk: every varbind inside the subtree is returned (an exception too, and
+        // the ones after it: an agent that fills each repetition with endOfMibView gets a line
+        // per repetition); each is checked against the OID that was asked for, not against the
+        // varbind before it (agents return rows out of order inside one answer); the last one
+        // is where the next request starts.
+        let requested = self.last.clone();
+        let count = pdu.varbinds.len();
+        let mut out = Vec::with_capacity(count);
         let mut ended = None;
-        for vb in pdu.varbinds {
-            if ended.is_some() {
-                continue;
-            }
+        let mut error = None;
+        for (i, vb) in pdu.varbinds.into_iter().enumerate() {
             if !vb.oid.starts_with(&self.root) {
-                ended = Some(WalkEnd::SubtreeEnd);
+                ended.get_or_insert(WalkEnd::SubtreeEnd);
                 continue;
             }
             if let Some(end) = &self.options.end
                 && vb.oid >= *end
             {
-                ended = Some(WalkEnd::EndOid);
+                ended.get_or_insert(WalkEnd::EndOid);
                 continue;
             }
             if matches!(vb.value, Value::EndOfMibView | Value::NoSuchObject | Value::NoSuchInstance) {
-                ended = Some(WalkEnd::Exception);
+                ended.get_or_insert(WalkEnd::Exception);
                 out.push(vb);
                 continue;
             }
-            if vb.oid <= self.last {
-                let error = if self.options.check_increasing {
-                    Some(WalkError::NotIncreasing { previous: self.last.clone(), next: vb.oid.clone() })
+            if vb.oid <= requested && error.is_none() {
+                error = if self.options.check_increasing {
+                    Some(WalkError::NotIncreasing { previous: requested.clone(), next: vb.oid.clone() })
                 } else if !self.jumps.insert(vb.oid.clone()) {
                     Some(WalkError::Loop { oid: vb.oid.clone() })
                 } else {
                     None
                 };
-                if let Some(e) = error {
-                    self.last.clone_from(&vb.oid);
-                    out.push(vb);
-                    self.count(out.len());
-                    self.fail(e);
-                    return out;
-                }
             }
-            self.last.clone_from(&vb.oid);
+            if i.saturating_add(1) == count {
+                self.last.clone_from(&vb.oid);
+            }
             out.push(vb);
+        }
+        if let Some(e) = error {
+            self.count(out.len());
+            self.fail(e);
+            return out;
         }
         self.count(out.len());
         if let Some(end) = ended {
@@ -371,7 +376,7 @@ mod tests {
     }
 
     #[test]
-    fn bulk_walk_keeps_the_exception_and_stops() {
+    fn bulk_walk_keeps_every_exception_and_stops() {
         let mut w = Walk::new(oid("1.3.6.1.6"), WalkOptions::bulk(10));
         let got = w.on_response(response(
             0,
@@ -382,7 +387,8 @@ mod tests {
                 VarBind::new(oid("1.3.6.1.6.2"), Value::EndOfMibView),
             ],
         ));
-        assert_eq!(got.len(), 3);
+        // Each repetition's endOfMibView is kept, as snmpbulkwalk prints a line for each.
+        assert_eq!(got.len(), 4);
         assert_eq!(w.end(), Some(&WalkEnd::Exception));
         assert!(w.request().is_none());
     }
@@ -463,5 +469,29 @@ mod tests {
         assert!(w.on_response(response(0, vec![int("1.3.6.3")])).is_empty());
         assert_eq!(w.end(), Some(&WalkEnd::EndOid));
         assert!(w.is_done());
+    }
+
+    /// Rows out of order inside one answer (H3C, some Linux agents): each is checked against
+    /// the OID asked for, as snmpbulkwalk checks it, so the walk goes on.
+    #[test]
+    fn order_inside_one_answer_is_not_checked() {
+        let mut w = Walk::new(oid("1.3.6.1.2.1.4"), WalkOptions::bulk(10));
+        let got = w.on_response(response(
+            0,
+            vec![int("1.3.6.1.2.1.4.3.0"), int("1.3.6.1.2.1.4.2.0"), int("1.3.6.1.2.1.4.5.0")],
+        ));
+        assert_eq!(got.len(), 3);
+        assert!(w.take_error().is_none());
+        assert_eq!(w.request().unwrap().varbinds[0].oid, oid("1.3.6.1.2.1.4.5.0"));
+        // Behind the OID asked for is still an error.
+        let got = w.on_response(response(0, vec![int("1.3.6.1.2.1.4.6.0"), int("1.3.6.1.2.1.4.4.0")]));
+        assert_eq!(got.len(), 2, "printed before the error, as snmpbulkwalk prints them");
+        assert_eq!(
+            w.take_error(),
+            Some(WalkError::NotIncreasing {
+                previous: oid("1.3.6.1.2.1.4.5.0"),
+                next: oid("1.3.6.1.2.1.4.4.0")
+            })
+        );
     }
 }
