@@ -167,6 +167,89 @@ enum Command {
 pub struct Client {
     tx: mpsc::UnboundedSender<Command>,
     shared: std::sync::Arc<Shared>,
+    /// UDP: the session and socket, which a request goes through on the caller's own task.
+    direct: Option<std::sync::Arc<Direct>>,
+}
+
+/// A UDP client's session and socket, shared by the caller's tasks (which send) and the
+/// driver task (which receives and keeps time). A request goes on the wire from the task that
+/// makes it, with no hand-off to the driver first: a walk's next request leaves as soon as the
+/// answer before it is read, at one system call. The lock is never held across an await.
+struct Direct {
+    core: std::sync::Mutex<Core>,
+    socket: UdpIo,
+    /// Tells the driver a request was started (its deadline may be the nearest now).
+    started: tokio::sync::Notify,
+}
+
+impl std::fmt::Debug for Direct {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Direct")
+    }
+}
+
+/// The UDP socket of a client. On Unix it is registered for reading only: a socket registered
+/// for writing too reports "writable" again after every send, which wakes the reactor once
+/// more per round trip for nothing. Sends go straight to the non-blocking socket.
+#[cfg(unix)]
+type UdpIo = tokio::io::unix::AsyncFd<std::net::UdpSocket>;
+#[cfg(not(unix))]
+type UdpIo = UdpSocket;
+
+#[cfg(unix)]
+// tokio 1.54 deprecates its safe constructors in favour of `unsafe` ones (which this crate
+// forbids) because an arbitrary `T` might change the descriptor `as_raw_fd` returns; a
+// `std::net::UdpSocket` owns its descriptor and always returns the same one.
+#[allow(deprecated)]
+fn udp_io(socket: UdpSocket) -> io::Result<UdpIo> {
+    tokio::io::unix::AsyncFd::with_interest(socket.into_std()?, tokio::io::Interest::READABLE)
+}
+
+#[cfg(not(unix))]
+fn udp_io(socket: UdpSocket) -> io::Result<UdpIo> {
+    Ok(socket)
+}
+
+#[cfg(unix)]
+fn udp_send(socket: &UdpIo, bytes: &[u8]) -> io::Result<usize> {
+    socket.get_ref().send(bytes)
+}
+
+#[cfg(not(unix))]
+fn udp_send(socket: &UdpIo, bytes: &[u8]) -> io::Result<usize> {
+    socket.try_send(bytes)
+}
+
+/// The session and the callers waiting on it.
+struct Core {
+    session: Session,
+    waiting: HashMap<RequestHandle, oneshot::Sender<Outcome>>,
+}
+
+impl Core {
+    /// Puts what the session has to send on the wire. A send error (a full socket buffer, or
+    /// an ICMP port unreachable reported on the connected socket) counts as a lost datagram:
+    /// the retry timer covers it.
+    fn flush(&mut self, socket: &UdpIo) {
+        while let Some(bytes) = self.session.poll_transmit() {
+            let _ = udp_send(socket, &bytes);
+        }
+    }
+
+    /// Hands finished requests to their callers.
+    fn dispatch(&mut self) {
+        while let Some((handle, outcome)) = self.session.poll_event() {
+            if let Some(tx) = self.waiting.remove(&handle) {
+                let _ = tx.send(outcome);
+            }
+        }
+    }
+}
+
+impl Direct {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Core> {
+        self.core.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 /// What every clone of a client shares besides the driver.
@@ -229,9 +312,24 @@ impl Client {
         let seed = getrandom::u64().map_err(|e| io::Error::other(format!("no random seed: {e}")))?;
         let v1 = matches!(config.security, Security::Community { version: Version::V1, .. });
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(drive(link, Session::new(config, seed), rx));
+        let session = Session::new(config, seed);
+        let direct = match link {
+            Link::Udp(socket) => {
+                let direct = std::sync::Arc::new(Direct {
+                    core: std::sync::Mutex::new(Core { session, waiting: HashMap::new() }),
+                    socket: udp_io(socket)?,
+                    started: tokio::sync::Notify::new(),
+                });
+                tokio::spawn(drive_udp(std::sync::Arc::clone(&direct), rx));
+                Some(direct)
+            }
+            tcp => {
+                tokio::spawn(drive(tcp, session, rx));
+                None
+            }
+        };
         let shared = std::sync::Arc::new(Shared { mib, max_repetitions: max_repetitions.max(1), v1 });
-        Ok(Client { tx, shared })
+        Ok(Client { tx, shared, direct })
     }
 
     /// The MIB names are resolved and values rendered with.
@@ -286,7 +384,19 @@ impl Client {
     /// lets a caller put the next request on the wire before it processes the last answer.
     fn start(&self, request: Request) -> impl std::future::Future<Output = Outcome> + use<> {
         let (tx, rx) = oneshot::channel();
-        let sent = self.tx.send(Command::Request(request, tx));
+        let sent = match &self.direct {
+            Some(direct) if !self.tx.is_closed() => {
+                let mut core = direct.lock();
+                let handle = core.session.send(request, now());
+                core.waiting.insert(handle, tx);
+                core.flush(&direct.socket);
+                core.dispatch();
+                drop(core);
+                direct.started.notify_one();
+                Ok(())
+            }
+            _ => self.tx.send(Command::Request(request, tx)).map_err(|_| ()),
+        };
         async move {
             sent.map_err(|_| Error::Build("the client has stopped".into()))?;
             rx.await.map_err(|_| Error::Build("the client has stopped".into()))?
@@ -457,9 +567,10 @@ impl<P: Procedure + Unpin> Walker<P> {
                 }
             };
             if let Some(request) = self.procedure.request() {
+                // Over UDP this puts the request on the wire at once; over TCP the driver task
+                // sends it: yield once, as `tokio::task::yield_now` does, so that it runs first.
                 self.next = Some(Box::pin(self.client.start(request)));
-                if !batch.is_empty() {
-                    // Yield once, as `tokio::task::yield_now` does: the driver runs first.
+                if !batch.is_empty() && self.client.direct.is_none() {
                     self.held = Some(batch);
                     cx.waker().wake_by_ref();
                     return Poll::Pending;
@@ -693,6 +804,99 @@ async fn drive(mut link: Link, mut session: Session, mut rx: mpsc::UnboundedRece
                 }
             },
             () = sleep_until(deadline) => session.handle_timeout(now()),
+        }
+    }
+}
+
+/// The UDP driver: receives, keeps time and answers `stats`/`engine`; requests are sent by the
+/// callers' tasks ([`Client::start`]). It runs until every [`Client`] clone is dropped and
+/// nothing is in flight.
+///
+/// System calls per round trip: the caller's send; here, one wait for readiness and one
+/// receive. After the datagram that answers the last request in flight, the socket's cached
+/// readiness is cleared without another `recvfrom` that would only say "nothing more": the
+/// next answer (or anything that came meanwhile) wakes the wait again, and every wake reads
+/// until nothing is in flight or the socket is empty.
+async fn drive_udp(direct: std::sync::Arc<Direct>, mut rx: mpsc::UnboundedReceiver<Command>) {
+    let mut buf = vec![0u8; MAX_DATAGRAM];
+    let mut open = true;
+    loop {
+        let deadline = {
+            let mut core = direct.lock();
+            core.flush(&direct.socket);
+            core.dispatch();
+            if !open && core.waiting.is_empty() {
+                return;
+            }
+            core.session.poll_timeout().map(tokio::time::Instant::from_std)
+        };
+        tokio::select! {
+            () = direct.started.notified() => {}
+            cmd = rx.recv(), if open => match cmd {
+                Some(Command::Request(req, tx)) => {
+                    let mut core = direct.lock();
+                    let h = core.session.send(req, now());
+                    core.waiting.insert(h, tx);
+                }
+                Some(Command::Stats(tx)) => {
+                    let _ = tx.send(direct.lock().session.stats().clone());
+                }
+                Some(Command::Engine(tx)) => {
+                    let _ = tx.send(direct.lock().session.engine().cloned());
+                }
+                None => open = false,
+            },
+            () = receive(&direct, &mut buf) => {}
+            () = sleep_until(deadline) => direct.lock().session.handle_timeout(now()),
+        }
+    }
+}
+
+/// Waits until the socket is readable, then reads until nothing is in flight or the socket is
+/// empty. After the datagram that answers the last request in flight, the readiness is
+/// forgotten without another `recvfrom` that would only say "nothing more": the next answer
+/// (or anything that came meanwhile) wakes the wait again.
+#[cfg(unix)]
+async fn receive(direct: &Direct, buf: &mut [u8]) {
+    let Ok(mut ready) = direct.socket.readable().await else {
+        // The socket failed for good: what is in flight times out.
+        return std::future::pending().await;
+    };
+    loop {
+        match ready.try_io(|s| s.get_ref().recv(buf)) {
+            Ok(Ok(n)) => {
+                let mut core = direct.lock();
+                if let Some(d) = buf.get(..n) {
+                    core.session.handle_datagram(d, now());
+                }
+                if core.session.in_flight() == 0 {
+                    ready.clear_ready();
+                    return;
+                }
+            }
+            // An error from an earlier send (ICMP unreachable): read on.
+            Ok(Err(_)) => {}
+            // Empty: the readiness is cleared, wait again.
+            Err(_) => return,
+        }
+    }
+}
+
+#[cfg(not(unix))]
+async fn receive(direct: &Direct, buf: &mut [u8]) {
+    if direct.socket.readable().await.is_err() {
+        return std::future::pending().await;
+    }
+    loop {
+        match direct.socket.try_recv(buf) {
+            Ok(n) => {
+                let mut core = direct.lock();
+                if let Some(d) = buf.get(..n) {
+                    core.session.handle_datagram(d, now());
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+            Err(_) => {}
         }
     }
 }

@@ -163,7 +163,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
             Progress { start, next: start.checked_add(Duration::from_secs(1)).unwrap_or(start), shown: false }
         });
     let mut sink = Sink {
-        out: stdout.lock(),
+        out: stdout,
         buf: String::with_capacity(1 << 17),
         format: global.format,
         options: args.snmp.output_options()?,
@@ -187,46 +187,17 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         sink.raw(&format!("{{\"root\":\"{root}\",\"varbinds\":["));
     }
     let runtime = snmp::runtime()?;
-    let (failure, end_seen, exceptions) = runtime.block_on(async {
+    let format = global.format;
+    let (failure, end_seen, exceptions, returned) = runtime.block_on(async {
         let (client, _) = snmp::connect(&args.agent, &args.snmp).await?;
-        let mut walker = client.walk_with(root.clone(), options);
-        let mut end_of_mib_printed = false;
-        let mut exceptions = false;
-        let mut failure = None;
-        while let Some(batch) = walker.next_batch().await {
-            if walker.state().end() == Some(&WalkEnd::NoSuchName) && !end_of_mib_printed {
-                end_of_mib_printed = true;
-                if global.format == Format::Text {
-                    sink.raw("End of MIB\n");
-                }
-            }
-            match batch {
-                Ok(vbs) => {
-                    if let Some(r) = &mut sink.record {
-                        r.write(&vbs)?;
-                    }
-                    exceptions |=
-                        vbs.iter().any(|vb| matches!(vb.value, Value::NoSuchObject | Value::NoSuchInstance));
-                    sink.write(&vbs);
-                    if sink.closed {
-                        break;
-                    }
-                }
-                Err(e) => {
-                    failure = Some(e);
-                    break;
-                }
-            }
-        }
-        if walker.state().end() == Some(&WalkEnd::NoSuchName)
-            && !end_of_mib_printed
-            && global.format == Format::Text
-        {
-            sink.raw("End of MIB\n");
-        }
-        anyhow::Ok((failure, walker.state().end().cloned(), exceptions))
+        let walker = client.walk_with(root.clone(), options);
+        // The walk runs as a task of its own: the answers wake it directly, where waking the
+        // runtime's main future costs a system call (an eventfd write) per round trip.
+        tokio::spawn(walk_into(walker, sink, format)).await.context("the walk task")?
     })?;
+    let mut sink = returned;
     sink.clear_progress();
+
     if let Some(r) = &mut sink.record {
         r.file.flush().with_context(|| format!("writing {}", r.path.display()))?;
     }
@@ -268,6 +239,50 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(EXIT_OK));
     }
     Ok(ExitCode::from(code))
+}
+
+/// What [`walk_into`] gives back: how the walk failed, how it ended, whether an exception
+/// was printed, and the sink.
+type Walked = (Option<WalkError>, Option<WalkEnd>, bool, Sink<std::io::Stdout>);
+
+/// Writes every batch of the walk to the sink as it arrives.
+async fn walk_into(
+    mut walker: snmpctl::Walker,
+    mut sink: Sink<std::io::Stdout>,
+    format: Format,
+) -> anyhow::Result<Walked> {
+    let mut end_of_mib_printed = false;
+    let mut exceptions = false;
+    let mut failure = None;
+    while let Some(batch) = walker.next_batch().await {
+        if walker.state().end() == Some(&WalkEnd::NoSuchName) && !end_of_mib_printed {
+            end_of_mib_printed = true;
+            if format == Format::Text {
+                sink.raw("End of MIB\n");
+            }
+        }
+        match batch {
+            Ok(vbs) => {
+                if let Some(r) = &mut sink.record {
+                    r.write(&vbs)?;
+                }
+                exceptions |=
+                    vbs.iter().any(|vb| matches!(vb.value, Value::NoSuchObject | Value::NoSuchInstance));
+                sink.write(&vbs);
+                if sink.closed {
+                    break;
+                }
+            }
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        }
+    }
+    if walker.state().end() == Some(&WalkEnd::NoSuchName) && !end_of_mib_printed && format == Format::Text {
+        sink.raw("End of MIB\n");
+    }
+    Ok((failure, walker.state().end().cloned(), exceptions, sink))
 }
 
 pub(super) fn end_name(e: &WalkEnd) -> &'static str {
