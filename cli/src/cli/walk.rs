@@ -7,7 +7,7 @@ use super::{EXIT_AGENT_ERROR, EXIT_FAILURE, EXIT_OK, Format, GlobalArgs};
 use anyhow::Context as _;
 use snmpctl::client::{WalkEnd, WalkError, WalkOptions};
 use snmpctl::format::{json, output};
-use snmpctl::value::{Oid, Value, VarBind};
+use snmpctl::value::{Oid, VarBind};
 use std::io::{IsTerminal as _, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -188,7 +188,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     }
     let runtime = snmp::runtime()?;
     let format = global.format;
-    let (failure, end_seen, exceptions, returned) = runtime.block_on(async {
+    let (failure, end_seen, returned) = runtime.block_on(async {
         let (client, _) = snmp::connect(&args.agent, &args.snmp).await?;
         let walker = client.walk_with(root.clone(), options);
         // The walk runs as a task of its own: the answers wake it directly, where waking the
@@ -201,8 +201,10 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     if let Some(r) = &mut sink.record {
         r.file.flush().with_context(|| format!("writing {}", r.path.display()))?;
     }
+    // A walk that ends at an exception, or finds nothing and prints the Get of its root's
+    // noSuchObject (a subtree the agent does not have), exits 0, as snmpwalk does: scripts
+    // test that status.
     let code = match &failure {
-        None if exceptions => EXIT_AGENT_ERROR,
         None => EXIT_OK,
         Some(WalkError::Request { .. }) => EXIT_FAILURE,
         Some(_) => EXIT_AGENT_ERROR,
@@ -241,9 +243,8 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(code))
 }
 
-/// What [`walk_into`] gives back: how the walk failed, how it ended, whether an exception
-/// was printed, and the sink.
-type Walked = (Option<WalkError>, Option<WalkEnd>, bool, Sink<std::io::Stdout>);
+/// What [`walk_into`] gives back: how the walk failed, how it ended, and the sink.
+type Walked = (Option<WalkError>, Option<WalkEnd>, Sink<std::io::Stdout>);
 
 /// Writes every batch of the walk to the sink as it arrives.
 async fn walk_into(
@@ -252,7 +253,6 @@ async fn walk_into(
     format: Format,
 ) -> anyhow::Result<Walked> {
     let mut end_of_mib_printed = false;
-    let mut exceptions = false;
     let mut failure = None;
     while let Some(batch) = walker.next_batch().await {
         if walker.state().end() == Some(&WalkEnd::NoSuchName) && !end_of_mib_printed {
@@ -266,8 +266,6 @@ async fn walk_into(
                 if let Some(r) = &mut sink.record {
                     r.write(&vbs)?;
                 }
-                exceptions |=
-                    vbs.iter().any(|vb| matches!(vb.value, Value::NoSuchObject | Value::NoSuchInstance));
                 sink.write(&vbs);
                 if sink.closed {
                     break;
@@ -282,7 +280,7 @@ async fn walk_into(
     if walker.state().end() == Some(&WalkEnd::NoSuchName) && !end_of_mib_printed && format == Format::Text {
         sink.raw("End of MIB\n");
     }
-    Ok((failure, walker.state().end().cloned(), exceptions, sink))
+    Ok((failure, walker.state().end().cloned(), sink))
 }
 
 pub(super) fn end_name(e: &WalkEnd) -> &'static str {
