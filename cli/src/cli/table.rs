@@ -9,7 +9,7 @@
 
 use super::get::parse_oid;
 use super::snmp::{self, SnmpArgs};
-use super::{EXIT_AGENT_ERROR, EXIT_FAILURE, EXIT_OK, Format, GlobalArgs};
+use super::{EXIT_OK, Format, GlobalArgs};
 use anyhow::{Context as _, bail};
 use serde_json::json;
 use snmpctl::client::{Row, TableMethod, TableOptions, TableWalk, WalkEnd, WalkError};
@@ -335,11 +335,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         ))
     })?;
 
-    let code = match &failure {
-        None => EXIT_OK,
-        Some(WalkError::Request { .. }) => EXIT_FAILURE,
-        Some(_) => EXIT_AGENT_ERROR,
-    };
+    let code = super::walk::exit_code(failure.as_ref());
     match global.format {
         Format::Text => {
             if let Some(e) = &failure {

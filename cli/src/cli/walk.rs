@@ -204,11 +204,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     // A walk that ends at an exception, or finds nothing and prints the Get of its root's
     // noSuchObject (a subtree the agent does not have), exits 0, as snmpwalk does: scripts
     // test that status.
-    let code = match &failure {
-        None => EXIT_OK,
-        Some(WalkError::Request { .. }) => EXIT_FAILURE,
-        Some(_) => EXIT_AGENT_ERROR,
-    };
+    let code = exit_code(failure.as_ref());
     match global.format {
         Format::Text => {
             if copts.has('p') {
@@ -281,6 +277,16 @@ async fn walk_into(
         sink.raw("End of MIB\n");
     }
     Ok((failure, walker.state().end().cloned(), sink))
+}
+
+/// The exit status of a walk or table: 0, 2 when a request failed (timeout, security), 1 for
+/// the agent's errors (an error-status, OIDs that do not increase).
+pub(super) fn exit_code(failure: Option<&WalkError>) -> u8 {
+    match failure {
+        None => EXIT_OK,
+        Some(WalkError::Request { .. }) => EXIT_FAILURE,
+        Some(_) => EXIT_AGENT_ERROR,
+    }
 }
 
 pub(super) fn end_name(e: &WalkEnd) -> &'static str {
