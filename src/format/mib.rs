@@ -468,7 +468,19 @@ pub fn hinted_octets(out: &mut String, bytes: &[u8], hint: &str, zero_pad: bool)
         while repeat > 0 && data.peek().is_some() {
             match code {
                 b'a' | b't' => {
-                    let chunk: Vec<u8> = data.by_ref().take(width).collect();
+                    // As Net-SNMP: a control character that is not white space (NUL, a
+                    // Windows ifDescr's last octet) prints as `.`.
+                    let chunk: Vec<u8> = data
+                        .by_ref()
+                        .take(width)
+                        .map(|b| {
+                            if (b < 0x20 && !b.is_ascii_whitespace() && b != 0x0b) || b == 0x7f {
+                                b'.'
+                            } else {
+                                b
+                            }
+                        })
+                        .collect();
                     out.push_str(&String::from_utf8_lossy(&chunk));
                 }
                 b'x' | b'd' | b'o' => {
@@ -520,6 +532,8 @@ mod tests {
     fn octet_string_hints() {
         assert_eq!(hinted(&[2, 0xfc, 0, 0, 0, 5], "1x:"), "2:fc:0:0:0:5");
         assert_eq!(hinted(b"Linux box", "255a"), "Linux box");
+        assert_eq!(hinted(b"eth0\0", "255a"), "eth0.");
+        assert_eq!(hinted(b"a\0\n\tb\x01\x7fc\r\n", "255a"), "a.\n\tb..c\r\n");
         assert_eq!(
             hinted(&[0x07, 0xe8, 1, 15, 10, 30, 0, 0, b'+', 2, 0], "2d-1d-1d,1d:1d:1d.1d,1a1d:1d"),
             "2024-1-15,10:30:0.0,+2:0"
