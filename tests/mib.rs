@@ -679,18 +679,26 @@ fn tempfile_dir_with(name: &str, text: &[u8]) -> std::path::PathBuf {
 /// DisplayString octets that are control characters print as snmpget prints them: `.` for NUL
 /// and the like, white space as it is (issue 23: a Windows ifDescr ends with a NUL).
 #[test]
-fn control_characters_in_display_strings_print_as_snmpget() {
+fn control_characters_and_network_addresses_print_as_snmpget() {
     let dir = crate::agent::temp_dir("control-chars");
     let file = dir.join("odd.snmprec");
     std::fs::write(
         &file,
         "1.3.6.1.2.1.1.1.0|4x|61000a0962017f630d0a\n1.3.6.1.2.1.1.4.0|4x|6574683000\n\
-         1.3.6.1.2.1.2.2.1.2.3|4x|00\n1.3.6.1.2.1.2.2.1.2.4|4x|612262\n",
+         1.3.6.1.2.1.2.2.1.2.3|4x|00\n1.3.6.1.2.1.2.2.1.2.4|4x|612262\n\
+         1.3.6.1.2.1.3.1.1.3.2.1.10.1.100.1|64|10.1.100.1\n",
     )
     .unwrap();
     let agent = crate::sim::Agent::start(&[file.to_str().unwrap()], 1);
     let m = mibs();
-    let names = ["sysDescr.0", "sysContact.0", "IF-MIB::ifDescr.3", "IF-MIB::ifDescr.4"];
+    // And an SMIv1 NetworkAddress (RFC1213-MIB's atNetAddress): `Network Address: 0A:01:64:01`.
+    let names = [
+        "sysDescr.0",
+        "sysContact.0",
+        "IF-MIB::ifDescr.3",
+        "IF-MIB::ifDescr.4",
+        "RFC1213-MIB::atNetAddress.2.1.10.1.100.1",
+    ];
     let mut args = vec!["-M", m.as_str(), "-m", "ALL", "-v2c", "-c", "odd"];
     let a = agent.addr();
     args.push(&a);
@@ -701,4 +709,11 @@ fn control_characters_in_display_strings_print_as_snmpget() {
     let ours = run("snmpctl", &ours_args);
     assert_eq!(ours.stdout, theirs.stdout, "{}", String::from_utf8_lossy(&theirs.stdout));
     assert!(String::from_utf8_lossy(&ours.stdout).contains("STRING: eth0.\n"));
+    assert!(String::from_utf8_lossy(&ours.stdout).contains("Network Address: 0A:01:64:01\n"));
+    // Quick print too.
+    args.insert(0, "-Oq");
+    let theirs = run("snmpget", &args);
+    ours_args.insert(1, "-Oq");
+    let ours = run("snmpctl", &ours_args);
+    assert_eq!(ours.stdout, theirs.stdout, "{}", String::from_utf8_lossy(&theirs.stdout));
 }

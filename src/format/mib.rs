@@ -318,6 +318,13 @@ pub fn write_value(out: &mut String, node: &Node, value: &Value, options: &Outpu
         }
     };
     match (syntax.base, value) {
+        // SMIv1's NetworkAddress, as Net-SNMP prints it: `Network Address: 0A:01:64:01`.
+        (Base::NetworkAddress, Value::IpAddress(octets)) => {
+            prefix(out, "Network Address: ");
+            for (i, b) in octets.iter().enumerate() {
+                let _ = write!(out, "{}{b:02X}", if i == 0 { "" } else { ":" });
+            }
+        }
         (Base::Integer | Base::Integer32, Value::Integer(v)) => {
             prefix(out, "INTEGER: ");
             let label = syntax.enums.iter().find(|(n, _)| *n == i64::from(*v)).map(|(_, l)| l);
