@@ -686,7 +686,8 @@ fn control_characters_and_network_addresses_print_as_snmpget() {
         &file,
         "1.3.6.1.2.1.1.1.0|4x|61000a0962017f630d0a\n1.3.6.1.2.1.1.4.0|4x|6574683000\n\
          1.3.6.1.2.1.2.2.1.2.3|4x|00\n1.3.6.1.2.1.2.2.1.2.4|4x|612262\n\
-         1.3.6.1.2.1.3.1.1.3.2.1.10.1.100.1|64|10.1.100.1\n",
+         1.3.6.1.2.1.3.1.1.3.2.1.10.1.100.1|64|10.1.100.1\n\
+         1.3.6.1.2.1.25.1.2.0|4x|0000000000000000000000\n",
     )
     .unwrap();
     let agent = crate::sim::Agent::start(&[file.to_str().unwrap()], 1);
@@ -698,6 +699,8 @@ fn control_characters_and_network_addresses_print_as_snmpget() {
         "IF-MIB::ifDescr.3",
         "IF-MIB::ifDescr.4",
         "RFC1213-MIB::atNetAddress.2.1.10.1.100.1",
+        // A DateAndTime of zero octets: the zone's direction, a NUL, prints as `.`.
+        "HOST-RESOURCES-MIB::hrSystemDate.0",
     ];
     let mut args = vec!["-M", m.as_str(), "-m", "ALL", "-v2c", "-c", "odd"];
     let a = agent.addr();
@@ -710,6 +713,7 @@ fn control_characters_and_network_addresses_print_as_snmpget() {
     assert_eq!(ours.stdout, theirs.stdout, "{}", String::from_utf8_lossy(&theirs.stdout));
     assert!(String::from_utf8_lossy(&ours.stdout).contains("STRING: eth0.\n"));
     assert!(String::from_utf8_lossy(&ours.stdout).contains("Network Address: 0A:01:64:01\n"));
+    assert!(String::from_utf8_lossy(&ours.stdout).contains("STRING: 0-0-0,0:0:0.0,.0:0\n"));
     // Quick print too.
     args.insert(0, "-Oq");
     let theirs = run("snmpget", &args);
