@@ -721,3 +721,32 @@ fn control_characters_and_network_addresses_print_as_snmpget() {
     let ours = run("snmpctl", &ours_args);
     assert_eq!(ours.stdout, theirs.stdout, "{}", String::from_utf8_lossy(&theirs.stdout));
 }
+
+/// An instance under a row whose column the MIB does not define: the column's number, then the
+/// index broken down by the row's INDEX, as snmptranslate prints it (issue 23).
+#[test]
+fn unknown_columns_keep_their_index_broken_down() {
+    let m = mibs();
+    let oids = [
+        ".1.3.6.1.2.1.4.31.3.1.22.1.1",
+        ".1.3.6.1.2.1.4.34.1.99.1.4.10.0.0.1",
+        ".1.3.6.1.2.1.31.1.1.1.99.4",
+        ".1.3.6.1.2.1.2.2.1.99",
+    ];
+    for format in ["-OS", "-Of", "-Os", "-Ou"] {
+        let mut args = vec!["-M", m.as_str(), "-m", "ALL", format];
+        args.extend(oids);
+        let theirs = run("snmptranslate", &args);
+        let mut ours_args = vec!["translate"];
+        ours_args.extend(&args);
+        let ours = run("snmpctl", &ours_args);
+        // snmptranslate puts a blank line between the answers to several names.
+        let lines = |o: &std::process::Output| -> Vec<String> {
+            stdout(o).lines().filter(|l| !l.is_empty()).map(str::to_owned).collect()
+        };
+        assert_eq!(lines(&ours), lines(&theirs), "{format}");
+        assert_eq!(lines(&ours).len(), oids.len());
+    }
+    let theirs = run("snmptranslate", &["-M", m.as_str(), "-m", "ALL", oids[0]]);
+    assert_eq!(stdout(&theirs), "IP-MIB::ipIfStatsEntry.22.ipv4.1\n");
+}

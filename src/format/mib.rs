@@ -97,6 +97,16 @@ pub fn write_name(out: &mut String, tree: &Tree, arcs: &[u32], options: &OutputO
             out.push_str(node.map_or("", |n| n.label.as_ref()));
         }
     }
+    // A column the MIB does not define, under a row: its number, then the index broken down
+    // by the row's INDEX, as Net-SNMP prints it (`IP-MIB::ipIfStatsEntry.22.ipv4.1`).
+    let mut rest = rest;
+    if index_of.is_some()
+        && tree.node(last).is_some_and(|n| !n.index.is_empty() || n.augments.is_some())
+        && let Some((column, after)) = rest.split_first()
+    {
+        let _ = write!(out, ".{column}");
+        rest = after;
+    }
     write_index(out, tree, index_of, rest, options);
 }
 
