@@ -722,8 +722,9 @@ fn control_characters_and_network_addresses_print_as_snmpget() {
     assert_eq!(ours.stdout, theirs.stdout, "{}", String::from_utf8_lossy(&theirs.stdout));
 }
 
-/// An instance under a row whose column the MIB does not define: the column's number, then the
-/// index broken down by the row's INDEX, as snmptranslate prints it (issue 23).
+/// An instance under a row whose column the MIB does not define (the column's number, then the
+/// index broken down by the row's INDEX) and InetAddress indexes with zones print as
+/// snmptranslate prints them (issue 23).
 #[test]
 fn unknown_columns_keep_their_index_broken_down() {
     let m = mibs();
@@ -732,6 +733,10 @@ fn unknown_columns_keep_their_index_broken_down() {
         ".1.3.6.1.2.1.4.34.1.99.1.4.10.0.0.1",
         ".1.3.6.1.2.1.31.1.1.1.99.4",
         ".1.3.6.1.2.1.2.2.1.99",
+        // InetAddress indexes with a zone (ipv6z, ipv4z): the zone after a `%`.
+        ".1.3.6.1.2.1.4.34.1.3.4.20.254.128.0.0.0.0.0.0.2.80.86.255.254.168.242.65.18.0.0.6",
+        ".1.3.6.1.2.1.4.34.1.3.3.8.10.0.0.1.0.0.0.5",
+        ".1.3.6.1.2.1.4.34.1.3.2.16.254.128.0.0.0.0.0.0.2.80.86.255.254.168.242.65",
     ];
     for format in ["-OS", "-Of", "-Os", "-Ou"] {
         let mut args = vec!["-M", m.as_str(), "-m", "ALL", format];

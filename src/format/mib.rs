@@ -267,17 +267,28 @@ fn oid_to_string(out: &mut String, arcs: &[u32], quote: char, escape_quotes: boo
 fn inet_address(out: &mut String, bytes: &[u32]) -> bool {
     let octets: Option<Vec<u8>> = bytes.iter().map(|&b| u8::try_from(b).ok()).collect();
     let Some(octets) = octets else { return false };
+    // ipv4z and ipv6z carry a 4-octet zone index after the address (RFC 4001), printed after
+    // a `%` as one big-endian number, as Net-SNMP prints it.
+    let zone = |z: &[u8]| z.iter().fold(0u64, |n, &b| n.wrapping_mul(256).wrapping_add(u64::from(b)));
     match octets.as_slice() {
         [a, b, c, d] => {
             let _ = write!(out, "\"{a}.{b}.{c}.{d}\"");
         }
-        all if all.len() == 16 => {
+        [a, b, c, d, z @ ..] if z.len() == 4 => {
+            let _ = write!(out, "\"{a}.{b}.{c}.{d}%{}\"", zone(z));
+        }
+        all if all.len() == 16 || all.len() == 20 => {
             out.push('"');
-            for (i, o) in octets.iter().enumerate() {
+            for (i, o) in all.iter().take(16).enumerate() {
                 if i > 0 {
                     out.push(':');
                 }
                 let _ = write!(out, "{o:02x}");
+            }
+            if let Some(z) = all.get(16..)
+                && !z.is_empty()
+            {
+                let _ = write!(out, "%{}", zone(z));
             }
             out.push('"');
         }
