@@ -306,7 +306,11 @@ fn poll_gets_every_result_from_1000_agents() {
     assert_eq!(per_target.len(), 1000);
     assert!(per_target.values().all(|n| *n == 2 + 6), "two values and six interface names each");
     let summary = String::from_utf8_lossy(&o.stderr);
-    assert!(summary.contains("1000 targets") && summary.contains("1000 ok, 0 timeout, 0 error"), "{summary}");
+    assert!(
+        summary.contains("1000 targets")
+            && summary.contains("1000 ok, 0 with missing objects, 0 timeout, 0 error"),
+        "{summary}"
+    );
     // CSV: a header and one row per value.
     let o = run("snmpctl", &["poll", "--csv", "-f", file.to_str().unwrap(), "-g", "1.3.6.1.2.1.1.5.0"]);
     let csv = stdout(&o);
@@ -337,7 +341,38 @@ fn poll_rides_out_loss_and_reports_dead_targets() {
         stdout(&o)
     );
     let summary = String::from_utf8_lossy(&o.stderr);
-    assert!(summary.contains("1 ok, 1 timeout"), "{summary}");
+    assert!(summary.contains("1 ok, 0 with missing objects, 1 timeout"), "{summary}");
+}
+
+/// An answer that holds an exception (an object the agent does not have) is not an error: it
+/// is printed and counted apart, exit 0. One agent polled twice with other credentials is named
+/// by its profile in the output (issue 23).
+#[test]
+fn poll_names_missing_objects_and_repeated_agents() {
+    let agent = Agent::start(&[], 1);
+    let dir = temp_dir("poll-names");
+    let file = dir.join("targets.txt");
+    let a = agent.addr();
+    std::fs::write(
+        &file,
+        format!(
+            "profile good -v2c -c public\nprofile wrong -v2c -c nobody -t 0.2 -r 0\n{a} good\n{a} wrong\n"
+        ),
+    )
+    .unwrap();
+    let o = run(
+        "snmpctl",
+        &["poll", "--format", "ndjson", "-f", file.to_str().unwrap(), "-g", "1.3.6.1.2.1.1.5.0,1.3.6.1.2.1.1.1.7"],
+    );
+    let out = stdout(&o);
+    assert!(out.contains(&format!("\"target\":\"{a} [good]\"")), "{out}");
+    assert!(out.contains(&format!("\"target\":\"{a} [wrong]\"")), "{out}");
+    assert!(out.contains("noSuchInstance"), "{out}");
+    let summary = String::from_utf8_lossy(&o.stderr);
+    assert!(summary.contains("0 ok, 1 with missing objects, 1 timeout, 0 error"), "{summary}");
+    // Without the silent one: missing objects alone exit 0.
+    let o = run("snmpctl", &["poll", "--format", "ndjson", "-g", "1.3.6.1.2.1.1.5.0,1.3.6.1.2.1.1.1.7", &a]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
 #[test]

@@ -84,7 +84,11 @@ pub enum Status {
     Ok,
     /// The agent did not answer (the job stopped there).
     Timeout,
-    /// An error-status, an exception, a failed walk or a security failure.
+    /// Answered without an error-status, but the agent has no such object or instance for
+    /// some of the OIDs (noSuchObject, noSuchInstance: the exception values are among the
+    /// varbinds given to the callback).
+    Missing,
+    /// An error-status, a failed walk or a security failure.
     Error,
 }
 
@@ -145,6 +149,8 @@ pub enum Event<'a> {
 pub struct Summary {
     /// Jobs by status.
     pub ok: u64,
+    /// Jobs answered with some objects missing ([`Status::Missing`]).
+    pub missing: u64,
     /// Jobs whose agent did not answer.
     pub timeout: u64,
     /// Jobs with an error.
@@ -453,8 +459,9 @@ impl Poller<'_> {
                 Step::Get => {
                     match outcome {
                         Ok(pdu) if pdu.error_status == ErrorStatus::NO_ERROR => {
-                            if pdu.varbinds.iter().any(|vb| vb.value.is_exception()) {
-                                a.status = Status::Error;
+                            if a.status == Status::Ok && pdu.varbinds.iter().any(|vb| vb.value.is_exception())
+                            {
+                                a.status = Status::Missing;
                             }
                             self.summary.varbinds =
                                 self.summary.varbinds.saturating_add(pdu.varbinds.len() as u64);
@@ -543,6 +550,7 @@ impl Poller<'_> {
         self.summary.retransmitted = self.summary.retransmitted.saturating_add(s.retransmitted);
         let counter = match a.status {
             Status::Ok => &mut self.summary.ok,
+            Status::Missing => &mut self.summary.missing,
             Status::Timeout => &mut self.summary.timeout,
             Status::Error => &mut self.summary.error,
         };

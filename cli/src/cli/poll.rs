@@ -73,9 +73,11 @@ struct Profile {
     snmp: SnmpArgs,
 }
 
-/// The targets of the file and the command line: (what was written, the profile's config).
-fn targets(args: &Args, default: &Config) -> anyhow::Result<Vec<(String, Config)>> {
-    let mut out: Vec<(String, Config)> = args.targets.iter().map(|t| (t.clone(), default.clone())).collect();
+/// The targets of the file and the command line: (what was written, the profile's name, the
+/// profile's config).
+fn targets(args: &Args, default: &Config) -> anyhow::Result<Vec<(String, Option<String>, Config)>> {
+    let mut out: Vec<(String, Option<String>, Config)> =
+        args.targets.iter().map(|t| (t.clone(), None, default.clone())).collect();
     let Some(path) = &args.targets_file else { return Ok(out) };
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let mut profiles: HashMap<String, Config> = HashMap::new();
@@ -91,17 +93,37 @@ fn targets(args: &Args, default: &Config) -> anyhow::Result<Vec<(String, Config)
                 let config = profile.snmp.config().with_context(|| format!("{}: profile {name}", at()))?;
                 profiles.insert(name.clone(), config);
             }
-            [target] => out.push((target.clone(), default.clone())),
+            [target] => out.push((target.clone(), None, default.clone())),
             [target, profile] => {
                 let config = profiles
                     .get(profile)
                     .with_context(|| format!("{}: no profile {profile:?} defined above this line", at()))?;
-                out.push((target.clone(), config.clone()));
+                out.push((target.clone(), Some(profile.clone()), config.clone()));
             }
             _ => bail!("{}: expected `AGENT [PROFILE]` or `profile NAME FLAGS...`", at()),
         }
     }
     Ok(out)
+}
+
+/// How each target is named in the output: as written, and where the same agent is polled
+/// more than once (other communities, contexts or users), with its profile, or its place in
+/// the list when it has none: `10.0.0.1 [ro-v2]`, `10.0.0.1 [3]`.
+fn target_names(targets: &[(String, Option<String>, Config)]) -> Vec<String> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (text, _, _) in targets {
+        let n = seen.entry(text.as_str()).or_default();
+        *n = n.saturating_add(1);
+    }
+    targets
+        .iter()
+        .enumerate()
+        .map(|(i, (text, profile, _))| match (seen.get(text.as_str()), profile) {
+            (Some(&n), Some(p)) if n > 1 => format!("{text} [{p}]"),
+            (Some(&n), None) if n > 1 => format!("{text} [{}]", i.saturating_add(1)),
+            _ => text.clone(),
+        })
+        .collect()
 }
 
 /// Where the results go, in the chosen format.
@@ -201,8 +223,8 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     }
     let runtime = snmp::runtime()?;
     let mut jobs = Vec::with_capacity(targets.len());
-    let mut names = Vec::with_capacity(targets.len());
-    for (text, config) in targets {
+    let names = target_names(&targets);
+    for (text, _, config) in targets {
         let target = Target::parse(&text, 161).map_err(|e| anyhow::anyhow!("{text}: {e}"))?;
         if target.tcp {
             bail!("{text}: poll uses UDP");
@@ -212,7 +234,6 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         let walk_options =
             if v1 { WalkOptions::get_next() } else { WalkOptions::bulk(args.max_repetitions.max(1)) };
         jobs.push(Job { agent, config, get: get.clone(), walk: walk.clone(), walk_options });
-        names.push(text);
     }
     let min_interval = match args.rate {
         Some(r) if r > 0.0 && r.is_finite() => Duration::from_secs_f64(1.0 / r),
@@ -245,7 +266,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         Event::Done { status, .. } => {
             done = done.saturating_add(1);
             match status {
-                Status::Ok => {}
+                Status::Ok | Status::Missing => {}
                 Status::Timeout => timeouts = timeouts.saturating_add(1),
                 Status::Error => errors = errors.saturating_add(1),
             }
@@ -271,8 +292,14 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     }
     let elapsed = started.elapsed().as_secs_f64();
     eprintln!(
-        "snmpctl poll: {total} targets in {elapsed:.2} s: {} ok, {} timeout, {} error; {} values; {} requests sent, {} retransmitted",
-        summary.ok, summary.timeout, summary.error, summary.varbinds, summary.sent, summary.retransmitted
+        "snmpctl poll: {total} targets in {elapsed:.2} s: {} ok, {} with missing objects, {} timeout, {} error; {} values; {} requests sent, {} retransmitted",
+        summary.ok,
+        summary.missing,
+        summary.timeout,
+        summary.error,
+        summary.varbinds,
+        summary.sent,
+        summary.retransmitted
     );
     Ok(ExitCode::from(if summary.timeout > 0 {
         EXIT_FAILURE
