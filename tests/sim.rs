@@ -362,7 +362,15 @@ fn poll_names_missing_objects_and_repeated_agents() {
     .unwrap();
     let o = run(
         "snmpctl",
-        &["poll", "--format", "ndjson", "-f", file.to_str().unwrap(), "-g", "1.3.6.1.2.1.1.5.0,1.3.6.1.2.1.1.1.7"],
+        &[
+            "poll",
+            "--format",
+            "ndjson",
+            "-f",
+            file.to_str().unwrap(),
+            "-g",
+            "1.3.6.1.2.1.1.5.0,1.3.6.1.2.1.1.1.7",
+        ],
     );
     let out = stdout(&o);
     assert!(out.contains(&format!("\"target\":\"{a} [good]\"")), "{out}");
