@@ -676,8 +676,9 @@ fn tempfile_dir_with(name: &str, text: &[u8]) -> std::path::PathBuf {
     dir
 }
 
-/// DisplayString octets that are control characters print as snmpget prints them: `.` for NUL
-/// and the like, white space as it is (issue 23: a Windows ifDescr ends with a NUL).
+/// DisplayString octets that are control characters print as snmpget prints them: in a string
+/// with a NUL, `.` for what is not printable or white space (issue 23: a Windows ifDescr ends
+/// with a NUL); without one, as they are.
 #[test]
 fn control_characters_and_network_addresses_print_as_snmpget() {
     let dir = crate::agent::temp_dir("control-chars");
@@ -687,7 +688,8 @@ fn control_characters_and_network_addresses_print_as_snmpget() {
         "1.3.6.1.2.1.1.1.0|4x|61000a0962017f630d0a\n1.3.6.1.2.1.1.4.0|4x|6574683000\n\
          1.3.6.1.2.1.2.2.1.2.3|4x|00\n1.3.6.1.2.1.2.2.1.2.4|4x|612262\n\
          1.3.6.1.2.1.3.1.1.3.2.1.10.1.100.1|64|10.1.100.1\n\
-         1.3.6.1.2.1.25.1.2.0|4x|0000000000000000000000\n",
+         1.3.6.1.2.1.25.1.2.0|4x|0000000000000000000000\n\
+         1.3.6.1.2.1.2.2.1.2.5|4x|01616263\n1.3.6.1.2.1.2.2.1.2.6|4x|6100c462\n",
     )
     .unwrap();
     let agent = crate::sim::Agent::start(&[file.to_str().unwrap()], 1);
@@ -701,6 +703,9 @@ fn control_characters_and_network_addresses_print_as_snmpget() {
         "RFC1213-MIB::atNetAddress.2.1.10.1.100.1",
         // A DateAndTime of zero octets: the zone's direction, a NUL, prints as `.`.
         "HOST-RESOURCES-MIB::hrSystemDate.0",
+        // Control characters without a NUL go out as they are; with one, as `.`.
+        "IF-MIB::ifDescr.5",
+        "IF-MIB::ifDescr.6",
     ];
     let mut args = vec!["-M", m.as_str(), "-m", "ALL", "-v2c", "-c", "odd"];
     let a = agent.addr();

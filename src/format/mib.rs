@@ -458,6 +458,7 @@ fn hinted_integer(out: &mut String, value: i64, hint: &str) -> bool {
 /// hint repeats while octets remain; single hex digits are padded to two when there is no
 /// separator and no hint left, or under `-O0`.
 pub fn hinted_octets(out: &mut String, bytes: &[u8], hint: &str, zero_pad: bool) {
+    let has_nul = bytes.contains(&0);
     let hint = hint.as_bytes();
     let mut h = 0usize;
     let mut data = bytes.iter().copied().peekable();
@@ -496,19 +497,15 @@ pub fn hinted_octets(out: &mut String, bytes: &[u8], hint: &str, zero_pad: bool)
         while repeat > 0 && data.peek().is_some() {
             match code {
                 b'a' | b't' => {
-                    // As Net-SNMP: a control character that is not white space (NUL, a
-                    // Windows ifDescr's last octet) prints as `.`.
-                    let chunk: Vec<u8> = data
-                        .by_ref()
-                        .take(width)
-                        .map(|b| {
-                            if (b < 0x20 && !b.is_ascii_whitespace() && b != 0x0b) || b == 0x7f {
-                                b'.'
-                            } else {
-                                b
-                            }
-                        })
-                        .collect();
+                    // As Net-SNMP: in a string that holds a NUL (a Windows ifDescr's last
+                    // octet, an empty DateAndTime), every octet that is neither printable
+                    // ASCII nor white space prints as `.`; without one, octets go out as they
+                    // are.
+                    let dots = |b: u8| {
+                        let plain = b.is_ascii_graphic() || b == b' ' || matches!(b, b'\t'..=b'\r');
+                        if has_nul && !plain { b'.' } else { b }
+                    };
+                    let chunk: Vec<u8> = data.by_ref().take(width).map(dots).collect();
                     out.push_str(&String::from_utf8_lossy(&chunk));
                 }
                 b'x' | b'd' | b'o' => {
@@ -562,6 +559,9 @@ mod tests {
         assert_eq!(hinted(b"Linux box", "255a"), "Linux box");
         assert_eq!(hinted(b"eth0\0", "255a"), "eth0.");
         assert_eq!(hinted(b"a\0\n\tb\x01\x7fc\r\n", "255a"), "a.\n\tb..c\r\n");
+        assert_eq!(hinted(b"a\0\xc4b", "255a"), "a..b");
+        // Without a NUL, control characters go out as they are.
+        assert_eq!(hinted(b"\x01abc\x7f", "255a"), "\x01abc\x7f");
         assert_eq!(
             hinted(&[0x07, 0xe8, 1, 15, 10, 30, 0, 0, b'+', 2, 0], "2d-1d-1d,1d:1d:1d.1d,1a1d:1d"),
             "2024-1-15,10:30:0.0,+2:0"
