@@ -280,13 +280,26 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     let (all_rows, columns, extra, failure, end, total) = runtime.block_on(async {
         let (client, _) = snmp::connect(&args.agent, &args.snmp).await?;
         let mut walker = client.table_with(shape.entry.clone(), table_options);
+        // The requests run in a task of their own, which the answers wake directly (waking the
+        // runtime's main future costs a system call each); each batch of rows comes here with
+        // the columns and end as they stand.
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let requests = tokio::spawn(async move {
+            loop {
+                let batch = walker.next_batch().await;
+                let more = matches!(batch, Some(Ok(_)));
+                let state: &TableWalk = walker.state();
+                if tx.send((batch, state.columns().to_vec(), state.end().cloned())).is_err() || !more {
+                    return walker;
+                }
+            }
+        });
         let mut kept: Vec<Row> = Vec::new();
         let mut pending: Vec<Row> = Vec::new();
         let mut failure = None;
         let mut total = 0u64;
         let mut printed_end = false;
-        loop {
-            let batch = walker.next_batch().await;
+        while let Some((batch, columns, end)) = rx.recv().await {
             let finished = match batch {
                 Some(Ok(rows)) => {
                     total = total.saturating_add(u64::try_from(rows.len()).unwrap_or(0));
@@ -299,17 +312,16 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
                 }
                 None => true,
             };
-            let state: &TableWalk = walker.state();
             if global.format != Format::Text {
                 kept.append(&mut pending);
             } else if !shape.columns.is_empty()
                 && (pending.len() >= chunk || (finished && !pending.is_empty()))
             {
-                if state.end() == Some(&WalkEnd::NoSuchName) && !printed_end {
+                if end == Some(WalkEnd::NoSuchName) && !printed_end {
                     printed_end = true;
                     out.push_str("End of MIB\n");
                 }
-                let rows = text_rows(&pending, state.columns(), state.entry(), &title, &options);
+                let rows = text_rows(&pending, &columns, &shape.entry, &title, &options);
                 text.write_chunk(&mut out, &rows);
                 pending.clear();
                 if !emit(&mut out) {
@@ -320,6 +332,8 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
                 break;
             }
         }
+        drop(rx);
+        let walker = requests.await.context("the table task")?;
         kept.append(&mut pending);
         let state = walker.state();
         if global.format == Format::Text && state.end() == Some(&WalkEnd::NoSuchName) && !printed_end {
