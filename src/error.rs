@@ -47,7 +47,8 @@ pub enum Error {
         /// Its kind.
         kind: std::io::ErrorKind,
     },
-    /// A walk stopped: the agent's OIDs did not increase, or it went round in circles.
+    /// A walk stopped (the agent's OIDs did not increase, or it went round in circles), or
+    /// the agent answered without the varbinds asked for.
     #[error("{0}")]
     Walk(Box<WalkError>),
     /// SNMPv3 security, Reports, bad credentials or a request that cannot be built.
@@ -75,6 +76,15 @@ impl Error {
     /// Whether nothing answered (after every retry).
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Timeout { .. })
+    }
+
+    /// A random seed for request-ids and salts, from the system.
+    pub(crate) fn random_seed(context: &str) -> Result<u64, Error> {
+        getrandom::u64().map_err(|e| Error::Io {
+            context: context.to_owned(),
+            message: format!("no random seed: {e}"),
+            kind: std::io::ErrorKind::Other,
+        })
     }
 
     pub(crate) fn io(context: impl Into<String>, e: &std::io::Error) -> Error {

@@ -1,9 +1,11 @@
 //! The tokio driver for [`crate::client::Session`]: one UDP socket (or one TCP connection,
 //! RFC 3430), many requests in flight.
 //!
-//! [`Client`] is a cheap handle (a channel sender) that any number of tasks may clone and use
-//! at once; a driver task owns the socket and the session and only moves bytes and time
-//! between them (quinn's `ConnectionDriver`). Protocol decisions all live in the session.
+//! [`Client`] is a cheap handle that any number of tasks may clone and use at once; protocol
+//! decisions all live in the session ([`crate::client::Session`]). Over UDP the session and
+//! the socket are shared under a lock: a request goes on the wire from the task that makes it,
+//! and a driver task receives and keeps time. Over TCP a driver task owns the connection and
+//! the session and moves bytes and time between them (quinn's `ConnectionDriver`).
 //!
 //! A whole round trip on loopback, against the simulated agent of [`crate::agent`]:
 //!
@@ -236,6 +238,12 @@ impl Core {
         }
     }
 
+    /// Starts `request` on the session; `tx` hears its outcome.
+    fn start(&mut self, request: Request, tx: oneshot::Sender<Outcome>) {
+        let handle = self.session.send(request, now());
+        self.waiting.insert(handle, tx);
+    }
+
     /// Hands finished requests to their callers.
     fn dispatch(&mut self) {
         while let Some((handle, outcome)) = self.session.poll_event() {
@@ -387,8 +395,7 @@ impl Client {
         let sent = match &self.direct {
             Some(direct) if !self.tx.is_closed() => {
                 let mut core = direct.lock();
-                let handle = core.session.send(request, now());
-                core.waiting.insert(handle, tx);
+                core.start(request, tx);
                 core.flush(&direct.socket);
                 core.dispatch();
                 drop(core);
@@ -833,11 +840,7 @@ async fn drive_udp(direct: std::sync::Arc<Direct>, mut rx: mpsc::UnboundedReceiv
         tokio::select! {
             () = direct.started.notified() => {}
             cmd = rx.recv(), if open => match cmd {
-                Some(Command::Request(req, tx)) => {
-                    let mut core = direct.lock();
-                    let h = core.session.send(req, now());
-                    core.waiting.insert(h, tx);
-                }
+                Some(Command::Request(req, tx)) => direct.lock().start(req, tx),
                 Some(Command::Stats(tx)) => {
                     let _ = tx.send(direct.lock().session.stats().clone());
                 }

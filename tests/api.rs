@@ -135,8 +135,10 @@ fn tables_by_name_and_by_column() {
         }
         // Side by side: a request per max-repetitions rows, not per row.
         assert!(requests <= (two.rows.len() as u64).div_ceil(4) + 1, "{requests} requests");
-        // Columns of two tables are refused.
+        // Columns of two tables are refused, and so is a scalar.
         let e = client.table_columns(["ifDescr", "sysDescr"]).await.unwrap_err();
+        assert!(matches!(e, Error::Name(_)), "{e}");
+        let e = client.table_columns(["sysDescr"]).await.unwrap_err();
         assert!(matches!(e, Error::Name(_)), "{e}");
     });
 }

@@ -129,21 +129,6 @@ fn subcommand(args: &[String]) -> Option<&str> {
     None
 }
 
-/// snmpctl's engine state in `dir` (default: [`snmpctl::trap::state::default_dir`]); with
-/// `boot`, a new boot is counted. Problems keeping it are warnings.
-pub fn engine_state(dir: Option<&std::path::Path>, boot: bool) -> snmpctl::trap::state::EngineFile {
-    let dir = dir.map(std::path::Path::to_path_buf).or_else(snmpctl::trap::state::default_dir);
-    if dir.is_none() && boot {
-        eprintln!("snmpctl: warning: no state directory (set SNMPCTL_STATE_DIR); the engine ID is not kept");
-    }
-    let path = dir.map(|d| d.join("engine"));
-    let (engine, problem) = snmpctl::trap::state::load(path.as_deref(), boot);
-    if let Some(e) = problem {
-        eprintln!("snmpctl: warning: the engine state is not kept: {e}");
-    }
-    engine
-}
-
 #[cfg(test)]
 mod tests {
     #[test]

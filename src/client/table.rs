@@ -422,11 +422,11 @@ impl TableWalk {
             walks.iter().enumerate().filter(|(_, w)| !w.is_done()).map(|(i, _)| i).collect();
         let mut shares: Vec<Vec<VarBind>> = vec![Vec::new(); going.len()];
         let split = pdu.error_status == ErrorStatus::NO_ERROR && !pdu.varbinds.is_empty();
-        let GenericPdu { pdu_type, request_id, error_status, error_index, varbinds } = pdu;
+        let GenericPdu { pdu_type, request_id, error_status, error_index, mut varbinds } = pdu;
         if split {
-            for (k, vb) in varbinds.iter().enumerate() {
+            for (k, vb) in std::mem::take(&mut varbinds).into_iter().enumerate() {
                 if let Some(share) = k.checked_rem(going.len()).and_then(|i| shares.get_mut(i)) {
-                    share.push(vb.clone());
+                    share.push(vb);
                 }
             }
         }
@@ -464,8 +464,8 @@ impl TableWalk {
                 self.end = Some(WalkEnd::SubtreeEnd);
             }
             if let Inner::Parallel(walks) = &mut self.inner {
-                // An error ends every column where it stands.
-                walks.retain(|w| w.is_done());
+                // An error ends every column where it stands: nothing more is asked.
+                walks.clear();
             }
             self.take_rows()
         } else {

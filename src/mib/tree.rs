@@ -293,6 +293,11 @@ impl Node {
         }
     }
 
+    /// Whether this node is a table's row (an `…Entry`): it has an INDEX or AUGMENTS another row.
+    pub fn is_row(&self) -> bool {
+        !self.index.is_empty() || self.augments.is_some()
+    }
+
     /// Whether no definition names this node: a step of an OID value written as a bare number
     /// (`{ parent 5 6 }`), labelled as Net-SNMP labels it (`anonymous#N`) and printed as its
     /// number.
@@ -553,8 +558,7 @@ impl Tree {
         if depth != oid.len() {
             return None;
         }
-        let is_entry =
-            |id: NodeId| self.node(id).is_some_and(|n| !n.index.is_empty() || n.augments.is_some());
+        let is_entry = |id: NodeId| self.node(id).is_some_and(Node::is_row);
         let entry =
             if is_entry(id) { id } else { self.node(id)?.children.iter().copied().find(|&c| is_entry(c))? };
         let columns = self

@@ -81,7 +81,7 @@ impl Client {
     /// As [`Client::get`].
     pub async fn get_value(&self, oid: impl IntoOid) -> Result<Value, Error> {
         let vb = self.get([oid]).await?.into_iter().next();
-        Ok(vb.map_or(Value::NoSuchObject, |vb| vb.value))
+        Ok(vb.ok_or_else(empty_answer)?.value)
     }
 
     /// GetNext: the next object after each of `oids`.
@@ -156,8 +156,8 @@ impl Client {
     pub async fn set_text(&self, oid: impl IntoOid, text: &str) -> Result<VarBind, Error> {
         let oid = oid.into_oid(self.mib())?;
         let value = self.mib().value(&oid, text)?;
-        let answer = self.call(Operation::Set, vec![VarBind::new(oid.clone(), value)]).await?;
-        Ok(answer.into_iter().next().unwrap_or_else(|| VarBind::null(oid)))
+        let answer = self.call(Operation::Set, vec![VarBind::new(oid, value)]).await?;
+        answer.into_iter().next().ok_or_else(empty_answer)
     }
 
     /// Walks the subtree under `root`, as `snmpbulkwalk` on v2c and v3 (GetBulk with the
@@ -239,14 +239,17 @@ impl Client {
         let mut named = Vec::new();
         for c in columns {
             let oid = c.into_oid(self.mib())?;
-            let (Some((&subid, parent)), Some(label)) = (
-                oid.arcs().split_last(),
-                self.mib().find(oid.arcs()).and_then(|(id, d)| {
-                    (d == oid.len()).then(|| self.mib().node(id).map(|n| n.label.to_string())).flatten()
-                }),
-            ) else {
+            let mib = self.mib();
+            let column = mib
+                .find(oid.arcs())
+                .filter(|&(_, depth)| depth == oid.len())
+                .and_then(|(id, _)| mib.node(id));
+            let in_row = column.and_then(|n| n.parent).and_then(|p| mib.node(p)).is_some_and(|r| r.is_row());
+            let (Some(column), Some((&subid, parent)), true) = (column, oid.arcs().split_last(), in_row)
+            else {
                 return Err(name_error(&oid, "not a column of a table the MIB describes"));
             };
+            let label = column.label.to_string();
             let parent = Oid::new(parent).map_err(|e| name_error(&oid, e))?;
             match &entry {
                 Some(e) if *e != parent => {
@@ -284,6 +287,11 @@ impl Client {
             .collect();
         Ok(table)
     }
+}
+
+/// An answer without the varbind asked for: the agent's fault, not a value to make up.
+fn empty_answer() -> Error {
+    Error::Walk(Box::new(WalkError::EmptyResponse))
 }
 
 fn name_error(oid: &Oid, problem: impl std::fmt::Display) -> Error {

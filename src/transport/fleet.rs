@@ -99,11 +99,7 @@ impl Fleet {
             names.push(name);
         }
         let mut answers: Vec<Option<Result<Vec<VarBind>, Error>>> = vec![None; jobs.len()];
-        let seed = getrandom::u64().map_err(|e| Error::Io {
-            context: "polling".into(),
-            message: format!("no random seed: {e}"),
-            kind: std::io::ErrorKind::Other,
-        })?;
+        let seed = Error::random_seed("polling")?;
         let options = Options { concurrency: self.concurrency, min_interval: Duration::ZERO };
         poll::run(&jobs, options, seed, |event| match event {
             Event::Varbinds { job, varbinds } => {

@@ -168,30 +168,28 @@ impl ReceiverBuilder {
     /// [`Error::Session`] for unusable user credentials, [`Error::Io`] for users text that does
     /// not parse or no randomness from the system.
     pub fn session(self) -> Result<(Session, Option<std::io::Error>), Error> {
+        // Everything that can fail first: a receiver that cannot start counts no boot.
+        let mut users = Vec::new();
+        for (user, engine_id) in &self.users {
+            let usm = user.usm_config()?;
+            users.push(TrapUser { engine_id: engine_id.clone(), ..TrapUser::new(usm.user) });
+        }
+        for text in &self.users_text {
+            users.extend(super::parse_users(text).map_err(|e| Error::Io {
+                context: "reading the users".into(),
+                message: e.to_string(),
+                kind: std::io::ErrorKind::InvalidData,
+            })?);
+        }
+        users.extend(self.trap_users);
+        let seed = Error::random_seed("starting the receiver")?;
         let (mut engine, problem) = super::state::load(self.state_file.as_deref(), true);
         if let Some(id) = self.engine_id {
             engine.engine_id = id;
         }
         let mut config = ReceiverConfig::new(engine.local_engine());
         config.communities = self.communities;
-        for (user, engine_id) in &self.users {
-            let usm = user.usm_config()?;
-            config.users.push(TrapUser { engine_id: engine_id.clone(), ..TrapUser::new(usm.user) });
-        }
-        for text in &self.users_text {
-            let users = super::parse_users(text).map_err(|e| Error::Io {
-                context: "reading the users".into(),
-                message: e.to_string(),
-                kind: std::io::ErrorKind::InvalidData,
-            })?;
-            config.users.extend(users);
-        }
-        config.users.extend(self.trap_users);
-        let seed = getrandom::u64().map_err(|e| Error::Io {
-            context: "starting the receiver".into(),
-            message: format!("no random seed: {e}"),
-            kind: std::io::ErrorKind::Other,
-        })?;
+        config.users = users;
         Ok((Session::new(config, seed), problem))
     }
 

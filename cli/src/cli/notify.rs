@@ -242,7 +242,7 @@ impl TrapBuilder {
             Security::Usm(u) => {
                 // Boots and time always come from our engine's state, so they only grow from
                 // run to run (a receiver tracks them per engine), also under -e.
-                let state = super::engine_state(state_dir, false);
+                let state = engine_state(state_dir);
                 let time = state.time();
                 let engine_id = u.engine_id.clone().unwrap_or(state.engine_id);
                 let boots = state.boots;
@@ -373,6 +373,21 @@ fn send_inform(
             Ok(ExitCode::from(EXIT_FAILURE))
         }
     }
+}
+
+/// snmpctl's engine as kept in `dir` (default: [`snmpctl::trap::state::default_dir`]),
+/// created on first use. Problems keeping it are warnings: the v3 Traps still go out.
+fn engine_state(dir: Option<&std::path::Path>) -> snmpctl::trap::state::EngineFile {
+    let dir = dir.map(std::path::Path::to_path_buf).or_else(snmpctl::trap::state::default_dir);
+    if dir.is_none() {
+        eprintln!("snmpctl: warning: no state directory (set SNMPCTL_STATE_DIR); the engine ID is not kept");
+    }
+    let path = dir.map(|d| d.join("engine"));
+    let (engine, problem) = snmpctl::trap::state::load(path.as_deref(), false);
+    if let Some(e) = problem {
+        eprintln!("snmpctl: warning: the engine state is not kept: {e}");
+    }
+    engine
 }
 
 #[cfg(test)]
