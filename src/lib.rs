@@ -54,6 +54,8 @@ pub mod capture;
 pub mod client;
 #[cfg(feature = "tokio")]
 mod error;
+#[cfg(feature = "exporter")]
+pub mod exporter;
 pub mod format;
 pub mod hex;
 pub mod mib;
