@@ -3,6 +3,7 @@
 mod agent;
 mod decode;
 mod demo;
+mod exporter;
 mod get;
 mod listen;
 mod mib;
@@ -88,6 +89,8 @@ enum Command {
     Poll(poll::Args),
     /// Show the toolkit end to end on a shipped router recording: no device needed.
     Demo(demo::Args),
+    /// A Prometheus exporter with snmp_exporter's URLs and snmp.yml (0.21 and 0.23+ formats).
+    Exporter(exporter::Args),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -113,6 +116,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Agent(args) => agent::run(&cli.global, &args),
         Command::Poll(args) => poll::run(&cli.global, &args),
         Command::Demo(args) => demo::run(&cli.global, &args),
+        Command::Exporter(args) => exporter::run(&args),
     }
 }
 

@@ -154,6 +154,11 @@ fn merge_walks(mut walks: Vec<(Oid, WalkParams)>) -> Vec<(Oid, WalkParams)> {
 }
 
 impl Scraper {
+    /// A scraper that runs up to `per_target` requests of a scrape at once.
+    pub fn new(per_target: usize) -> Scraper {
+        Scraper { per_target: per_target.max(1), ..Scraper::default() }
+    }
+
     fn client_for(&self, key: &Key) -> Option<Client> {
         let mut clients = self.clients.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let now = Instant::now();
