@@ -5,9 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && ! command -v snmpd >/dev/null; then
+# snmp_exporter 0.21 and Prometheus 2.42 are the exporter's peers in tests/exporter.rs.
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+   && ! { command -v snmpd && command -v prometheus-snmp-exporter && command -v prometheus; } >/dev/null; then
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq snmp snmpd snmptrapd tshark >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq snmp snmpd snmptrapd tshark \
+    prometheus-snmp-exporter prometheus >/dev/null
 fi
 # pysnmp is the second SNMPv3 implementation the interop tests run (3DES, AES key extensions);
 # snmpsim ships the .snmprec recordings `snmpctl agent` must serve.

@@ -16,6 +16,7 @@ mod cli;
 mod client_sim;
 mod commands;
 mod examples;
+mod exporter;
 mod fixtures;
 mod interop_pysnmp;
 mod interop_v3;

@@ -1,0 +1,244 @@
+//! `snmpctl exporter` side by side with snmp_exporter 0.21 (Debian's prometheus-snmp-exporter)
+//! on the same snmp.yml and the same simulated agent, outputs compared as sets of samples; the
+//! HTTP surface (errors, reload, config, secrets); and a real Prometheus scraping two targets
+//! through it.
+
+use crate::agent::temp_dir;
+use crate::sim::Agent;
+use std::collections::BTreeSet;
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_snmpctl");
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/exporter");
+
+/// A server process, killed on drop.
+pub struct Server {
+    child: Child,
+    pub port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `snmpctl exporter ARGS --listen 127.0.0.1:0` and reads the port it got.
+pub fn ours(args: &[&str]) -> Server {
+    let mut child = Command::new(BIN)
+        .arg("exporter")
+        .args(args)
+        .args(["--listen", "127.0.0.1:0"])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    let port = line
+        .split("address=\"127.0.0.1:")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("snmpctl exporter did not start: {line}"));
+    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+    Server { child, port }
+}
+
+/// Starts snmp_exporter 0.21 on a free port with `config`.
+fn theirs(config: &Path) -> Server {
+    let which = Command::new("prometheus-snmp-exporter").arg("--version").output();
+    assert!(
+        which.is_ok(),
+        "prometheus-snmp-exporter not found: apt-get install prometheus-snmp-exporter (scripts/test.sh installs it)"
+    );
+    for _ in 0..8 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut child = Command::new("prometheus-snmp-exporter")
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Server { child, port };
+            }
+            if let Ok(Some(_)) = child.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    panic!("snmp_exporter did not start");
+}
+
+/// An HTTP/1.0 request; the status and the body.
+pub fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let mut req = format!("{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    (status, body.to_owned())
+}
+
+fn get(port: u16, path: &str) -> (u16, String) {
+    http(port, "GET", path, &[])
+}
+
+/// The samples and HELP/TYPE lines of a scrape, without the scrape's own timing series and
+/// snmpctl's extra ones.
+fn samples(text: &str) -> BTreeSet<String> {
+    text.lines()
+        .filter(|l| !l.contains("snmp_scrape_") && !l.contains("snmpctl_"))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn value(text: &str, series: &str) -> Option<f64> {
+    text.lines().find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+}
+
+#[test]
+fn every_metric_type_matches_snmp_exporter() {
+    let dir = temp_dir("exporter-types");
+    let users = dir.join("users.conf");
+    std::fs::write(&users, "createUser exporter SHA exporter-auth-pass AES exporter-priv-pass\n").unwrap();
+    let recording = format!("public={FIXTURES}/types.snmprec");
+    let agent = Agent::start(&[&recording, "--users", users.to_str().unwrap()], 1);
+    let config = Path::new(FIXTURES).join("snmp-0.21.yml");
+    let (a, b) = (theirs(&config), ours(&["--config", config.to_str().unwrap()]));
+    for module in ["types", "composite", "types_v3"] {
+        let path = format!("/snmp?target={}&module={module}", agent.addr());
+        let (sa, ta) = get(a.port, &path);
+        let (sb, tb) = get(b.port, &path);
+        assert_eq!((sa, sb), (200, 200), "{ta}\n{tb}");
+        let (ta, tb) = (samples(&ta), samples(&tb));
+        assert!(ta.len() >= 4, "{ta:?}");
+        let only_theirs: Vec<_> = ta.difference(&tb).collect();
+        let only_ours: Vec<_> = tb.difference(&ta).collect();
+        assert!(only_theirs.is_empty() && only_ours.is_empty(), "{module}: only snmp_exporter {only_theirs:#?}\nonly snmpctl {only_ours:#?}");
+    }
+    // The whole text is the same too, line for line, but for the timings.
+    let path = format!("/snmp?target={}&module=types", agent.addr());
+    let keep = |t: String| t.lines().filter(|l| !l.contains("snmp_scrape_") && !l.contains("snmpctl_")).collect::<Vec<_>>().join("\n");
+    assert_eq!(keep(get(a.port, &path).1), keep(get(b.port, &path).1));
+    let (_, ours_text) = get(b.port, &path);
+    assert_eq!(value(&ours_text, "snmp_scrape_pdus_returned"), Some(47.0));
+    assert_eq!(value(&ours_text, "snmpctl_scrape_errors"), Some(0.0));
+}
+
+#[test]
+fn the_generated_if_mib_matches_snmp_exporter_and_repairs_what_it_cannot_serve() {
+    // The router recording with a fixed sysUpTime, and an ifAlias that is Latin-1, not UTF-8.
+    let dir = temp_dir("exporter-ifmib");
+    let router = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/snmprec/router.snmprec")).unwrap();
+    let fixed: String = router
+        .lines()
+        .map(|l| if l.starts_with("1.3.6.1.2.1.1.3.0|") { "1.3.6.1.2.1.1.3.0|67|4242".to_owned() } else { l.to_owned() })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(dir.join("public.snmprec"), format!("{fixed}\n")).unwrap();
+    let latin1 = fixed.replace("1.3.6.1.2.1.31.1.1.1.18.2|4|", "1.3.6.1.2.1.31.1.1.1.18.2|4x|636166e9");
+    assert_ne!(latin1, fixed, "the recording has ifAlias.2");
+    std::fs::write(dir.join("latin1.snmprec"), format!("{latin1}\n")).unwrap();
+    let agent = Agent::start(&[dir.to_str().unwrap()], 1);
+
+    let config = Path::new(FIXTURES).join("if_mib-0.21.yml");
+    let (a, b) = (theirs(&config), ours(&["--config", config.to_str().unwrap()]));
+    let path = format!("/snmp?target={}&module=if_mib", agent.addr());
+    let (sa, ta) = get(a.port, &path);
+    let (sb, tb) = get(b.port, &path);
+    assert_eq!((sa, sb), (200, 200));
+    assert_eq!(samples(&ta), samples(&tb));
+    assert!(tb.contains("ifHCInOctets{ifAlias=\"\",ifDescr=\"ge-0-0-0\",ifIndex=\"2\",ifName=\"ge-0-0-0\"}"), "{tb}");
+
+    // Community latin1: snmp_exporter 0.21 fails the whole scrape; snmpctl serves it with the
+    // one bad label value repaired, and counts it.
+    let yml = std::fs::read_to_string(&config).unwrap().replace("\nif_mib:\n", "\nif_mib:\n  auth:\n    community: latin1\n");
+    let latin = dir.join("latin1.yml");
+    std::fs::write(&latin, yml).unwrap();
+    let (a2, b2) = (theirs(&latin), ours(&["--config", latin.to_str().unwrap()]));
+    let (sa, ta) = get(a2.port, &path);
+    assert_eq!(sa, 500, "{ta}");
+    assert!(ta.contains("UTF-8"), "{ta}");
+    let (sb, tb) = get(b2.port, &path);
+    assert_eq!(sb, 200, "{tb}");
+    assert!(tb.contains("ifAlias=\"caf\u{FFFD}\""), "{tb}");
+    // ifAlias.2 labels every ifIndex 2 series (a lookup) and is read once per series.
+    assert!(value(&tb, "snmpctl_scrape_label_values_repaired").unwrap() >= 1.0, "{tb}");
+}
+
+#[test]
+fn bad_requests_reload_config_and_secrets() {
+    let dir = temp_dir("exporter-http");
+    let config = dir.join("snmp.yml");
+    let good = "auths:\n  v3:\n    username: u\n    security_level: authPriv\n    password: pass-word-1\n    priv_password: pass-word-2\n    auth_protocol: SHA\n    priv_protocol: AES\n    version: 3\n  public_v2:\n    community: not-public-at-all\n    version: 2\nmodules:\n  m:\n    walk: [1.3.6.1.2.1.1]\n    metrics:\n    - {name: sysUpTime, oid: 1.3.6.1.2.1.1.3, type: gauge, help: up}\n";
+    std::fs::write(&config, good).unwrap();
+    let agent = Agent::start(&[], 1);
+    let b = ours(&["--config", config.to_str().unwrap(), "--allow-targets", "127.0.0.0/8"]);
+
+    let (s, t) = get(b.port, "/snmp?module=m");
+    assert_eq!((s, t.trim()), (400, "'target' parameter must be specified once"));
+    let (s, t) = get(b.port, &format!("/snmp?target={}&module=nope", agent.addr()));
+    assert_eq!((s, t.trim()), (400, "Unknown module 'nope'"));
+    let (s, t) = get(b.port, &format!("/snmp?target={}&module=m&auth=who", agent.addr()));
+    assert_eq!((s, t.trim()), (400, "Unknown auth 'who'"));
+    let (s, _) = get(b.port, "/snmp?target=192.0.2.1&module=m");
+    assert_eq!(s, 403, "outside --allow-targets");
+    let (s, t) = get(b.port, "/config");
+    assert_eq!(s, 200);
+    for secret in ["pass-word-1", "pass-word-2", "not-public-at-all"] {
+        assert!(!t.contains(secret), "{t}");
+    }
+    assert!(t.contains("<secret>"), "{t}");
+    assert_eq!(get(b.port, "/-/healthy"), (200, "Healthy".into()));
+
+    // A dead target answers within the scrape timeout, as an error.
+    let dead = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let start = Instant::now();
+    let (s, t) = http(
+        b.port,
+        "GET",
+        &format!("/snmp?target={}&module=m", dead.local_addr().unwrap()),
+        &[("X-Prometheus-Scrape-Timeout-Seconds", "1.5")],
+    );
+    assert_eq!(s, 500, "{t}");
+    assert!(start.elapsed() < Duration::from_millis(1400), "{:?}", start.elapsed());
+
+    // A broken file on reload keeps the old configuration.
+    std::fs::write(&config, good.replace("type: gauge", "type: gauze")).unwrap();
+    let (s, t) = http(b.port, "POST", "/-/reload", &[]);
+    assert_eq!(s, 500, "{t}");
+    assert!(t.contains("snmp.yml:17:") && t.contains("modules.m.metrics[0].type"), "{t}");
+    assert!(get(b.port, "/config").1.contains("help: up"));
+    let (_, m) = get(b.port, "/metrics");
+    assert_eq!(value(&m, "snmpctl_exporter_config_last_reload_successful"), Some(0.0), "{m}");
+    std::fs::write(&config, good.replace("not-public-at-all", "public").replace("help: up", "help: reloaded")).unwrap();
+    assert_eq!(http(b.port, "POST", "/-/reload", &[]).0, 200);
+    let (s, t) = get(b.port, &format!("/snmp?target={}&module=m", agent.addr()));
+    assert_eq!(s, 200, "{t}");
+    assert!(t.contains("# HELP sysUpTime reloaded"), "{t}");
+    let (_, m) = get(b.port, "/metrics");
+    assert_eq!(value(&m, "snmpctl_exporter_config_last_reload_successful"), Some(1.0), "{m}");
+    assert_eq!(value(&m, "snmpctl_exporter_config_reloads_total"), Some(2.0), "{m}");
+}
