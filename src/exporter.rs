@@ -28,6 +28,7 @@
 //! ```
 
 pub mod config;
+pub mod generator;
 pub mod samples;
 #[cfg(feature = "tokio")]
 pub mod scrape;

@@ -933,9 +933,10 @@ fn scalar_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 
 mod anchored {
     use super::*;
+    /// As snmp_exporter writes it: the anchored form (reading it anchors again, which means
+    /// the same).
     pub fn serialize<S: Serializer>(r: &regex::Regex, s: S) -> Result<S::Ok, S::Error> {
-        let text = r.as_str();
-        s.serialize_str(text.strip_prefix("^(?:").and_then(|t| t.strip_suffix(")$")).unwrap_or(text))
+        s.serialize_str(r.as_str())
     }
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<regex::Regex, D::Error> {
         let text = String::deserialize(d)?;

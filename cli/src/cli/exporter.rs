@@ -19,7 +19,10 @@ use std::time::{Duration, Instant, SystemTime};
 
 /// Arguments of `snmpctl exporter`.
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
+    #[command(subcommand)]
+    action: Option<Action>,
     /// snmp.yml files, in snmp_exporter's 0.21 or 0.23+ format; repeatable (modules and auths
     /// are merged) [default: the built-in `if_mib` and `system` modules, `public_v1` and
     /// `public_v2` auths].
@@ -42,6 +45,53 @@ pub struct Args {
     /// Load the configuration, report what it holds, and exit.
     #[arg(long = "dry-run")]
     dry_run: bool,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Action {
+    /// Write snmp.yml from a generator.yml, as snmp_exporter's generator does, on snmpctl's
+    /// MIB compiler: the shipped MIBs plus -M directories (every module in them), no Net-SNMP.
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct GenerateArgs {
+    /// The generator.yml (snmp_exporter 0.21's format, or 0.23+'s with `auths:`).
+    #[arg(default_value = "generator.yml")]
+    input: PathBuf,
+    /// Where to write [default: snmp.yml; `-` for standard output].
+    #[arg(short = 'o', long = "output", default_value = "snmp.yml")]
+    output: PathBuf,
+    /// Directories of MIB files to load besides the shipped ones, `:`-separated; repeatable
+    /// (also from $MIBDIRS, as snmp_exporter's generator takes them).
+    #[arg(short = 'M', long = "mib-dirs", env = "MIBDIRS", value_delimiter = ':')]
+    mib_dirs: Vec<PathBuf>,
+}
+
+fn generate(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(&args.input).with_context(|| format!("reading {}", args.input.display()))?;
+    let mib = if args.mib_dirs.is_empty() {
+        snmpctl::Mib::shipped()
+    } else {
+        let (mib, diagnostics) = snmpctl::Mib::with_dirs(&args.mib_dirs);
+        let problems = diagnostics.len();
+        if problems > 0 {
+            log("warn", "some MIB files have problems (the modules that resolve are loaded)", &[("problems", &problems.to_string())]);
+        }
+        mib
+    };
+    let (yml, warnings) = snmpctl::exporter::generator::generate(&args.input, &text, mib.tree())?;
+    for w in &warnings {
+        log("warn", w, &[]);
+    }
+    if args.output.as_os_str() == "-" {
+        use std::io::Write as _;
+        std::io::stdout().write_all(yml.as_bytes())?;
+    } else {
+        std::fs::write(&args.output, yml).with_context(|| format!("writing {}", args.output.display()))?;
+        log("info", "config written", &[("file", &args.output.display().to_string())]);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// A network that targets may be in.
@@ -125,6 +175,9 @@ fn log(level: &str, msg: &str, fields: &[(&str, &str)]) {
 
 /// Runs the exporter.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    if let Some(Action::Generate(g)) = &args.action {
+        return generate(g);
+    }
     let config = load(&args.config)?;
     let allow = args.allow_targets.iter().map(|c| Cidr::parse(c)).collect::<anyhow::Result<Vec<_>>>()?;
     if args.dry_run {
