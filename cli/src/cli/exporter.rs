@@ -132,9 +132,9 @@ impl Cidr {
     }
 }
 
-/// The built-in configuration: `if_mib` and `system` modules written from the shipped MIBs
-/// by `snmpctl exporter generate` (see `cli/src/cli/exporter/builtin.yml`'s header).
-const BUILTIN: &str = include_str!("exporter/builtin.yml");
+/// The built-in configuration's generator.yml: `if_mib` and `system` modules and two auths,
+/// generated over the shipped MIBs when the exporter starts without --config.
+const BUILTIN: &str = include_str!("exporter/generator.yml");
 
 struct State {
     config: RwLock<Arc<Config>>,
@@ -159,7 +159,9 @@ struct Stats {
 
 fn load(paths: &[PathBuf]) -> anyhow::Result<Config> {
     if paths.is_empty() {
-        let (c, _) = Config::parse("built-in snmp.yml".as_ref(), BUILTIN)?;
+        let tree = snmpctl::Mib::shipped();
+        let (yml, _) = snmpctl::exporter::generator::generate("built-in generator.yml".as_ref(), BUILTIN, tree.tree())?;
+        let (c, _) = Config::parse("built-in snmp.yml".as_ref(), &yml)?;
         return Ok(c);
     }
     Ok(Config::load(paths)?)
