@@ -234,23 +234,33 @@ impl<'t> View<'t> {
     /// The INDEX of a column's row (or of the row it AUGMENTS), by name as the module writes
     /// it: `None` for a name that no module defines (the column is left out, as snmp_exporter
     /// leaves it out), `INTEGER` standing for the row itself (LANOPTICS-HUB-MIB).
-    fn indexes(&self, id: NodeId) -> Vec<(Option<NodeId>, bool)> {
+    fn indexes(&self, id: NodeId) -> Vec<(Option<NodeId>, String, bool)> {
         let Some(node) = self.tree.node(id) else { return Vec::new() };
-        let row = |n: &'t Node| -> Vec<(Option<NodeId>, bool)> {
-            let source = match n.augments.and_then(|a| self.tree.node(a)) {
+        let row = |n: &'t Node| -> Vec<(Option<NodeId>, String, bool)> {
+            // AUGMENTS by name, as the generator resolves it (the last row of that label).
+            let augmented = n
+                .augments
+                .and_then(|a| self.tree.node(a))
+                .and_then(|a| self.names.get(a.label.as_ref()))
+                .and_then(|&a| self.tree.node(a));
+            let source = match augmented {
                 Some(aug) if n.index.is_empty() && n.index_written.is_empty() => aug,
                 _ => n,
             };
-            if source.index_written.is_empty() {
-                // Every INDEX object resolved: the nodes the module means.
-                return source.index.iter().map(|&(id, implied)| (Some(id), implied)).collect();
-            }
-            source
-                .index_labels(self.tree)
+            let labels = source.index_labels(self.tree);
+            // Labels as the module writes them (Net-SNMP keeps INDEX names as written); the
+            // nodes as they resolved when every object did, by label otherwise.
+            let resolved = source.index.len() == labels.len();
+            labels
                 .into_iter()
-                .map(|(label, implied)| {
+                .enumerate()
+                .map(|(i, (label, implied))| {
                     let label = if label == "INTEGER" { n.label.as_ref() } else { label };
-                    (self.names.get(label).copied(), implied)
+                    let id = match source.index.get(i) {
+                        Some(&(id, _)) if resolved => Some(id),
+                        _ => self.names.get(label).copied(),
+                    };
+                    (id, label.to_owned(), implied)
                 })
                 .collect()
         };
@@ -261,11 +271,16 @@ impl<'t> View<'t> {
         node.parent.and_then(|p| self.tree.node(p)).map(row).unwrap_or_default()
     }
 
+    /// `id` and everything under it, in tree order; a node's twins (the same OID under
+    /// other modules' labels, which Net-SNMP keeps side by side) right after its subtree.
     fn pre_order(&self, id: NodeId, out: &mut Vec<NodeId>) {
         out.push(id);
         if let Some(n) = self.tree.node(id) {
             for &c in &n.children {
                 self.pre_order(c, out);
+                if let Some(child) = self.tree.node(c) {
+                    out.extend(child.twins.iter().copied());
+                }
             }
         }
     }
@@ -451,7 +466,7 @@ fn module_yaml(
             let indexes = view.indexes(id);
             let count = indexes.len();
             let mut usable = true;
-            for (i, (index_id, implied)) in indexes.iter().enumerate() {
+            for (i, (index_id, written, implied)) in indexes.iter().enumerate() {
                 let Some((index_id, index_node)) = index_id.and_then(|x| Some((x, tree.node(x)?))) else {
                     warnings.push(format!("module {name}: could not find an index of node {}", n.label));
                     usable = false;
@@ -468,7 +483,7 @@ fn module_yaml(
                 };
                 let fixed_size = fixed_size(tree, index_node);
                 let index = Index {
-                    labelname: index_node.label.to_string(),
+                    labelname: written.clone(),
                     kind: index_kind,
                     fixed_size,
                     implied: *implied && i.saturating_add(1) == count,
