@@ -327,3 +327,109 @@ fn snmp_exporter_serves_what_the_generator_writes() {
         assert_eq!(samples(&ta), samples(&tb), "{module}");
     }
 }
+
+/// A walk's values by instance (the last arc): `snmpctl walk -On -Oq`.
+fn walk_values(agent: &str, oid: &str) -> Vec<(String, f64)> {
+    let out = Command::new(BIN).args(["walk", "-v2c", "-c", "public", "-On", "-Oq", agent, oid]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .filter_map(|l| {
+            let (o, v) = l.split_once(' ')?;
+            Some((o.rsplit('.').next()?.to_owned(), v.parse().ok()?))
+        })
+        .collect()
+}
+
+#[test]
+fn prometheus_scrapes_two_targets_through_the_exporter() {
+    let which = Command::new("prometheus").arg("--version").output();
+    assert!(which.is_ok(), "prometheus not found: apt-get install prometheus (scripts/test.sh installs it)");
+    let dir = temp_dir("exporter-prometheus");
+    // Two devices: the router recording, and one whose counters differ.
+    let router = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/snmprec/router.snmprec")).unwrap();
+    let other: String = router
+        .lines()
+        .map(|l| match l.strip_prefix("1.3.6.1.2.1.31.1.1.1.6.") {
+            Some(rest) => {
+                let (index, _) = rest.split_once('|').unwrap();
+                format!("1.3.6.1.2.1.31.1.1.1.6.{index}|70|{}", 1_000_000_007u64 * index.parse::<u64>().unwrap())
+            }
+            None => l.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::create_dir_all(dir.join("a")).unwrap();
+    std::fs::create_dir_all(dir.join("b")).unwrap();
+    std::fs::write(dir.join("a/public.snmprec"), &router).unwrap();
+    std::fs::write(dir.join("b/public.snmprec"), format!("{other}\n")).unwrap();
+    let agents = [Agent::start(&[dir.join("a").to_str().unwrap()], 1), Agent::start(&[dir.join("b").to_str().unwrap()], 1)];
+    let exporter = ours(&[]);
+
+    for _ in 0..8 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let config = format!(
+            "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n\
+             scrape_configs:\n- job_name: snmp\n  metrics_path: /snmp\n  params:\n    module: [if_mib]\n    auth: [public_v2]\n\
+             \x20 static_configs:\n  - targets: ['{}', '{}']\n  relabel_configs:\n\
+             \x20 - source_labels: [__address__]\n    target_label: __param_target\n\
+             \x20 - source_labels: [__param_target]\n    target_label: instance\n\
+             \x20 - target_label: __address__\n    replacement: 127.0.0.1:{}\n",
+            agents[0].addr(),
+            agents[1].addr(),
+            exporter.port
+        );
+        std::fs::write(dir.join("prometheus.yml"), config).unwrap();
+        let data = dir.join(format!("data-{port}"));
+        let child = Command::new("prometheus")
+            .arg(format!("--config.file={}", dir.join("prometheus.yml").display()))
+            .arg(format!("--storage.tsdb.path={}", data.display()))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let prometheus = Server { child, port };
+        let start = Instant::now();
+        let mut last = String::new();
+        while start.elapsed() < Duration::from_secs(60) {
+            std::thread::sleep(Duration::from_millis(500));
+            if TcpStream::connect(("127.0.0.1", port)).is_err() {
+                continue;
+            }
+            let (status, body) = get(port, "/api/v1/query?query=ifHCInOctets");
+            last = body.clone();
+            if status != 200 {
+                continue;
+            }
+            let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+            let results = v["data"]["result"].as_array().cloned().unwrap_or_default();
+            let want: usize = agents.iter().map(|a| walk_values(&a.addr(), "1.3.6.1.2.1.31.1.1.1.6").len()).sum();
+            if results.len() < want {
+                continue;
+            }
+            assert_eq!(results.len(), want, "{body}");
+            for agent in &agents {
+                for (index, value) in walk_values(&agent.addr(), "1.3.6.1.2.1.31.1.1.1.6") {
+                    let series = results
+                        .iter()
+                        .find(|r| r["metric"]["instance"] == agent.addr() && r["metric"]["ifIndex"] == index.as_str())
+                        .unwrap_or_else(|| panic!("no series for {} ifIndex {index}: {body}", agent.addr()));
+                    assert_eq!(series["metric"]["job"], "snmp");
+                    let got: f64 = series["value"][1].as_str().unwrap().parse().unwrap();
+                    assert_eq!(got, value, "{} ifIndex {index}", agent.addr());
+                    assert!(series["metric"]["ifName"].as_str().is_some_and(|n| !n.is_empty()), "{series}");
+                }
+            }
+            let (_, up) = get(port, "/api/v1/query?query=up");
+            assert_eq!(up.matches("\"1\"]").count(), 2, "{up}");
+            return;
+        }
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            panic!("Prometheus never had the series: {last}");
+        }
+        // Prometheus did not start (its port taken meanwhile): try another.
+    }
+    panic!("Prometheus did not start");
+}
