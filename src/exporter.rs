@@ -5,7 +5,8 @@
 //!
 //! ```
 //! use snmpctl::exporter::config::Config;
-//! use snmpctl::exporter::samples::{Families, Matcher, Pdus, collect};
+//! use snmpctl::exporter::samples::render_text;
+//! use snmpctl::{Value, VarBind};
 //!
 //! let yml = "
 //! auths: {public_v2: {community: public, version: 2}}
@@ -16,13 +17,8 @@
 //!     - {name: sysUpTime, oid: 1.3.6.1.2.1.1.3, type: gauge, help: Uptime}
 //! ";
 //! let (config, _) = Config::parse("snmp.yml".as_ref(), yml)?;
-//! let mut pdus = Pdus::default();
-//! pdus.insert("1.3.6.1.2.1.1.3.0".parse()?, snmpctl::Value::TimeTicks(123_456_789));
-//! let mut families = Families::default();
-//! collect(&Matcher::new(&config.modules["system"].metrics), &pdus, &mut families);
-//! families.finish();
-//! let mut text = String::new();
-//! families.write_text(&mut text);
+//! let uptime = VarBind::new("1.3.6.1.2.1.1.3.0".parse()?, Value::TimeTicks(123_456_789));
+//! let (text, _) = render_text(&config.modules["system"].metrics, [uptime]);
 //! assert_eq!(text, "# HELP sysUpTime Uptime\n# TYPE sysUpTime gauge\nsysUpTime 1.23456789e+08\n");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

@@ -5,7 +5,7 @@
 //! of its OID is the instance, read into labels by the metric's `indexes`, then `lookups` add
 //! labels read from other varbinds. The metric's `type` says how the value becomes samples.
 //! Where snmp_exporter fails a whole scrape, this keeps the rest and counts what it repaired
-//! or dropped ([`Families::repaired`], [`Families::dropped`]):
+//! or dropped ([`Counts::repaired`], [`Counts::dropped`]):
 //! - a label value that is not UTF-8 has each bad sequence replaced by U+FFFD (snmp_exporter
 //!   0.21 fails the scrape with HTTP 500; later versions replace as here);
 //! - two samples with the same name and labels: the first is kept (0.21: HTTP 500).
@@ -26,104 +26,6 @@ pub enum Kind {
     Gauge,
     /// `# TYPE … counter`.
     Counter,
-}
-
-/// One sample: its labels (sorted by name) and value.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Sample {
-    /// Label names and values, sorted by name.
-    pub labels: Vec<(String, String)>,
-    /// The value.
-    pub value: f64,
-}
-
-/// The samples of one metric name.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Family {
-    /// HELP text.
-    pub help: String,
-    /// TYPE.
-    pub kind: Kind,
-    /// The samples.
-    pub samples: Vec<Sample>,
-}
-
-/// Every family of a scrape, by name.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Families {
-    /// By metric name.
-    pub families: BTreeMap<String, Family>,
-    /// Label values that were not UTF-8 and were repaired.
-    pub repaired: u64,
-    /// Samples dropped: the same name and labels twice, or a value that does not fit its type
-    /// (a Bits metric whose value is not an OCTET STRING).
-    pub dropped: u64,
-}
-
-impl Families {
-    /// Adds one sample; labels need not be sorted.
-    pub fn add(&mut self, name: &str, help: &str, kind: Kind, mut labels: Vec<(String, String)>, value: f64) {
-        labels.sort_by(|a, b| a.0.cmp(&b.0));
-        let family = self.families.entry(name.to_owned()).or_insert_with(|| Family {
-            help: help.to_owned(),
-            kind,
-            samples: Vec::new(),
-        });
-        family.samples.push(Sample { labels, value });
-    }
-
-    /// Sorts each family's samples by label values (as client_golang does) and drops samples
-    /// whose name and labels came before.
-    pub fn finish(&mut self) {
-        let mut dropped = 0u64;
-        for family in self.families.values_mut() {
-            family.samples.sort_by(|a, b| {
-                a.labels.iter().map(|l| (&l.1, &l.0)).cmp(b.labels.iter().map(|l| (&l.1, &l.0)))
-            });
-            let before = family.samples.len();
-            family.samples.dedup_by(|b, a| a.labels == b.labels);
-            dropped = dropped.saturating_add((before.saturating_sub(family.samples.len())) as u64);
-        }
-        self.dropped = self.dropped.saturating_add(dropped);
-    }
-
-    /// Writes the text exposition format.
-    pub fn write_text(&self, out: &mut String) {
-        for (name, family) in &self.families {
-            if family.samples.is_empty() {
-                continue;
-            }
-            out.push_str("# HELP ");
-            out.push_str(name);
-            out.push(' ');
-            escape_help(out, &family.help);
-            out.push_str("\n# TYPE ");
-            out.push_str(name);
-            out.push_str(match family.kind {
-                Kind::Gauge => " gauge\n",
-                Kind::Counter => " counter\n",
-            });
-            for s in &family.samples {
-                out.push_str(name);
-                if !s.labels.is_empty() {
-                    out.push('{');
-                    for (i, (k, v)) in s.labels.iter().enumerate() {
-                        if i > 0 {
-                            out.push(',');
-                        }
-                        out.push_str(k);
-                        out.push_str("=\"");
-                        escape_label(out, v);
-                        out.push('"');
-                    }
-                    out.push('}');
-                }
-                out.push(' ');
-                go_float(out, s.value);
-                out.push('\n');
-            }
-        }
-    }
 }
 
 fn escape_help(out: &mut String, text: &str) {
@@ -405,43 +307,607 @@ fn bytes_text(bytes: &[u8], kind: Option<MetricType>, repaired: &mut u64) -> Str
     index_text(&arcs, kind, 0, false, &BTreeMap::new(), repaired).0
 }
 
-/// Matches varbinds to metrics: the metric whose OID is the shortest prefix of the varbind's.
-pub struct Matcher<'m> {
-    by_oid: FxHashMap<&'m [u32], &'m Metric>,
+/// An instance (the arcs after a metric's OID), without a heap allocation up to three arcs.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Inst {
+    Short { len: u8, arcs: [u32; 3] },
+    Long(Box<Vec<u32>>),
+}
+
+impl Inst {
+    fn new(arcs: &[u32]) -> Inst {
+        match arcs {
+            [] => Inst::Short { len: 0, arcs: [0; 3] },
+            [a] => Inst::Short { len: 1, arcs: [*a, 0, 0] },
+            [a, b] => Inst::Short { len: 2, arcs: [*a, *b, 0] },
+            [a, b, c] => Inst::Short { len: 3, arcs: [*a, *b, *c] },
+            _ => Inst::Long(Box::new(arcs.to_vec())),
+        }
+    }
+
+    fn arcs(&self) -> &[u32] {
+        match self {
+            Inst::Short { len, arcs } => arcs.get(..usize::from(*len)).unwrap_or_default(),
+            Inst::Long(v) => v,
+        }
+    }
+}
+
+/// A varbind's value as a metric needs it: a number already, or the value itself.
+#[derive(Debug, Clone)]
+enum PreVal {
+    Num(f64),
+    Int(i64),
+    Raw(Box<Value>),
+}
+
+/// A varbind that matched a metric, kept until the samples are made.
+#[derive(Debug, Clone)]
+struct Pre {
+    inst: Inst,
+    val: PreVal,
+}
+
+/// The labels of one instance for one label plan: values in name order, and their text.
+#[derive(Debug)]
+struct Row {
+    values: Vec<String>,
+    /// `name="value",` for each label, in name order.
+    text: String,
+    /// Where each label's text starts (and, last, the end).
+    cuts: Vec<usize>,
+}
+
+/// A metric's index and lookup configuration, shared by metrics that have the same one.
+#[derive(Debug)]
+struct Plan {
+    metric: usize,
+    /// The labels it makes, sorted.
+    names: Vec<String>,
+}
+
+/// What the collector was told (counted for the `snmpctl_scrape_*` series).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Varbinds taken (exceptions aside).
+    pub varbinds: u64,
+    /// Label values that were not UTF-8, repaired.
+    pub repaired: u64,
+    /// Samples dropped: a name and labels seen before, or a value its type cannot read.
+    pub dropped: u64,
+}
+
+/// A sample made from outside the metrics (the `snmp_scrape_*` series): name, help, value.
+#[derive(Debug, Clone)]
+pub struct Extra {
+    /// Metric name.
+    pub name: String,
+    /// HELP.
+    pub help: String,
+    /// The value.
+    pub value: f64,
+}
+
+/// Turns a scrape's varbinds into samples as they arrive, then writes the exposition text a
+/// family at a time.
+///
+/// Varbinds are not kept as such: each one a metric covers becomes a small record (its
+/// instance arcs and, for numeric types, the number), and only the objects that lookups or
+/// InetAddress/LldpPortId types read are kept whole. Labels are made once per instance and
+/// shared by every metric with the same indexes and lookups. On a 10,000-interface if_mib
+/// scrape that is about 13 MB of records where a map of varbinds and a label list per sample
+/// takes several hundred.
+#[derive(Debug)]
+pub struct Collector<'m> {
+    metrics: Vec<&'m Metric>,
+    by_oid: FxHashMap<&'m [u32], usize>,
     lengths: Vec<usize>,
+    keep: rustc_hash::FxHashSet<Vec<u32>>,
+    keep_lengths: Vec<usize>,
+    kept: Pdus,
+    pre: Vec<Vec<Pre>>,
+    /// The plan of each metric.
+    plan_of: Vec<usize>,
+    plans: Vec<Plan>,
+    counts: Counts,
+    /// Families still to be written from each metric.
+    uses: Vec<usize>,
 }
 
-impl<'m> Matcher<'m> {
-    /// Indexes `metrics` (a metric listed twice: the first wins).
-    pub fn new(metrics: impl IntoIterator<Item = &'m Metric>) -> Matcher<'m> {
-        let mut by_oid = FxHashMap::default();
-        let mut lengths = Vec::new();
+fn numeric(kind: MetricType) -> bool {
+    matches!(kind, MetricType::Counter | MetricType::Gauge | MetricType::Float | MetricType::Double)
+}
+
+impl<'m> Collector<'m> {
+    /// A collector for `metrics` (a metric whose OID came before is left out: the first wins).
+    pub fn new(metrics: impl IntoIterator<Item = &'m Metric>) -> Collector<'m> {
+        let mut c = Collector {
+            metrics: Vec::new(),
+            by_oid: FxHashMap::default(),
+            lengths: Vec::new(),
+            keep: rustc_hash::FxHashSet::default(),
+            keep_lengths: Vec::new(),
+            kept: Pdus::default(),
+            pre: Vec::new(),
+            plan_of: Vec::new(),
+            plans: Vec::new(),
+            counts: Counts::default(),
+            uses: Vec::new(),
+        };
         for m in metrics {
-            by_oid.entry(m.oid.arcs()).or_insert(m);
-            lengths.push(m.oid.len());
+            if c.by_oid.contains_key(m.oid.arcs()) {
+                continue;
+            }
+            let i = c.metrics.len();
+            c.by_oid.insert(m.oid.arcs(), i);
+            c.lengths.push(m.oid.len());
+            c.metrics.push(m);
+            c.pre.push(Vec::new());
+            if is_combined(m.kind) {
+                c.keep_object(previous(&m.oid, &[]));
+            }
+            for l in &m.lookups {
+                if let (Some(oid), Some(kind)) = (&l.oid, l.kind) {
+                    c.keep_object(Some(oid.clone()));
+                    if is_combined(kind) {
+                        c.keep_object(previous(oid, &[]));
+                    }
+                }
+            }
+            let same = c.plans.iter().position(|p| {
+                c.metrics.get(p.metric).is_some_and(|o| o.indexes == m.indexes && o.lookups == m.lookups)
+            });
+            let plan = same.unwrap_or_else(|| {
+                let mut names: Vec<String> = Vec::new();
+                for x in &m.indexes {
+                    if !names.contains(&x.labelname) {
+                        names.push(x.labelname.clone());
+                    }
+                }
+                for l in &m.lookups {
+                    if l.labels.is_empty() {
+                        names.retain(|n| *n != l.labelname);
+                    } else if l.oid.is_some() && l.kind.is_some() && !names.contains(&l.labelname) {
+                        names.push(l.labelname.clone());
+                    }
+                }
+                names.sort();
+                c.plans.push(Plan { metric: i, names });
+                c.plans.len().saturating_sub(1)
+            });
+            c.plan_of.push(plan);
         }
-        lengths.sort_unstable();
-        lengths.dedup();
-        Matcher { by_oid, lengths }
+        c.lengths.sort_unstable();
+        c.lengths.dedup();
+        c
     }
 
-    /// The metric of `oid`, and the instance arcs after it.
-    pub fn find<'o>(&self, oid: &'o Oid) -> Option<(&'m Metric, &'o [u32])> {
+    fn keep_object(&mut self, oid: Option<Oid>) {
+        if let Some(oid) = oid {
+            self.keep_lengths.push(oid.len());
+            self.keep_lengths.sort_unstable();
+            self.keep_lengths.dedup();
+            self.keep.insert(oid.arcs().to_vec());
+        }
+    }
+
+    /// What was counted so far.
+    pub fn counts(&self) -> Counts {
+        self.counts
+    }
+
+    /// Takes one varbind (exceptions and NULLs are not values and are skipped).
+    pub fn add(&mut self, oid: Oid, value: Value) {
+        if value.is_exception() || value == Value::Null {
+            return;
+        }
+        self.counts.varbinds = self.counts.varbinds.saturating_add(1);
         let arcs = oid.arcs();
-        self.lengths.iter().find_map(|&n| {
+        let found = self.lengths.iter().find_map(|&n| {
             let (prefix, rest) = (arcs.get(..n)?, arcs.get(n..)?);
-            self.by_oid.get(prefix).map(|m| (*m, rest))
-        })
+            self.by_oid.get(prefix).map(|&m| (m, rest))
+        });
+        let kept = self.keep_lengths.iter().any(|&n| arcs.get(..n).is_some_and(|p| self.keep.contains(p)));
+        if let Some((m, rest)) = found
+            && let Some(metric) = self.metrics.get(m)
+        {
+            let val = if numeric(metric.kind) {
+                PreVal::Num(number(&value))
+            } else if matches!(metric.kind, MetricType::EnumAsInfo | MetricType::EnumAsStateSet) {
+                PreVal::Int(integer(&value))
+            } else {
+                PreVal::Raw(Box::new(value.clone()))
+            };
+            let inst = Inst::new(rest);
+            if let Some(list) = self.pre.get_mut(m) {
+                list.push(Pre { inst, val });
+            }
+        }
+        if kept {
+            self.kept.insert(oid, value);
+        }
+    }
+
+    /// Writes every family, sorted by name, each with its samples sorted by label values,
+    /// and `extras` among them; `emit` gets the text a family at a time.
+    pub fn render(self, extras: Vec<Extra>, mut emit: impl FnMut(String)) -> Counts {
+        let mut chunks = self.into_chunks(extras);
+        for chunk in chunks.by_ref() {
+            emit(chunk);
+        }
+        chunks.counts()
+    }
+
+    /// The exposition text a family at a time, families sorted by name, `extras` among them.
+    pub fn into_chunks(self, extras: Vec<Extra>) -> Chunks<'m> {
+        let mut families: BTreeMap<String, Vec<Source>> = BTreeMap::new();
+        for (i, m) in self.metrics.iter().enumerate() {
+            if self.pre.get(i).is_none_or(Vec::is_empty) {
+                continue;
+            }
+            let is_string = !numeric(m.kind)
+                && !matches!(
+                    m.kind,
+                    MetricType::DateAndTime
+                        | MetricType::ParseDateAndTime
+                        | MetricType::NTPTimeStamp
+                        | MetricType::EnumAsInfo
+                        | MetricType::EnumAsStateSet
+                        | MetricType::Bits
+                );
+            if is_string && !m.regex_extracts.is_empty() {
+                for suffix in m.regex_extracts.keys() {
+                    families.entry(format!("{}{suffix}", m.name)).or_default().push(Source::Metric(i, Some(suffix.clone())));
+                }
+            } else if m.kind == MetricType::EnumAsInfo {
+                families.entry(format!("{}_info", m.name)).or_default().push(Source::Metric(i, None));
+            } else {
+                families.entry(m.name.clone()).or_default().push(Source::Metric(i, None));
+            }
+        }
+        for (i, e) in extras.iter().enumerate() {
+            families.entry(e.name.clone()).or_default().push(Source::Extra(i));
+        }
+        let mut uses = vec![0usize; self.metrics.len()];
+        for sources in families.values() {
+            for s in sources {
+                if let Source::Metric(i, _) = s
+                    && let Some(u) = uses.get_mut(*i)
+                {
+                    *u = u.saturating_add(1);
+                }
+            }
+        }
+        Chunks {
+            collector: Collector { uses, ..self },
+            extras,
+            families: families.into_iter().collect::<Vec<_>>().into_iter(),
+            rows: FxHashMap::default(),
+        }
+    }
+
+    /// One family's text, or `None` when it has no samples.
+    fn family(
+        &mut self,
+        name: &str,
+        sources: Vec<Source>,
+        extras: &[Extra],
+        rows: &mut FxHashMap<(usize, Inst), std::sync::Arc<Row>>,
+    ) -> Option<String> {
+        let mut samples: Vec<Sample> = Vec::new();
+        let mut head: Option<(String, Kind)> = None;
+        for source in sources {
+            match source {
+                Source::Extra(i) => {
+                    let Some(e) = extras.get(i) else { continue };
+                    head.get_or_insert_with(|| (e.help.clone(), Kind::Gauge));
+                    samples.push(Sample { row: None, extra: None, value: e.value, plan: usize::MAX });
+                }
+                Source::Metric(i, suffix) => {
+                    let Some(m) = self.metrics.get(i).copied() else { continue };
+                    let plan = self.plan_of.get(i).copied().unwrap_or(0);
+                    // A metric with several regex extracts feeds several families: the last
+                    // one takes its records, the others copy them.
+                    let left = self.uses.get_mut(i).map_or(0, |u| {
+                        *u = u.saturating_sub(1);
+                        *u
+                    });
+                    let pre = match self.pre.get_mut(i) {
+                        Some(p) if left > 0 => p.clone(),
+                        Some(p) => std::mem::take(p),
+                        None => Vec::new(),
+                    };
+                    self.samples(m, plan, suffix.as_deref(), pre, rows, &mut head, &mut samples);
+                }
+            }
+        }
+        let (help, kind) = head?;
+        if samples.is_empty() {
+            return None;
+        }
+        samples.sort_by(|a, b| a.cmp_values(b));
+        let before = samples.len();
+        samples.dedup_by(|b, a| a.plan == b.plan && a.cmp_values(b) == std::cmp::Ordering::Equal);
+        self.counts.dropped = self.counts.dropped.saturating_add((before.saturating_sub(samples.len())) as u64);
+        let mut out = String::with_capacity(samples.len().saturating_mul(96).saturating_add(128));
+        out.push_str("# HELP ");
+        out.push_str(name);
+        out.push(' ');
+        escape_help(&mut out, &help);
+        out.push_str("\n# TYPE ");
+        out.push_str(name);
+        out.push_str(match kind {
+            Kind::Gauge => " gauge\n",
+            Kind::Counter => " counter\n",
+        });
+        for s in &samples {
+            s.write(name, &mut out);
+        }
+        Some(out)
+    }
+
+    /// The samples of metric `m`'s varbinds (of one family: `suffix` picks a regex extract).
+    #[allow(clippy::too_many_arguments)]
+    fn samples(
+        &mut self,
+        m: &Metric,
+        plan: usize,
+        suffix: Option<&str>,
+        pre: Vec<Pre>,
+        rows: &mut FxHashMap<(usize, Inst), std::sync::Arc<Row>>,
+        head: &mut Option<(String, Kind)>,
+        out: &mut Vec<Sample>,
+    ) {
+        let names: &[String] = self.plans.get(plan).map(|p| p.names.as_slice()).unwrap_or_default();
+        // Where the metric's own label goes among the plan's, and whether it is one of them.
+        let own_at = names.partition_point(|n| n.as_str() < m.name.as_str());
+        let own_taken = names.get(own_at).is_some_and(|n| *n == m.name);
+        let help_kind = match m.kind {
+            MetricType::Counter => (m.help.clone(), Kind::Counter),
+            MetricType::EnumAsInfo => (format!("{} (EnumAsInfo)", m.help), Kind::Gauge),
+            MetricType::EnumAsStateSet => (format!("{} (EnumAsStateSet)", m.help), Kind::Gauge),
+            MetricType::Bits => (format!("{} (Bits)", m.help), Kind::Gauge),
+            _ if suffix.is_some() => (format!("{} (regex extracted)", m.help), Kind::Gauge),
+            _ => (m.help.clone(), Kind::Gauge),
+        };
+        let mut repaired = 0u64;
+        for Pre { inst, val } in pre {
+            let row = match rows.get(&(plan, inst.clone())) {
+                Some(r) => r.clone(),
+                None => {
+                    let r = std::sync::Arc::new(self.row(m, names, inst.arcs(), &mut repaired));
+                    rows.insert((plan, inst.clone()), r.clone());
+                    r
+                }
+            };
+            let mut push = |extra: Option<String>, value: f64| {
+                head.get_or_insert_with(|| help_kind.clone());
+                out.push(Sample { row: Some(row.clone()), extra: extra.map(|v| (own_at, m.name.as_str().into(), v)), value, plan });
+            };
+            match (m.kind, val) {
+                (k, PreVal::Num(v)) if numeric(k) => push(None, scaled(m, v)),
+                (MetricType::EnumAsInfo, PreVal::Int(n)) => {
+                    if own_taken {
+                        continue;
+                    }
+                    let state = m.enum_values.get(&n).cloned().unwrap_or_else(|| n.to_string());
+                    push(Some(state), 1.0);
+                }
+                (MetricType::EnumAsStateSet, PreVal::Int(n)) => {
+                    if own_taken {
+                        self.counts.dropped = self.counts.dropped.saturating_add(1);
+                        continue;
+                    }
+                    let state = m.enum_values.get(&n).cloned().unwrap_or_else(|| n.to_string());
+                    push(Some(state), 1.0);
+                    for (k, state) in &m.enum_values {
+                        if *k != n {
+                            push(Some(state.clone()), 0.0);
+                        }
+                    }
+                }
+                (kind, PreVal::Raw(value)) => {
+                    let value = *value;
+                    match kind {
+                        MetricType::DateAndTime => {
+                            if let Some(t) = value.as_bytes().and_then(date_and_time) {
+                                push(None, scaled(m, t));
+                            }
+                        }
+                        MetricType::ParseDateAndTime => {
+                            let s = value_text(&value, Some(MetricType::DisplayString), &mut repaired);
+                            if let Some(t) = strptime(&s, &m.date_time_pattern) {
+                                push(None, scaled(m, t));
+                            }
+                        }
+                        MetricType::NTPTimeStamp => {
+                            if let Some(t) = value.as_bytes().and_then(ntp_timestamp) {
+                                push(None, scaled(m, t));
+                            }
+                        }
+                        MetricType::Bits => {
+                            let Value::OctetString(bytes) = &value else {
+                                self.counts.dropped = self.counts.dropped.saturating_add(1);
+                                continue;
+                            };
+                            if own_taken {
+                                self.counts.dropped = self.counts.dropped.saturating_add(1);
+                                continue;
+                            }
+                            for (k, state) in &m.enum_values {
+                                let set = usize::try_from(*k).ok().and_then(|k| {
+                                    let byte = bytes.get(k / 8)?;
+                                    let bit = 0x80u8.checked_shr(u32::try_from(k % 8).ok()?)?;
+                                    Some(byte & bit != 0)
+                                });
+                                push(Some(state.clone()), if set == Some(true) { 1.0 } else { 0.0 });
+                            }
+                        }
+                        string_kind => {
+                            let mut real = Some(string_kind);
+                            if is_combined(string_kind) {
+                                let subtype =
+                                    previous(&m.oid, inst.arcs()).and_then(|p| self.kept.get(&p)).map(integer);
+                                real = Some(
+                                    subtype.and_then(|s| combined(string_kind, s)).unwrap_or(MetricType::OctetString),
+                                );
+                            }
+                            let s = value_text(&value, real, &mut repaired);
+                            match suffix {
+                                Some(suffix) => {
+                                    let Some(rules) = m.regex_extracts.get(suffix) else { continue };
+                                    for rule in rules {
+                                        let Some(caps) = rule.regex.captures(&s) else { continue };
+                                        let mut expanded = String::new();
+                                        caps.expand(&rule.value, &mut expanded);
+                                        let Ok(x) = expanded.trim().parse::<f64>() else { continue };
+                                        push(None, scaled(m, x));
+                                        break;
+                                    }
+                                }
+                                None if own_taken => push(None, scaled(m, 1.0)),
+                                None => push(Some(s), scaled(m, 1.0)),
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.counts.repaired = self.counts.repaired.saturating_add(repaired);
+    }
+
+    /// The labels of one instance: indexes read from its arcs, then lookups in what was kept.
+    fn row(&self, m: &Metric, names: &[String], instance: &[u32], repaired: &mut u64) -> Row {
+        let labels = labels(m, instance, &self.kept, repaired);
+        let mut values = Vec::with_capacity(names.len());
+        let mut text = String::new();
+        let mut cuts = Vec::with_capacity(names.len().saturating_add(1));
+        for n in names {
+            let v = labels.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()).unwrap_or_default();
+            cuts.push(text.len());
+            text.push_str(n);
+            text.push_str("=\"");
+            escape_label(&mut text, &v);
+            text.push_str("\",");
+            values.push(v);
+        }
+        cuts.push(text.len());
+        Row { values, text, cuts }
     }
 }
 
-/// Turns every varbind of `pdus` that a metric of `matcher` covers into samples.
-pub fn collect(matcher: &Matcher<'_>, pdus: &Pdus, out: &mut Families) {
-    for (oid, value) in pdus {
-        if let Some((metric, instance)) = matcher.find(oid) {
-            samples(metric, instance, value, pdus, out);
+/// Where a family's samples come from: a metric (with the regex extract it is for), or one
+/// of the extras.
+#[derive(Debug)]
+enum Source {
+    Metric(usize, Option<String>),
+    Extra(usize),
+}
+
+/// The exposition text of a [`Collector`], a family at a time ([`Collector::into_chunks`]).
+#[derive(Debug)]
+pub struct Chunks<'m> {
+    collector: Collector<'m>,
+    extras: Vec<Extra>,
+    families: std::vec::IntoIter<(String, Vec<Source>)>,
+    rows: FxHashMap<(usize, Inst), std::sync::Arc<Row>>,
+}
+
+impl Chunks<'_> {
+    /// What was counted (complete once every chunk was taken).
+    pub fn counts(&self) -> Counts {
+        self.collector.counts
+    }
+}
+
+impl Iterator for Chunks<'_> {
+    type Item = String;
+
+    fn next(&mut self) -> Option<String> {
+        loop {
+            let (name, sources) = self.families.next()?;
+            if let Some(text) = self.collector.family(&name, sources, &self.extras, &mut self.rows) {
+                return Some(text);
+            }
         }
     }
+}
+
+/// One sample of a family being written.
+struct Sample {
+    row: Option<std::sync::Arc<Row>>,
+    /// The metric's own label: where it goes among the row's, its name, its value.
+    extra: Option<(usize, Box<str>, String)>,
+    value: f64,
+    plan: usize,
+}
+
+impl Sample {
+    fn value_at(&self, k: usize) -> Option<&str> {
+        let values = self.row.as_ref().map(|r| r.values.as_slice()).unwrap_or_default();
+        match &self.extra {
+            Some((at, _, v)) if k == *at => Some(v),
+            Some((at, _, _)) if k > *at => values.get(k.saturating_sub(1)).map(String::as_str),
+            _ => values.get(k).map(String::as_str),
+        }
+    }
+
+    /// client_golang's order: label values compared in label-name order.
+    fn cmp_values(&self, other: &Sample) -> std::cmp::Ordering {
+        let mut k = 0usize;
+        loop {
+            match (self.value_at(k), other.value_at(k)) {
+                (None, None) => return std::cmp::Ordering::Equal,
+                (a, b) => match a.cmp(&b) {
+                    std::cmp::Ordering::Equal => k = k.saturating_add(1),
+                    o => return o,
+                },
+            }
+        }
+    }
+
+    fn write(&self, name: &str, out: &mut String) {
+        out.push_str(name);
+        let text = self.row.as_ref().map_or("", |r| r.text.as_str());
+        let start = out.len();
+        match (&self.extra, &self.row) {
+            (Some((at, label, v)), row) => {
+                out.push('{');
+                let cut = row.as_ref().and_then(|r| r.cuts.get(*at).copied()).unwrap_or(0);
+                out.push_str(text.get(..cut).unwrap_or_default());
+                out.push_str(label);
+                out.push_str("=\"");
+                escape_label(out, v);
+                out.push_str("\",");
+                out.push_str(text.get(cut..).unwrap_or_default());
+            }
+            (None, _) if !text.is_empty() => {
+                out.push('{');
+                out.push_str(text);
+            }
+            _ => {}
+        }
+        if out.len() > start {
+            out.pop();
+            out.push('}');
+        }
+        out.push(' ');
+        go_float(out, self.value);
+        out.push('\n');
+    }
+}
+
+/// The exposition text of `varbinds` for `metrics` (no `snmp_scrape_*` series): the whole of
+/// [`Collector`] in one call.
+pub fn render_text<'m>(metrics: impl IntoIterator<Item = &'m Metric>, varbinds: impl IntoIterator<Item = crate::value::VarBind>) -> (String, Counts) {
+    let mut c = Collector::new(metrics);
+    for vb in varbinds {
+        c.add(vb.oid, vb.value);
+    }
+    let mut text = String::new();
+    let counts = c.render(Vec::new(), |chunk| text.push_str(&chunk));
+    (text, counts)
 }
 
 /// The OID of the object before `oid` (last arc minus one), followed by `instance`.
@@ -462,7 +928,7 @@ fn join(oid: &Oid, parts: &[&[u32]]) -> Option<Oid> {
     Oid::new(&v).ok()
 }
 
-/// Labels from the instance's indexes, then lookups.
+/// Labels from the instance's indexes, then lookups (in `kept`).
 fn labels(metric: &Metric, instance: &[u32], pdus: &Pdus, repaired: &mut u64) -> Vec<(String, String)> {
     let mut labels: Vec<(String, String)> = Vec::with_capacity(metric.indexes.len().saturating_add(metric.lookups.len()));
     let mut label_arcs: Vec<(&str, Vec<u32>)> = Vec::with_capacity(labels.capacity());
@@ -526,124 +992,6 @@ fn set_arcs<'a>(labels: &mut Vec<(&'a str, Vec<u32>)>, name: &'a str, arcs: Vec<
 fn scaled(metric: &Metric, value: f64) -> f64 {
     let v = if metric.scale == 0.0 { value } else { value * metric.scale };
     v + metric.offset
-}
-
-/// The samples of one varbind.
-fn samples(metric: &Metric, instance: &[u32], value: &Value, pdus: &Pdus, out: &mut Families) {
-    if value.is_exception() || *value == Value::Null {
-        return;
-    }
-    let mut repaired = 0u64;
-    let mut labels = labels(metric, instance, pdus, &mut repaired);
-    let name = metric.name.as_str();
-    let mut v = number(value);
-    let kind = match metric.kind {
-        MetricType::Counter => Kind::Counter,
-        MetricType::Gauge | MetricType::Float | MetricType::Double => Kind::Gauge,
-        MetricType::DateAndTime => match value.as_bytes().and_then(date_and_time) {
-            Some(t) => {
-                v = t;
-                Kind::Gauge
-            }
-            None => return,
-        },
-        MetricType::ParseDateAndTime => {
-            let s = value_text(value, Some(MetricType::DisplayString), &mut repaired);
-            match strptime(&s, &metric.date_time_pattern) {
-                Some(t) => {
-                    v = t;
-                    Kind::Gauge
-                }
-                None => return,
-            }
-        }
-        MetricType::NTPTimeStamp => match value.as_bytes().and_then(ntp_timestamp) {
-            Some(t) => {
-                v = t;
-                Kind::Gauge
-            }
-            None => return,
-        },
-        MetricType::EnumAsInfo => {
-            if labels.iter().any(|(k, _)| k == name) {
-                return;
-            }
-            let n = integer(value);
-            let state = metric.enum_values.get(&n).cloned().unwrap_or_else(|| n.to_string());
-            labels.push((name.to_owned(), state));
-            let help = format!("{} (EnumAsInfo)", metric.help);
-            out.add(&format!("{name}_info"), &help, Kind::Gauge, labels, 1.0);
-            out.repaired = out.repaired.saturating_add(repaired);
-            return;
-        }
-        MetricType::EnumAsStateSet => {
-            let n = integer(value);
-            let help = format!("{} (EnumAsStateSet)", metric.help);
-            let state = metric.enum_values.get(&n).cloned().unwrap_or_else(|| n.to_string());
-            let mut with = labels.clone();
-            with.push((name.to_owned(), state));
-            out.add(name, &help, Kind::Gauge, with, 1.0);
-            for (k, state) in &metric.enum_values {
-                if *k != n {
-                    let mut with = labels.clone();
-                    with.push((name.to_owned(), state.clone()));
-                    out.add(name, &help, Kind::Gauge, with, 0.0);
-                }
-            }
-            out.repaired = out.repaired.saturating_add(repaired);
-            return;
-        }
-        MetricType::Bits => {
-            let Value::OctetString(bytes) = value else {
-                out.dropped = out.dropped.saturating_add(1);
-                return;
-            };
-            let help = format!("{} (Bits)", metric.help);
-            for (k, state) in &metric.enum_values {
-                let set = usize::try_from(*k).ok().and_then(|k| {
-                    let byte = bytes.get(k / 8)?;
-                    let bit = 0x80u8.checked_shr(u32::try_from(k % 8).ok()?)?;
-                    Some(byte & bit != 0)
-                });
-                let mut with = labels.clone();
-                with.push((name.to_owned(), state.clone()));
-                out.add(name, &help, Kind::Gauge, with, if set == Some(true) { 1.0 } else { 0.0 });
-            }
-            out.repaired = out.repaired.saturating_add(repaired);
-            return;
-        }
-        string_kind => {
-            v = 1.0;
-            let mut real = Some(string_kind);
-            if is_combined(string_kind) {
-                let subtype = previous(&metric.oid, instance).and_then(|p| pdus.get(&p)).map(integer);
-                real = Some(subtype.and_then(|s| combined(string_kind, s)).unwrap_or(MetricType::OctetString));
-            }
-            if !metric.regex_extracts.is_empty() {
-                let s = value_text(value, real, &mut repaired);
-                let help = format!("{} (regex extracted)", metric.help);
-                for (suffix, rules) in &metric.regex_extracts {
-                    for rule in rules {
-                        let Some(caps) = rule.regex.captures(&s) else { continue };
-                        let mut expanded = String::new();
-                        caps.expand(&rule.value, &mut expanded);
-                        let Ok(x) = expanded.trim().parse::<f64>() else { continue };
-                        out.add(&format!("{name}{suffix}"), &help, Kind::Gauge, labels.clone(), scaled(metric, x));
-                        break;
-                    }
-                }
-                out.repaired = out.repaired.saturating_add(repaired);
-                return;
-            }
-            if !labels.iter().any(|(k, _)| k == name) {
-                let s = value_text(value, real, &mut repaired);
-                labels.push((name.to_owned(), s));
-            }
-            Kind::Gauge
-        }
-    };
-    out.repaired = out.repaired.saturating_add(repaired);
-    out.add(name, &metric.help, kind, labels, scaled(metric, v));
 }
 
 /// Days from 1970-01-01 to the given date (proleptic Gregorian; any month and day, normalized).
@@ -934,11 +1282,8 @@ modules:
         pdus.insert(o("1.3.6.1.2.1.2.2.1.6.2"), Value::OctetString(vec![0, 0x1b, 0x21, 0xaa, 0xbb, 0xcc]));
         pdus.insert(o("1.3.6.1.2.1.4.34.1.3.1.4.10.0.0.1"), Value::Integer(2));
         pdus.insert(o("1.3.6.1.2.1.4.34.1.3.2.16.254.128.0.0.0.0.0.0.0.0.0.0.0.0.0.1"), Value::Integer(3));
-        let mut out = Families::default();
-        collect(&Matcher::new(&module.metrics), &pdus, &mut out);
-        out.finish();
-        let mut text = String::new();
-        out.write_text(&mut text);
+        let varbinds = pdus.into_iter().map(|(o, v)| crate::value::VarBind::new(o, v));
+        let (text, out) = render_text(&module.metrics, varbinds);
         let want = r#"# HELP ifMtu MTU
 # TYPE ifMtu gauge
 ifMtu{ifDescr="eth0�",ifIndex="2"} 1500

@@ -8,13 +8,13 @@
 //! deadline with what it has.
 
 use super::config::{Auth, Module, WalkParams, auth_protocol, priv_protocol};
-use super::samples::{Families, Kind, Matcher, Pdus, collect};
+use super::samples::{Chunks, Collector, Extra};
 use crate::client::WalkOptions;
 use crate::msg::ErrorStatus;
 use crate::value::{Oid, VarBind};
 use crate::{Client, Error, SecurityLevel, Usm};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// What to scrape.
@@ -34,15 +34,45 @@ pub struct Request<'a> {
     pub deadline: Instant,
 }
 
-/// What a scrape found.
-#[derive(Debug, Default)]
-pub struct Outcome {
-    /// The samples (the `snmp_scrape_*` series included).
-    pub families: Families,
+/// What a scrape found: the varbinds turned into samples so far, to be written out with
+/// [`Outcome::into_chunks`].
+#[derive(Debug)]
+pub struct Outcome<'m> {
+    collector: Collector<'m>,
     /// Requests or walks that failed (timeouts, error-status, the deadline).
     pub errors: Vec<String>,
     /// Varbinds returned.
-    pub pdus: usize,
+    pub pdus: u64,
+    started: Instant,
+    walk_seconds: f64,
+    sent: u64,
+    retried: u64,
+}
+
+impl<'m> Outcome<'m> {
+    /// The exposition text a family at a time, the `snmp_scrape_*` series and
+    /// `snmpctl_scrape_errors` among them.
+    #[allow(clippy::cast_precision_loss)]
+    pub fn into_chunks(self) -> Chunks<'m> {
+        let extra = |name: &str, help: &str, value: f64| Extra { name: name.into(), help: help.into(), value };
+        let extras = vec![
+            extra("snmp_scrape_walk_duration_seconds", "Time SNMP walk/bulkwalk took.", self.walk_seconds),
+            extra("snmp_scrape_packets_sent", "Packets sent for get, bulkget, and walk; including retries.", self.sent as f64),
+            extra("snmp_scrape_packets_retried", "Packets retried for get, bulkget, and walk.", self.retried as f64),
+            extra("snmp_scrape_pdus_returned", "PDUs returned from get, bulkget, and walk.", self.pdus as f64),
+            extra(
+                "snmpctl_scrape_errors",
+                "Requests and walks of this scrape that failed or were cut short by the scrape timeout (their varbinds so far are kept).",
+                self.errors.len() as f64,
+            ),
+            extra(
+                "snmp_scrape_duration_seconds",
+                "Total SNMP time scrape took (walk and processing).",
+                self.started.elapsed().as_secs_f64(),
+            ),
+        ];
+        self.collector.into_chunks(extras)
+    }
 }
 
 /// Why nothing could be scraped.
@@ -180,7 +210,7 @@ impl Scraper {
     /// # Errors
     /// When nothing could be read: the target does not parse or resolve, the credentials are
     /// unusable, or no request was answered.
-    pub async fn scrape(&self, request: &Request<'_>) -> Result<Outcome, ScrapeError> {
+    pub async fn scrape<'m>(&self, request: &Request<'m>) -> Result<Outcome<'m>, ScrapeError> {
         let start = Instant::now();
         let (auth_name, auth) = request.auth;
         let params = request.modules.first().map(|(_, m)| m.walk_params.clone()).unwrap_or_default();
@@ -209,9 +239,9 @@ impl Scraper {
         };
         let before = client.stats().await.unwrap_or_default();
         let v1 = auth.version == 1;
-        let pdus = Arc::new(Mutex::new(Pdus::default()));
-        let errors = Arc::new(Mutex::new(Vec::<String>::new()));
-        let limit = Arc::new(tokio::sync::Semaphore::new(self.per_target.max(1)));
+        let collector = Mutex::new(Collector::new(request.modules.iter().flat_map(|(_, m)| m.metrics.iter())));
+        let errors = Mutex::new(Vec::<String>::new());
+        let limit = tokio::sync::Semaphore::new(self.per_target.max(1));
         let deadline = tokio::time::Instant::from_std(request.deadline);
 
         let work = async {
@@ -233,11 +263,7 @@ impl Scraper {
                     }
                 }
                 for f in &module.filters.dynamic {
-                    let found = walk_all(&client, &f.oid, &module.walk_params, v1, &limit).await;
-                    let (vbs, error) = match found {
-                        Ok(v) => (v, None),
-                        Err((v, e)) => (v, Some(e)),
-                    };
+                    let (vbs, error) = walk_all(&client, &f.oid, &module.walk_params, v1, &limit).await;
                     if let Some(e) = error {
                         lock(&errors).push(format!("filter walk of {}: {e}", f.oid));
                         continue;
@@ -272,45 +298,40 @@ impl Scraper {
             plan.walk = merge_walks(walks);
             plan.get.retain(|g| !plan.walk.iter().any(|(root, _)| g.starts_with(root)));
 
+            // Every get and walk at once (the semaphore bounds how many are on the wire), in
+            // this task: they borrow the collector and the configuration.
             let max = if v1 { 1 } else { usize::try_from(params.max_repetitions).unwrap_or(1).max(1) };
-            let mut tasks = Vec::new();
+            let mut tasks: Vec<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>>> = Vec::new();
             for chunk in plan.get.chunks(max) {
-                let (client, pdus, errors, limit) = (client.clone(), pdus.clone(), errors.clone(), limit.clone());
-                let chunk = chunk.to_vec();
-                tasks.push(tokio::spawn(async move {
+                let (client, collector, errors, limit) = (&client, &collector, &errors, &limit);
+                tasks.push(Box::pin(async move {
                     let Ok(_permit) = limit.acquire().await else { return };
-                    match client.get_pdu(&chunk).await {
+                    match client.get_pdu(chunk).await {
                         Ok(pdu) if pdu.error_status == ErrorStatus::NO_ERROR => {
-                            let mut map = lock(&pdus);
+                            let mut c = lock(collector);
                             for vb in pdu.varbinds {
-                                if !vb.value.is_exception() {
-                                    map.insert(vb.oid, vb.value);
-                                }
+                                c.add(vb.oid, vb.value);
                             }
                         }
                         // SNMPv1: an OID the agent lacks is noSuchName; the get goes one OID at a time.
                         Ok(pdu) if v1 && pdu.error_status == ErrorStatus::NO_SUCH_NAME => {}
-                        Ok(pdu) => lock(&errors).push(format!(
+                        Ok(pdu) => lock(errors).push(format!(
                             "error reported by target: {}",
                             pdu.error_status.name().unwrap_or("an unknown error-status")
                         )),
-                        Err(e) => lock(&errors).push(format!("error getting target: {e}")),
+                        Err(e) => lock(errors).push(format!("error getting target: {e}")),
                     }
                 }));
             }
-            for (root, params) in plan.walk {
-                let (client, pdus, errors, limit) = (client.clone(), pdus.clone(), errors.clone(), limit.clone());
-                tasks.push(tokio::spawn(async move {
-                    let found = walk_into(&client, &root, &params, v1, &limit, &pdus).await;
-                    if let Err(e) = found {
-                        lock(&errors).push(format!("error walking target at {root}: {e}"));
+            for (root, params) in &plan.walk {
+                let (client, collector, errors, limit) = (&client, &collector, &errors, &limit);
+                tasks.push(Box::pin(async move {
+                    if let Err(e) = walk_into(client, root, params, v1, limit, collector).await {
+                        lock(errors).push(format!("error walking target at {root}: {e}"));
                     }
                 }));
             }
-            for t in &mut tasks {
-                let _ = t.await;
-            }
-            tasks.clear();
+            join_all(tasks).await;
         };
         let walk_start = Instant::now();
         let timed_out = tokio::time::timeout_at(deadline, work).await.is_err();
@@ -322,64 +343,31 @@ impl Scraper {
         }
         let walk_seconds = walk_start.elapsed().as_secs_f64();
         let after = client.stats().await.unwrap_or_default();
-        let pdus = std::mem::take(&mut *lock(&pdus));
-        let errors = std::mem::take(&mut *lock(&errors));
-        if pdus.is_empty() && !errors.is_empty() {
+        let collector = collector.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let errors = errors.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let pdus = collector.counts().varbinds;
+        if pdus == 0 && !errors.is_empty() {
             return Err(ScrapeError(errors.join("; ")));
         }
-
-        let mut out = Outcome { pdus: pdus.len(), ..Outcome::default() };
-        let matcher = Matcher::new(request.modules.iter().flat_map(|(_, m)| m.metrics.iter()));
-        collect(&matcher, &pdus, &mut out.families);
-        drop(pdus);
-        let f = &mut out.families;
-        #[allow(clippy::cast_precision_loss)]
-        {
-            let sent = after.sent.saturating_sub(before.sent) as f64;
-            let retried = after.retransmitted.saturating_sub(before.retransmitted) as f64;
-            f.add("snmp_scrape_walk_duration_seconds", "Time SNMP walk/bulkwalk took.", Kind::Gauge, vec![], walk_seconds);
-            f.add(
-                "snmp_scrape_packets_sent",
-                "Packets sent for get, bulkget, and walk; including retries.",
-                Kind::Gauge,
-                vec![],
-                sent,
-            );
-            f.add("snmp_scrape_packets_retried", "Packets retried for get, bulkget, and walk.", Kind::Gauge, vec![], retried);
-            f.add("snmp_scrape_pdus_returned", "PDUs returned from get, bulkget, and walk.", Kind::Gauge, vec![], out.pdus as f64);
-            f.add(
-                "snmpctl_scrape_errors",
-                "Requests and walks of this scrape that failed or were cut short by the scrape timeout (their varbinds so far are kept).",
-                Kind::Gauge,
-                vec![],
-                errors.len() as f64,
-            );
-            f.finish();
-            f.add(
-                "snmpctl_scrape_label_values_repaired",
-                "Label values that were not UTF-8: each bad sequence replaced by U+FFFD (snmp_exporter 0.21 fails the scrape).",
-                Kind::Gauge,
-                vec![],
-                f.repaired as f64,
-            );
-            f.add(
-                "snmpctl_scrape_samples_dropped",
-                "Samples dropped: a name and labels seen before, or a value its type cannot read.",
-                Kind::Gauge,
-                vec![],
-                f.dropped as f64,
-            );
-            f.add(
-                "snmp_scrape_duration_seconds",
-                "Total SNMP time scrape took (walk and processing).",
-                Kind::Gauge,
-                vec![],
-                start.elapsed().as_secs_f64(),
-            );
-        }
-        out.errors = errors;
-        Ok(out)
+        Ok(Outcome {
+            collector,
+            errors,
+            pdus,
+            started: start,
+            walk_seconds,
+            sent: after.sent.saturating_sub(before.sent),
+            retried: after.retransmitted.saturating_sub(before.retransmitted),
+        })
     }
+}
+
+/// Runs `futures` together in the calling task until all are done.
+async fn join_all(mut futures: Vec<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>>>) {
+    std::future::poll_fn(|cx| {
+        futures.retain_mut(|f| f.as_mut().poll(cx).is_pending());
+        if futures.is_empty() { std::task::Poll::Ready(()) } else { std::task::Poll::Pending }
+    })
+    .await;
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -399,18 +387,16 @@ async fn walk_into(
     params: &WalkParams,
     v1: bool,
     limit: &tokio::sync::Semaphore,
-    pdus: &Mutex<Pdus>,
+    collector: &Mutex<Collector<'_>>,
 ) -> Result<(), String> {
     let Ok(_permit) = limit.acquire().await else { return Ok(()) };
     let mut walker = client.walk_with(root.clone(), options(params, v1));
     while let Some(batch) = walker.next_batch().await {
         match batch {
             Ok(vbs) => {
-                let mut map = lock(pdus);
+                let mut c = lock(collector);
                 for vb in vbs {
-                    if !vb.value.is_exception() {
-                        map.insert(vb.oid, vb.value);
-                    }
+                    c.add(vb.oid, vb.value);
                 }
             }
             Err(e) => return Err(Error::from(e).to_string()),
@@ -419,24 +405,24 @@ async fn walk_into(
     Ok(())
 }
 
-/// Walks `root`, returning its varbinds (or those before an error, and the error).
+/// Walks `root`: its varbinds, and the error that stopped it early.
 async fn walk_all(
     client: &Client,
     root: &Oid,
     params: &WalkParams,
     v1: bool,
     limit: &tokio::sync::Semaphore,
-) -> Result<Vec<VarBind>, (Vec<VarBind>, String)> {
-    let Ok(_permit) = limit.acquire().await else { return Ok(Vec::new()) };
+) -> (Vec<VarBind>, Option<String>) {
+    let Ok(_permit) = limit.acquire().await else { return (Vec::new(), None) };
     let mut walker = client.walk_with(root.clone(), options(params, v1));
     let mut out = Vec::new();
     while let Some(batch) = walker.next_batch().await {
         match batch {
             Ok(vbs) => out.extend(vbs.into_iter().filter(|vb| !vb.value.is_exception())),
-            Err(e) => return Err((out, Error::from(e).to_string())),
+            Err(e) => return (out, Some(Error::from(e).to_string())),
         }
     }
-    Ok(out)
+    (out, None)
 }
 
 #[cfg(test)]

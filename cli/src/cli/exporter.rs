@@ -5,8 +5,9 @@
 //! `<secret>`). A broken file on reload keeps the old configuration serving.
 
 use anyhow::{Context as _, bail};
-use http_body_util::Full;
-use hyper::body::Bytes;
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt as _, Full};
+use hyper::body::{Bytes, Frame};
 use hyper::{Method, Request, Response, StatusCode};
 use snmpctl::exporter::config::{Auth, Config};
 use snmpctl::exporter::scrape::{self, Scraper};
@@ -147,6 +148,8 @@ struct State {
 
 #[derive(Default)]
 struct Stats {
+    label_values_repaired: AtomicU64,
+    samples_dropped: AtomicU64,
     scrapes: AtomicU64,
     scrape_failures: AtomicU64,
     request_errors: AtomicU64,
@@ -275,14 +278,31 @@ fn reload(state: &State) -> Result<(), String> {
     }
 }
 
-fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
-    let mut r = Response::new(Full::new(body.into()));
+type Body = BoxBody<Bytes, std::convert::Infallible>;
+
+/// A response body fed a family at a time by the task that renders the scrape.
+struct Chunked(tokio::sync::mpsc::Receiver<Bytes>);
+
+impl hyper::body::Body for Chunked {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        self.0.poll_recv(cx).map(|chunk| chunk.map(|b| Ok(Frame::data(b))))
+    }
+}
+
+fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<Body> {
+    let mut r = Response::new(Full::new(body.into()).boxed());
     *r.status_mut() = status;
     r.headers_mut().insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("text/plain; charset=utf-8"));
     r
 }
 
-async fn handle<B>(state: &State, req: &Request<B>) -> Response<Full<Bytes>> {
+async fn handle<B>(state: &Arc<State>, req: &Request<B>) -> Response<Body> {
     match (req.method(), req.uri().path()) {
         (&Method::GET | &Method::HEAD, "/snmp") => probe(state, req).await,
         (_, "/-/reload") if req.method() == Method::POST || req.method() == Method::PUT => match reload(state) {
@@ -356,7 +376,7 @@ fn query(uri: &hyper::Uri) -> Vec<(String, String)> {
         .collect()
 }
 
-async fn probe<B>(state: &State, req: &Request<B>) -> Response<Full<Bytes>> {
+async fn probe<B>(state: &Arc<State>, req: &Request<B>) -> Response<Body> {
     let bad = |msg: String| {
         state.stats.request_errors.fetch_add(1, Ordering::Relaxed);
         log("warn", "bad request", &[("err", &msg)]);
@@ -401,25 +421,19 @@ async fn probe<B>(state: &State, req: &Request<B>) -> Response<Full<Bytes>> {
         return bad("'module' parameter must contain at least one module name".into());
     }
     let config = state.config.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
-    let mut modules = Vec::new();
     for n in &names {
-        match config.modules.get_key_value(n) {
-            Some((k, m)) => modules.push((k.as_str(), m)),
-            None => return bad(format!("Unknown module '{n}'")),
+        if !config.modules.contains_key(n) {
+            return bad(format!("Unknown module '{n}'"));
         }
     }
     // A 0.21 module carries its own auth, used unless the query names one.
-    let own = modules.iter().find_map(|(_, m)| m.auth.as_ref());
-    let (auth_name, auth): (String, &Auth) = match (auths.first(), own) {
-        (Some(a), _) => match config.auths.get(*a) {
-            Some(auth) => ((*a).to_owned(), auth),
-            None => return bad(format!("Unknown auth '{a}'")),
-        },
-        (None, Some(auth)) => (format!("module:{}", names.join(",")), auth),
-        (None, None) => match config.auths.get("public_v2") {
-            Some(auth) => ("public_v2".into(), auth),
-            None => return bad("Unknown auth 'public_v2'".into()),
-        },
+    let own = names.iter().filter_map(|n| config.modules.get(n)).find_map(|m| m.auth.as_ref());
+    let auth_name = match (auths.first(), own) {
+        (Some(a), _) if config.auths.contains_key(*a) => (*a).to_owned(),
+        (Some(a), _) => return bad(format!("Unknown auth '{a}'")),
+        (None, Some(_)) => String::new(),
+        (None, None) if config.auths.contains_key("public_v2") => "public_v2".into(),
+        (None, None) => return bad("Unknown auth 'public_v2'".into()),
     };
     if !state.allow.is_empty() {
         let parsed = snmpctl::transport::Target::parse(&scrape::net_snmp_target(&target), 161);
@@ -443,41 +457,77 @@ async fn probe<B>(state: &State, req: &Request<B>) -> Response<Full<Bytes>> {
         .and_then(|v| v.trim().parse::<f64>().ok())
         .filter(|t| t.is_finite() && *t > 0.0)
         .map_or(Duration::from_secs(120), |t| Duration::from_secs_f64((t - state.timeout_offset).max(0.05)));
-    let start = Instant::now();
-    let request = scrape::Request {
-        target: &target,
-        auth: (&auth_name, auth),
-        modules,
-        context: contexts.first().copied(),
-        engine_id,
-        deadline: start.checked_add(timeout).unwrap_or(start),
-    };
-    let result = state.scraper.scrape(&request).await;
-    state.stats.scrapes.fetch_add(1, Ordering::Relaxed);
-    let micros = u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX);
-    state.stats.scrape_micros.fetch_add(micros, Ordering::Relaxed);
-    match result {
-        Ok(outcome) => {
-            for e in &outcome.errors {
-                log("info", "error scraping target (partial result served)", &[("target", &target), ("err", e)]);
+    let context = contexts.first().map(|c| (*c).to_owned());
+
+    // The scrape and its rendering run in a task of their own, which owns what they borrow;
+    // the body is fed a family at a time, so the whole text is never held at once.
+    let (status_tx, status_rx) = tokio::sync::oneshot::channel::<Result<(), String>>();
+    let (chunk_tx, chunk_rx) = tokio::sync::mpsc::channel::<Bytes>(2);
+    let state2 = state.clone();
+    let target2 = target.clone();
+    tokio::spawn(async move {
+        let state = state2;
+        let target = target2;
+        let start = Instant::now();
+        let modules: Vec<(&str, &snmpctl::exporter::config::Module)> =
+            names.iter().filter_map(|n| config.modules.get_key_value(n)).map(|(k, m)| (k.as_str(), m)).collect();
+        let own_auth = modules.iter().find_map(|(_, m)| m.auth.as_ref());
+        let (auth_key, auth): (String, &Auth) = match config.auths.get(&auth_name) {
+            Some(a) => (auth_name.clone(), a),
+            None => match own_auth {
+                Some(a) => (format!("module:{}", names.join(",")), a),
+                None => return,
+            },
+        };
+        let request = scrape::Request {
+            target: &target,
+            auth: (&auth_key, auth),
+            modules,
+            context: context.as_deref(),
+            engine_id,
+            deadline: start.checked_add(timeout).unwrap_or(start),
+        };
+        let result = state.scraper.scrape(&request).await;
+        state.stats.scrapes.fetch_add(1, Ordering::Relaxed);
+        match result {
+            Ok(outcome) => {
+                for e in &outcome.errors {
+                    log("info", "error scraping target (partial result served)", &[("target", &target), ("err", e)]);
+                }
+                let _ = status_tx.send(Ok(()));
+                let mut chunks = outcome.into_chunks();
+                for chunk in chunks.by_ref() {
+                    if chunk_tx.send(Bytes::from(chunk)).await.is_err() {
+                        break;
+                    }
+                }
+                let counts = chunks.counts();
+                state.stats.label_values_repaired.fetch_add(counts.repaired, Ordering::Relaxed);
+                state.stats.samples_dropped.fetch_add(counts.dropped, Ordering::Relaxed);
             }
-            let mut body = String::with_capacity(outcome.pdus.saturating_mul(96).saturating_add(1024));
-            outcome.families.write_text(&mut body);
-            let mut r = text(StatusCode::OK, body);
+            Err(e) => {
+                state.stats.scrape_failures.fetch_add(1, Ordering::Relaxed);
+                log("info", "error scraping target", &[("target", &target), ("err", &e.to_string())]);
+                let _ = status_tx.send(Err(e.to_string()));
+            }
+        }
+        let micros = u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX);
+        state.stats.scrape_micros.fetch_add(micros, Ordering::Relaxed);
+    });
+    match status_rx.await {
+        Ok(Ok(())) => {
+            let mut r = Response::new(Chunked(chunk_rx).boxed());
             r.headers_mut().insert(
                 hyper::header::CONTENT_TYPE,
                 hyper::header::HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
             );
             r
         }
-        Err(e) => {
-            state.stats.scrape_failures.fetch_add(1, Ordering::Relaxed);
-            log("info", "error scraping target", &[("target", &target), ("err", &e.to_string())]);
-            text(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                format!("An error has occurred while serving metrics:\n\nerror collecting metric snmp_error: {e}\n"),
-            )
-        }
+        Ok(Err(e)) => text(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("An error has occurred while serving metrics:\n\nerror collecting metric snmp_error: {e}\n"),
+        ),
+        Err(_) => text(StatusCode::INTERNAL_SERVER_ERROR, "the scrape stopped\n"),
     }
 }
 
@@ -486,7 +536,9 @@ fn own_metrics(state: &State) -> String {
     let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
     #[allow(clippy::cast_precision_loss)]
     let secs = get(&s.scrape_micros) as f64 / 1e6;
-    let rows: [(&str, &str, &str, String); 8] = [
+    let rows: [(&str, &str, &str, String); 10] = [
+        ("snmpctl_exporter_label_values_repaired_total", "counter", "Label values that were not UTF-8, each bad sequence replaced by U+FFFD (snmp_exporter 0.21 fails such a scrape).", get(&s.label_values_repaired).to_string()),
+        ("snmpctl_exporter_samples_dropped_total", "counter", "Samples dropped: a name and labels seen before in the scrape, or a value its type cannot read.", get(&s.samples_dropped).to_string()),
         ("snmp_request_errors_total", "counter", "Errors in requests to the SNMP exporter", get(&s.request_errors).to_string()),
         ("snmpctl_exporter_scrapes_total", "counter", "Scrapes of /snmp.", get(&s.scrapes).to_string()),
         ("snmpctl_exporter_scrape_failures_total", "counter", "Scrapes of /snmp that read nothing (HTTP 500).", get(&s.scrape_failures).to_string()),
