@@ -232,8 +232,11 @@ def run(args, tmp):
         for name, (proc, port_) in procs.items():
             status, body = get(port_, f"/snmp?target={target}&module=if_mib_latin1")
             first = body.decode(errors="replace").strip().splitlines()
-            note = first[-1][:100] if status != 200 else f"{len(samples(body))} samples, " + next(
-                (l for l in first if l.startswith("snmpctl_scrape_label_values_repaired")), "")
+            note = first[-1][:100] if status != 200 else f"{len(samples(body))} samples"
+            if status == 200 and name == "snmpctl exporter":
+                _, m = get(port_, "/metrics")
+                note += ", " + next((l for l in m.decode().splitlines()
+                                     if l.startswith("snmpctl_exporter_label_values_repaired_total")), "")
             print(f"  {name:17s} HTTP {status}: {note}")
             proc.stop()
     finally:

@@ -341,11 +341,79 @@ enum PreVal {
     Raw(Box<Value>),
 }
 
-/// A varbind that matched a metric, kept until the samples are made.
+/// A varbind that matched a metric, as the samples are made from it.
 #[derive(Debug, Clone)]
 struct Pre {
     inst: Inst,
     val: PreVal,
+}
+
+/// The records of one metric, in blocks: no reallocation while a walk streams in, little
+/// slack, and a number takes 24 bytes with its instance.
+#[derive(Debug, Clone)]
+enum Records {
+    Num(Vec<Vec<(Inst, f64)>>),
+    Int(Vec<Vec<(Inst, i64)>>),
+    Raw(Vec<Vec<(Inst, Box<Value>)>>),
+}
+
+/// Blocks grow from 64 records to this many.
+const BLOCK: usize = 4096;
+
+fn push_block<T>(blocks: &mut Vec<Vec<T>>, item: T) {
+    let full = blocks.last().is_none_or(|b| b.len() == b.capacity());
+    if full {
+        let size = blocks.last().map_or(64, |b| b.capacity().saturating_mul(2).min(BLOCK));
+        blocks.push(Vec::with_capacity(size));
+    }
+    if let Some(b) = blocks.last_mut() {
+        b.push(item);
+    }
+}
+
+impl Records {
+    fn for_kind(kind: MetricType) -> Records {
+        if numeric(kind) {
+            Records::Num(Vec::new())
+        } else if matches!(kind, MetricType::EnumAsInfo | MetricType::EnumAsStateSet) {
+            Records::Int(Vec::new())
+        } else {
+            Records::Raw(Vec::new())
+        }
+    }
+
+    fn push(&mut self, inst: Inst, value: Value) {
+        match self {
+            Records::Num(b) => push_block(b, (inst, number(&value))),
+            Records::Int(b) => push_block(b, (inst, integer(&value))),
+            Records::Raw(b) => push_block(b, (inst, Box::new(value))),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        match self {
+            Records::Num(b) => b.is_empty(),
+            Records::Int(b) => b.is_empty(),
+            Records::Raw(b) => b.is_empty(),
+        }
+    }
+
+    fn into_pre(self) -> Box<dyn Iterator<Item = Pre>> {
+        match self {
+            Records::Num(b) => Box::new(b.into_iter().flatten().map(|(inst, v)| Pre { inst, val: PreVal::Num(v) })),
+            Records::Int(b) => Box::new(b.into_iter().flatten().map(|(inst, v)| Pre { inst, val: PreVal::Int(v) })),
+            Records::Raw(b) => Box::new(b.into_iter().flatten().map(|(inst, v)| Pre { inst, val: PreVal::Raw(v) })),
+        }
+    }
+
+    fn take(&mut self) -> Records {
+        let empty = match self {
+            Records::Num(_) => Records::Num(Vec::new()),
+            Records::Int(_) => Records::Int(Vec::new()),
+            Records::Raw(_) => Records::Raw(Vec::new()),
+        };
+        std::mem::replace(self, empty)
+    }
 }
 
 /// The labels of one instance for one label plan: values in name order, and their text.
@@ -405,7 +473,7 @@ pub struct Collector<'m> {
     keep: rustc_hash::FxHashSet<Vec<u32>>,
     keep_lengths: Vec<usize>,
     kept: Pdus,
-    pre: Vec<Vec<Pre>>,
+    pre: Vec<Records>,
     /// The plan of each metric.
     plan_of: Vec<usize>,
     plans: Vec<Plan>,
@@ -442,7 +510,7 @@ impl<'m> Collector<'m> {
             c.by_oid.insert(m.oid.arcs(), i);
             c.lengths.push(m.oid.len());
             c.metrics.push(m);
-            c.pre.push(Vec::new());
+            c.pre.push(Records::for_kind(m.kind));
             if is_combined(m.kind) {
                 c.keep_object(previous(&m.oid, &[]));
             }
@@ -508,23 +576,17 @@ impl<'m> Collector<'m> {
             self.by_oid.get(prefix).map(|&m| (m, rest))
         });
         let kept = self.keep_lengths.iter().any(|&n| arcs.get(..n).is_some_and(|p| self.keep.contains(p)));
-        if let Some((m, rest)) = found
-            && let Some(metric) = self.metrics.get(m)
-        {
-            let val = if numeric(metric.kind) {
-                PreVal::Num(number(&value))
-            } else if matches!(metric.kind, MetricType::EnumAsInfo | MetricType::EnumAsStateSet) {
-                PreVal::Int(integer(&value))
-            } else {
-                PreVal::Raw(Box::new(value.clone()))
-            };
-            let inst = Inst::new(rest);
-            if let Some(list) = self.pre.get_mut(m) {
-                list.push(Pre { inst, val });
+        let record = found.and_then(|(m, rest)| Some((self.pre.get_mut(m)?, Inst::new(rest))));
+        match (record, kept) {
+            (Some((records, inst)), true) => {
+                records.push(inst, value.clone());
+                self.kept.insert(oid, value);
             }
-        }
-        if kept {
-            self.kept.insert(oid, value);
+            (Some((records, inst)), false) => records.push(inst, value),
+            (None, true) => {
+                self.kept.insert(oid, value);
+            }
+            (None, false) => {}
         }
     }
 
@@ -542,7 +604,7 @@ impl<'m> Collector<'m> {
     pub fn into_chunks(self, extras: Vec<Extra>) -> Chunks<'m> {
         let mut families: BTreeMap<String, Vec<Source>> = BTreeMap::new();
         for (i, m) in self.metrics.iter().enumerate() {
-            if self.pre.get(i).is_none_or(Vec::is_empty) {
+            if self.pre.get(i).is_none_or(Records::is_empty) {
                 continue;
             }
             let is_string = !numeric(m.kind)
@@ -614,8 +676,8 @@ impl<'m> Collector<'m> {
                     });
                     let pre = match self.pre.get_mut(i) {
                         Some(p) if left > 0 => p.clone(),
-                        Some(p) => std::mem::take(p),
-                        None => Vec::new(),
+                        Some(p) => p.take(),
+                        None => Records::Raw(Vec::new()),
                     };
                     self.samples(m, plan, suffix.as_deref(), pre, rows, &mut head, &mut samples);
                 }
@@ -653,7 +715,7 @@ impl<'m> Collector<'m> {
         m: &Metric,
         plan: usize,
         suffix: Option<&str>,
-        pre: Vec<Pre>,
+        pre: Records,
         rows: &mut FxHashMap<(usize, Inst), std::sync::Arc<Row>>,
         head: &mut Option<(String, Kind)>,
         out: &mut Vec<Sample>,
@@ -671,7 +733,7 @@ impl<'m> Collector<'m> {
             _ => (m.help.clone(), Kind::Gauge),
         };
         let mut repaired = 0u64;
-        for Pre { inst, val } in pre {
+        for Pre { inst, val } in pre.into_pre() {
             let row = match rows.get(&(plan, inst.clone())) {
                 Some(r) => r.clone(),
                 None => {
