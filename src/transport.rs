@@ -825,7 +825,6 @@ async fn drive(mut link: Link, mut session: Session, mut rx: mpsc::UnboundedRece
 /// next answer (or anything that came meanwhile) wakes the wait again, and every wake reads
 /// until nothing is in flight or the socket is empty.
 async fn drive_udp(direct: std::sync::Arc<Direct>, mut rx: mpsc::UnboundedReceiver<Command>) {
-    let mut buf = vec![0u8; MAX_DATAGRAM];
     let mut open = true;
     loop {
         let deadline = {
@@ -849,10 +848,17 @@ async fn drive_udp(direct: std::sync::Arc<Direct>, mut rx: mpsc::UnboundedReceiv
                 }
                 None => open = false,
             },
-            () = receive(&direct, &mut buf) => {}
+            () = receive(&direct) => {}
             () = sleep_until(deadline) => direct.lock().session.handle_timeout(now()),
         }
     }
+}
+
+thread_local! {
+    /// The receive buffer of every UDP client driven on this thread: a datagram is read and
+    /// handed to its session before the next read, never across an await, so one buffer
+    /// serves them all (a thousand clients would otherwise hold 64 MiB of buffers).
+    static RECV_BUF: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0u8; MAX_DATAGRAM]);
 }
 
 /// Waits until the socket is readable, then reads until nothing is in flight or the socket is
@@ -860,12 +866,12 @@ async fn drive_udp(direct: std::sync::Arc<Direct>, mut rx: mpsc::UnboundedReceiv
 /// forgotten without another `recvfrom` that would only say "nothing more": the next answer
 /// (or anything that came meanwhile) wakes the wait again.
 #[cfg(unix)]
-async fn receive(direct: &Direct, buf: &mut [u8]) {
+async fn receive(direct: &Direct) {
     let Ok(mut ready) = direct.socket.readable().await else {
         // The socket failed for good: what is in flight times out.
         return std::future::pending().await;
     };
-    loop {
+    RECV_BUF.with_borrow_mut(|buf| loop {
         match ready.try_io(|s| s.get_ref().recv(buf)) {
             Ok(Ok(n)) => {
                 let mut core = direct.lock();
@@ -882,15 +888,15 @@ async fn receive(direct: &Direct, buf: &mut [u8]) {
             // Empty: the readiness is cleared, wait again.
             Err(_) => return,
         }
-    }
+    });
 }
 
 #[cfg(not(unix))]
-async fn receive(direct: &Direct, buf: &mut [u8]) {
+async fn receive(direct: &Direct) {
     if direct.socket.readable().await.is_err() {
         return std::future::pending().await;
     }
-    loop {
+    RECV_BUF.with_borrow_mut(|buf| loop {
         match direct.socket.try_recv(buf) {
             Ok(n) => {
                 let mut core = direct.lock();
@@ -901,7 +907,7 @@ async fn receive(direct: &Direct, buf: &mut [u8]) {
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
             Err(_) => {}
         }
-    }
+    });
 }
 
 async fn sleep_until(deadline: Option<tokio::time::Instant>) {

@@ -357,13 +357,14 @@ enum Records {
     Raw(Vec<Vec<(Inst, Box<Value>)>>),
 }
 
-/// Blocks grow from 64 records to this many.
+/// Blocks grow from 8 records to this many (a small device takes little, a large one no
+/// more than a block of slack per metric).
 const BLOCK: usize = 4096;
 
 fn push_block<T>(blocks: &mut Vec<Vec<T>>, item: T) {
     let full = blocks.last().is_none_or(|b| b.len() == b.capacity());
     if full {
-        let size = blocks.last().map_or(64, |b| b.capacity().saturating_mul(2).min(BLOCK));
+        let size = blocks.last().map_or(8, |b| b.capacity().saturating_mul(2).min(BLOCK));
         blocks.push(Vec::with_capacity(size));
     }
     if let Some(b) = blocks.last_mut() {
