@@ -143,7 +143,7 @@ fn every_metric_type_matches_snmp_exporter() {
     let keep = |t: String| t.lines().filter(|l| !l.contains("snmp_scrape_") && !l.contains("snmpctl_")).collect::<Vec<_>>().join("\n");
     assert_eq!(keep(get(a.port, &path).1), keep(get(b.port, &path).1));
     let (_, ours_text) = get(b.port, &path);
-    assert_eq!(value(&ours_text, "snmp_scrape_pdus_returned"), Some(47.0));
+    assert_eq!(value(&ours_text, "snmp_scrape_pdus_returned"), Some(51.0));
     assert_eq!(value(&ours_text, "snmpctl_scrape_errors"), Some(0.0));
 }
 
@@ -433,4 +433,28 @@ fn prometheus_scrapes_two_targets_through_the_exporter() {
         // Prometheus did not start (its port taken meanwhile): try another.
     }
     panic!("Prometheus did not start");
+}
+
+#[test]
+fn what_0_21_lacks_scale_offset_parsed_dates_ntp_time_and_filters() {
+    let agent = Agent::start(&[&format!("public={FIXTURES}/types.snmprec")], 1);
+    let config = Path::new(FIXTURES).join("snmp-newer.yml");
+    let b = ours(&["--config", config.to_str().unwrap()]);
+    let (status, text) = get(b.port, &format!("/snmp?target={}&module=newer", agent.addr()));
+    assert_eq!(status, 200, "{text}");
+    let got: BTreeSet<&str> = text.lines().filter(|l| !l.starts_with('#') && !l.contains("scrape")).collect();
+    let want: BTreeSet<&str> = [
+        // The dynamic filter keeps the instance whose name starts with "uplink" (2), fetched
+        // by Get; -7 * 0.5 + 10.
+        "tGauge{tIndex=\"2\"} 6.5",
+        // The static filter keeps index 2 of Gauge32: 4,000,000,000 * 0.01.
+        "tGauge32{tIndex=\"2\"} 4e+07",
+        // 0xE98FC280 seconds since 1900 is 2024-03-04 03:46:08 UTC; 2 octets are no timestamp.
+        "tNtp{tIndex=\"1\"} 1.709523968e+09",
+        // 2024-02-29 11:45:30 UTC; "not a date" makes no sample.
+        "tParsed{tIndex=\"1\"} 1.70920713e+09",
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(got, want, "{text}");
 }
