@@ -23,5 +23,5 @@ echo "== cargo fmt --check";                 cargo fmt --all -- --check
 echo "== cargo clippy (all targets)";        cargo clippy --all-targets --locked -- -D warnings
 echo "== cargo clippy (library alone)";      cargo clippy -p snmpctl --lib --no-default-features --locked -- -D warnings
 echo "== cargo test --no-default-features";  cargo test -p snmpctl --lib --no-default-features --locked
-echo "== cargo doc";                         RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p snmpctl --lib --locked
+echo "== cargo doc";                         RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p snmpctl --lib --features exporter --locked
 echo "== cargo test";                        cargo test --locked

@@ -871,22 +871,24 @@ async fn receive(direct: &Direct) {
         // The socket failed for good: what is in flight times out.
         return std::future::pending().await;
     };
-    RECV_BUF.with_borrow_mut(|buf| loop {
-        match ready.try_io(|s| s.get_ref().recv(buf)) {
-            Ok(Ok(n)) => {
-                let mut core = direct.lock();
-                if let Some(d) = buf.get(..n) {
-                    core.session.handle_datagram(d, now());
+    RECV_BUF.with_borrow_mut(|buf| {
+        loop {
+            match ready.try_io(|s| s.get_ref().recv(buf)) {
+                Ok(Ok(n)) => {
+                    let mut core = direct.lock();
+                    if let Some(d) = buf.get(..n) {
+                        core.session.handle_datagram(d, now());
+                    }
+                    if core.session.in_flight() == 0 {
+                        ready.clear_ready();
+                        return;
+                    }
                 }
-                if core.session.in_flight() == 0 {
-                    ready.clear_ready();
-                    return;
-                }
+                // An error from an earlier send (ICMP unreachable): read on.
+                Ok(Err(_)) => {}
+                // Empty: the readiness is cleared, wait again.
+                Err(_) => return,
             }
-            // An error from an earlier send (ICMP unreachable): read on.
-            Ok(Err(_)) => {}
-            // Empty: the readiness is cleared, wait again.
-            Err(_) => return,
         }
     });
 }
@@ -896,16 +898,18 @@ async fn receive(direct: &Direct) {
     if direct.socket.readable().await.is_err() {
         return std::future::pending().await;
     }
-    RECV_BUF.with_borrow_mut(|buf| loop {
-        match direct.socket.try_recv(buf) {
-            Ok(n) => {
-                let mut core = direct.lock();
-                if let Some(d) = buf.get(..n) {
-                    core.session.handle_datagram(d, now());
+    RECV_BUF.with_borrow_mut(|buf| {
+        loop {
+            match direct.socket.try_recv(buf) {
+                Ok(n) => {
+                    let mut core = direct.lock();
+                    if let Some(d) = buf.get(..n) {
+                        core.session.handle_datagram(d, now());
+                    }
                 }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(_) => {}
             }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-            Err(_) => {}
         }
     });
 }

@@ -136,11 +136,19 @@ fn every_metric_type_matches_snmp_exporter() {
         assert!(ta.len() >= 4, "{ta:?}");
         let only_theirs: Vec<_> = ta.difference(&tb).collect();
         let only_ours: Vec<_> = tb.difference(&ta).collect();
-        assert!(only_theirs.is_empty() && only_ours.is_empty(), "{module}: only snmp_exporter {only_theirs:#?}\nonly snmpctl {only_ours:#?}");
+        assert!(
+            only_theirs.is_empty() && only_ours.is_empty(),
+            "{module}: only snmp_exporter {only_theirs:#?}\nonly snmpctl {only_ours:#?}"
+        );
     }
     // The whole text is the same too, line for line, but for the timings.
     let path = format!("/snmp?target={}&module=types", agent.addr());
-    let keep = |t: String| t.lines().filter(|l| !l.contains("snmp_scrape_") && !l.contains("snmpctl_")).collect::<Vec<_>>().join("\n");
+    let keep = |t: String| {
+        t.lines()
+            .filter(|l| !l.contains("snmp_scrape_") && !l.contains("snmpctl_"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
     assert_eq!(keep(get(a.port, &path).1), keep(get(b.port, &path).1));
     let (_, ours_text) = get(b.port, &path);
     assert_eq!(value(&ours_text, "snmp_scrape_pdus_returned"), Some(51.0));
@@ -151,10 +159,18 @@ fn every_metric_type_matches_snmp_exporter() {
 fn the_generated_if_mib_matches_snmp_exporter_and_repairs_what_it_cannot_serve() {
     // The router recording with a fixed sysUpTime, and an ifAlias that is Latin-1, not UTF-8.
     let dir = temp_dir("exporter-ifmib");
-    let router = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/snmprec/router.snmprec")).unwrap();
+    let router =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/snmprec/router.snmprec"))
+            .unwrap();
     let fixed: String = router
         .lines()
-        .map(|l| if l.starts_with("1.3.6.1.2.1.1.3.0|") { "1.3.6.1.2.1.1.3.0|67|4242".to_owned() } else { l.to_owned() })
+        .map(|l| {
+            if l.starts_with("1.3.6.1.2.1.1.3.0|") {
+                "1.3.6.1.2.1.1.3.0|67|4242".to_owned()
+            } else {
+                l.to_owned()
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n");
     std::fs::write(dir.join("public.snmprec"), format!("{fixed}\n")).unwrap();
@@ -170,11 +186,16 @@ fn the_generated_if_mib_matches_snmp_exporter_and_repairs_what_it_cannot_serve()
     let (sb, tb) = get(b.port, &path);
     assert_eq!((sa, sb), (200, 200));
     assert_eq!(samples(&ta), samples(&tb));
-    assert!(tb.contains("ifHCInOctets{ifAlias=\"\",ifDescr=\"ge-0-0-0\",ifIndex=\"2\",ifName=\"ge-0-0-0\"}"), "{tb}");
+    assert!(
+        tb.contains("ifHCInOctets{ifAlias=\"\",ifDescr=\"ge-0-0-0\",ifIndex=\"2\",ifName=\"ge-0-0-0\"}"),
+        "{tb}"
+    );
 
     // Community latin1: snmp_exporter 0.21 fails the whole scrape; snmpctl serves it with the
     // one bad label value repaired, and counts it.
-    let yml = std::fs::read_to_string(&config).unwrap().replace("\nif_mib:\n", "\nif_mib:\n  auth:\n    community: latin1\n");
+    let yml = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("\nif_mib:\n", "\nif_mib:\n  auth:\n    community: latin1\n");
     let latin = dir.join("latin1.yml");
     std::fs::write(&latin, yml).unwrap();
     let (a2, b2) = (theirs(&latin), ours(&["--config", latin.to_str().unwrap()]));
@@ -234,7 +255,11 @@ fn bad_requests_reload_config_and_secrets() {
     assert!(get(b.port, "/config").1.contains("help: up"));
     let (_, m) = get(b.port, "/metrics");
     assert_eq!(value(&m, "snmpctl_exporter_config_last_reload_successful"), Some(0.0), "{m}");
-    std::fs::write(&config, good.replace("not-public-at-all", "public").replace("help: up", "help: reloaded")).unwrap();
+    std::fs::write(
+        &config,
+        good.replace("not-public-at-all", "public").replace("help: up", "help: reloaded"),
+    )
+    .unwrap();
     assert_eq!(http(b.port, "POST", "/-/reload", &[]).0, 200);
     let (s, t) = get(b.port, &format!("/snmp?target={}&module=m", agent.addr()));
     assert_eq!(s, 200, "{t}");
@@ -260,7 +285,8 @@ fn go_generate(dir: &Path, generator_yml: &str) -> String {
 fn our_generate(dir: &Path, generator_yml: &str) -> String {
     let input = dir.join("ours-generator.yml");
     std::fs::write(&input, generator_yml).unwrap();
-    let out = Command::new(BIN).args(["exporter", "generate"]).arg(&input).args(["-o", "-"]).output().unwrap();
+    let out =
+        Command::new(BIN).args(["exporter", "generate"]).arg(&input).args(["-o", "-"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
 }
@@ -294,7 +320,9 @@ fn the_generator_writes_what_snmp_exporters_generator_writes() {
 
     // The built-in modules are this generator's output over the shipped MIBs, equal to
     // snmp_exporter's generator's for the same modules (its 0.21 knows no `auths:`).
-    let builtin = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/cli/exporter/generator.yml")).unwrap();
+    let builtin =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/cli/exporter/generator.yml"))
+            .unwrap();
     let modules_only = builtin.split_once("\nmodules:\n").map(|(_, m)| format!("modules:\n{m}")).unwrap();
     let go = data(&go_generate(&dir, &modules_only));
     let ours = data(&our_generate(&dir, &builtin));
@@ -310,7 +338,9 @@ fn snmp_exporter_serves_what_the_generator_writes() {
     let yml = std::fs::read_to_string(Path::new(FIXTURES).join("generator-0.21.yml")).unwrap();
     let snmp_yml = dir.join("snmp.yml");
     std::fs::write(&snmp_yml, our_generate(&dir, &yml)).unwrap();
-    let router = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/snmprec/router.snmprec")).unwrap();
+    let router =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/snmprec/router.snmprec"))
+            .unwrap();
     let fixed: String = router
         .lines()
         .map(|l| if l.starts_with("1.3.6.1.2.1.1.3.0|") { "1.3.6.1.2.1.1.3.0|67|4242" } else { l })
@@ -331,7 +361,8 @@ fn snmp_exporter_serves_what_the_generator_writes() {
 
 /// A walk's values by instance (the last arc): `snmpctl walk -On -Oq`.
 fn walk_values(agent: &str, oid: &str) -> Vec<(String, f64)> {
-    let out = Command::new(BIN).args(["walk", "-v2c", "-c", "public", "-On", "-Oq", agent, oid]).output().unwrap();
+    let out =
+        Command::new(BIN).args(["walk", "-v2c", "-c", "public", "-On", "-Oq", agent, oid]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout)
         .unwrap()
@@ -349,13 +380,18 @@ fn prometheus_scrapes_two_targets_through_the_exporter() {
     assert!(which.is_ok(), "prometheus not found: apt-get install prometheus (scripts/test.sh installs it)");
     let dir = temp_dir("exporter-prometheus");
     // Two devices: the router recording, and one whose counters differ.
-    let router = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/snmprec/router.snmprec")).unwrap();
+    let router =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/snmprec/router.snmprec"))
+            .unwrap();
     let other: String = router
         .lines()
         .map(|l| match l.strip_prefix("1.3.6.1.2.1.31.1.1.1.6.") {
             Some(rest) => {
                 let (index, _) = rest.split_once('|').unwrap();
-                format!("1.3.6.1.2.1.31.1.1.1.6.{index}|70|{}", 1_000_000_007u64 * index.parse::<u64>().unwrap())
+                format!(
+                    "1.3.6.1.2.1.31.1.1.1.6.{index}|70|{}",
+                    1_000_000_007u64 * index.parse::<u64>().unwrap()
+                )
             }
             None => l.to_owned(),
         })
@@ -365,7 +401,10 @@ fn prometheus_scrapes_two_targets_through_the_exporter() {
     std::fs::create_dir_all(dir.join("b")).unwrap();
     std::fs::write(dir.join("a/public.snmprec"), &router).unwrap();
     std::fs::write(dir.join("b/public.snmprec"), format!("{other}\n")).unwrap();
-    let agents = [Agent::start(&[dir.join("a").to_str().unwrap()], 1), Agent::start(&[dir.join("b").to_str().unwrap()], 1)];
+    let agents = [
+        Agent::start(&[dir.join("a").to_str().unwrap()], 1),
+        Agent::start(&[dir.join("b").to_str().unwrap()], 1),
+    ];
     let exporter = ours(&[]);
 
     for _ in 0..8 {
@@ -391,7 +430,7 @@ fn prometheus_scrapes_two_targets_through_the_exporter() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let prometheus = Server { child, port };
+        let _prometheus = Server { child, port };
         let start = Instant::now();
         let mut last = String::new();
         while start.elapsed() < Duration::from_secs(60) {
@@ -406,7 +445,8 @@ fn prometheus_scrapes_two_targets_through_the_exporter() {
             }
             let v: serde_json::Value = serde_json::from_str(&body).unwrap();
             let results = v["data"]["result"].as_array().cloned().unwrap_or_default();
-            let want: usize = agents.iter().map(|a| walk_values(&a.addr(), "1.3.6.1.2.1.31.1.1.1.6").len()).sum();
+            let want: usize =
+                agents.iter().map(|a| walk_values(&a.addr(), "1.3.6.1.2.1.31.1.1.1.6").len()).sum();
             if results.len() < want {
                 continue;
             }
@@ -415,7 +455,10 @@ fn prometheus_scrapes_two_targets_through_the_exporter() {
                 for (index, value) in walk_values(&agent.addr(), "1.3.6.1.2.1.31.1.1.1.6") {
                     let series = results
                         .iter()
-                        .find(|r| r["metric"]["instance"] == agent.addr() && r["metric"]["ifIndex"] == index.as_str())
+                        .find(|r| {
+                            r["metric"]["instance"] == agent.addr()
+                                && r["metric"]["ifIndex"] == index.as_str()
+                        })
                         .unwrap_or_else(|| panic!("no series for {} ifIndex {index}: {body}", agent.addr()));
                     assert_eq!(series["metric"]["job"], "snmp");
                     let got: f64 = series["value"][1].as_str().unwrap().parse().unwrap();

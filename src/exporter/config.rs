@@ -616,7 +616,8 @@ impl Config {
         let format = detect(text).map_err(|e| ConfigError::yaml(path, &e))?;
         let config = match format {
             Format::AuthsAndModules => {
-                let file: SplitFile = serde_yaml_ng::from_str(text).map_err(|e| ConfigError::yaml(path, &e))?;
+                let file: SplitFile =
+                    serde_yaml_ng::from_str(text).map_err(|e| ConfigError::yaml(path, &e))?;
                 let modules = file
                     .modules
                     .into_iter()
@@ -684,7 +685,8 @@ impl Config {
 
     fn check(&self, path: &Path, text: &str) -> Result<(), ConfigError> {
         let auths = self.auths.iter().map(|(n, a)| (format!("auths.{n}"), n, a));
-        let own = self.modules.iter().filter_map(|(n, m)| m.auth.as_ref().map(|a| (format!("{n}.auth"), n, a)));
+        let own =
+            self.modules.iter().filter_map(|(n, m)| m.auth.as_ref().map(|a| (format!("{n}.auth"), n, a)));
         for (key, name, auth) in auths.chain(own) {
             if let Err(e) = auth.check() {
                 return Err(ConfigError::new(path, line_of(text, name), format!("{key}: {e}")));
@@ -738,13 +740,21 @@ impl Config {
     fn merge(&mut self, path: &Path, other: Config) -> Result<(), ConfigError> {
         for (name, auth) in other.auths {
             if self.auths.contains_key(&name) {
-                return Err(ConfigError::new(path, None, format!("auth {name} is defined in an earlier file too")));
+                return Err(ConfigError::new(
+                    path,
+                    None,
+                    format!("auth {name} is defined in an earlier file too"),
+                ));
             }
             self.auths.insert(name, auth);
         }
         for (name, module) in other.modules {
             if self.modules.contains_key(&name) {
-                return Err(ConfigError::new(path, None, format!("module {name} is defined in an earlier file too")));
+                return Err(ConfigError::new(
+                    path,
+                    None,
+                    format!("module {name} is defined in an earlier file too"),
+                ));
             }
             self.modules.insert(name, module);
         }
@@ -809,8 +819,9 @@ impl Config {
 fn line_of(text: &str, key: &str) -> Option<(usize, usize)> {
     text.lines().enumerate().find_map(|(i, line)| {
         let t = line.trim_start().trim_start_matches("- ").trim_start_matches("name: ");
-        (t.starts_with(key) && t.get(key.len()..).is_some_and(|r| r.is_empty() || r.starts_with(':')))
-            .then(|| (i.saturating_add(1), line.len().saturating_sub(line.trim_start().len()).saturating_add(1)))
+        (t.starts_with(key) && t.get(key.len()..).is_some_and(|r| r.is_empty() || r.starts_with(':'))).then(
+            || (i.saturating_add(1), line.len().saturating_sub(line.trim_start().len()).saturating_add(1)),
+        )
     })
 }
 
@@ -841,9 +852,8 @@ fn go_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     match Raw::deserialize(d)? {
         Raw::Number(n) if n >= 0.0 && n.is_finite() => Ok(Duration::from_secs_f64(n)),
         Raw::Number(n) => Err(de::Error::custom(format!("{n} is not a duration"))),
-        Raw::Text(t) => parse_go_duration(&t).ok_or_else(|| {
-            de::Error::custom(format!("{t:?} is not a duration (like 5s, 500ms, 1m30s)"))
-        }),
+        Raw::Text(t) => parse_go_duration(&t)
+            .ok_or_else(|| de::Error::custom(format!("{t:?} is not a duration (like 5s, 500ms, 1m30s)"))),
     }
 }
 
@@ -1018,7 +1028,9 @@ if_mib:
         let e = Config::parse(Path::new("a.yml"), &bad).unwrap_err();
         assert!(e.message.contains("auths.v2") && e.message.contains("1, 2 or 3"), "{e}");
 
-        let v3 = text.replace("community: s3cret", "username: ''\n    security_level: authNoPriv").replace("version: 2", "version: 3");
+        let v3 = text
+            .replace("community: s3cret", "username: ''\n    security_level: authNoPriv")
+            .replace("version: 2", "version: 3");
         let e = Config::parse(Path::new("a.yml"), &v3).unwrap_err();
         assert!(e.message.contains("auths.v2: username is missing"), "{e}");
         assert_eq!(e.location, Some((2, 3)));

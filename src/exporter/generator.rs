@@ -122,9 +122,12 @@ fn node_type(tree: &Tree, node: &Node) -> Option<&'static str> {
     let syntax = node.syntax.as_ref()?;
     let tc = syntax.named.and_then(|t| tree.type_def(t)).map(|t| t.name.as_ref());
     let mut t = match syntax.base {
-        Base::Integer | Base::Integer32 | Base::Gauge32 | Base::Unsigned32 | Base::UInteger32 | Base::TimeTicks => {
-            "gauge"
-        }
+        Base::Integer
+        | Base::Integer32
+        | Base::Gauge32
+        | Base::Unsigned32
+        | Base::UInteger32
+        | Base::TimeTicks => "gauge",
         Base::Counter32 | Base::Counter64 => "counter",
         Base::OctetString => "OctetString",
         Base::ObjectId => "OctetString",
@@ -318,7 +321,9 @@ pub fn generate(path: &Path, text: &str, tree: &Tree) -> Result<(String, Warning
     };
     let body = yaml11_safe(&serde_yaml_ng::to_string(&doc).map_err(|e| GenerateError(e.to_string()))?);
     Ok((
-        format!("# WARNING: This file was auto-generated using snmpctl exporter generate, manual changes will be lost.\n{body}"),
+        format!(
+            "# WARNING: This file was auto-generated using snmpctl exporter generate, manual changes will be lost.\n{body}"
+        ),
         warnings,
     ))
 }
@@ -329,8 +334,8 @@ pub fn generate(path: &Path, text: &str, tree: &Tree) -> Result<(String, Warning
 /// a bare value is exact; real booleans are written `true`/`false`, which are left alone.
 fn yaml11_safe(text: &str) -> String {
     const WORDS: [&str; 20] = [
-        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "True", "TRUE", "False", "FALSE", "on", "On", "ON",
-        "off", "Off", "OFF",
+        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "True", "TRUE", "False", "FALSE", "on",
+        "On", "ON", "off", "Off", "OFF",
     ];
     let mut out = String::with_capacity(text.len().saturating_add(64));
     for line in text.split_inclusive('\n') {
@@ -359,7 +364,11 @@ fn reveal(mut auths: Yaml, file: &File, _split: bool) -> Yaml {
     if let (Some(map), Some(given)) = (auths.as_mapping_mut(), file.auths.as_ref()) {
         for (name, auth) in given {
             let Some(Yaml::Mapping(a)) = map.get_mut(name.as_str()) else { continue };
-            for (key, secret) in [("community", &auth.community), ("password", &auth.password), ("priv_password", &auth.priv_password)] {
+            for (key, secret) in [
+                ("community", &auth.community),
+                ("password", &auth.password),
+                ("priv_password", &auth.priv_password),
+            ] {
                 if a.contains_key(key) {
                     a.insert(key.into(), Yaml::String(secret.expose().to_owned()));
                 }
@@ -383,7 +392,9 @@ fn module_yaml(
             Some(id) => {
                 view.types.insert(id, kind.name());
             }
-            None => warnings.push(format!("module {name}: could not find node {target} to override its type")),
+            None => {
+                warnings.push(format!("module {name}: could not find node {target} to override its type"))
+            }
         }
     }
     let mut need: BTreeSet<String> = BTreeSet::new();
@@ -415,9 +426,12 @@ fn module_yaml(
             }
             None => {
                 // An instance of a column: the longest match must be a column with indexes.
-                let arcs: Vec<u32> =
-                    oid.split('.').map(|a| a.parse().map_err(|_| err(format!("cannot find oid '{oid}' to walk")))).collect::<Result<_, _>>()?;
-                let (id, _) = tree.find(&arcs).ok_or_else(|| err(format!("cannot find oid '{oid}' to walk")))?;
+                let arcs: Vec<u32> = oid
+                    .split('.')
+                    .map(|a| a.parse().map_err(|_| err(format!("cannot find oid '{oid}' to walk"))))
+                    .collect::<Result<_, _>>()?;
+                let (id, _) =
+                    tree.find(&arcs).ok_or_else(|| err(format!("cannot find oid '{oid}' to walk")))?;
                 let n = tree.node(id).ok_or_else(|| err(format!("cannot find oid '{oid}' to walk")))?;
                 let metric = view.kind(id).and_then(metric_type).is_some() && accessible(n);
                 if !metric || view.indexes(id).is_empty() {
@@ -425,7 +439,10 @@ fn module_yaml(
                 }
                 let base = oid_text(&tree.oid_of(id));
                 need.insert(format!("{oid}."));
-                instances.entry(base.clone()).or_default().push(oid.get(base.len()..).unwrap_or_default().to_owned());
+                instances
+                    .entry(base.clone())
+                    .or_default()
+                    .push(oid.get(base.len()..).unwrap_or_default().to_owned());
                 roots.push((base, id));
             }
         }
@@ -458,7 +475,11 @@ fn module_yaml(
                 lookups: Vec::new(),
                 regex_extracts: BTreeMap::new(),
                 date_time_pattern: String::new(),
-                enum_values: n.syntax.as_ref().map(|s| s.enums.iter().map(|(k, v)| (*k, v.to_string())).collect()).unwrap_or_default(),
+                enum_values: n
+                    .syntax
+                    .as_ref()
+                    .map(|s| s.enums.iter().map(|(k, v)| (*k, v.to_string())).collect())
+                    .unwrap_or_default(),
                 offset: 0.0,
                 scale: 0.0,
             };
@@ -533,7 +554,9 @@ fn module_yaml(
             if found != lookup.source_indexes.len() {
                 continue;
             }
-            let id = view.lookup(&lookup.lookup.0).ok_or_else(|| err(format!("unknown index '{}'", lookup.lookup.0)))?;
+            let id = view
+                .lookup(&lookup.lookup.0)
+                .ok_or_else(|| err(format!("unknown index '{}'", lookup.lookup.0)))?;
             let n = tree.node(id).ok_or_else(|| err(format!("unknown index '{}'", lookup.lookup.0)))?;
             let kind = view
                 .kind(id)
@@ -588,8 +611,11 @@ fn module_yaml(
             v.push(last.checked_sub(1)?);
             Some(v)
         });
-        let prev_node = prev.as_ref().and_then(|p| tree.find(p).filter(|(_, d)| *d == p.len())).map(|(id, _)| id);
-        let is_type = prev_node.and_then(|id| tree.node(id)).is_some_and(|n| tc_name(tree, n) == Some("InetAddressType"));
+        let prev_node =
+            prev.as_ref().and_then(|p| tree.find(p).filter(|(_, d)| *d == p.len())).map(|(id, _)| id);
+        let is_type = prev_node
+            .and_then(|id| tree.node(id))
+            .is_some_and(|n| tc_name(tree, n) == Some("InetAddressType"));
         match (is_type, prev) {
             (true, Some(p)) => {
                 let p = oid_text(&p);
@@ -750,19 +776,32 @@ mod tests {
         assert_eq!(names.first(), Some(&"sysUpTime"));
         assert!(!names.contains(&"ifAlias") && !names.contains(&"ifDescr") && names.contains(&"ifName"));
         let mtu = m.metrics.iter().find(|x| x.name == "ifMtu").unwrap();
-        assert_eq!(mtu.help, "The size of the largest packet which can be sent/received on the interface, specified in octets - 1.3.6.1.2.1.2.2.1.4");
-        assert_eq!(mtu.lookups.iter().map(|l| l.labelname.as_str()).collect::<Vec<_>>(), ["ifAlias", "ifDescr"]);
+        assert_eq!(
+            mtu.help,
+            "The size of the largest packet which can be sent/received on the interface, specified in octets - 1.3.6.1.2.1.2.2.1.4"
+        );
+        assert_eq!(
+            mtu.lookups.iter().map(|l| l.labelname.as_str()).collect::<Vec<_>>(),
+            ["ifAlias", "ifDescr"]
+        );
         let if_type = m.metrics.iter().find(|x| x.name == "ifType").unwrap();
         assert_eq!(if_type.kind, MetricType::EnumAsInfo);
         assert_eq!(if_type.enum_values.get(&6).map(String::as_str), Some("ethernetCsmacd"));
-        assert_eq!(m.metrics.iter().find(|x| x.name == "ifPhysAddress").unwrap().kind, MetricType::PhysAddress48);
+        assert_eq!(
+            m.metrics.iter().find(|x| x.name == "ifPhysAddress").unwrap().kind,
+            MetricType::PhysAddress48
+        );
         assert_eq!(m.metrics.iter().find(|x| x.name == "ifName").unwrap().kind, MetricType::DisplayString);
     }
 
     #[test]
     fn yaml_1_1_booleans_are_quoted() {
-        let text = "a:\n  3: off\n  4: offline\n  implied: true\n  list:\n  - yes\n  - 'no'\n  help: says no\n";
-        assert_eq!(yaml11_safe(text), "a:\n  3: 'off'\n  4: offline\n  implied: true\n  list:\n  - 'yes'\n  - 'no'\n  help: says no\n");
+        let text =
+            "a:\n  3: off\n  4: offline\n  implied: true\n  list:\n  - yes\n  - 'no'\n  help: says no\n";
+        assert_eq!(
+            yaml11_safe(text),
+            "a:\n  3: 'off'\n  4: offline\n  implied: true\n  list:\n  - 'yes'\n  - 'no'\n  help: says no\n"
+        );
     }
 
     #[test]
@@ -772,7 +811,12 @@ mod tests {
         assert_eq!(go_duration_text(std::time::Duration::from_millis(500)), "500ms");
         assert_eq!(go_duration_text(std::time::Duration::from_secs(3600)), "1h0m0s");
         assert_eq!(
-            minimize(vec!["1.3.6.1.2.1.2".into(), "1.3.6.1.2.1.2.2.1.2".into(), "1.3.6.1.2.1.20".into(), "1.3.6.1.2.1.1.3.0.".into()]),
+            minimize(vec![
+                "1.3.6.1.2.1.2".into(),
+                "1.3.6.1.2.1.2.2.1.2".into(),
+                "1.3.6.1.2.1.20".into(),
+                "1.3.6.1.2.1.1.3.0.".into()
+            ]),
             ["1.3.6.1.2.1.1.3.0.", "1.3.6.1.2.1.2", "1.3.6.1.2.1.20"]
         );
     }

@@ -54,12 +54,25 @@ impl<'m> Outcome<'m> {
     /// `snmpctl_scrape_errors` among them.
     #[allow(clippy::cast_precision_loss)]
     pub fn into_chunks(self) -> Chunks<'m> {
-        let extra = |name: &str, help: &str, value: f64| Extra { name: name.into(), help: help.into(), value };
+        let extra =
+            |name: &str, help: &str, value: f64| Extra { name: name.into(), help: help.into(), value };
         let extras = vec![
             extra("snmp_scrape_walk_duration_seconds", "Time SNMP walk/bulkwalk took.", self.walk_seconds),
-            extra("snmp_scrape_packets_sent", "Packets sent for get, bulkget, and walk; including retries.", self.sent as f64),
-            extra("snmp_scrape_packets_retried", "Packets retried for get, bulkget, and walk.", self.retried as f64),
-            extra("snmp_scrape_pdus_returned", "PDUs returned from get, bulkget, and walk.", self.pdus as f64),
+            extra(
+                "snmp_scrape_packets_sent",
+                "Packets sent for get, bulkget, and walk; including retries.",
+                self.sent as f64,
+            ),
+            extra(
+                "snmp_scrape_packets_retried",
+                "Packets retried for get, bulkget, and walk.",
+                self.retried as f64,
+            ),
+            extra(
+                "snmp_scrape_pdus_returned",
+                "PDUs returned from get, bulkget, and walk.",
+                self.pdus as f64,
+            ),
             extra(
                 "snmpctl_scrape_errors",
                 "Requests and walks of this scrape that failed or were cut short by the scrape timeout (their varbinds so far are kept).",
@@ -126,8 +139,13 @@ pub fn net_snmp_target(target: &str) -> String {
     target.to_owned()
 }
 
-fn builder(target: &str, auth: &Auth, context: Option<&str>, engine_id: Option<&[u8]>) -> crate::ClientBuilder {
-    let b = match auth.version {
+fn builder(
+    target: &str,
+    auth: &Auth,
+    context: Option<&str>,
+    engine_id: Option<&[u8]>,
+) -> crate::ClientBuilder {
+    match auth.version {
         1 => Client::v1(target, auth.community.expose()),
         2 => Client::v2c(target, auth.community.expose()),
         _ => {
@@ -157,8 +175,7 @@ fn builder(target: &str, auth: &Auth, context: Option<&str>, engine_id: Option<&
             }
             Client::v3(target, user)
         }
-    };
-    b
+    }
 }
 
 /// The gets and walks of a scrape after filters, without repeats.
@@ -231,7 +248,9 @@ impl Scraper {
                     .retries(params.retries)
                     .connect()
                     .await
-                    .map_err(|e| ScrapeError(format!("error connecting to target {}: {e}", request.target)))?;
+                    .map_err(|e| {
+                        ScrapeError(format!("error connecting to target {}: {e}", request.target))
+                    })?;
                 let mut clients = self.clients.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                 clients.insert(key, Cached { client: c.clone(), used: Instant::now() });
                 c
@@ -239,7 +258,8 @@ impl Scraper {
         };
         let before = client.stats().await.unwrap_or_default();
         let v1 = auth.version == 1;
-        let collector = Mutex::new(Collector::new(request.modules.iter().flat_map(|(_, m)| m.metrics.iter())));
+        let collector =
+            Mutex::new(Collector::new(request.modules.iter().flat_map(|(_, m)| m.metrics.iter())));
         let errors = Mutex::new(Vec::<String>::new());
         let limit = tokio::sync::Semaphore::new(self.per_target.max(1));
         let deadline = tokio::time::Instant::from_std(request.deadline);
@@ -301,7 +321,8 @@ impl Scraper {
             // Every get and walk at once (the semaphore bounds how many are on the wire), in
             // this task: they borrow the collector and the configuration.
             let max = if v1 { 1 } else { usize::try_from(params.max_repetitions).unwrap_or(1).max(1) };
-            let mut tasks: Vec<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>>> = Vec::new();
+            let mut tasks: Vec<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>>> =
+                Vec::new();
             for chunk in plan.get.chunks(max) {
                 let (client, collector, errors, limit) = (&client, &collector, &errors, &limit);
                 tasks.push(Box::pin(async move {

@@ -30,7 +30,12 @@ pub struct Args {
     #[arg(long = "config", visible_alias = "config.file", value_name = "FILE")]
     config: Vec<PathBuf>,
     /// Where to listen for HTTP: [HOST]:PORT (`:9116` is every address).
-    #[arg(long = "listen", visible_alias = "web.listen-address", default_value = ":9116", value_name = "ADDR")]
+    #[arg(
+        long = "listen",
+        visible_alias = "web.listen-address",
+        default_value = ":9116",
+        value_name = "ADDR"
+    )]
     listen: String,
     /// Only scrape targets whose address is in one of these networks (CIDR, comma-separated),
     /// e.g. 10.0.0.0/8,192.168.0.0/16 [default: any target].
@@ -75,14 +80,19 @@ struct GenerateArgs {
 }
 
 fn generate(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
-    let text = std::fs::read_to_string(&args.input).with_context(|| format!("reading {}", args.input.display()))?;
+    let text =
+        std::fs::read_to_string(&args.input).with_context(|| format!("reading {}", args.input.display()))?;
     let mib = if args.mib_dirs.is_empty() {
         snmpctl::Mib::shipped()
     } else {
         let (mib, diagnostics) = snmpctl::Mib::with_dirs(&args.mib_dirs);
         let problems = diagnostics.len();
         if problems > 0 {
-            log("warn", "some MIB files have problems (the modules that resolve are loaded)", &[("problems", &problems.to_string())]);
+            log(
+                "warn",
+                "some MIB files have problems (the modules that resolve are loaded)",
+                &[("problems", &problems.to_string())],
+            );
         }
         mib
     };
@@ -112,7 +122,11 @@ impl Cidr {
         let (ip, bits) = text.split_once('/').unwrap_or((text, ""));
         let net: IpAddr = ip.parse().with_context(|| format!("{text:?} is not an address/prefix"))?;
         let max = if net.is_ipv4() { 32 } else { 128 };
-        let bits = if bits.is_empty() { max } else { bits.parse().with_context(|| format!("bad prefix length in {text:?}"))? };
+        let bits = if bits.is_empty() {
+            max
+        } else {
+            bits.parse().with_context(|| format!("bad prefix length in {text:?}"))?
+        };
         if bits > max {
             bail!("prefix length {bits} is longer than {max} in {text:?}");
         }
@@ -168,7 +182,8 @@ struct Stats {
 fn load(paths: &[PathBuf]) -> anyhow::Result<Config> {
     if paths.is_empty() {
         let tree = snmpctl::Mib::shipped();
-        let (yml, _) = snmpctl::exporter::generator::generate("built-in generator.yml".as_ref(), BUILTIN, tree.tree())?;
+        let (yml, _) =
+            snmpctl::exporter::generator::generate("built-in generator.yml".as_ref(), BUILTIN, tree.tree())?;
         let (c, _) = Config::parse("built-in snmp.yml".as_ref(), &yml)?;
         return Ok(c);
     }
@@ -229,7 +244,8 @@ fn unix_now() -> u64 {
 }
 
 async fn serve(state: Arc<State>, listen: &str) -> anyhow::Result<ExitCode> {
-    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
+    let listener =
+        tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
     let local = listener.local_addr()?;
     log("info", "listening", &[("address", &local.to_string())]);
     #[cfg(unix)]
@@ -305,17 +321,22 @@ impl hyper::body::Body for Chunked {
 fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<Body> {
     let mut r = Response::new(Full::new(body.into()).boxed());
     *r.status_mut() = status;
-    r.headers_mut().insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("text/plain; charset=utf-8"));
+    r.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     r
 }
 
 async fn handle<B>(state: &Arc<State>, req: &Request<B>) -> Response<Body> {
     match (req.method(), req.uri().path()) {
         (&Method::GET | &Method::HEAD, "/snmp") => probe(state, req).await,
-        (_, "/-/reload") if req.method() == Method::POST || req.method() == Method::PUT => match reload(state) {
-            Ok(()) => text(StatusCode::OK, ""),
-            Err(e) => text(StatusCode::INTERNAL_SERVER_ERROR, format!("failed to reload config: {e}\n")),
-        },
+        (_, "/-/reload") if req.method() == Method::POST || req.method() == Method::PUT => {
+            match reload(state) {
+                Ok(()) => text(StatusCode::OK, ""),
+                Err(e) => text(StatusCode::INTERNAL_SERVER_ERROR, format!("failed to reload config: {e}\n")),
+            }
+        }
         (_, "/-/reload") => text(StatusCode::BAD_REQUEST, "POST method expected\n"),
         (_, "/-/healthy") => text(StatusCode::OK, "Healthy"),
         (_, "/config") => {
@@ -335,7 +356,10 @@ async fn handle<B>(state: &Arc<State>, req: &Request<B>) -> Response<Body> {
         }
         (_, "/") => {
             let mut r = text(StatusCode::OK, LANDING);
-            r.headers_mut().insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("text/html; charset=utf-8"));
+            r.headers_mut().insert(
+                hyper::header::CONTENT_TYPE,
+                hyper::header::HeaderValue::from_static("text/html; charset=utf-8"),
+            );
             r
         }
         _ => text(StatusCode::NOT_FOUND, "404 page not found\n"),
@@ -357,7 +381,9 @@ fn query(uri: &hyper::Uri) -> Vec<(String, String)> {
             match b {
                 b'+' => out.push(b' '),
                 b'%' => {
-                    let hex = bytes.get(i.saturating_add(1)..i.saturating_add(3)).and_then(|h| std::str::from_utf8(h).ok());
+                    let hex = bytes
+                        .get(i.saturating_add(1)..i.saturating_add(3))
+                        .and_then(|h| std::str::from_utf8(h).ok());
                     match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
                         Some(v) => {
                             out.push(v);
@@ -390,7 +416,8 @@ async fn probe<B>(state: &Arc<State>, req: &Request<B>) -> Response<Body> {
         text(StatusCode::BAD_REQUEST, format!("{msg}\n"))
     };
     let params = query(req.uri());
-    let all = |name: &str| params.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect::<Vec<_>>();
+    let all =
+        |name: &str| params.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect::<Vec<_>>();
     let targets = all("target");
     let target = match targets.as_slice() {
         [t] if !t.is_empty() => (*t).to_owned(),
@@ -452,7 +479,10 @@ async fn probe<B>(state: &Arc<State>, req: &Request<B>) -> Response<Body> {
             Some(a) if state.allow.iter().any(|c| c.contains(a.ip())) => {}
             Some(a) => {
                 state.stats.request_errors.fetch_add(1, Ordering::Relaxed);
-                return text(StatusCode::FORBIDDEN, format!("target {target} ({}) is not in --allow-targets\n", a.ip()));
+                return text(
+                    StatusCode::FORBIDDEN,
+                    format!("target {target} ({}) is not in --allow-targets\n", a.ip()),
+                );
             }
             None => return bad(format!("target {target:?} does not parse or resolve")),
         }
@@ -476,8 +506,11 @@ async fn probe<B>(state: &Arc<State>, req: &Request<B>) -> Response<Body> {
         let state = state2;
         let target = target2;
         let start = Instant::now();
-        let modules: Vec<(&str, &snmpctl::exporter::config::Module)> =
-            names.iter().filter_map(|n| config.modules.get_key_value(n)).map(|(k, m)| (k.as_str(), m)).collect();
+        let modules: Vec<(&str, &snmpctl::exporter::config::Module)> = names
+            .iter()
+            .filter_map(|n| config.modules.get_key_value(n))
+            .map(|(k, m)| (k.as_str(), m))
+            .collect();
         let own_auth = modules.iter().find_map(|(_, m)| m.auth.as_ref());
         let (auth_key, auth): (String, &Auth) = match config.auths.get(&auth_name) {
             Some(a) => (auth_name.clone(), a),
@@ -499,7 +532,11 @@ async fn probe<B>(state: &Arc<State>, req: &Request<B>) -> Response<Body> {
         match result {
             Ok(outcome) => {
                 for e in &outcome.errors {
-                    log("info", "error scraping target (partial result served)", &[("target", &target), ("err", e)]);
+                    log(
+                        "info",
+                        "error scraping target (partial result served)",
+                        &[("target", &target), ("err", e)],
+                    );
                 }
                 let _ = status_tx.send(Ok(()));
                 let mut chunks = outcome.into_chunks();
@@ -532,7 +569,9 @@ async fn probe<B>(state: &Arc<State>, req: &Request<B>) -> Response<Body> {
         }
         Ok(Err(e)) => text(
             StatusCode::INTERNAL_SERVER_ERROR,
-            format!("An error has occurred while serving metrics:\n\nerror collecting metric snmp_error: {e}\n"),
+            format!(
+                "An error has occurred while serving metrics:\n\nerror collecting metric snmp_error: {e}\n"
+            ),
         ),
         Err(_) => text(StatusCode::INTERNAL_SERVER_ERROR, "the scrape stopped\n"),
     }
@@ -544,20 +583,60 @@ fn own_metrics(state: &State) -> String {
     #[allow(clippy::cast_precision_loss)]
     let secs = get(&s.scrape_micros) as f64 / 1e6;
     let rows: [(&str, &str, &str, String); 10] = [
-        ("snmpctl_exporter_label_values_repaired_total", "counter", "Label values that were not UTF-8, each bad sequence replaced by U+FFFD (snmp_exporter 0.21 fails such a scrape).", get(&s.label_values_repaired).to_string()),
-        ("snmpctl_exporter_samples_dropped_total", "counter", "Samples dropped: a name and labels seen before in the scrape, or a value its type cannot read.", get(&s.samples_dropped).to_string()),
-        ("snmp_request_errors_total", "counter", "Errors in requests to the SNMP exporter", get(&s.request_errors).to_string()),
+        (
+            "snmpctl_exporter_label_values_repaired_total",
+            "counter",
+            "Label values that were not UTF-8, each bad sequence replaced by U+FFFD (snmp_exporter 0.21 fails such a scrape).",
+            get(&s.label_values_repaired).to_string(),
+        ),
+        (
+            "snmpctl_exporter_samples_dropped_total",
+            "counter",
+            "Samples dropped: a name and labels seen before in the scrape, or a value its type cannot read.",
+            get(&s.samples_dropped).to_string(),
+        ),
+        (
+            "snmp_request_errors_total",
+            "counter",
+            "Errors in requests to the SNMP exporter",
+            get(&s.request_errors).to_string(),
+        ),
         ("snmpctl_exporter_scrapes_total", "counter", "Scrapes of /snmp.", get(&s.scrapes).to_string()),
-        ("snmpctl_exporter_scrape_failures_total", "counter", "Scrapes of /snmp that read nothing (HTTP 500).", get(&s.scrape_failures).to_string()),
+        (
+            "snmpctl_exporter_scrape_failures_total",
+            "counter",
+            "Scrapes of /snmp that read nothing (HTTP 500).",
+            get(&s.scrape_failures).to_string(),
+        ),
         ("snmpctl_exporter_scrape_seconds_total", "counter", "Time spent in scrapes of /snmp.", {
             let mut t = String::new();
             snmpctl::exporter::samples::go_float(&mut t, secs);
             t
         }),
-        ("snmpctl_exporter_clients", "gauge", "SNMP clients kept between scrapes (one per target and auth).", state.scraper.clients().to_string()),
-        ("snmpctl_exporter_config_reloads_total", "counter", "Configuration reloads (SIGHUP, /-/reload).", get(&s.reloads).to_string()),
-        ("snmpctl_exporter_config_last_reload_successful", "gauge", "Whether the last configuration reload succeeded.", get(&s.last_reload_ok).to_string()),
-        ("snmpctl_exporter_config_last_reload_success_timestamp_seconds", "gauge", "When the configuration last loaded.", get(&s.last_reload_time).to_string()),
+        (
+            "snmpctl_exporter_clients",
+            "gauge",
+            "SNMP clients kept between scrapes (one per target and auth).",
+            state.scraper.clients().to_string(),
+        ),
+        (
+            "snmpctl_exporter_config_reloads_total",
+            "counter",
+            "Configuration reloads (SIGHUP, /-/reload).",
+            get(&s.reloads).to_string(),
+        ),
+        (
+            "snmpctl_exporter_config_last_reload_successful",
+            "gauge",
+            "Whether the last configuration reload succeeded.",
+            get(&s.last_reload_ok).to_string(),
+        ),
+        (
+            "snmpctl_exporter_config_last_reload_success_timestamp_seconds",
+            "gauge",
+            "When the configuration last loaded.",
+            get(&s.last_reload_time).to_string(),
+        ),
     ];
     let mut out = String::new();
     for (name, kind, help, value) in rows {
