@@ -314,7 +314,10 @@ fn bytes_text(bytes: &[u8], kind: Option<MetricType>, repaired: &mut u64) -> Str
 /// An instance (the arcs after a metric's OID), without a heap allocation up to three arcs.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Inst {
-    Short { len: u8, arcs: [u32; 3] },
+    Short {
+        len: u8,
+        arcs: [u32; 3],
+    },
     // Boxed twice on purpose: a thin pointer keeps `Inst` at 16 bytes, and a record at 24.
     #[allow(clippy::box_collection)]
     Long(Box<Vec<u32>>),
