@@ -51,11 +51,13 @@ use tokio::sync::{mpsc, oneshot};
 mod builder;
 mod calls;
 mod fleet;
+mod hub;
 pub mod poll;
 
 pub use builder::{ClientBuilder, Usm};
 pub use calls::PartialWalk;
 pub use fleet::Fleet;
+pub use hub::Hub;
 
 /// Where the agent is: Net-SNMP's `[udp:|udp6:|tcp:|tcp6:]host[:port]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,7 +181,7 @@ pub struct Client {
 /// answer before it is read, at one system call. The lock is never held across an await.
 struct Direct {
     core: std::sync::Mutex<Core>,
-    socket: UdpIo,
+    socket: UdpLink,
     /// Tells the driver a request was started (its deadline may be the nearest now).
     started: tokio::sync::Notify,
 }
@@ -187,6 +189,23 @@ struct Direct {
 impl std::fmt::Debug for Direct {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Direct")
+    }
+}
+
+/// Where a UDP client's datagrams go: its own connected socket, or a [`Hub`]'s, shared.
+enum UdpLink {
+    Own(UdpIo),
+    Hub { sockets: std::sync::Arc<hub::Sockets>, agent: SocketAddr },
+}
+
+impl UdpLink {
+    fn send(&self, bytes: &[u8]) {
+        match self {
+            UdpLink::Own(socket) => {
+                let _ = udp_send(socket, bytes);
+            }
+            UdpLink::Hub { sockets, agent } => sockets.send(bytes, *agent),
+        }
     }
 }
 
@@ -232,9 +251,9 @@ impl Core {
     /// Puts what the session has to send on the wire. A send error (a full socket buffer, or
     /// an ICMP port unreachable reported on the connected socket) counts as a lost datagram:
     /// the retry timer covers it.
-    fn flush(&mut self, socket: &UdpIo) {
+    fn flush(&mut self, socket: &UdpLink) {
         while let Some(bytes) = self.session.poll_transmit() {
-            let _ = udp_send(socket, &bytes);
+            socket.send(&bytes);
         }
     }
 
@@ -321,14 +340,21 @@ impl Client {
         let v1 = matches!(config.security, Security::Community { version: Version::V1, .. });
         let (tx, rx) = mpsc::unbounded_channel();
         let session = Session::new(config, seed);
+        let udp = |socket: UdpLink, session: Session, rx| {
+            let direct = std::sync::Arc::new(Direct {
+                core: std::sync::Mutex::new(Core { session, waiting: HashMap::new() }),
+                socket,
+                started: tokio::sync::Notify::new(),
+            });
+            tokio::spawn(drive_udp(std::sync::Arc::clone(&direct), rx));
+            direct
+        };
         let direct = match link {
-            Link::Udp(socket) => {
-                let direct = std::sync::Arc::new(Direct {
-                    core: std::sync::Mutex::new(Core { session, waiting: HashMap::new() }),
-                    socket: udp_io(socket)?,
-                    started: tokio::sync::Notify::new(),
-                });
-                tokio::spawn(drive_udp(std::sync::Arc::clone(&direct), rx));
+            Link::Udp(socket) => Some(udp(UdpLink::Own(udp_io(socket)?), session, rx)),
+            Link::Hub(sockets, agent) => {
+                let direct =
+                    udp(UdpLink::Hub { sockets: std::sync::Arc::clone(&sockets), agent }, session, rx);
+                sockets.register(agent, &direct);
                 Some(direct)
             }
             tcp => {
@@ -672,6 +698,8 @@ fn now() -> std::time::Instant {
 /// The connection the driver moves bytes over.
 enum Link {
     Udp(UdpSocket),
+    /// A hub's shared sockets and the agent (driven like `Udp`, never by [`drive`]).
+    Hub(std::sync::Arc<hub::Sockets>, SocketAddr),
     Tcp {
         stream: tokio::net::TcpStream,
         /// Bytes read but not yet a whole message.
@@ -704,6 +732,10 @@ impl Link {
     async fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
         match self {
             Link::Udp(s) => s.send(bytes).await.map(|_| ()),
+            Link::Hub(sockets, agent) => {
+                sockets.send(bytes, *agent);
+                Ok(())
+            }
             Link::Tcp { stream, .. } => {
                 use tokio::io::AsyncWriteExt as _;
                 stream.write_all(bytes).await
@@ -718,6 +750,7 @@ impl Link {
     async fn recv(&mut self, buf: &mut Vec<u8>) -> Received {
         buf.clear();
         match self {
+            Link::Hub(..) => std::future::pending().await,
             Link::Udp(s) => match s.recv_buf(buf).await {
                 Ok(n) => Received::Datagram(n),
                 Err(_) => Received::Messages(Vec::new()),
@@ -867,7 +900,9 @@ thread_local! {
 /// (or anything that came meanwhile) wakes the wait again.
 #[cfg(unix)]
 async fn receive(direct: &Direct) {
-    let Ok(mut ready) = direct.socket.readable().await else {
+    // A hub's client is fed by the hub's reader.
+    let UdpLink::Own(socket) = &direct.socket else { return std::future::pending().await };
+    let Ok(mut ready) = socket.readable().await else {
         // The socket failed for good: what is in flight times out.
         return std::future::pending().await;
     };

@@ -501,3 +501,31 @@ fn what_0_21_lacks_scale_offset_parsed_dates_ntp_time_and_filters() {
     .collect();
     assert_eq!(got, want, "{text}");
 }
+
+/// The sockets a process holds (entries of /proc/PID/fd that are sockets).
+fn sockets_of(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+        .filter(|l| l.to_string_lossy().starts_with("socket:"))
+        .count()
+}
+
+#[test]
+fn one_socket_serves_every_target() {
+    let devices = Agent::start(&[], 20);
+    let b = ours(&[]);
+    let pid = b.child.id();
+    let before = sockets_of(pid);
+    for port in devices.port..devices.port + 20 {
+        let (status, text) = get(b.port, &format!("/snmp?target=127.0.0.1:{port}&module=system"));
+        assert_eq!(status, 200, "{text}");
+        assert!(text.contains("sysName{sysName=\"edge-rtr-01\"} 1"), "{text}");
+    }
+    // The listening socket was there before; the scrapes added the hub's one or two (IPv4,
+    // IPv6), not one per target.
+    let after = sockets_of(pid);
+    assert!(after <= before + 2, "{before} sockets before, {after} after 20 targets");
+    let (_, m) = get(b.port, "/metrics");
+    assert_eq!(value(&m, "snmpctl_exporter_clients"), Some(20.0), "{m}");
+}

@@ -1,8 +1,9 @@
 //! A scrape: the modules' gets and walks against one target, concurrently, then samples.
 //!
-//! Unlike snmp_exporter, which opens a session per scrape and walks one subtree after the
-//! other, a [`Scraper`] keeps one client per target and auth between scrapes (so an SNMPv3
-//! agent's engine ID, boots, time and the localized keys are learned once), runs up to
+//! Unlike snmp_exporter, which opens a session and a socket per scrape and walks one subtree
+//! after the other, a [`Scraper`] keeps one client per target and auth between scrapes (so an
+//! SNMPv3 agent's engine ID, boots, time and the localized keys are learned once), all of them
+//! on one UDP socket per address family (a [`crate::transport::Hub`]), runs up to
 //! [`Scraper::per_target`] requests of a scrape at once, walks a subtree that two modules
 //! share (or that lies inside another walked subtree) once, and stops at the scrape's
 //! deadline with what it has.
@@ -111,6 +112,9 @@ struct Cached {
 /// Runs scrapes, keeping a client per target and auth between them.
 pub struct Scraper {
     clients: Mutex<HashMap<Key, Cached>>,
+    /// One UDP socket per address family for every target (made on the first scrape, inside
+    /// the runtime; `None` if it could not be bound, and clients get sockets of their own).
+    hub: std::sync::OnceLock<Option<crate::transport::Hub>>,
     /// Requests of one scrape in flight at once.
     pub per_target: usize,
     /// A client unused this long is closed.
@@ -125,7 +129,12 @@ impl std::fmt::Debug for Scraper {
 
 impl Default for Scraper {
     fn default() -> Scraper {
-        Scraper { clients: Mutex::new(HashMap::new()), per_target: 4, idle: Duration::from_secs(600) }
+        Scraper {
+            clients: Mutex::new(HashMap::new()),
+            hub: std::sync::OnceLock::new(),
+            per_target: 4,
+            idle: Duration::from_secs(600),
+        }
     }
 }
 
@@ -217,6 +226,11 @@ impl Scraper {
         })
     }
 
+    /// Datagrams from addresses no client talks to (late answers, strangers), dropped.
+    pub fn strays(&self) -> u64 {
+        self.hub.get().and_then(Option::as_ref).map_or(0, crate::transport::Hub::strays)
+    }
+
     /// Clients kept now.
     pub fn clients(&self) -> usize {
         self.clients.lock().unwrap_or_else(std::sync::PoisonError::into_inner).len()
@@ -243,14 +257,16 @@ impl Scraper {
             Some(c) => c,
             None => {
                 let target = net_snmp_target(request.target);
-                let c = builder(&target, auth, request.context, request.engine_id.as_deref())
+                let b = builder(&target, auth, request.context, request.engine_id.as_deref())
                     .timeout(params.timeout)
-                    .retries(params.retries)
-                    .connect()
-                    .await
-                    .map_err(|e| {
-                        ScrapeError(format!("error connecting to target {}: {e}", request.target))
-                    })?;
+                    .retries(params.retries);
+                let connected = match self.hub.get_or_init(|| crate::transport::Hub::bind().ok()) {
+                    Some(hub) => b.connect_via(hub).await,
+                    None => b.connect().await,
+                };
+                let c = connected.map_err(|e| {
+                    ScrapeError(format!("error connecting to target {}: {e}", request.target))
+                })?;
                 let mut clients = self.clients.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                 clients.insert(key, Cached { client: c.clone(), used: Instant::now() });
                 c

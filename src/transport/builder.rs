@@ -147,11 +147,28 @@ impl ClientBuilder {
     /// [`Error::Target`] for a bad address, [`Error::Io`] when the name does not resolve or
     /// the socket cannot be opened, [`Error::Session`] for unusable credentials.
     pub async fn connect(self) -> Result<Client, Error> {
+        self.start(None).await
+    }
+
+    /// Like [`ClientBuilder::connect`], over a [`Hub`](super::Hub)'s shared UDP sockets
+    /// instead of a socket of the client's own (a `tcp:` target still gets its connection).
+    ///
+    /// # Errors
+    /// As [`ClientBuilder::connect`].
+    pub async fn connect_via(self, hub: &super::Hub) -> Result<Client, Error> {
+        self.start(Some(hub)).await
+    }
+
+    async fn start(self, hub: Option<&super::Hub>) -> Result<Client, Error> {
         let config = self.config()?;
         let target = Target::parse(&self.target, 161)?;
         let addr = target.resolve().await.map_err(|e| Error::io(format!("resolving {}", target.host), &e))?;
-        let link = if target.tcp { Link::tcp(addr, &config).await } else { Link::udp(addr).await }
-            .map_err(|e| Error::io(format!("connecting to {target}"), &e))?;
+        let link = match hub {
+            Some(hub) if !target.tcp => Ok(Link::Hub(std::sync::Arc::clone(hub.sockets()), addr)),
+            _ if target.tcp => Link::tcp(addr, &config).await,
+            _ => Link::udp(addr).await,
+        }
+        .map_err(|e| Error::io(format!("connecting to {target}"), &e))?;
         Client::spawn_with(link, config, self.mib.unwrap_or_else(Mib::shipped), self.max_repetitions)
             .map_err(|e| Error::io("starting the client", &e))
     }

@@ -582,7 +582,13 @@ fn own_metrics(state: &State) -> String {
     let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
     #[allow(clippy::cast_precision_loss)]
     let secs = get(&s.scrape_micros) as f64 / 1e6;
-    let rows: [(&str, &str, &str, String); 10] = [
+    let rows: [(&str, &str, &str, String); 11] = [
+        (
+            "snmpctl_exporter_stray_datagrams_total",
+            "counter",
+            "Datagrams on the exporter's SNMP socket from addresses no target is at (late answers, strangers), dropped.",
+            state.scraper.strays().to_string(),
+        ),
         (
             "snmpctl_exporter_label_values_repaired_total",
             "counter",
