@@ -21,4 +21,7 @@ cp fixtures/capture/*.pcap* fuzz/corpus/capture/ 2>/dev/null || true
 mkdir -p fuzz/corpus/mib
 find fixtures/mibs fixtures/mib -type f -exec cp {} fuzz/corpus/mib/ \;
 find mibs -type f ! -name NOTICE -exec cp {} fuzz/corpus/mib/ \;
+# exporter: the snmp.yml and generator.yml fixtures and the built-in generator.yml.
+mkdir -p fuzz/corpus/exporter
+cp fixtures/exporter/*.yml cli/src/cli/exporter/generator.yml fuzz/corpus/exporter/ 2>/dev/null || true
 echo "seeded: $(ls fuzz/corpus/decode_message | wc -l) datagrams, $(ls fuzz/corpus/capture | wc -l) captures, $(ls fuzz/corpus/mib | wc -l) MIB files"

@@ -529,3 +529,69 @@ fn one_socket_serves_every_target() {
     let (_, m) = get(b.port, "/metrics");
     assert_eq!(value(&m, "snmpctl_exporter_clients"), Some(20.0), "{m}");
 }
+
+#[test]
+fn against_snmpd_both_exporters_agree() {
+    // A private snmpd whose community sees stable subtrees only: system and interfaces.
+    let config = "rocommunity public 127.0.0.1 -V stable\nview stable included .1.3.6.1.2.1.1\n\
+                  view stable included .1.3.6.1.2.1.2\nview stable included .1.3.6.1.2.1.31.1.1\n\
+                  sysDescr snmpctl exporter test\nsysLocation lab\nsysContact noc@example.net\n";
+    let snmpd = crate::agent::Snmpd::start("exporter-snmpd", config);
+    let dir = temp_dir("exporter-snmpd");
+    let builtin =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/cli/exporter/generator.yml"))
+            .unwrap();
+    let snmp_yml = dir.join("snmp.yml");
+    // The built-in modules in 0.21's format, for both exporters.
+    let modules_only = builtin.split_once("\nmodules:\n").map(|(_, m)| format!("modules:\n{m}")).unwrap();
+    std::fs::write(&snmp_yml, our_generate(&dir, &modules_only)).unwrap();
+    let (a, b) = (theirs(&snmp_yml), ours(&["--config", snmp_yml.to_str().unwrap()]));
+    let target = format!("127.0.0.1:{}", snmpd.port);
+    // Counters and uptimes move between two scrapes: compare the series (names and labels),
+    // and the values of everything that holds still.
+    let series = |text: &str| -> BTreeSet<String> {
+        samples(text)
+            .into_iter()
+            .map(|l| l.rsplit_once(' ').map_or(l.clone(), |(s, _)| s.to_owned()))
+            .collect()
+    };
+    let moving = ["Octets", "Pkts", "UpTime", "LastChange", "Discards", "Errors", "ORLastChange"];
+    let still = |text: &str| -> BTreeSet<String> {
+        samples(text)
+            .into_iter()
+            .filter(|l| !moving.iter().any(|m| l.split('{').next().unwrap_or("").contains(m)))
+            .collect()
+    };
+    for module in ["system", "if_mib"] {
+        let path = format!("/snmp?target={target}&module={module}");
+        let (sa, ta) = get(a.port, &path);
+        let (sb, tb) = get(b.port, &path);
+        assert_eq!((sa, sb), (200, 200), "{module}: {ta}\n{tb}");
+        assert!(series(&ta).len() > 5, "{module}: {ta}");
+        assert_eq!(series(&ta), series(&tb), "{module}");
+        assert_eq!(still(&ta), still(&tb), "{module}");
+    }
+}
+
+#[test]
+fn v3_engines_are_learned_once() {
+    let dir = temp_dir("exporter-v3");
+    std::fs::write(
+        dir.join("users.conf"),
+        "createUser exporter SHA exporter-auth-pass AES exporter-priv-pass\n",
+    )
+    .unwrap();
+    let agent = Agent::start(
+        &[&format!("public={FIXTURES}/types.snmprec"), "--users", dir.join("users.conf").to_str().unwrap()],
+        1,
+    );
+    let config = Path::new(FIXTURES).join("snmp-0.21.yml");
+    let b = ours(&["--config", config.to_str().unwrap()]);
+    let path = format!("/snmp?target={}&module=types_v3", agent.addr());
+    let sent: Vec<f64> =
+        (0..3).map(|_| value(&get(b.port, &path).1, "snmp_scrape_packets_sent").unwrap()).collect();
+    // The first scrape discovers the agent's engine (a Report, then its time); the next ones
+    // use what the client learned.
+    assert!(sent[0] > sent[1], "{sent:?}");
+    assert_eq!(sent[1], sent[2], "{sent:?}");
+}
