@@ -109,6 +109,10 @@ impl Default for Auth {
     }
 }
 
+fn some_version<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u8>, D::Error> {
+    version(d).map(Some)
+}
+
 fn version<'de, D: Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
     let v = i64::deserialize(d)?;
     match v {
@@ -483,44 +487,21 @@ struct SplitFile {
     #[serde(default)]
     auths: BTreeMap<String, Auth>,
     #[serde(default)]
-    modules: BTreeMap<String, SplitModule>,
+    modules: BTreeMap<String, RawModule>,
 }
 
+/// A module as written, in either format (`version` and `auth` are 0.21's only).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct SplitModule {
+struct RawModule {
     #[serde(default, with = "oid_list")]
     walk: Vec<Oid>,
     #[serde(default, with = "oid_list")]
     get: Vec<Oid>,
     #[serde(default)]
     metrics: Vec<Metric>,
-    #[serde(default = "default_repetitions")]
-    max_repetitions: u32,
-    #[serde(default = "default_retries")]
-    retries: u32,
-    #[serde(default = "default_timeout", deserialize_with = "go_duration")]
-    timeout: Duration,
-    #[serde(default)]
-    allow_nonincreasing_oids: bool,
-    #[serde(default)]
-    use_unconnected_udp_socket: bool,
-    #[serde(default)]
-    filters: Filters,
-}
-
-/// A 0.21 module as written.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LegacyModule {
-    #[serde(default, with = "oid_list")]
-    walk: Vec<Oid>,
-    #[serde(default, with = "oid_list")]
-    get: Vec<Oid>,
-    #[serde(default)]
-    metrics: Vec<Metric>,
-    #[serde(default = "default_version", deserialize_with = "version")]
-    version: u8,
+    #[serde(default, deserialize_with = "some_version")]
+    version: Option<u8>,
     #[serde(default = "default_repetitions")]
     max_repetitions: u32,
     #[serde(default = "default_retries")]
@@ -535,6 +516,26 @@ struct LegacyModule {
     use_unconnected_udp_socket: bool,
     #[serde(default)]
     filters: Filters,
+}
+
+impl RawModule {
+    fn into_module(self, auth: Option<Auth>) -> Module {
+        // UDP sockets are the exporter's to choose (one for every target).
+        let _ = self.use_unconnected_udp_socket;
+        Module {
+            walk: self.walk,
+            get: self.get,
+            metrics: self.metrics,
+            walk_params: WalkParams {
+                max_repetitions: self.max_repetitions,
+                retries: self.retries,
+                timeout: self.timeout,
+                allow_nonincreasing_oids: self.allow_nonincreasing_oids,
+            },
+            filters: self.filters,
+            auth,
+        }
+    }
 }
 
 /// A 0.21 `auth:` (no version: the module has it).
@@ -567,9 +568,6 @@ impl Default for LegacyAuth {
     }
 }
 
-fn default_version() -> u8 {
-    2
-}
 fn default_repetitions() -> u32 {
     25
 }
@@ -618,36 +616,26 @@ impl Config {
             Format::AuthsAndModules => {
                 let file: SplitFile =
                     serde_yaml_ng::from_str(text).map_err(|e| ConfigError::yaml(path, &e))?;
-                let modules = file
-                    .modules
-                    .into_iter()
-                    .map(|(name, m)| {
-                        let module = Module {
-                            walk: m.walk,
-                            get: m.get,
-                            metrics: m.metrics,
-                            walk_params: WalkParams {
-                                max_repetitions: m.max_repetitions,
-                                retries: m.retries,
-                                timeout: m.timeout,
-                                allow_nonincreasing_oids: m.allow_nonincreasing_oids,
-                            },
-                            filters: m.filters,
-                            auth: None,
-                        };
-                        let _ = m.use_unconnected_udp_socket;
-                        (name, module)
-                    })
-                    .collect();
+                let mut modules = BTreeMap::new();
+                for (name, m) in file.modules {
+                    if m.version.is_some() || m.auth.is_some() {
+                        return Err(ConfigError::new(
+                            path,
+                            line_of(text, &name),
+                            format!("modules.{name}: version and auth belong under auths: in this format"),
+                        ));
+                    }
+                    modules.insert(name, m.into_module(None));
+                }
                 Config { auths: file.auths, modules }
             }
             Format::Modules => {
-                let file: BTreeMap<String, LegacyModule> =
+                let file: BTreeMap<String, RawModule> =
                     serde_yaml_ng::from_str(text).map_err(|e| ConfigError::yaml(path, &e))?;
                 let modules = file
                     .into_iter()
-                    .map(|(name, m)| {
-                        let a = m.auth.unwrap_or_default();
+                    .map(|(name, mut m)| {
+                        let a = m.auth.take().unwrap_or_default();
                         let auth = Auth {
                             community: a.community,
                             security_level: a.security_level,
@@ -657,23 +645,9 @@ impl Config {
                             priv_protocol: a.priv_protocol,
                             priv_password: a.priv_password,
                             context_name: a.context_name,
-                            version: m.version,
+                            version: m.version.unwrap_or(2),
                         };
-                        let _ = m.use_unconnected_udp_socket;
-                        let module = Module {
-                            walk: m.walk,
-                            get: m.get,
-                            metrics: m.metrics,
-                            walk_params: WalkParams {
-                                max_repetitions: m.max_repetitions,
-                                retries: m.retries,
-                                timeout: m.timeout,
-                                allow_nonincreasing_oids: m.allow_nonincreasing_oids,
-                            },
-                            filters: m.filters,
-                            auth: Some(auth),
-                        };
-                        (name, module)
+                        (name, m.into_module(Some(auth)))
                     })
                     .collect();
                 Config { auths: BTreeMap::new(), modules }

@@ -570,16 +570,7 @@ fn module_yaml(
                 kind: Some(kind),
                 enum_values: BTreeMap::new(),
             });
-            match instances.get(&metric.oid.to_string()) {
-                Some(list) => {
-                    for index in list {
-                        need.insert(format!("{oid}{index}."));
-                    }
-                }
-                None => {
-                    need.insert(oid);
-                }
-            }
+            need_object(&mut need, &instances, &metric.oid, oid);
             if lookup.drop_source_indexes {
                 drop.extend(lookup.source_indexes.iter().cloned());
             }
@@ -617,19 +608,7 @@ fn module_yaml(
             .and_then(|id| tree.node(id))
             .is_some_and(|n| tc_name(tree, n) == Some("InetAddressType"));
         match (is_type, prev) {
-            (true, Some(p)) => {
-                let p = oid_text(&p);
-                match instances.get(&metric.oid.to_string()) {
-                    Some(list) => {
-                        for index in list {
-                            need.insert(format!("{p}{index}."));
-                        }
-                    }
-                    None => {
-                        need.insert(p);
-                    }
-                }
-            }
+            (true, Some(p)) => need_object(&mut need, &instances, &metric.oid, oid_text(&p)),
             _ => metric.kind = MetricType::OctetString,
         }
     }
@@ -694,6 +673,21 @@ fn module_yaml(
         out.insert("filters".into(), serde_yaml_ng::to_value(f).map_err(|e| err(e.to_string()))?);
     }
     Ok(Yaml::Mapping(out))
+}
+
+/// Fetches `object` for `metric`: a walk of it, or, where the module gets only some
+/// instances of the metric, a Get of the same instances of `object`.
+fn need_object(need: &mut BTreeSet<String>, instances: &BTreeMap<String, Vec<String>>, metric: &Oid, object: String) {
+    match instances.get(&metric.to_string()) {
+        Some(list) => {
+            for index in list {
+                need.insert(format!("{object}{index}."));
+            }
+        }
+        None => {
+            need.insert(object);
+        }
+    }
 }
 
 fn is_row_or_table(n: &Node) -> bool {

@@ -137,17 +137,7 @@ impl std::fmt::Debug for Hub {
 }
 
 fn bind(addr: SocketAddr) -> io::Result<UdpIo> {
-    use socket2::{Domain, Protocol, Socket, Type};
-    let s = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
-    if addr.is_ipv6() {
-        s.set_only_v6(true)?;
-    }
-    // Answers of many agents can arrive at once: best effort, the kernel caps it at rmem_max.
-    let _ = s.set_recv_buffer_size(8 << 20);
-    let _ = s.set_send_buffer_size(4 << 20);
-    s.bind(&addr.into())?;
-    s.set_nonblocking(true)?;
-    udp_io(tokio::net::UdpSocket::from_std(s.into())?)
+    udp_io(super::poll::bind(addr)?)
 }
 
 impl Hub {

@@ -245,7 +245,9 @@ pub async fn run(
     Ok(p.summary)
 }
 
-fn bind(addr: SocketAddr) -> io::Result<UdpSocket> {
+/// A UDP socket for many agents' answers at once: large buffers, IPv6-only for `[::]` (the
+/// hub's sockets too).
+pub(super) fn bind(addr: SocketAddr) -> io::Result<UdpSocket> {
     use socket2::{Domain, Protocol, Socket, Type};
     let s = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
     if addr.is_ipv6() {
