@@ -677,7 +677,12 @@ fn module_yaml(
 
 /// Fetches `object` for `metric`: a walk of it, or, where the module gets only some
 /// instances of the metric, a Get of the same instances of `object`.
-fn need_object(need: &mut BTreeSet<String>, instances: &BTreeMap<String, Vec<String>>, metric: &Oid, object: String) {
+fn need_object(
+    need: &mut BTreeSet<String>,
+    instances: &BTreeMap<String, Vec<String>>,
+    metric: &Oid,
+    object: String,
+) {
     match instances.get(&metric.to_string()) {
         Some(list) => {
             for index in list {
