@@ -515,7 +515,12 @@ fn udp_sockets_of(pid: u32) -> usize {
     ["udp", "udp6"]
         .iter()
         .filter_map(|f| std::fs::read_to_string(format!("/proc/{pid}/net/{f}")).ok())
-        .flat_map(|t| t.lines().skip(1).filter_map(|l| l.split_whitespace().nth(9).map(str::to_owned)).collect::<Vec<_>>())
+        .flat_map(|t| {
+            t.lines()
+                .skip(1)
+                .filter_map(|l| l.split_whitespace().nth(9).map(str::to_owned))
+                .collect::<Vec<_>>()
+        })
         .filter(|inode| inodes.contains(inode))
         .count()
 }
