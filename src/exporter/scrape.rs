@@ -98,6 +98,8 @@ pub struct ScrapeError(pub String);
 struct Key {
     target: String,
     auth: String,
+    /// What the auth holds: a reload that changes a password or community gets a new client.
+    credentials: u64,
     context: Option<String>,
     engine_id: Option<Vec<u8>>,
     timeout: Duration,
@@ -248,6 +250,7 @@ impl Scraper {
         let key = Key {
             target: request.target.to_owned(),
             auth: auth_name.to_owned(),
+            credentials: fingerprint(auth),
             context: request.context.map(str::to_owned),
             engine_id: request.engine_id.clone(),
             timeout: params.timeout,
@@ -407,6 +410,25 @@ async fn join_all(mut futures: Vec<std::pin::Pin<Box<dyn std::future::Future<Out
     .await;
 }
 
+/// A hash of everything an auth holds (kept in memory only, as part of a cache key).
+fn fingerprint(auth: &Auth) -> u64 {
+    use std::hash::{Hash as _, Hasher as _};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (
+        auth.version,
+        auth.community.expose(),
+        &auth.security_level,
+        &auth.username,
+        auth.password.expose(),
+        &auth.auth_protocol,
+        &auth.priv_protocol,
+        auth.priv_password.expose(),
+        &auth.context_name,
+    )
+        .hash(&mut h);
+    h.finish()
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
@@ -480,5 +502,9 @@ mod tests {
         assert_eq!(roots, ["1.3.6.1.2.1.2", "1.3.6.1.2.1.31.1.1"]);
         assert_eq!(net_snmp_target("udp://10.0.0.1:161"), "udp:10.0.0.1:161");
         assert_eq!(net_snmp_target("[::1]:1161"), "[::1]:1161");
+        let a = Auth::default();
+        let b = Auth { community: super::super::config::Secret::new("other"), ..Auth::default() };
+        assert_ne!(fingerprint(&a), fingerprint(&b), "a changed community is another client");
+        assert_eq!(fingerprint(&a), fingerprint(&Auth::default()));
     }
 }
