@@ -824,8 +824,9 @@ fn go_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
         Number(f64),
     }
     match Raw::deserialize(d)? {
-        Raw::Number(n) if n >= 0.0 && n.is_finite() => Ok(Duration::from_secs_f64(n)),
-        Raw::Number(n) => Err(de::Error::custom(format!("{n} is not a duration"))),
+        Raw::Number(n) => {
+            Duration::try_from_secs_f64(n).map_err(|_| de::Error::custom(format!("{n} is not a duration")))
+        }
         Raw::Text(t) => parse_go_duration(&t)
             .ok_or_else(|| de::Error::custom(format!("{t:?} is not a duration (like 5s, 500ms, 1m30s)"))),
     }
@@ -859,7 +860,8 @@ pub fn parse_go_duration(text: &str) -> Option<Duration> {
         total += n * scale;
         rest = tail;
     }
-    total.is_finite().then(|| Duration::from_secs_f64(total))
+    // A huge number of hours does not fit a Duration: no duration, not a panic.
+    Duration::try_from_secs_f64(total).ok()
 }
 
 mod oid_text {
@@ -1018,5 +1020,8 @@ if_mib:
         assert_eq!(parse_go_duration("1.5h"), Some(Duration::from_secs(5400)));
         assert_eq!(parse_go_duration("5"), None);
         assert_eq!(parse_go_duration("s"), None);
+        assert_eq!(parse_go_duration("99999999999999999999999h"), None);
+        let huge = "auths: {}\nmodules:\n  m:\n    timeout: 1e300\n";
+        assert!(Config::parse(Path::new("a.yml"), huge).unwrap_err().message.contains("not a duration"));
     }
 }

@@ -313,7 +313,7 @@ pub fn generate(path: &Path, text: &str, tree: &Tree) -> Result<(String, Warning
         Some(auths) => {
             let mut top = Mapping::new();
             let auths = serde_yaml_ng::to_value(auths).map_err(|e| GenerateError(e.to_string()))?;
-            top.insert("auths".into(), reveal(auths, &file, true));
+            top.insert("auths".into(), reveal(auths, &file));
             top.insert("modules".into(), Yaml::Mapping(modules));
             Yaml::Mapping(top)
         }
@@ -360,7 +360,7 @@ fn yaml11_safe(text: &str) -> String {
 
 /// Puts the secrets back in (serializing an [`Auth`] hides them, as `/config` must; the
 /// generator's output needs them).
-fn reveal(mut auths: Yaml, file: &File, _split: bool) -> Yaml {
+fn reveal(mut auths: Yaml, file: &File) -> Yaml {
     if let (Some(map), Some(given)) = (auths.as_mapping_mut(), file.auths.as_ref()) {
         for (name, auth) in given {
             let Some(Yaml::Mapping(a)) = map.get_mut(name.as_str()) else { continue };

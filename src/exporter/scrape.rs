@@ -192,7 +192,7 @@ fn builder(
 /// The gets and walks of a scrape after filters, without repeats.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Plan {
-    /// (OIDs, max per request, v1).
+    /// Instances to get (in requests of max-repetitions OIDs, one at a time on v1).
     get: Vec<Oid>,
     /// Subtrees, each with its module's walk parameters.
     walk: Vec<(Oid, WalkParams)>,

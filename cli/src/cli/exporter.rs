@@ -493,7 +493,8 @@ async fn probe<B>(state: &Arc<State>, req: &Request<B>) -> Response<Body> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<f64>().ok())
         .filter(|t| t.is_finite() && *t > 0.0)
-        .map_or(Duration::from_secs(120), |t| Duration::from_secs_f64((t - state.timeout_offset).max(0.05)));
+        .and_then(|t| Duration::try_from_secs_f64((t - state.timeout_offset).max(0.05)).ok())
+        .map_or(Duration::from_secs(120), |t| t.min(Duration::from_secs(3600)));
     let context = contexts.first().map(|c| (*c).to_owned());
 
     // The scrape and its rendering run in a task of their own, which owns what they borrow;
@@ -582,7 +583,13 @@ fn own_metrics(state: &State) -> String {
     let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
     #[allow(clippy::cast_precision_loss)]
     let secs = get(&s.scrape_micros) as f64 / 1e6;
-    let rows: [(&str, &str, &str, String); 11] = [
+    let rows: [(&str, &str, &str, String); 12] = [
+        (
+            "snmpctl_exporter_config_reload_failures_total",
+            "counter",
+            "Configuration reloads that failed (the previous configuration kept serving).",
+            get(&s.reload_failures).to_string(),
+        ),
         (
             "snmpctl_exporter_stray_datagrams_total",
             "counter",
@@ -648,7 +655,6 @@ fn own_metrics(state: &State) -> String {
     for (name, kind, help, value) in rows {
         out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}\n"));
     }
-    let _ = get(&s.reload_failures);
     out
 }
 
