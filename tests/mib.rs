@@ -760,3 +760,45 @@ fn unknown_columns_keep_their_index_broken_down() {
     let theirs = run("snmptranslate", &["-M", m.as_str(), "-m", "ALL", oids[0]]);
     assert_eq!(stdout(&theirs), "IP-MIB::ipIfStatsEntry.22.ipv4.1\n");
 }
+
+/// DisplayString octets that are not UTF-8 (Latin-1 and GBK text, common on European and
+/// Chinese devices) print as they came, byte for byte as Net-SNMP's tools print them, in get,
+/// walk and table output (issue 23: they printed as U+FFFD).
+#[test]
+fn display_strings_that_are_not_utf8_print_as_they_came() {
+    let dir = crate::agent::temp_dir("not-utf8");
+    let file = dir.join("latin.snmprec");
+    // sysLocation "Köln, Straße 1" in Latin-1; sysName "北京" in GBK; sysContact UTF-8;
+    // ifXTable rows with a Latin-1 ifAlias and a GBK one.
+    std::fs::write(
+        &file,
+        "1.3.6.1.2.1.1.4.0|4x|4dc3bc6c6c6572\n1.3.6.1.2.1.1.5.0|4x|b1b1bea9\n\
+         1.3.6.1.2.1.1.6.0|4x|4bf66c6e2c20537472612fdf652031\n\
+         1.3.6.1.2.1.31.1.1.1.1.1|4|eth0\n1.3.6.1.2.1.31.1.1.1.1.2|4|eth1\n\
+         1.3.6.1.2.1.31.1.1.1.18.1|4x|4175df656e\n1.3.6.1.2.1.31.1.1.1.18.2|4x|c9cfbaa3\n",
+    )
+    .unwrap();
+    let agent = crate::sim::Agent::start(&[file.to_str().unwrap()], 1);
+    let m = mibs();
+    let a = agent.addr();
+    let base = ["-M", m.as_str(), "-m", "ALL", "-v2c", "-c", "latin", a.as_str()];
+    let with = |extra: &[&'static str]| [&base[..], extra].concat();
+    let pairs = [
+        ("snmpget", vec!["get"], with(&["sysContact.0", "sysName.0", "sysLocation.0"])),
+        ("snmpbulkwalk", vec!["walk"], with(&["system"])),
+        ("snmpbulkwalk", vec!["walk"], with(&["-Oqv", "IF-MIB::ifAlias"])),
+        ("snmptable", vec!["table"], with(&["IF-MIB::ifXTable"])),
+        ("snmptable", vec!["table"], with(&["-Cf", ",", "-Ci", "IF-MIB::ifXTable"])),
+    ];
+    for (theirs, ours, args) in pairs {
+        let t = run(theirs, &args);
+        let o = run("snmpctl", &[&ours[..], &args[..]].concat());
+        assert_eq!(o.stdout, t.stdout, "{theirs} {args:?}\n{}", String::from_utf8_lossy(&t.stdout));
+    }
+    let o = run("snmpctl", &[&["get"][..], &with(&["sysLocation.0"])].concat());
+    assert!(o.stdout.windows(4).any(|w| w == b"K\xf6ln"), "{:?}", String::from_utf8_lossy(&o.stdout));
+    // JSON is UTF-8: the octets are replaced there, and kept in "hex".
+    let j = run("snmpctl", &[&["--format", "json", "get"][..], &with(&["sysLocation.0"])].concat());
+    let text = String::from_utf8(j.stdout).expect("JSON output is UTF-8");
+    assert!(text.contains("K\u{fffd}ln") && text.contains("4bf66c6e"), "{text}");
+}

@@ -333,6 +333,7 @@ impl VarBindJson<'_> {
                 quick: true,
                 quick_equals: false,
                 value_only: true,
+                raw_octets: false,
                 ..*options
             };
             let mut text = String::new();

@@ -17,7 +17,7 @@
 
 use core::fmt::Write as _;
 
-use crate::format::output::{OidFormat, OutputOptions};
+use crate::format::output::{OidFormat, OutputOptions, push_text_octets};
 use crate::mib::tree::{Base, NO_MODULE, Node, NodeId, Tree};
 use crate::value::Value;
 
@@ -180,7 +180,7 @@ fn index_piece(
                 if !(options.quick || options.quick_equals) {
                     piece.push_str("STRING: ");
                 }
-                hinted_octets(&mut piece, &octets, hint, options.zero_pad_hex);
+                hinted_octets(&mut piece, &octets, hint, options);
             } else if inet && start == 1 && inet_address(&mut piece, bytes) {
             } else {
                 let quote = if start == 1 { '"' } else { '\'' };
@@ -376,7 +376,7 @@ pub fn write_value(out: &mut String, node: &Node, value: &Value, options: &Outpu
             match syntax.hint.as_deref() {
                 Some(hint) => {
                     prefix(out, "STRING: ");
-                    hinted_octets(out, bytes, hint, options.zero_pad_hex);
+                    hinted_octets(out, bytes, hint, options);
                 }
                 None => crate::format::output::write_plain_value(out, value, options),
             }
@@ -456,8 +456,10 @@ fn hinted_integer(out: &mut String, value: i64, hint: &str) -> bool {
 
 /// An octet string under an RFC 2579 DISPLAY-HINT, as Net-SNMP renders it: the last part of the
 /// hint repeats while octets remain; single hex digits are padded to two when there is no
-/// separator and no hint left, or under `-O0`.
-pub fn hinted_octets(out: &mut String, bytes: &[u8], hint: &str, zero_pad: bool) {
+/// separator and no hint left, or under `-O0`. Text octets that are not UTF-8 are replaced
+/// with U+FFFD or, under [`OutputOptions::raw_octets`], kept as they came.
+pub fn hinted_octets(out: &mut String, bytes: &[u8], hint: &str, options: &OutputOptions) {
+    let zero_pad = options.zero_pad_hex;
     let has_nul = bytes.contains(&0);
     let hint = hint.as_bytes();
     let mut h = 0usize;
@@ -506,7 +508,7 @@ pub fn hinted_octets(out: &mut String, bytes: &[u8], hint: &str, zero_pad: bool)
                         if has_nul && !plain { b'.' } else { b }
                     };
                     let chunk: Vec<u8> = data.by_ref().take(width).map(dots).collect();
-                    out.push_str(&String::from_utf8_lossy(&chunk));
+                    push_text_octets(out, &chunk, options.raw_octets);
                 }
                 b'x' | b'd' | b'o' => {
                     let mut value: u64 = 0;
@@ -528,7 +530,7 @@ pub fn hinted_octets(out: &mut String, bytes: &[u8], hint: &str, zero_pad: bool)
                 }
                 _ => {
                     // Net-SNMP ignores a hint it cannot read and prints the octets plainly.
-                    out.push_str(&String::from_utf8_lossy(&data.by_ref().collect::<Vec<u8>>()));
+                    push_text_octets(out, &data.by_ref().collect::<Vec<u8>>(), options.raw_octets);
                     return;
                 }
             }
@@ -549,8 +551,34 @@ mod tests {
 
     fn hinted(bytes: &[u8], hint: &str) -> String {
         let mut s = String::new();
-        hinted_octets(&mut s, bytes, hint, false);
+        hinted_octets(&mut s, bytes, hint, &OutputOptions::default());
         s
+    }
+
+    #[test]
+    fn text_octets_kept_as_they_came() {
+        use crate::format::output::raw_bytes;
+        let raw = OutputOptions { raw_octets: true, ..OutputOptions::default() };
+        let kept = |bytes: &[u8], hint: &str| {
+            let mut s = String::new();
+            hinted_octets(&mut s, bytes, hint, &raw);
+            raw_bytes(&s).into_owned()
+        };
+        // Latin-1, GBK, UTF-8, a character of the carrying range itself, and a UTF-8
+        // character cut by the 255-octet chunks of "255a".
+        for bytes in [
+            &b"K\xf6ln"[..],
+            b"\xb1\xb1\xbe\xa9",
+            "Zürich".as_bytes(),
+            "x\u{10ff41}y".as_bytes(),
+            b"\xf4\x8f\xbd",
+        ] {
+            assert_eq!(kept(bytes, "255a"), bytes);
+        }
+        let long = [&[b'a'; 254][..], "é".as_bytes(), b"z"].concat();
+        assert_eq!(kept(&long, "255a"), long);
+        assert_eq!(kept(b"K\xf6ln", "1x:"), b"4b:f6:6c:6e");
+        assert_eq!(hinted(b"K\xf6ln", "255a"), "K\u{fffd}ln");
     }
 
     #[test]

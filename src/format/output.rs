@@ -79,6 +79,12 @@ pub struct OutputOptions<'m> {
     pub extended_index: bool,
     /// `E`: a backslash before the quotes around string indexes, for shells.
     pub escape_quotes: bool,
+    /// Text octets that are not UTF-8 (a DisplayString in GBK or Latin-1) are kept as they
+    /// came, as Net-SNMP prints them: each such octet is carried through the `String` as one
+    /// private character that [`raw_bytes`] turns back into the octet when the text is
+    /// written out. Off (the default), they are replaced with U+FFFD, as
+    /// `String::from_utf8_lossy` does.
+    pub raw_octets: bool,
     /// The MIB names and values are printed with; `None` prints as Net-SNMP with no MIBs.
     pub mib: Option<MibRef<'m>>,
 }
@@ -142,6 +148,78 @@ impl OutputOptions<'_> {
     fn is_quick(&self) -> bool {
         self.quick || self.quick_equals
     }
+}
+
+/// The first of the 256 private characters (U+10FF00 to U+10FFFF, in Unicode's plane 16
+/// private use area) that carry octets through a `String` under
+/// [`OutputOptions::raw_octets`]: octet `b` is `U+10FF00 + b`.
+const RAW_BASE: u32 = 0x10_FF00;
+
+/// Appends text octets: valid UTF-8 as it is, other octets replaced with U+FFFD or, under
+/// `raw`, each carried as a private character for [`raw_bytes`]. A character of that private
+/// range in the octets themselves is carried octet by octet too, so that [`raw_bytes`] gives
+/// back exactly the octets that came.
+pub(crate) fn push_text_octets(out: &mut String, bytes: &[u8], raw: bool) {
+    if !raw {
+        out.push_str(&String::from_utf8_lossy(bytes));
+        return;
+    }
+    let carry =
+        |out: &mut String, b: u8| out.push(char::from_u32(RAW_BASE | u32::from(b)).unwrap_or('\u{fffd}'));
+    for chunk in bytes.utf8_chunks() {
+        let valid = chunk.valid();
+        if valid.as_bytes().contains(&0xf4) {
+            for c in valid.chars() {
+                if u32::from(c) >= RAW_BASE {
+                    c.encode_utf8(&mut [0; 4]).bytes().for_each(|b| carry(out, b));
+                } else {
+                    out.push(c);
+                }
+            }
+        } else {
+            out.push_str(valid);
+        }
+        chunk.invalid().iter().for_each(|&b| carry(out, b));
+    }
+}
+
+/// The octets of text written under [`OutputOptions::raw_octets`]: each carried octet back
+/// as it came, everything else as UTF-8. Text without carried octets is returned as it is.
+///
+/// ```
+/// use snmpctl::format::output::{OutputOptions, raw_bytes, write_value_of};
+/// use snmpctl::{Mib, Value};
+/// let mib = Mib::shipped()?;
+/// let mut options = mib.output_options(&OutputOptions::default());
+/// options.raw_octets = true;
+/// let mut text = String::new();
+/// // sysLocation.0 in Latin-1, as a device in Köln might hold it.
+/// let oid = mib.resolve("SNMPv2-MIB::sysLocation.0")?;
+/// write_value_of(&mut text, &oid, &Value::from(&b"K\xf6ln"[..]), &options);
+/// assert_eq!(&*raw_bytes(&text), b"STRING: K\xf6ln");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn raw_bytes(text: &str) -> std::borrow::Cow<'_, [u8]> {
+    if !text.as_bytes().contains(&0xf4) {
+        return std::borrow::Cow::Borrowed(text.as_bytes());
+    }
+    let mut bytes = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        match u32::from(c).checked_sub(RAW_BASE).and_then(|b| u8::try_from(b).ok()) {
+            Some(b) => bytes.push(b),
+            None => bytes.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+        }
+    }
+    std::borrow::Cow::Owned(bytes)
+}
+
+/// How many octets [`raw_bytes`] gives for `text`: its length in UTF-8, each carried octet
+/// counting one (the width Net-SNMP's tools give a cell).
+pub fn raw_len(text: &str) -> usize {
+    if !text.as_bytes().contains(&0xf4) {
+        return text.len();
+    }
+    text.chars().map(|c| if u32::from(c) >= RAW_BASE { 1 } else { c.len_utf8() }).sum()
 }
 
 /// Appends an OID in the chosen style.

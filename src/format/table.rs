@@ -24,6 +24,8 @@
 //! assert_eq!(out, "SNMP table: IF-MIB::ifTable\n\n ifDescr ifMtu\n      lo 65536\n    eth0     ?\n");
 //! ```
 
+use super::output::raw_len;
+
 /// snmptable's `-C` layout letters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Layout {
@@ -86,7 +88,7 @@ pub fn brief(labels: &mut [String]) {
 }
 
 fn pad(out: &mut String, s: &str, width: usize, left: bool) {
-    let fill = width.saturating_sub(s.len());
+    let fill = width.saturating_sub(raw_len(s));
     if !left {
         out.extend(std::iter::repeat_n(' ', fill));
     }
@@ -96,10 +98,17 @@ fn pad(out: &mut String, s: &str, width: usize, left: bool) {
     }
 }
 
-/// The longest prefix of `s` of at most `n` bytes that ends on a character boundary.
+/// The longest prefix of `s` of at most `n` octets as printed ([`raw_len`]) that ends on a
+/// character boundary.
 fn cut(s: &str, n: usize) -> &str {
-    let end = (0..=n.min(s.len())).rev().find(|&i| s.is_char_boundary(i)).unwrap_or(0);
-    s.get(..end).unwrap_or("")
+    let mut printed = 0usize;
+    for (i, c) in s.char_indices() {
+        printed = printed.saturating_add(raw_len(c.encode_utf8(&mut [0; 4])));
+        if printed > n {
+            return s.get(..i).unwrap_or("");
+        }
+    }
+    s
 }
 
 impl TextTable {
@@ -143,10 +152,10 @@ impl TextTable {
     pub fn write_chunk(&mut self, out: &mut String, rows: &[TextRow]) {
         for row in rows {
             for (w, c) in self.widths.iter_mut().zip(&row.cells) {
-                *w = (*w).max(c.as_deref().map_or(0, str::len));
+                *w = (*w).max(c.as_deref().map_or(0, raw_len));
             }
             if self.layout.show_index {
-                self.index_width = self.index_width.max(row.index.len());
+                self.index_width = self.index_width.max(raw_len(&row.index));
             }
         }
         let l = self.layout.clone();

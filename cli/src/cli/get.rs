@@ -249,7 +249,7 @@ fn run_request(
     tool: Tool,
     fix: bool,
 ) -> anyhow::Result<ExitCode> {
-    let options = snmp_args.output_options()?;
+    let options = snmp_args.output_options_for(global.format)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let runtime = snmp::runtime()?;
@@ -297,7 +297,7 @@ fn run_request(
                 for vb in &pdu.varbinds {
                     output::write_varbind(&mut text, vb, &options);
                 }
-                out.write_all(text.as_bytes())?;
+                out.write_all(&output::raw_bytes(&text))?;
             }
         }
         // snmp_fix_pdu: drop the failing variable and ask again while any remain.

@@ -166,6 +166,8 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     let mut options = OutputOptions::parse(&args.output_options.concat())
         .map_err(|c| anyhow::anyhow!("-O {c}: output option not supported"))?;
     options.mib = mib.map(snmpctl::format::output::MibRef);
+    // Text keeps octets that are not UTF-8 as they came, as snmptrapd logs them.
+    options.raw_octets = global.format == Format::Text;
     let rotate = args.rotate_size.as_deref().map(parse_size).transpose()?;
     if rotate.is_some() && args.output.is_none() {
         bail!("--rotate-size needs --output FILE");
@@ -514,7 +516,13 @@ impl Records {
             Format::Text => {
                 self.text.clear();
                 notification::write_text(&mut self.text, n, self.clock.text(time), via, &self.options);
-                self.text.as_bytes()
+                match snmpctl::format::output::raw_bytes(&self.text) {
+                    std::borrow::Cow::Borrowed(bytes) => bytes,
+                    std::borrow::Cow::Owned(bytes) => {
+                        self.json = bytes;
+                        &self.json
+                    }
+                }
             }
             Format::Json | Format::Ndjson => {
                 let time = self.clock.rfc3339(time);

@@ -199,7 +199,9 @@ impl Writer {
     }
 
     fn flush(&mut self) {
-        if !self.closed && self.out.write_all(self.buf.as_bytes()).and_then(|()| self.out.flush()).is_err() {
+        if !self.closed
+            && self.out.write_all(&output::raw_bytes(&self.buf)).and_then(|()| self.out.flush()).is_err()
+        {
             self.closed = true;
         }
         self.buf.clear();
@@ -246,7 +248,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         buf: String::with_capacity(1 << 17),
         format: global.format,
         csv: args.csv,
-        options: args.snmp.output_options()?,
+        options: args.snmp.output_options_for(global.format)?,
         closed: false,
     };
     if args.csv {

@@ -250,6 +250,15 @@ impl SnmpArgs {
         Ok(o)
     }
 
+    /// [`Self::output_options`] for output in `format`: text keeps octets that are not UTF-8
+    /// as they came, as Net-SNMP prints them (the text then goes out through
+    /// `output::raw_bytes`); JSON, which is UTF-8, has them replaced.
+    pub fn output_options_for(&self, format: super::Format) -> anyhow::Result<OutputOptions<'static>> {
+        let mut o = self.output_options()?;
+        o.raw_octets = format == super::Format::Text;
+        Ok(o)
+    }
+
     /// The session configuration these flags describe.
     pub fn config(&self) -> anyhow::Result<Config> {
         let security = match self.snmp_version {

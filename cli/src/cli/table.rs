@@ -164,8 +164,8 @@ fn shape(tree: Option<&Tree>, oid: &Oid) -> anyhow::Result<Shape> {
 }
 
 /// snmptable prints values in quick mode, and `-Oq` / `-OQ` toggle it off again.
-fn table_output_options(snmp: &SnmpArgs) -> anyhow::Result<OutputOptions<'static>> {
-    let mut o = snmp.output_options()?;
+fn table_output_options(snmp: &SnmpArgs, format: Format) -> anyhow::Result<OutputOptions<'static>> {
+    let mut o = snmp.output_options_for(format)?;
     let toggles = snmp.output_letters().chars().filter(|c| matches!(c, 'q' | 'Q')).count();
     o.quick = toggles % 2 == 0;
     o.quick_equals = false;
@@ -233,7 +233,7 @@ fn text_rows(
 pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     let flags = parse_flags(&args.command_options)?;
     let tree = args.snmp.mib.load();
-    let options = table_output_options(&args.snmp)?;
+    let options = table_output_options(&args.snmp, global.format)?;
     let oid = parse_oid(&args.table)?;
     let shape = shape(tree, &oid)?;
     let title = output::oid_name(&shape.table, &options);
@@ -265,7 +265,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
     let mut emit = |s: &mut String| {
-        let ok = lock.write_all(s.as_bytes()).and_then(|()| lock.flush()).is_ok();
+        let ok = lock.write_all(&output::raw_bytes(s)).and_then(|()| lock.flush()).is_ok();
         s.clear();
         ok
     };

@@ -111,7 +111,9 @@ impl<W: Write> Sink<W> {
     }
 
     fn flush(&mut self) {
-        if !self.closed && self.out.write_all(self.buf.as_bytes()).and_then(|()| self.out.flush()).is_err() {
+        if !self.closed
+            && self.out.write_all(&output::raw_bytes(&self.buf)).and_then(|()| self.out.flush()).is_err()
+        {
             self.closed = true;
         }
         self.buf.clear();
@@ -166,7 +168,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         out: stdout,
         buf: String::with_capacity(1 << 17),
         format: global.format,
-        options: args.snmp.output_options()?,
+        options: args.snmp.output_options_for(global.format)?,
         rows: 0,
         progress,
         first: true,
