@@ -23,6 +23,7 @@ mod interop_v3;
 mod listen;
 mod malformed;
 mod mib;
+mod progress;
 mod rasn_view;
 mod roundtrip;
 mod sim;

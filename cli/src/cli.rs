@@ -9,6 +9,7 @@ mod listen;
 mod mib;
 mod notify;
 mod poll;
+mod progress;
 mod snmp;
 mod table;
 mod walk;
@@ -39,6 +40,10 @@ pub struct GlobalArgs {
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Draw no progress on stderr (long commands draw it there when stderr is a terminal,
+    /// wherever stdout goes).
+    #[arg(long = "no-progress", global = true)]
+    pub no_progress: bool,
 }
 
 /// Output formats.

@@ -4,6 +4,7 @@
 //! what a Set changed; the recordings are shared. Ports are spread over `--threads` threads,
 //! each a single-threaded runtime whose tasks own their devices, so nothing is locked.
 
+use super::progress::Progress;
 use super::snmp::UsmKeyArgs;
 use super::{EXIT_OK, GlobalArgs};
 use anyhow::{Context as _, bail};
@@ -129,25 +130,26 @@ struct Loaded {
     recording: Recording,
 }
 
-fn load_file(name: String, path: &Path) -> anyhow::Result<Loaded> {
+fn load_file(name: String, path: &Path, progress: &Progress) -> anyhow::Result<Loaded> {
     let text = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let text = snmpctl::agent::snmprec::latin1(&text);
     let (recording, skipped) =
         Recording::from_snmprec(&text).with_context(|| format!("{}", path.display()))?;
     for (line, why) in skipped.iter().take(3) {
-        eprintln!("snmpctl agent: {}:{line}: {why}; left out", path.display());
+        progress.note(&format!("snmpctl agent: {}:{line}: {why}; left out\n", path.display()));
     }
     if skipped.len() > 3 {
-        eprintln!(
-            "snmpctl agent: {}: {} more objects left out",
+        progress.note(&format!(
+            "snmpctl agent: {}: {} more objects left out\n",
             path.display(),
             skipped.len().saturating_sub(3)
-        );
+        ));
     }
+    progress.inc(1);
     Ok(Loaded { name, recording })
 }
 
-fn load_dir(root: &Path, dir: &Path, out: &mut Vec<Loaded>) -> anyhow::Result<()> {
+fn load_dir(root: &Path, dir: &Path, out: &mut Vec<Loaded>, progress: &Progress) -> anyhow::Result<()> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .with_context(|| format!("reading {}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -155,18 +157,18 @@ fn load_dir(root: &Path, dir: &Path, out: &mut Vec<Loaded>) -> anyhow::Result<()
     entries.sort();
     for path in entries {
         if path.is_dir() {
-            load_dir(root, &path, out)?;
+            load_dir(root, &path, out, progress)?;
         } else if let Some(stem) = path.to_str().and_then(|p| p.strip_suffix(".snmprec")) {
             let rel = Path::new(stem).strip_prefix(root).unwrap_or(Path::new(stem));
             let name =
                 rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-            out.push(load_file(name, &path)?);
+            out.push(load_file(name, &path, progress)?);
         }
     }
     Ok(())
 }
 
-fn load(args: &Args) -> anyhow::Result<Vec<Loaded>> {
+fn load(args: &Args, progress: &Progress) -> anyhow::Result<Vec<Loaded>> {
     let mut out = Vec::new();
     if args.recordings.is_empty() {
         let (recording, _) = Recording::from_snmprec(ROUTER).context("the shipped router recording")?;
@@ -181,11 +183,11 @@ fn load(args: &Args) -> anyhow::Result<Vec<Loaded>> {
             if name.is_some() {
                 bail!("{arg}: NAME=... takes a file, not a directory");
             }
-            load_dir(&path, &path, &mut out)?;
+            load_dir(&path, &path, &mut out, progress)?;
         } else {
             let stem = path.file_name().and_then(|f| f.to_str()).unwrap_or("public");
             let stem = stem.strip_suffix(".snmprec").unwrap_or(stem).to_owned();
-            out.push(load_file(name.unwrap_or(stem), &path)?);
+            out.push(load_file(name.unwrap_or(stem), &path, progress)?);
         }
     }
     if out.is_empty() {
@@ -247,7 +249,7 @@ fn bind(addr: SocketAddr) -> anyhow::Result<std::net::UdpSocket> {
     Ok(socket)
 }
 
-pub fn run(_global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
+pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     let target =
         Target::parse(&args.listen, 1161).map_err(|e| anyhow::anyhow!("--listen {}: {e}", args.listen))?;
     if target.tcp {
@@ -260,7 +262,7 @@ pub fn run(_global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         Some(p) => parse_ports(p)?.collect(),
         None => vec![base.port()],
     };
-    let loaded = load(args)?;
+    let loaded = load(args, &Progress::start(!global.no_progress, "recordings loaded", None))?;
     let summary: Vec<String> =
         loaded.iter().take(5).map(|l| format!("{} ({} objects)", l.name, l.recording.len())).collect();
     let more = loaded.len().saturating_sub(5);
@@ -274,6 +276,7 @@ pub fn run(_global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     let now = Instant::now();
     let seed = getrandom::u64().unwrap_or(0x5eed);
     let mut devices: Vec<(std::net::UdpSocket, Responder)> = Vec::with_capacity(ports.len());
+    let progress = Progress::start(!global.no_progress, "devices bound", u64::try_from(ports.len()).ok());
     for port in &ports {
         let addr = SocketAddr::new(base.ip(), *port);
         let socket = bind(addr)?;
@@ -284,7 +287,9 @@ pub fn run(_global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         let mut device = Responder::device(setup.clone(), engine_id, seed ^ u64::from(*port), now);
         device.faults = faults.clone();
         devices.push((socket, device));
+        progress.inc(1);
     }
+    progress.finish();
     let first_engine = devices.first().map(|(_, d)| hex::encode(d.engine().engine_id())).unwrap_or_default();
     let where_ = match (ports.first(), ports.last()) {
         (Some(a), Some(b)) if a != b => {

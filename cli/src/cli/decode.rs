@@ -1,5 +1,6 @@
 //! `snmpctl decode`: annotated or JSON decode of SNMP datagrams.
 
+use super::progress::Progress;
 use super::snmp::UsmKeyArgs;
 use super::{EXIT_FAILURE, EXIT_OK, Format, GlobalArgs};
 use anyhow::Context as _;
@@ -98,13 +99,18 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     let mut failed = 0usize;
     let mut keyring = Keyring::new(&args.keys)?;
     for input in &inputs {
-        for (origin, data) in load(input, args.all)? {
-            if !show(&mut out, global.format, args.hex, &origin, &data, keyring.as_mut())? {
+        let datagrams = load(input, args.all)?;
+        let progress = Progress::start(!global.no_progress, "datagrams", u64::try_from(datagrams.len()).ok());
+        for (origin, data) in datagrams {
+            let shown = progress
+                .suspend(|| show(&mut out, global.format, args.hex, &origin, &data, keyring.as_mut()))?;
+            if !shown {
                 failed = failed.saturating_add(1);
             }
+            progress.inc(1);
         }
+        progress.suspend(|| out.flush())?;
     }
-    out.flush()?;
     if failed > 0 {
         eprintln!("snmpctl: {failed} datagram(s) could not be decoded or failed verification");
         return Ok(ExitCode::from(EXIT_FAILURE));

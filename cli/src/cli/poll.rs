@@ -12,6 +12,7 @@
 //! ```
 
 use super::get::parse_oid;
+use super::progress::Progress;
 use super::snmp::{self, SnmpArgs};
 use super::{EXIT_AGENT_ERROR, EXIT_FAILURE, EXIT_OK, Format, GlobalArgs};
 use anyhow::{Context as _, bail};
@@ -22,7 +23,7 @@ use snmpctl::transport::poll::{self, Event, Job, Status};
 use snmpctl::trap::config_words;
 use snmpctl::value::{Oid, VarBind};
 use std::collections::HashMap;
-use std::io::{IsTerminal as _, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -55,9 +56,6 @@ pub struct Args {
     /// Write CSV (target,oid,type,value; errors as target,,error,message) instead of --format.
     #[arg(long)]
     csv: bool,
-    /// Show no progress line, even on a terminal.
-    #[arg(long = "no-progress")]
-    no_progress: bool,
     /// Agents: [udp:|udp6:]host[:port].
     targets: Vec<String>,
 }
@@ -134,6 +132,7 @@ struct Writer {
     csv: bool,
     options: output::OutputOptions<'static>,
     closed: bool,
+    progress: Progress,
 }
 
 fn csv_field(out: &mut String, text: &str) {
@@ -191,7 +190,7 @@ impl Writer {
             self.buf.push('\n');
         } else if self.format == Format::Text {
             self.flush();
-            eprintln!("snmpctl poll: {target}: {message}");
+            self.progress.note(&format!("snmpctl poll: {target}: {message}\n"));
         } else {
             self.buf.push_str(&serde_json::json!({"target": target, "error": message}).to_string());
             self.buf.push('\n');
@@ -199,8 +198,12 @@ impl Writer {
     }
 
     fn flush(&mut self) {
+        let (out, buf) = (&mut self.out, &self.buf);
         if !self.closed
-            && self.out.write_all(&output::raw_bytes(&self.buf)).and_then(|()| self.out.flush()).is_err()
+            && self
+                .progress
+                .suspend(|| out.write_all(&output::raw_bytes(buf)).and_then(|()| out.flush()))
+                .is_err()
         {
             self.closed = true;
         }
@@ -250,48 +253,36 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         csv: args.csv,
         options: args.snmp.output_options_for(global.format)?,
         closed: false,
+        progress: Progress::start(!global.no_progress, "targets", u64::try_from(jobs.len()).ok()),
     };
     if args.csv {
         writer.buf.push_str("target,oid,type,value\n");
     }
-    let progress = !args.no_progress && std::io::stderr().is_terminal();
     let total = jobs.len();
     let started = Instant::now();
-    let mut next_progress = started.checked_add(Duration::from_millis(250)).unwrap_or(started);
-    let (mut done, mut timeouts, mut errors) = (0usize, 0usize, 0usize);
+    let (mut timeouts, mut errors) = (0usize, 0usize);
     let seed = getrandom::u64().unwrap_or(0x5eed);
     let summary = runtime.block_on(poll::run(&jobs, options, seed, |event| match event {
         Event::Varbinds { job, varbinds } => {
             writer.varbinds(names.get(job).map_or("", String::as_str), varbinds);
         }
-        Event::Failed { job, failure } => writer.failure(names.get(job).map_or("", String::as_str), &failure.to_string()),
+        Event::Failed { job, failure } => {
+            writer.failure(names.get(job).map_or("", String::as_str), &failure.to_string())
+        }
         Event::Done { status, .. } => {
-            done = done.saturating_add(1);
             match status {
                 Status::Ok | Status::Missing => {}
                 Status::Timeout => timeouts = timeouts.saturating_add(1),
                 Status::Error => errors = errors.saturating_add(1),
             }
-            if progress {
-                let now = Instant::now();
-                if now >= next_progress {
-                    next_progress = now.checked_add(Duration::from_millis(250)).unwrap_or(now);
-                    let width = 30usize;
-                    let filled = done.saturating_mul(width).checked_div(total).unwrap_or(width);
-                    eprint!(
-                        "\r\x1b[K[{}{}] {done}/{total} targets, {timeouts} timeouts, {errors} errors, {:.1} s",
-                        "#".repeat(filled),
-                        ".".repeat(width.saturating_sub(filled)),
-                        now.duration_since(started).as_secs_f64()
-                    );
-                }
+            if matches!(status, Status::Timeout | Status::Error) {
+                writer.progress.set_message(format!(", {timeouts} timeouts, {errors} errors"));
             }
+            writer.progress.inc(1);
         }
     }))?;
     writer.flush();
-    if progress {
-        eprint!("\r\x1b[K");
-    }
+    writer.progress.finish();
     let elapsed = started.elapsed().as_secs_f64();
     eprintln!(
         "snmpctl poll: {total} targets in {elapsed:.2} s: {} ok, {} with missing objects, {} timeout, {} error; {} values; {} requests sent, {} retransmitted",

@@ -8,6 +8,7 @@
 //! answers, named by number.
 
 use super::get::parse_oid;
+use super::progress::Progress;
 use super::snmp::{self, SnmpArgs};
 use super::{EXIT_OK, Format, GlobalArgs};
 use anyhow::{Context as _, bail};
@@ -264,8 +265,10 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     let mut out = String::new();
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
+    let progress = Progress::start(!global.no_progress && !flags.layout.headers_only, "rows", None);
     let mut emit = |s: &mut String| {
-        let ok = lock.write_all(&output::raw_bytes(s)).and_then(|()| lock.flush()).is_ok();
+        let ok =
+            progress.suspend(|| lock.write_all(&output::raw_bytes(s)).and_then(|()| lock.flush())).is_ok();
         s.clear();
         ok
     };
@@ -302,7 +305,9 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         while let Some((batch, columns, end)) = rx.recv().await {
             let finished = match batch {
                 Some(Ok(rows)) => {
-                    total = total.saturating_add(u64::try_from(rows.len()).unwrap_or(0));
+                    let n = u64::try_from(rows.len()).unwrap_or(0);
+                    total = total.saturating_add(n);
+                    progress.inc(n);
                     pending.extend(rows);
                     false
                 }
@@ -349,6 +354,8 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         ))
     })?;
 
+    // The last rows are laid out and printed below, with nothing more to count.
+    progress.finish();
     let code = super::walk::exit_code(failure.as_ref());
     match global.format {
         Format::Text => {

@@ -2,6 +2,7 @@
 //! arrives, printed as `snmpwalk` / `snmpbulkwalk` print it.
 
 use super::get::{CommandOptions, parse_oid};
+use super::progress::Progress;
 use super::snmp::{self, SnmpArgs};
 use super::{EXIT_AGENT_ERROR, EXIT_FAILURE, EXIT_OK, Format, GlobalArgs};
 use anyhow::Context as _;
@@ -10,7 +11,6 @@ use snmpctl::format::{json, output};
 use snmpctl::value::{Oid, VarBind};
 use std::io::{IsTerminal as _, Write};
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
 
 // Arguments of `snmpctl walk`.
 #[derive(Debug, clap::Args)]
@@ -36,14 +36,16 @@ pub struct Args {
 /// The default root of a walk: mib-2.
 const MIB_2: &str = "1.3.6.1.2.1";
 
-/// Where output goes: a buffer flushed in large writes, and a progress line on a terminal.
+/// Where output goes: a buffer flushed in large writes, and progress on stderr.
 struct Sink<W: Write> {
     out: W,
     buf: String,
     format: Format,
     options: output::OutputOptions<'static>,
     rows: u64,
-    progress: Option<Progress>,
+    progress: Progress,
+    /// stdout is a terminal: each answer is shown as it arrives, not in large writes.
+    flush_each: bool,
     /// JSON: whether a varbind has been written into the array yet.
     first: bool,
     /// JSON: one varbind object, written here and then appended to `buf`.
@@ -74,12 +76,6 @@ impl Recorder {
     }
 }
 
-struct Progress {
-    start: Instant,
-    next: Instant,
-    shown: bool,
-}
-
 impl<W: Write> Sink<W> {
     fn write(&mut self, vbs: &[VarBind]) {
         for vb in vbs {
@@ -99,11 +95,12 @@ impl<W: Write> Sink<W> {
                 }
             }
         }
-        self.rows = self.rows.saturating_add(u64::try_from(vbs.len()).unwrap_or(0));
-        if self.buf.len() >= 1 << 16 {
+        let n = u64::try_from(vbs.len()).unwrap_or(0);
+        self.rows = self.rows.saturating_add(n);
+        self.progress.inc(n);
+        if self.buf.len() >= 1 << 16 || self.flush_each {
             self.flush();
         }
-        self.tick();
     }
 
     fn raw(&mut self, text: &str) {
@@ -111,33 +108,16 @@ impl<W: Write> Sink<W> {
     }
 
     fn flush(&mut self) {
+        let (out, buf) = (&mut self.out, &self.buf);
         if !self.closed
-            && self.out.write_all(&output::raw_bytes(&self.buf)).and_then(|()| self.out.flush()).is_err()
+            && self
+                .progress
+                .suspend(|| out.write_all(&output::raw_bytes(buf)).and_then(|()| out.flush()))
+                .is_err()
         {
             self.closed = true;
         }
         self.buf.clear();
-    }
-
-    /// Rows and rate on stderr, redrawn four times a second once the walk has run a second.
-    fn tick(&mut self) {
-        let Some(p) = &mut self.progress else { return };
-        let now = Instant::now();
-        if now < p.next {
-            return;
-        }
-        p.next = now.checked_add(Duration::from_millis(250)).unwrap_or(now);
-        p.shown = true;
-        let secs = now.duration_since(p.start).as_secs_f64().max(0.001);
-        eprint!("\r\x1b[K{} rows, {:.0} rows/s", self.rows, self.rows as f64 / secs);
-    }
-
-    fn clear_progress(&mut self) {
-        if let Some(p) = &self.progress
-            && p.shown
-        {
-            eprint!("\r\x1b[K");
-        }
     }
 }
 
@@ -159,17 +139,15 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     options.end = end;
 
     let stdout = std::io::stdout();
-    let progress = (stdout.is_terminal() && std::io::stderr().is_terminal() && global.format == Format::Text)
-        .then(|| {
-            let start = Instant::now();
-            Progress { start, next: start.checked_add(Duration::from_secs(1)).unwrap_or(start), shown: false }
-        });
+    let flush_each = stdout.is_terminal();
+    let progress = Progress::start(!global.no_progress, "varbinds", None);
     let mut sink = Sink {
         out: stdout,
         buf: String::with_capacity(1 << 17),
         format: global.format,
         options: args.snmp.output_options_for(global.format)?,
         rows: 0,
+        flush_each,
         progress,
         first: true,
         json: Vec::new(),
@@ -198,7 +176,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         tokio::spawn(walk_into(walker, sink, format)).await.context("the walk task")?
     })?;
     let mut sink = returned;
-    sink.clear_progress();
+    sink.progress.finish();
 
     if let Some(r) = &mut sink.record {
         r.file.flush().with_context(|| format!("writing {}", r.path.display()))?;
