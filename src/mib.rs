@@ -110,8 +110,7 @@ impl Mib {
         let options = LoadOptions {
             modules: Some("ALL".into()),
             dirs: Some(format!("+{}", joined.join(":"))),
-            home: None,
-            cache: None,
+            ..LoadOptions::default()
         };
         let (mib, diagnostics) = Mib::load(&options);
         (mib.unwrap_or_else(Mib::shipped), diagnostics)
@@ -268,6 +267,9 @@ pub struct LoadOptions {
     pub dirs: Option<String>,
     /// The home directory for the default `~/.snmp/mibs`.
     pub home: Option<std::path::PathBuf>,
+    /// Single MIB files to load besides the modules named (Net-SNMP's `mibfile` and
+    /// `MIBFILES`): every module they hold is loaded.
+    pub files: Vec<std::path::PathBuf>,
     /// A directory for the cache of compiled modules ([`cache`]; `None`, the default, for none):
     /// a second load of the same files opens what the first one made instead of parsing them.
     /// [`cache::default_dir`] is where the command-line tool keeps it.
@@ -358,9 +360,15 @@ fn read_all(base: &Tree, files: &[std::path::PathBuf]) -> Vec<Read> {
 /// are loaded.
 pub fn load(options: &LoadOptions) -> (Option<std::borrow::Cow<'static, Tree>>, Vec<Diagnostic>) {
     let modules = options.modules.as_deref().unwrap_or("ALL");
-    if modules.trim().is_empty() {
+    // An empty list, or one of separators only (Debian's snmp.conf says `mibs :`), loads
+    // nothing, as it does for Net-SNMP; a lone `+` adds nothing to the default.
+    if !modules.trim_start().starts_with('+')
+        && modules.split(':').all(|m| m.trim().is_empty())
+        && options.files.is_empty()
+    {
         return (None, Vec::new());
     }
+    let modules = if modules.split(':').all(|m| m.trim().is_empty()) { "+" } else { modules };
     let base = shipped();
     let mut dirs: Vec<std::path::PathBuf> = Vec::new();
     let default_dir = options.home.as_ref().map(|h| h.join(".snmp").join("mibs"));
@@ -404,6 +412,27 @@ pub fn load(options: &LoadOptions) -> (Option<std::borrow::Cow<'static, Tree>>, 
             }
         }
     }
+    let mut extra: Vec<std::path::PathBuf> = Vec::new();
+    for path in &options.files {
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_file() => {
+                extra.push(path.clone());
+                files.push((path.clone(), meta));
+            }
+            Ok(_) => diagnostics.push(Diagnostic {
+                module: String::new(),
+                file: path.display().to_string(),
+                line: 0,
+                message: "not a file".into(),
+            }),
+            Err(e) => diagnostics.push(Diagnostic {
+                module: String::new(),
+                file: path.display().to_string(),
+                line: 0,
+                message: format!("cannot read the file: {e}"),
+            }),
+        }
+    }
     // With files to read, a cache entry for exactly these files may stand in for them.
     let cache = options.cache.as_deref().filter(|_| !files.is_empty()).map(|dir| {
         let stamps: Vec<cache::FileStamp<'_>> =
@@ -417,7 +446,7 @@ pub fn load(options: &LoadOptions) -> (Option<std::borrow::Cow<'static, Tree>>, 
         return (Some(tree.map_or(std::borrow::Cow::Borrowed(base), std::borrow::Cow::Owned)), diagnostics);
     }
     let paths: Vec<std::path::PathBuf> = files.into_iter().map(|(path, _)| path).collect();
-    let (tree, mut found) = load_files(base, modules, &dirs, &paths);
+    let (tree, mut found) = load_files(base, modules, &dirs, &paths, &extra);
     if let Some((dir, key)) = &cache {
         let made = match &tree {
             std::borrow::Cow::Borrowed(_) => None,
@@ -429,13 +458,16 @@ pub fn load(options: &LoadOptions) -> (Option<std::borrow::Cow<'static, Tree>>, 
     (Some(tree), diagnostics)
 }
 
-/// Loads `modules` from `files` (found in `dirs`, in order) onto the shipped set.
+/// Loads `modules` from `files` (found in `dirs`, in order) onto the shipped set, and every
+/// module of the files in `whole` (`mibfile`).
 fn load_files(
     base: &'static Tree,
     modules: &str,
     dirs: &[std::path::PathBuf],
     files: &[std::path::PathBuf],
+    whole: &[std::path::PathBuf],
 ) -> (std::borrow::Cow<'static, Tree>, Vec<Diagnostic>) {
+    let mut from_whole: Vec<String> = Vec::new();
     let wanted: Vec<&str> = modules.trim_start_matches('+').split(':').filter(|s| !s.is_empty()).collect();
     let all = modules.starts_with('+') || wanted.contains(&"ALL");
     // The user's modules in the order found; `Err` holds a file whose text is a shipped
@@ -471,6 +503,9 @@ fn load_files(
                     line: e.line,
                     message: e.message,
                 }));
+                if whole.contains(path) {
+                    from_whole.extend(parsed.modules.iter().map(|m| m.name.clone()));
+                }
                 if !parsed.modules.is_empty() {
                     sources.push((file, Ok(parsed.modules)));
                 }
@@ -482,7 +517,7 @@ fn load_files(
         .copied()
         .filter(|m| *m != "ALL" && (base.module_id(m).is_none() || replaced.iter().any(|r| r == m)))
         .collect();
-    if sources.iter().all(|(_, m)| m.is_err()) && named_extra.is_empty() {
+    if sources.iter().all(|(_, m)| m.is_err()) && named_extra.is_empty() && from_whole.is_empty() {
         return (std::borrow::Cow::Borrowed(base), diagnostics);
     }
     // Resolve the user's modules on top of the shipped set; when one replaces a shipped
@@ -528,6 +563,9 @@ fn load_files(
         resolver.load_all();
     }
     for m in named_extra {
+        resolver.load(m, None);
+    }
+    for m in &from_whole {
         resolver.load(m, None);
     }
     let (tree, mut found) = resolver.finish();

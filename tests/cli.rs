@@ -6,7 +6,7 @@ use std::process::{Command, Output, Stdio};
 
 /// snmpctl with no MIB loaded (`MIBS=`), as the Net-SNMP tools these tests compare with.
 fn snmpctl(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_snmpctl"))
+    crate::snmpctl()
         .args(args)
         .env("MIBS", "")
         .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
@@ -71,7 +71,7 @@ fn decode_text_capture_and_stdin() {
     assert!(text.contains("# fixtures/capture/netsnmp-session.pcap frame 1  127.0.0.1:"), "{}", &text[..200]);
     assert!(text.contains("SNMPv3 message"));
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_snmpctl"))
+    let mut child = crate::snmpctl()
         .args(["decode", "--format", "json"])
         .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
         .stdin(Stdio::piped())
@@ -144,7 +144,7 @@ fn decode_verifies_and_decrypts_with_credentials() {
     std::fs::create_dir_all(&dir).unwrap();
     let pfile = dir.join("priv");
     std::fs::write(&pfile, "privpass123\n").unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_snmpctl"))
+    let o = crate::snmpctl()
         .args(["decode", "--format", "json", "-a", "SHA-256", "-x", "AES-192", "--priv-password-file"])
         .arg(&pfile)
         .arg(f)

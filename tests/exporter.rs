@@ -12,7 +12,6 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_snmpctl");
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/exporter");
 
 /// A server process, killed on drop.
@@ -30,7 +29,7 @@ impl Drop for Server {
 
 /// Starts `snmpctl exporter ARGS --listen 127.0.0.1:0` and reads the port it got.
 pub fn ours(args: &[&str]) -> Server {
-    let mut child = Command::new(BIN)
+    let mut child = crate::snmpctl()
         .arg("exporter")
         .args(args)
         .args(["--listen", "127.0.0.1:0"])
@@ -287,8 +286,7 @@ fn go_generate(dir: &Path, generator_yml: &str) -> String {
 fn our_generate(dir: &Path, generator_yml: &str) -> String {
     let input = dir.join("ours-generator.yml");
     std::fs::write(&input, generator_yml).unwrap();
-    let out =
-        Command::new(BIN).args(["exporter", "generate"]).arg(&input).args(["-o", "-"]).output().unwrap();
+    let out = crate::snmpctl().args(["exporter", "generate"]).arg(&input).args(["-o", "-"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
 }
@@ -369,7 +367,7 @@ fn snmp_exporter_serves_what_the_generator_writes() {
 /// A walk's values by instance (the last arc): `snmpctl walk -On -Oq`.
 fn walk_values(agent: &str, oid: &str) -> Vec<(String, f64)> {
     let out =
-        Command::new(BIN).args(["walk", "-v2c", "-c", "public", "-On", "-Oq", agent, oid]).output().unwrap();
+        crate::snmpctl().args(["walk", "-v2c", "-c", "public", "-On", "-Oq", agent, oid]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout)
         .unwrap()

@@ -38,7 +38,7 @@ impl Listener {
     fn start_writing(tag: &str, tcp: bool, output: Option<&Path>, args: &[&str]) -> Listener {
         let dir = temp_dir(tag);
         let out = output.map_or_else(|| dir.join("records"), Path::to_path_buf);
-        let mut cmd = Command::new(BIN);
+        let mut cmd = crate::snmpctl();
         cmd.arg("listen").args(["--listen", "udp:127.0.0.1:0"]);
         if tcp {
             cmd.args(["--listen", "tcp:127.0.0.1:0"]);
@@ -540,9 +540,13 @@ fn notifications_arrive_with_every_field_right() {
             "OBJECT IDENTIFIER",
             "IpAddress",
             "Counter32",
-            "Counter64"
+            "Counter64",
+            "OCTET STRING"
         ]
     );
+    // The Latin-1 sysLocation: not printable ASCII, so its value is the octets in hex.
+    let latin = &t["varbinds"][8];
+    assert_eq!((latin["hex"].as_str(), latin["value"].as_str()), (Some("4bf66c6e"), Some("4B F6 6C 6E")));
     assert_eq!(t["varbinds"][3]["hex"], "0102030405060708090a0b0c0d0e0f101112");
     assert_eq!(t["varbinds"][6]["value"], 4_000_000_000u64);
     assert_eq!(t["varbinds"][7]["value"], u64::MAX);
@@ -947,7 +951,7 @@ fn privileged_port_explains_what_to_do() {
     let o = if unprivileged {
         tool("snmpctl", &["listen", "--listen", "udp:127.0.0.1:162"])
     } else {
-        Command::new("setpriv")
+        crate::isolated(Command::new("setpriv"))
             .args([
                 "--reuid",
                 "65534",

@@ -4,7 +4,6 @@
 
 use crate::agent::Snmpd;
 use crate::commands::{run, same_as};
-use std::process::Command;
 
 fn mibs() -> String {
     concat!(concat!(env!("CARGO_MANIFEST_DIR"), "/.."), "/mibs").to_string()
@@ -372,7 +371,7 @@ fn user_modules_and_diagnostics() {
     let ours = run("snmpctl", &["translate", "-m", "ALL", "-M", &user, "-Td", "SNMPCTL-TEST-MIB::testTemp"]);
     assert_eq!(stdout(&ours), stdout(&theirs));
     // MIBDIRS works as -M does; -m "" loads nothing.
-    let o = Command::new(env!("CARGO_BIN_EXE_snmpctl"))
+    let o = crate::snmpctl()
         .args(["translate", ".1.3.6.1.4.1.99997.1"])
         .env("MIBDIRS", &user)
         .env_remove("MIBS")
@@ -407,7 +406,7 @@ fn the_cache_of_compiled_modules_answers_as_the_files() {
         std::fs::copy(&from, dir.join(from.file_name().unwrap())).unwrap();
     }
     let translate = |cache: &std::ffi::OsStr, names: &[&str]| {
-        let o = Command::new(env!("CARGO_BIN_EXE_snmpctl"))
+        let o = crate::snmpctl()
             .args(["translate", "-M", dir.to_str().unwrap(), "-m", "ALL", "-Td"])
             .args(names)
             .env("SNMPCTL_MIB_CACHE", cache)

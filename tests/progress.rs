@@ -13,7 +13,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_snmpctl");
 /// what was written to the terminal.
 fn on_terminal(dir: &Path, line: &str) -> Vec<u8> {
     let log = dir.join("typescript");
-    let o = Command::new("script")
+    let o = crate::isolated(Command::new("script"))
         .args(["-q", "-e", "-c", line])
         .arg(&log)
         .env("TERM", "xterm")
@@ -50,7 +50,7 @@ fn a_walk_to_a_file_shows_progress_on_the_terminal() {
     assert!(shown.trim_end_matches([' ', '\r', '\n']).ends_with("\x1b[2K"), "{shown:?}");
     let written = std::fs::read(&out).unwrap();
     assert!(!written.contains(&0x1b), "no escape sequence in stdout");
-    let plain = Command::new(BIN)
+    let plain = crate::snmpctl()
         .args(["walk", "-v2c", "-c", "public", "-Cr30", &agent.addr(), "ifTable"])
         .output()
         .unwrap();

@@ -28,7 +28,7 @@ impl Agent {
             } else {
                 std::net::UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
             };
-            let mut cmd = Command::new("sh");
+            let mut cmd = crate::isolated(Command::new("sh"));
             let mut line = format!("ulimit -n 8192 2>/dev/null; exec {BIN} agent");
             for a in args {
                 line.push_str(&format!(" '{a}'"));
@@ -385,7 +385,7 @@ fn poll_names_missing_objects_and_repeated_agents() {
 
 #[test]
 fn demo_shows_the_mission_end_to_end() {
-    let o = Command::new(BIN).arg("demo").output().unwrap();
+    let o = crate::snmpctl().arg("demo").output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let out = stdout(&o);
     for want in [

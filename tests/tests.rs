@@ -27,6 +27,19 @@ mod progress;
 mod rasn_view;
 mod roundtrip;
 mod sim;
+mod snmpconf;
 mod table;
 mod trap;
 mod usm;
+
+/// The built `snmpctl`, reading no snmp.conf of the machine's: a test must not depend on what
+/// `/etc/snmp/snmp.conf` or `~/.snmp` hold (Debian's says `mibs :`).
+pub fn snmpctl() -> std::process::Command {
+    isolated(std::process::Command::new(env!("CARGO_BIN_EXE_snmpctl")))
+}
+
+/// `command` with no snmp.conf search path of the machine's, for it and what it starts.
+pub fn isolated(mut command: std::process::Command) -> std::process::Command {
+    command.env("SNMPCONFPATH", "/nonexistent");
+    command
+}

@@ -11,10 +11,11 @@ mod notify;
 mod poll;
 mod progress;
 mod snmp;
+mod snmpconf;
 mod table;
 mod walk;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
 
 /// Exit code: success.
@@ -105,7 +106,12 @@ pub fn run() -> anyhow::Result<ExitCode> {
     if subcommand(&args) == Some("table") {
         args = table::split_table_options(args);
     }
-    let cli = Cli::parse_from(args);
+    let matches = Cli::command().get_matches_from(args);
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    // snmp.conf fills what the command line and the environment left at its default.
+    if let (Some(snmp), Some((_, sub))) = (cli.command.snmp_mut(), matches.subcommand()) {
+        snmpconf::get().apply(snmp, sub)?;
+    }
     match cli.command {
         Command::Decode(args) => decode::run(&cli.global, &args),
         Command::Get(args) => get::run_get(&cli.global, &args, false),
@@ -122,6 +128,21 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Poll(args) => poll::run(&cli.global, &args),
         Command::Demo(args) => demo::run(&cli.global, &args),
         Command::Exporter(args) => exporter::run(&args),
+    }
+}
+
+impl Command {
+    /// The agent flags of a command that talks to agents.
+    fn snmp_mut(&mut self) -> Option<&mut snmp::SnmpArgs> {
+        match self {
+            Command::Get(a) | Command::Getnext(a) | Command::Bulkget(a) => Some(&mut a.snmp),
+            Command::Set(a) => Some(&mut a.snmp),
+            Command::Walk(a) => Some(&mut a.snmp),
+            Command::Table(a) => Some(&mut a.snmp),
+            Command::Trap(a) | Command::Inform(a) => Some(&mut a.snmp),
+            Command::Poll(a) => Some(&mut a.snmp),
+            _ => None,
+        }
     }
 }
 

@@ -62,7 +62,7 @@ fn step(title: &str, args: &[&str]) -> anyhow::Result<()> {
 /// Prints a command line, runs it and waits.
 fn command(args: &[&str]) -> anyhow::Result<()> {
     say!("$ snmpctl {}", shown(args));
-    let status = Command::new(std::env::current_exe().context("finding snmpctl")?)
+    let status = own_settings(Command::new(std::env::current_exe().context("finding snmpctl")?))
         .args(args)
         .status()
         .context("running snmpctl")?;
@@ -70,6 +70,13 @@ fn command(args: &[&str]) -> anyhow::Result<()> {
         bail!("snmpctl {} failed ({status})", shown(args));
     }
     Ok(())
+}
+
+/// The demo shows snmpctl as shipped: the machine's snmp.conf (Debian's says `mibs :`) and
+/// MIB settings in the environment do not change what its commands print.
+fn own_settings(mut command: Command) -> Command {
+    command.env("SNMPCONFPATH", "").env_remove("MIBS").env_remove("MIBDIRS").env_remove("MIBFILES");
+    command
 }
 
 fn shown(args: &[&str]) -> String {
@@ -172,7 +179,7 @@ fn trap_step() -> anyhow::Result<()> {
     let listen_at = format!("udp:127.0.0.1:{port}");
     let listen_args = ["listen", "--listen", &listen_at, "--count", "1"];
     say!("\n== A trap, received by the listener\n$ snmpctl {} &", shown(&listen_args));
-    let mut listener = Command::new(std::env::current_exe()?)
+    let mut listener = own_settings(Command::new(std::env::current_exe()?))
         .args(listen_args)
         .stderr(Stdio::piped())
         .spawn()

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
-    snmp: SnmpArgs,
+    pub(super) snmp: SnmpArgs,
     /// Command options, as Net-SNMP's -C: f (get, getnext: do not retry without the failing
     /// variable); nN, rN (bulkget: non-repeaters, default 0; max-repetitions, default 10).
     #[arg(short = 'C', long = "command-options", value_name = "OPTS")]
@@ -32,7 +32,7 @@ pub struct Args {
 #[derive(Debug, clap::Args)]
 pub struct SetArgs {
     #[command(flatten)]
-    snmp: SnmpArgs,
+    pub(super) snmp: SnmpArgs,
     /// The agent: [udp:|udp6:|tcp:|tcp6:]host[:port].
     agent: String,
     /// OID TYPE VALUE triples, as snmpset: TYPE is = (the type from the MIB, the value checked
@@ -136,8 +136,12 @@ pub fn parse_oid(text: &str) -> anyhow::Result<Oid> {
     }
     let t = text.strip_prefix('.').unwrap_or(text);
     let t = if let Some(rest) = t.strip_prefix("iso") { format!("1{rest}") } else { t.to_owned() };
-    t.parse()
-        .map_err(|e| anyhow::anyhow!("{text}: not a numeric OID ({e}); no MIB is loaded for names (-m \"\")"))
+    t.parse().map_err(|e| {
+        anyhow::anyhow!(
+            "{text}: not a numeric OID ({e}); no MIB is loaded for names ({})",
+            super::mib::why_none()
+        )
+    })
 }
 
 pub fn run_get(global: &GlobalArgs, args: &Args, next: bool) -> anyhow::Result<ExitCode> {

@@ -166,6 +166,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     let mut options = OutputOptions::parse(&args.output_options.concat())
         .map_err(|c| anyhow::anyhow!("-O {c}: output option not supported"))?;
     options.mib = mib.map(snmpctl::format::output::MibRef);
+    super::snmpconf::get().override_output(&mut options);
     // Text keeps octets that are not UTF-8 as they came, as snmptrapd logs them.
     options.raw_octets = global.format == Format::Text;
     let rotate = args.rotate_size.as_deref().map(parse_size).transpose()?;

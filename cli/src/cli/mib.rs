@@ -20,17 +20,32 @@ static LOADED: OnceLock<Option<&'static Tree>> = OnceLock::new();
 
 impl MibArgs {
     /// Loads the MIB once per process; problems in user modules go to stderr, one line each.
+    /// The command line and the environment (`MIBS`, `MIBDIRS`, `MIBFILES`) win over
+    /// snmp.conf's `mibs`, `mibdirs` and `mibfile`, as for Net-SNMP.
     pub fn load(&self) -> Option<&'static Tree> {
         *LOADED.get_or_init(|| {
+            let conf = super::snmpconf::get();
+            let files = match std::env::var_os("MIBFILES") {
+                Some(f) => std::env::split_paths(&f).filter(|p| !p.as_os_str().is_empty()).collect(),
+                None => conf.value("mibfile").map(std::path::PathBuf::from).into_iter().collect(),
+            };
+            if self.mibs.is_none()
+                && let Some(at) = conf.mibs_origin()
+            {
+                let _ = MIBS_FROM.set(at.to_string());
+            }
             let options = mib::LoadOptions {
-                modules: self.mibs.clone(),
-                dirs: self.mib_dirs.clone(),
+                modules: self.mibs.clone().or_else(|| conf.mibs().map(str::to_owned)),
+                dirs: self.mib_dirs.clone().or_else(|| conf.mibdirs().map(str::to_owned)),
                 home: std::env::var_os("HOME").map(Into::into),
+                files,
                 cache: cache_dir(),
             };
             let (tree, diagnostics) = mib::load(&options);
-            for d in diagnostics {
-                eprintln!("MIB: {d}");
+            if conf.show_mib_errors() {
+                for d in diagnostics {
+                    eprintln!("MIB: {d}");
+                }
             }
             tree.map(|t| match t {
                 std::borrow::Cow::Borrowed(t) => t,
@@ -52,6 +67,17 @@ fn cache_dir() -> Option<std::path::PathBuf> {
             std::env::var_os("XDG_CACHE_HOME").as_deref(),
             std::env::var_os("HOME").as_deref().map(std::path::Path::new),
         ),
+    }
+}
+
+/// Where the modules list came from when snmp.conf gave it.
+static MIBS_FROM: OnceLock<String> = OnceLock::new();
+
+/// Why no MIB is loaded, for messages: the flag, or the snmp.conf line that said so.
+pub fn why_none() -> String {
+    match MIBS_FROM.get() {
+        Some(at) => format!("`mibs` in {at} loads none; -m ALL loads them"),
+        None => "-m \"\"".to_owned(),
     }
 }
 

@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
-    snmp: SnmpArgs,
+    pub(super) snmp: SnmpArgs,
     /// Command options, as snmptrap's -C: i (send an Inform).
     #[arg(short = 'C', long = "command-options", value_name = "OPTS")]
     command_options: Vec<String>,

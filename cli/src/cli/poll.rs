@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
 pub struct Args {
     /// Flags for targets without a profile.
     #[command(flatten)]
-    snmp: SnmpArgs,
+    pub(super) snmp: SnmpArgs,
     /// Targets, one per line: `AGENT [PROFILE]`, and `profile NAME FLAGS...` lines (see --help).
     #[arg(short = 'f', long = "targets", value_name = "FILE")]
     targets_file: Option<PathBuf>,
@@ -68,7 +68,7 @@ const DEFAULT_GET: [&str; 4] =
 #[command(name = "profile", no_binary_name = true, disable_help_flag = true)]
 struct Profile {
     #[command(flatten)]
-    snmp: SnmpArgs,
+    pub(super) snmp: SnmpArgs,
 }
 
 /// The targets of the file and the command line: (what was written, the profile's name, the
@@ -230,7 +230,8 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     let mut jobs = Vec::with_capacity(targets.len());
     let names = target_names(&targets);
     for (text, _, config) in targets {
-        let target = Target::parse(&text, 161).map_err(|e| anyhow::anyhow!("{text}: {e}"))?;
+        let target =
+            Target::parse(&text, args.snmp.default_port).map_err(|e| anyhow::anyhow!("{text}: {e}"))?;
         if target.tcp {
             bail!("{text}: poll uses UDP");
         }

@@ -59,6 +59,9 @@ pub struct SnmpArgs {
     pub output: Vec<String>,
     #[command(flatten)]
     pub mib: super::mib::MibArgs,
+    /// The agent's port when the address names none (snmp.conf's `defaultPort`).
+    #[arg(skip = 161u16)]
+    pub default_port: u16,
 }
 
 /// A password or key given on the command line: redacted in `Debug`, zeroized on drop.
@@ -69,6 +72,12 @@ impl std::str::FromStr for SecretArg {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(SecretArg(s.to_owned()))
+    }
+}
+
+impl From<String> for SecretArg {
+    fn from(s: String) -> Self {
+        SecretArg(s)
     }
 }
 
@@ -200,7 +209,15 @@ fn key_source(
 }
 
 impl UsmKeyArgs {
-    /// Whether any key was given.
+    /// Whether any privacy key was given.
+    pub fn any_priv_key(&self) -> bool {
+        self.priv_password.is_some()
+            || self.priv_password_file.is_some()
+            || self.priv_master_key.is_some()
+            || self.priv_localized_key.is_some()
+    }
+
+    /// Whether any authentication key was given.
     pub fn any_key(&self) -> bool {
         self.auth_password.is_some()
             || self.auth_password_file.is_some()
@@ -247,6 +264,7 @@ impl SnmpArgs {
         let mut o = OutputOptions::parse(&self.output_letters())
             .map_err(|c| anyhow::anyhow!("-O {c}: output option not supported yet"))?;
         o.mib = self.mib.load().map(snmpctl::format::output::MibRef);
+        super::snmpconf::get().override_output(&mut o);
         Ok(o)
     }
 
@@ -290,7 +308,7 @@ impl SnmpArgs {
 
 /// Resolves the agent and starts a client.
 pub async fn connect(agent: &str, args: &SnmpArgs) -> anyhow::Result<(Client, Target)> {
-    connect_port(agent, args, 161).await
+    connect_port(agent, args, args.default_port).await
 }
 
 /// Resolves a peer whose port defaults to `default_port` (162 for notification receivers) and

@@ -26,7 +26,7 @@ use std::process::ExitCode;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
-    snmp: SnmpArgs,
+    pub(super) snmp: SnmpArgs,
     /// Command options, as snmptable's -C: b (brief column names), B (GetNext, not GetBulk),
     /// c N (columns N characters wide), f SEP (cells separated by SEP), h (headers only), H
     /// (no headers), i (the index first), l (left-justified), r N (max-repetitions; rows per

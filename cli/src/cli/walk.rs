@@ -16,7 +16,7 @@ use std::process::ExitCode;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
-    snmp: SnmpArgs,
+    pub(super) snmp: SnmpArgs,
     /// Command options, as snmpwalk / snmpbulkwalk's -C: c (do not check that OIDs increase),
     /// i (get the root first), I (no Get of the root when the walk is empty), p (print the
     /// count), E OID (stop before this OID), rN (max-repetitions, default 10), nN
