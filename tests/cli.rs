@@ -215,8 +215,13 @@ fn get_and_set_v3_match_net_snmp() {
         ours.extend(oids);
         let o = snmpctl(&ours);
         assert!(o.status.success(), "{user}: {}", String::from_utf8_lossy(&o.stderr));
-        let theirs =
-            Command::new("snmpget").args(flags).arg(&target).args(oids).env("MIBS", "").output().unwrap();
+        let theirs = crate::isolated(Command::new("snmpget"))
+            .args(flags)
+            .arg(&target)
+            .args(oids)
+            .env("MIBS", "")
+            .output()
+            .unwrap();
         assert!(theirs.status.success(), "snmpget {user}: {}", String::from_utf8_lossy(&theirs.stderr));
         assert_eq!(stdout(&o), String::from_utf8(theirs.stdout).unwrap(), "{user}");
 

@@ -144,7 +144,7 @@ fn traps_receives_what_snmptrap_and_snmpinform_send() {
     std::io::BufRead::read_line(&mut stderr, &mut line).unwrap();
     assert!(line.starts_with("listening"), "{line}");
     let send = |program: &str, args: &[&str]| {
-        let o = Command::new(program).args(args).env("MIBS", "").output().unwrap();
+        let o = crate::isolated(Command::new(program)).args(args).env("MIBS", "").output().unwrap();
         assert!(o.status.success(), "{program}: {}", String::from_utf8_lossy(&o.stderr));
     };
     send(

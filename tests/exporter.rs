@@ -273,7 +273,7 @@ fn bad_requests_reload_config_and_secrets() {
 /// Runs `prometheus-snmp-generator generate` in `dir` over the shipped MIBs.
 fn go_generate(dir: &Path, generator_yml: &str) -> String {
     std::fs::write(dir.join("generator.yml"), generator_yml).unwrap();
-    let out = Command::new("prometheus-snmp-generator")
+    let out = crate::isolated(Command::new("prometheus-snmp-generator"))
         .arg("generate")
         .current_dir(dir)
         .env("MIBDIRS", concat!(env!("CARGO_MANIFEST_DIR"), "/../mibs"))

@@ -189,12 +189,12 @@ pub(crate) fn push_text_octets(out: &mut String, bytes: &[u8], raw: bool) {
 /// ```
 /// use snmpctl::format::output::{OutputOptions, raw_bytes, write_value_of};
 /// use snmpctl::{Mib, Value};
-/// let mib = Mib::shipped()?;
+/// let mib = Mib::shipped();
 /// let mut options = mib.output_options(&OutputOptions::default());
 /// options.raw_octets = true;
 /// let mut text = String::new();
 /// // sysLocation.0 in Latin-1, as a device in Köln might hold it.
-/// let oid = mib.resolve("SNMPv2-MIB::sysLocation.0")?;
+/// let oid = mib.oid("SNMPv2-MIB::sysLocation.0")?;
 /// write_value_of(&mut text, &oid, &Value::from(&b"K\xf6ln"[..]), &options);
 /// assert_eq!(&*raw_bytes(&text), b"STRING: K\xf6ln");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
