@@ -74,6 +74,7 @@ pub mod listener;
 mod receiver;
 #[cfg(feature = "tokio")]
 pub mod state;
+pub mod trapd;
 mod users;
 
 #[cfg(feature = "tokio")]

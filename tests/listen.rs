@@ -1004,3 +1004,162 @@ fn an_oversized_tcp_message_closes_its_connection_only() {
     assert_eq!(r[0]["request_id"], 11);
     assert!(stderr.contains("malformed 1"), "{stderr}");
 }
+
+/// A traphandle program for the side-by-side tests: writes its arguments and what it read on
+/// stdin to a new file in the directory given first.
+fn handler_script(dir: &Path) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt as _;
+    let script = dir.join("handler.sh");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nout=$1; shift\nf=$(mktemp \"$out/run.XXXXXX\")\n{ echo \"ARGS: $*\"; cat; } > \"$f\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    script
+}
+
+/// Every file the handler script wrote in `dir`, sorted, ports made `P`: once `n` are there
+/// (10 s at most).
+fn handler_runs(dir: &Path, n: usize) -> Vec<String> {
+    let start = Instant::now();
+    loop {
+        let mut runs: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+            .map(|t| normalize(&t))
+            .collect();
+        if runs.len() >= n || start.elapsed() > Duration::from_secs(10) {
+            runs.sort();
+            return runs;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// snmptrapd.conf's access rules and traphandle programs (issue 21): the same file given to
+/// snmptrapd and to `snmpctl listen --config`, the same notifications sent to both; what each
+/// logged and what each handler read on stdin (and its arguments) compared.
+#[test]
+fn access_rules_and_handlers_as_snmptrapd_applies_them() {
+    let dir = temp_dir("trapd-rules");
+    let script = handler_script(&dir);
+    let conf = |out: &Path| {
+        format!(
+            "authCommunity log public\n\
+             authCommunity log,execute lab 127.0.0.0/8\n\
+             authCommunity log,execute far 10.0.0.0/8\n\
+             authCommunity execute linkonly 127.0.0.1/255.255.255.255 .1.3.6.1.6.3.1.1.5\n\
+             createUser -e {V3_ENGINE_A} ops SHA {AUTH_PASS} AES {PRIV_PASS}\n\
+             authUser log,execute ops priv\n\
+             ignoreAuthFailure yes\n\
+             traphandle IF-MIB::linkDown {s} {o} linkdown \"two words\"\n\
+             traphandle .1.3.6.1.4.1* {s} {o} enterprise\n\
+             traphandle default {s} {o} default\n",
+            s = script.display(),
+            o = out.display()
+        )
+    };
+    let (theirs_out, ours_out) = (dir.join("theirs"), dir.join("ours"));
+    std::fs::create_dir_all(&theirs_out).unwrap();
+    std::fs::create_dir_all(&ours_out).unwrap();
+    let m = mibs();
+    let mib_args = ["-M", m.as_str(), "-m", "ALL"];
+    let theirs = Snmptrapd::start("trapd-rules-theirs", &conf(&theirs_out), &mib_args);
+    std::fs::write(dir.join("ours.conf"), conf(&ours_out)).unwrap();
+    let ours_conf = dir.join("ours.conf").display().to_string();
+    let ours =
+        Listener::start("trapd-rules-ours", false, &["--config", &ours_conf, "-n", "-M", &m, "-m", "ALL"]);
+
+    let v2 = |community: &str, oid: &str| -> Vec<String> {
+        ["-v", "2c", "-c", community, "TARGET", "4242", oid, "1.3.6.1.2.1.2.2.1.1.3", "i", "3"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect()
+    };
+    let mut sends: Vec<Vec<String>> = vec![
+        v2("public", "1.3.6.1.6.3.1.1.5.3"),        // logged only
+        v2("lab", "1.3.6.1.6.3.1.1.5.3"),           // logged, linkdown handler
+        v2("lab", "1.3.6.1.4.1.8072.2.3.0.1"),      // logged, enterprise handler
+        v2("lab", "1.3.6.1.6.3.1.1.5.1"),           // logged, default handler
+        v2("far", "1.3.6.1.6.3.1.1.5.3"),           // refused: source
+        v2("linkonly", "1.3.6.1.6.3.1.1.5.4"),      // default handler only
+        v2("linkonly", "1.3.6.1.4.1.8072.2.3.0.1"), // refused: OID
+        v2("lab", "1.3.6.1.6.3.1.1.5.5"),           // v2 authenticationFailure: logged all the same, handler
+        v2("nobody", "1.3.6.1.6.3.1.1.5.3"),        // refused: community
+    ];
+    // A v1 Trap, enterprise-specific: logged, the enterprise handler (RFC 3584 form on stdin).
+    sends.push(
+        [
+            "-v",
+            "1",
+            "-c",
+            "lab",
+            "TARGET",
+            "1.3.6.1.4.1.8072.2.3",
+            "192.0.2.7",
+            "6",
+            "17",
+            "1234",
+            "1.3.6.1.2.1.1.5.0",
+            "s",
+            "x",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect(),
+    );
+    // A v1 authenticationFailure: not logged (ignoreAuthFailure), the default handler.
+    sends.push(
+        ["-v", "1", "-c", "lab", "TARGET", "1.3.6.1.4.1.8072.3.2.10", "192.0.2.8", "4", "0", "99"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect(),
+    );
+    // v3 authPriv: logged, linkdown handler; authNoPriv: refused (authUser asks priv).
+    let mut v3 = auth_priv("ops", "SHA", AUTH_PASS, "AES", PRIV_PASS);
+    v3.extend(["-e", V3_ENGINE_A, "TARGET", "77", "1.3.6.1.6.3.1.1.5.3"].map(str::to_owned));
+    sends.push(v3);
+    sends.push(
+        [
+            "-v",
+            "3",
+            "-u",
+            "ops",
+            "-l",
+            "authNoPriv",
+            "-a",
+            "SHA",
+            "-A",
+            AUTH_PASS,
+            "-e",
+            V3_ENGINE_A,
+            "TARGET",
+            "78",
+            "1.3.6.1.6.3.1.1.5.1",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect(),
+    );
+    for target in [theirs.target(), ours.target()] {
+        for args in &sends {
+            let args: Vec<&str> =
+                args.iter().map(|a| if a == "TARGET" { target.as_str() } else { a.as_str() }).collect();
+            ok(&tool("snmptrap", &args));
+        }
+    }
+    let logged = 7;
+    let handled = 8;
+    let expected = normalize(&theirs.records(logged));
+    let theirs_runs = handler_runs(&theirs_out, handled);
+    ours.wait_lines(expected.lines().count());
+    let ours_runs = handler_runs(&ours_out, handled);
+    let got = normalize(&ours.text());
+    let stderr = ours.stop();
+    assert_eq!(got, expected);
+    assert_eq!(theirs_runs.len(), handled, "{theirs_runs:#?}");
+    assert_eq!(ours_runs, theirs_runs);
+    assert!(stderr.contains("4 notifications not processed"), "{stderr}");
+    assert!(stderr.contains("handlers: 8 run, 0 failed"), "{stderr}");
+}

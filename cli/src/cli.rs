@@ -5,6 +5,7 @@ mod decode;
 mod demo;
 mod exporter;
 mod get;
+mod handlers;
 mod listen;
 mod mib;
 mod notify;

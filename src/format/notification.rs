@@ -91,6 +91,26 @@ pub fn write_text(out: &mut String, n: &Notification, time: &str, via: Via, opti
     out.push('\n');
 }
 
+/// Appends what snmptrapd gives a `traphandle` program on its standard input, after the host
+/// name line (snmptrapd's `format execute %B\n%b\n%V\n%v\n`): the transport address, then
+/// one `OID VALUE` line per varbind in SNMPv2 form (a v1 Trap translated as RFC 3584 says),
+/// printed in quick mode with `options` otherwise as given, as snmptrapd prints them.
+pub fn write_execute(out: &mut String, n: &Notification, via: Via, options: &OutputOptions) {
+    out.push_str(&via.describe(n.from));
+    out.push('\n');
+    let quick = OutputOptions { quick: true, quick_equals: false, value_only: false, ..*options };
+    let translated;
+    let varbinds = if n.trap_v1.is_some() {
+        translated = n.v2_varbinds();
+        &translated
+    } else {
+        &n.varbinds
+    };
+    for vb in varbinds {
+        write_varbind(out, vb, &quick);
+    }
+}
+
 /// One notification as JSON, written straight to the output ([`NotificationJson::write`]),
 /// keys in sorted order; `time` is RFC 3339. [`to_json`] gives the same object as a [`Json`]
 /// value.

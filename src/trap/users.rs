@@ -123,7 +123,7 @@ pub fn parse_users(text: &str) -> Result<Vec<TrapUser>, UsersFileError> {
     Ok(users)
 }
 
-fn create_user(args: &[String]) -> Result<TrapUser, String> {
+pub(crate) fn create_user(args: &[String]) -> Result<TrapUser, String> {
     let mut engine_id = None;
     let mut key_kind = 'p';
     let mut i = 0usize;

@@ -20,6 +20,7 @@ use snmpctl::format::notification;
 use snmpctl::format::output::OutputOptions;
 use snmpctl::transport::Target;
 use snmpctl::trap::listener::{self, Bound, Event, Sink};
+use snmpctl::trap::trapd::TrapdConfig;
 use snmpctl::trap::{Receiver, TrapUser, parse_users};
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
@@ -78,6 +79,50 @@ pub struct Args {
     /// Stop after this many notifications.
     #[arg(long = "count", value_name = "N")]
     count: Option<u64>,
+    /// An snmptrapd.conf (repeatable): its authCommunity/authUser rules (or
+    /// disableAuthorization) decide what is logged and what runs its traphandle programs,
+    /// as in snmptrapd; createUser, doNotLogTraps, ignoreAuthFailure, snmpTrapdAddr and
+    /// outputOption apply too. Lines not applied are named. Without it, everything is logged.
+    #[arg(long = "config", value_name = "FILE")]
+    config: Vec<PathBuf>,
+    /// traphandle programs running at once.
+    #[arg(long = "handler-workers", default_value_t = 16, value_name = "N")]
+    handler_workers: usize,
+    /// traphandle runs waiting at most; beyond, a run is counted and not made (the
+    /// notification is still logged).
+    #[arg(long = "handler-queue", default_value_t = 10_000, value_name = "N")]
+    handler_queue: usize,
+    /// A traphandle program still running after this many seconds is killed.
+    #[arg(long = "handler-timeout", default_value_t = 30.0, value_name = "SECONDS")]
+    handler_timeout: f64,
+    /// Look up no host names: traphandle programs get the transport address on their first
+    /// line, as snmptrapd -n gives it.
+    #[arg(short = 'n', long = "numeric-hosts")]
+    numeric_hosts: bool,
+}
+
+/// The snmptrapd.conf files of `--config`, OIDs resolved with the loaded MIB; what is not
+/// applied is said on stderr.
+fn trapd_config(files: &[PathBuf]) -> anyhow::Result<Option<TrapdConfig>> {
+    if files.is_empty() {
+        return Ok(None);
+    }
+    let mut config = TrapdConfig::default();
+    let resolve = |name: &str| super::get::parse_oid(name).map_err(|e| format!("{e:#}"));
+    for path in files {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        config.add(&text, &path.display().to_string(), &resolve);
+    }
+    for i in &config.ignored {
+        eprintln!("snmpctl listen: {i}; ignored");
+    }
+    if !config.disable_authorization && config.rules.is_empty() {
+        eprintln!(
+            "snmpctl listen: warning: no authCommunity or authUser line and no disableAuthorization: \
+             as for snmptrapd, no notification will be processed"
+        );
+    }
+    Ok(Some(config))
 }
 
 fn parse_size(text: &str) -> anyhow::Result<u64> {
@@ -117,9 +162,9 @@ fn bind_error(what: &str, addr: SocketAddr, e: &std::io::Error) -> anyhow::Error
     anyhow::anyhow!("cannot listen on {what}: {e}{hint}")
 }
 
-async fn bind_all(args: &Args) -> anyhow::Result<Vec<(Bound, String)>> {
+async fn bind_all(listen: &[String]) -> anyhow::Result<Vec<(Bound, String)>> {
     let mut out = Vec::new();
-    if args.listen.is_empty() {
+    if listen.is_empty() {
         let v4: SocketAddr = SocketAddr::from(([0, 0, 0, 0], 162));
         let v6: SocketAddr = SocketAddr::from(([0u16; 8], 162));
         let b = listener::bind_udp(v4).map_err(|e| bind_error("udp:0.0.0.0:162", v4, &e))?;
@@ -130,8 +175,21 @@ async fn bind_all(args: &Args) -> anyhow::Result<Vec<(Bound, String)>> {
         }
         return Ok(out);
     }
-    for text in &args.listen {
-        let target = Target::parse(text, 162)?;
+    for text in listen {
+        // Net-SNMP's `udp:1162` (a port alone) is that port on every IPv4 address.
+        let (proto, rest) = text
+            .split_once(':')
+            .filter(|(p, _)| matches!(*p, "udp" | "tcp" | "udp6" | "tcp6"))
+            .unwrap_or(("", text));
+        let spelled = match (proto, rest.parse::<u16>()) {
+            ("udp6" | "tcp6", Ok(port)) => format!("{proto}:[::]:{port}"),
+            (_, Ok(port)) => format!(
+                "{}0.0.0.0:{port}",
+                if proto.is_empty() { String::new() } else { format!("{proto}:") }
+            ),
+            _ => text.clone(),
+        };
+        let target = Target::parse(&spelled, 162)?;
         let addr = target.resolve().await.with_context(|| format!("--listen {text}"))?;
         let bound = if target.tcp { listener::bind_tcp(addr).await } else { listener::bind_udp(addr) }
             .map_err(|e| bind_error(text, addr, &e))?;
@@ -163,8 +221,11 @@ pub(super) fn users(files: &[PathBuf], keys: &UsmKeyArgs) -> anyhow::Result<Vec<
 
 pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     let mib = args.mib.load();
-    let mut options = OutputOptions::parse(&args.output_options.concat())
-        .map_err(|c| anyhow::anyhow!("-O {c}: output option not supported"))?;
+    let trapd = trapd_config(&args.config)?;
+    // outputOption lines are read after the command line, as snmptrapd reads them.
+    let letters = args.output_options.concat() + trapd.as_ref().map_or("", |c| c.output_options.as_str());
+    let mut options =
+        OutputOptions::parse(&letters).map_err(|c| anyhow::anyhow!("-O {c}: output option not supported"))?;
     options.mib = mib.map(snmpctl::format::output::MibRef);
     super::snmpconf::get().override_output(&mut options);
     // Text keeps octets that are not UTF-8 as they came, as snmptrapd logs them.
@@ -173,12 +234,19 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     if rotate.is_some() && args.output.is_none() {
         bail!("--rotate-size needs --output FILE");
     }
-    let users = users(&args.users, &args.keys)?;
+    let mut users = users(&args.users, &args.keys)?;
+    if let Some(c) = &trapd {
+        users.extend(c.users.iter().cloned());
+    }
     let user_count = users.len();
     let engine_id = engine_id(args)?;
     // Bind before touching the engine state: a listener that cannot start counts no boot.
     let runtime = super::snmp::runtime()?;
-    let bound = runtime.block_on(bind_all(args))?;
+    let listen: Vec<String> = match &trapd {
+        Some(c) if args.listen.is_empty() => c.listen.clone(),
+        _ => args.listen.clone(),
+    };
+    let bound = runtime.block_on(bind_all(&listen))?;
     // What to accept and the engine, as the library's receiver takes them; the sockets and
     // the output (a formatter and a writer thread) are this command's own.
     let mut builder = Receiver::builder().trap_users(users);
@@ -214,8 +282,29 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     );
     let outbox = Arc::new(Outbox::default());
     let (stop_tx, stop_rx) = watch::channel(false);
-    let formatter =
+    let handlers = match &trapd {
+        Some(c) if !c.handlers.is_empty() => Some(super::handlers::Pool::start(super::handlers::Settings {
+            workers: args.handler_workers,
+            queue: args.handler_queue,
+            timeout: std::time::Duration::try_from_secs_f64(args.handler_timeout)
+                .ok()
+                .filter(|t| !t.is_zero())
+                .context("--handler-timeout: a number of seconds above 0")?,
+            numeric: args.numeric_hosts,
+        })?),
+        _ => None,
+    };
+    let refused = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let mut formatter =
         Formatter::new(global.format, options, args.queue.max(1), args.count, &outbox, stop_tx.clone());
+    if let Some(c) = trapd {
+        formatter.trapd = Some(Trapd {
+            config: c,
+            handlers: handlers.as_ref().map(super::handlers::Pool::handle),
+            refused: Arc::clone(&refused),
+            input: String::new(),
+        });
+    }
     let writer = std::thread::spawn({
         let outbox = Arc::clone(&outbox);
         move || sinks.drain(&outbox)
@@ -235,6 +324,15 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     let written = writer.join().map_err(|_| anyhow::anyhow!("the writer thread failed"))?;
     let secs = started.elapsed().as_secs_f64();
     eprintln!("snmpctl listen: {} in {secs:.1} s", summary.counters.summary());
+    let refused = refused.load(std::sync::atomic::Ordering::Relaxed);
+    if refused > 0 {
+        eprintln!(
+            "snmpctl listen: {refused} notifications not processed: no authCommunity or authUser line grants them"
+        );
+    }
+    if let Some(pool) = handlers {
+        eprintln!("snmpctl listen: {}", pool.finish().summary());
+    }
     if summary.queue_drops > 0 {
         eprintln!(
             "snmpctl listen: {} records LOST: the output did not keep up (raise --queue, or write to a faster disk)",
@@ -486,8 +584,57 @@ impl Outbox {
 /// Records handed to a sleeping writer at once when the sockets stay busy.
 const WAKE_BATCH: usize = 256;
 
+/// What an snmptrapd.conf decides on the receive side.
+struct Trapd {
+    config: TrapdConfig,
+    /// Where traphandle runs are offered.
+    handlers: Option<super::handlers::Handle>,
+    /// Notifications no rule grants anything.
+    refused: Arc<std::sync::atomic::AtomicU64>,
+    /// A handler's input, built here and copied into each job.
+    input: String,
+}
+
+impl Trapd {
+    /// Applies the rules: offers the traphandle runs `n` is granted, and says whether it is
+    /// logged.
+    fn process(
+        &mut self,
+        n: &snmpctl::trap::Notification,
+        via: notification::Via,
+        options: &OutputOptions,
+    ) -> bool {
+        let permitted = self.config.permitted(n);
+        if !permitted.any() {
+            self.refused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return false;
+        }
+        let trap_oid = n.trap_oid();
+        if permitted.execute
+            && let Some(pool) = &self.handlers
+        {
+            self.input.clear();
+            for h in self.config.handlers_for(trap_oid.as_ref()) {
+                if self.input.is_empty() {
+                    let raw = OutputOptions { raw_octets: true, ..*options };
+                    notification::write_execute(&mut self.input, n, via, &raw);
+                }
+                pool.submit(super::handlers::Job {
+                    program: h.program.clone(),
+                    args: h.args.clone(),
+                    at: h.at.clone(),
+                    from: n.from.ip(),
+                    input: self.input.clone(),
+                });
+            }
+        }
+        self.config.logs(permitted, n)
+    }
+}
+
 /// The receive side's [`Sink`]: formats each record and appends it to the [`Outbox`].
 struct Formatter {
+    trapd: Option<Trapd>,
     records: Records,
     capacity: usize,
     limit: Option<u64>,
@@ -549,7 +696,7 @@ impl Formatter {
     ) -> Formatter {
         let records =
             Records { format, options, clock: Clock::default(), text: String::new(), json: Vec::new() };
-        Formatter { records, capacity, limit, accepted: 0, stop, outbox: Arc::clone(outbox) }
+        Formatter { trapd: None, records, capacity, limit, accepted: 0, stop, outbox: Arc::clone(outbox) }
     }
 }
 
@@ -565,6 +712,15 @@ impl Sink for Formatter {
         match event {
             Event::Notification { time, via, notification: n } => {
                 if self.limit.is_some_and(|l| self.accepted >= l) {
+                    return true;
+                }
+                if let Some(t) = &mut self.trapd
+                    && !t.process(&n, via, &self.records.options)
+                {
+                    self.accepted = self.accepted.saturating_add(1);
+                    if self.limit.is_some_and(|l| self.accepted >= l) {
+                        let _ = self.stop.send(true);
+                    }
                     return true;
                 }
                 // A full buffer is seen before the record is formatted: an overloaded listener

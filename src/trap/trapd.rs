@@ -1,0 +1,557 @@
+//! snmptrapd.conf as snmptrapd reads it: who may send (`authCommunity`, `authUser`,
+//! `disableAuthorization`), what each notification triggers (log, execute, net), the users
+//! (`createUser`), the handlers (`traphandle`) and the listener's settings, so that an existing
+//! configuration carries over.
+//!
+//! ```
+//! use snmpctl::trap::trapd::{Action, TrapdConfig};
+//! let text = "authCommunity log,execute public 127.0.0.0/8\n\
+//!             traphandle .1.3.6.1.6.3.1.1.5.3 /usr/local/bin/link-down --page\n\
+//!             traphandle default /usr/bin/logger -t trap\n";
+//! let config = TrapdConfig::parse(text, "snmptrapd.conf", &|name| name.parse().map_err(|e| format!("{e}")));
+//! assert!(config.ignored.is_empty());
+//! let link_down = "1.3.6.1.6.3.1.1.5.3".parse()?;
+//! let from = "127.0.0.1:40000".parse().unwrap();
+//! let allowed = config.permitted_community(b"public", from, Some(&link_down));
+//! assert!(allowed.log && allowed.execute && !allowed.net);
+//! assert!(!config.permitted_community(b"private", from, Some(&link_down)).log);
+//! let handlers: Vec<_> = config.handlers_for(Some(&link_down)).map(|h| h.program.as_str()).collect();
+//! assert_eq!(handlers, ["/usr/local/bin/link-down"]);
+//! # let _ = Action::Log;
+//! # Ok::<(), snmpctl::value::OidError>(())
+//! ```
+//!
+//! As in snmptrapd since 5.3, with a configuration and no `disableAuthorization yes`, a
+//! notification is processed only as far as some rule grants it. A rule's OID restricts it to
+//! notifications whose snmpTrapOID lies in that subtree (snmptrapd matches only that, not the
+//! payload). A directive snmpctl does not apply yet is listed in [`TrapdConfig::ignored`] with
+//! its file, line and why; so is a line that cannot be used.
+
+use super::TrapUser;
+use crate::usm::SecurityLevel;
+use crate::value::Oid;
+use std::net::{IpAddr, SocketAddr};
+
+/// What a notification may trigger.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Permitted {
+    /// Be logged.
+    pub log: bool,
+    /// Run the `traphandle` programs.
+    pub execute: bool,
+    /// Be forwarded.
+    pub net: bool,
+}
+
+impl Permitted {
+    /// Everything (`disableAuthorization yes`, or no configuration).
+    pub const ALL: Permitted = Permitted { log: true, execute: true, net: true };
+
+    /// Whether anything at all is permitted.
+    pub fn any(self) -> bool {
+        self.log || self.execute || self.net
+    }
+
+    fn add(&mut self, other: Permitted) {
+        self.log |= other.log;
+        self.execute |= other.execute;
+        self.net |= other.net;
+    }
+}
+
+/// One kind of processing, as the TYPES of a rule name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// `log`.
+    Log,
+    /// `execute`.
+    Execute,
+    /// `net`.
+    Net,
+}
+
+/// Where a rule applies: `default` (anywhere), or an address with a prefix length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Any sender.
+    Any,
+    /// Senders in this network.
+    Net(IpAddr, u8),
+}
+
+impl Source {
+    fn parse(text: &str) -> Result<Source, String> {
+        if text == "default" {
+            return Ok(Source::Any);
+        }
+        let (addr, bits) = match text.split_once('/') {
+            Some((a, b)) => (a, Some(b)),
+            None => (text, None),
+        };
+        let ip: IpAddr = addr
+            .parse()
+            .map_err(|_| format!("source {text:?}: an address, a network (10.0.0.0/8) or default"))?;
+        let max: u8 = if ip.is_ipv4() { 32 } else { 128 };
+        let prefix = match bits {
+            None => max,
+            Some(b) => match (b.parse::<u8>(), b.parse::<std::net::Ipv4Addr>()) {
+                (Ok(n), _) if n <= max => n,
+                (_, Ok(mask)) if ip.is_ipv4() => {
+                    let m = u32::from(mask);
+                    if m.leading_ones().saturating_add(m.trailing_zeros()) != 32 {
+                        return Err(format!("source {text:?}: the mask is not contiguous"));
+                    }
+                    u8::try_from(m.leading_ones()).unwrap_or(32)
+                }
+                _ => return Err(format!("source {text:?}: bad prefix length or mask")),
+            },
+        };
+        Ok(Source::Net(ip, prefix))
+    }
+
+    /// Whether `addr` is in it.
+    pub fn contains(&self, addr: IpAddr) -> bool {
+        let addr = match addr {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
+            v4 => v4,
+        };
+        match (*self, addr) {
+            (Source::Any, _) => true,
+            (Source::Net(IpAddr::V4(net), bits), IpAddr::V4(a)) => {
+                let mask = u32::MAX.checked_shl(32u32.saturating_sub(u32::from(bits))).unwrap_or(0);
+                u32::from(net) & mask == u32::from(a) & mask
+            }
+            (Source::Net(IpAddr::V6(net), bits), IpAddr::V6(a)) => {
+                let mask = u128::MAX.checked_shl(128u32.saturating_sub(u32::from(bits))).unwrap_or(0);
+                u128::from(net) & mask == u128::from(a) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Who a rule is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Who {
+    /// `authCommunity`: v1 and v2c messages with this community.
+    Community(Vec<u8>),
+    /// `authUser`: v3 messages from this user at this level or above.
+    User {
+        /// The user name.
+        name: Vec<u8>,
+        /// The lowest level accepted (snmptrapd's default: authNoPriv).
+        level: SecurityLevel,
+    },
+}
+
+/// One `authCommunity` or `authUser` line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    /// What it grants.
+    pub grants: Permitted,
+    /// Whom.
+    pub who: Who,
+    /// From where (communities only; `authUser` has no SOURCE).
+    pub source: Source,
+    /// For notifications whose snmpTrapOID lies in this subtree (`None`: any).
+    pub subtree: Option<Oid>,
+}
+
+/// Which notifications a `traphandle` (or `forward`) line is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Match {
+    /// `default`: those no OID-specific line matches.
+    Default,
+    /// `OID`: that snmpTrapOID exactly.
+    Exact(Oid),
+    /// `OID*`: that OID and everything below it.
+    Subtree(Oid),
+    /// `OID.*`: everything strictly below it.
+    Below(Oid),
+}
+
+impl Match {
+    fn parse(text: &str, resolve: &dyn Fn(&str) -> Result<Oid, String>) -> Result<Match, String> {
+        if text == "default" {
+            return Ok(Match::Default);
+        }
+        if let Some(root) = text.strip_suffix(".*") {
+            return resolve(root).map(Match::Below);
+        }
+        if let Some(root) = text.strip_suffix('*') {
+            return resolve(root).map(Match::Subtree);
+        }
+        resolve(text).map(Match::Exact)
+    }
+
+    /// Whether the OID-specific form matches `oid` (`Default` never does here).
+    pub fn matches(&self, oid: &Oid) -> bool {
+        match self {
+            Match::Default => false,
+            Match::Exact(o) => o == oid,
+            Match::Subtree(root) => oid.starts_with(root),
+            Match::Below(root) => oid.starts_with(root) && oid.len() > root.len(),
+        }
+    }
+}
+
+/// One `traphandle` line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handler {
+    /// Which notifications it runs for.
+    pub matches: Match,
+    /// The program, run without a shell.
+    pub program: String,
+    /// Its arguments, as written (double quotes group words).
+    pub args: Vec<String>,
+    /// Where it was read: `file:line`.
+    pub at: String,
+}
+
+/// A line snmpctl does not apply, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ignored {
+    /// `file:line`.
+    pub at: String,
+    /// The directive.
+    pub directive: String,
+    /// Why.
+    pub why: String,
+}
+
+impl std::fmt::Display for Ignored {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}: {}", self.at, self.directive, self.why)
+    }
+}
+
+/// What snmptrapd.conf files say.
+#[derive(Debug, Default)]
+pub struct TrapdConfig {
+    /// `createUser` lines.
+    pub users: Vec<TrapUser>,
+    /// `authCommunity` and `authUser` lines, in order.
+    pub rules: Vec<Rule>,
+    /// `disableAuthorization yes`: everything is permitted.
+    pub disable_authorization: bool,
+    /// `traphandle` lines, in order.
+    pub handlers: Vec<Handler>,
+    /// `doNotLogTraps yes`.
+    pub do_not_log: bool,
+    /// `ignoreAuthFailure yes`: SNMPv1 authenticationFailure Traps (generic-trap 4) are not
+    /// logged; as in snmptrapd 5.9, an SNMPv2 authenticationFailure still is.
+    pub ignore_auth_failure: bool,
+    /// `snmpTrapdAddr` addresses, in order.
+    pub listen: Vec<String>,
+    /// `outputOption` letters, in order.
+    pub output_options: String,
+    /// Lines not applied, with why.
+    pub ignored: Vec<Ignored>,
+}
+
+/// generic-trap authenticationFailure (RFC 1157).
+const AUTHENTICATION_FAILURE_GENERIC: i64 = 4;
+
+fn boolean(word: Option<&String>) -> Option<bool> {
+    match word.map(|w| w.to_ascii_lowercase()).as_deref() {
+        None | Some("1" | "yes" | "true") => Some(true),
+        Some("0" | "no" | "false") => Some(false),
+        _ => None,
+    }
+}
+
+fn grants(types: &str) -> Result<Permitted, String> {
+    let mut p = Permitted::default();
+    for t in types.split(',') {
+        match t.trim() {
+            "log" => p.log = true,
+            "execute" => p.execute = true,
+            "net" => p.net = true,
+            other => return Err(format!("{other:?} is not log, execute or net")),
+        }
+    }
+    Ok(p)
+}
+
+impl TrapdConfig {
+    /// Reads one file's text into a configuration (see [`TrapdConfig::add`]).
+    pub fn parse(text: &str, file: &str, resolve: &dyn Fn(&str) -> Result<Oid, String>) -> TrapdConfig {
+        let mut c = TrapdConfig::default();
+        c.add(text, file, resolve);
+        c
+    }
+
+    /// Adds one file's directives; `resolve` turns an OID or a name in the file into an OID.
+    pub fn add(&mut self, text: &str, file: &str, resolve: &dyn Fn(&str) -> Result<Oid, String>) {
+        for (n, raw) in text.lines().enumerate() {
+            let at = format!("{file}:{}", n.saturating_add(1));
+            let line = raw.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let words = super::config_words(line);
+            let Some(directive) = words.first().cloned() else { continue };
+            let rest = words.get(1..).unwrap_or(&[]);
+            if let Err(why) = self.directive(&directive, rest, line, &at, resolve) {
+                self.ignored.push(Ignored { at, directive, why });
+            }
+        }
+    }
+
+    fn directive(
+        &mut self,
+        directive: &str,
+        rest: &[String],
+        line: &str,
+        at: &str,
+        resolve: &dyn Fn(&str) -> Result<Oid, String>,
+    ) -> Result<(), String> {
+        let flag = || boolean(rest.first()).ok_or_else(|| "expects yes or no".to_string());
+        match directive {
+            "authCommunity" => {
+                let types = rest.first().ok_or("needs TYPES and a COMMUNITY")?;
+                let community = rest.get(1).ok_or("needs a COMMUNITY")?;
+                let source = rest.get(2).map_or(Ok(Source::Any), |s| Source::parse(s))?;
+                let subtree = self.restriction(rest.get(3..).unwrap_or(&[]), resolve)?;
+                let who = Who::Community(community.as_bytes().to_vec());
+                self.rules.push(Rule { grants: grants(types)?, who, source, subtree });
+            }
+            "authUser" => {
+                let types = rest.first().ok_or("needs TYPES and a USER")?;
+                let mut rest = rest.get(1..).unwrap_or(&[]);
+                if rest.first().map(String::as_str) == Some("-s") {
+                    let model = rest.get(1).map(String::as_str).unwrap_or("");
+                    if !model.eq_ignore_ascii_case("usm") {
+                        return Err(format!("security model {model:?}: snmpctl speaks usm only"));
+                    }
+                    rest = rest.get(2..).unwrap_or(&[]);
+                }
+                let name = rest.first().ok_or("needs a USER")?;
+                let level = match rest.get(1) {
+                    Some(l) => l.parse::<SecurityLevel>().map_err(|e| e.to_string())?,
+                    None => SecurityLevel::AuthNoPriv,
+                };
+                let subtree = self.restriction(rest.get(2..).unwrap_or(&[]), resolve)?;
+                let who = Who::User { name: name.as_bytes().to_vec(), level };
+                self.rules.push(Rule { grants: grants(types)?, who, source: Source::Any, subtree });
+            }
+            "disableAuthorization" => self.disable_authorization = flag()?,
+            "doNotLogTraps" => self.do_not_log = flag()?,
+            "ignoreAuthFailure" => self.ignore_auth_failure = flag()?,
+            "doNotRetainNotificationLogs" | "doNotFork" => {
+                // snmpctl keeps no NOTIFICATION-LOG-MIB table and never forks: nothing to do.
+                flag()?;
+            }
+            "createUser" => {
+                let mut user = super::users::create_user(rest)?;
+                // What a user may trigger, and at which level, is the authUser rules' to say.
+                user.min_level = SecurityLevel::NoAuthNoPriv;
+                self.users.push(user);
+            }
+            "traphandle" => {
+                let target = rest.first().ok_or("needs an OID (or default) and a PROGRAM")?;
+                let program = rest.get(1).ok_or("needs a PROGRAM")?;
+                if target.starts_with('-') {
+                    return Err(format!("option {target:?} is not supported yet"));
+                }
+                let matches = Match::parse(target, resolve)?;
+                let args = rest.get(2..).unwrap_or(&[]).to_vec();
+                self.handlers.push(Handler { matches, program: program.clone(), args, at: at.to_owned() });
+            }
+            "snmpTrapdAddr" => {
+                let list = line.split_once(char::is_whitespace).map_or("", |(_, r)| r.trim());
+                self.listen
+                    .extend(list.split(',').map(str::trim).filter(|a| !a.is_empty()).map(str::to_owned));
+            }
+            "outputOption" => self.output_options.push_str(rest.first().map_or("", String::as_str)),
+            "forward" | "addForwarderInfo" => return Err("forwarding is not supported yet".into()),
+            "format1" | "format2" | "format" => {
+                return Err("custom formats are not supported yet; the default layout is used".into());
+            }
+            "logOption" => return Err("not supported yet; use --output".into()),
+            "authGroup" | "authAccess" | "setAccess" | "group" | "view" => {
+                return Err(
+                    "VACM groups and views are not supported yet; use authCommunity and authUser".into()
+                );
+            }
+            "perl" => return Err("embedded Perl is not supported".into()),
+            "sqlMaxQueue" | "sqlSaveInterval" => return Err("MySQL logging is not supported".into()),
+            "pidFile" => return Err("not supported; the service manager keeps the process ID".into()),
+            other => return Err(format!("{other} is not an snmptrapd.conf directive snmpctl knows")),
+        }
+        Ok(())
+    }
+
+    /// A rule's `[OID | -v VIEW]` field.
+    fn restriction(
+        &self,
+        words: &[String],
+        resolve: &dyn Fn(&str) -> Result<Oid, String>,
+    ) -> Result<Option<Oid>, String> {
+        match words.first().map(String::as_str) {
+            None => Ok(None),
+            Some("-v") => Err("views (-v VIEW) are not supported yet; give an OID".into()),
+            Some(oid) => resolve(oid).map(Some),
+        }
+    }
+
+    /// What a v1 or v2c notification with `community` from `from` may trigger.
+    pub fn permitted_community(
+        &self,
+        community: &[u8],
+        from: SocketAddr,
+        trap_oid: Option<&Oid>,
+    ) -> Permitted {
+        if self.disable_authorization {
+            return Permitted::ALL;
+        }
+        let mut p = Permitted::default();
+        for r in &self.rules {
+            if let Who::Community(c) = &r.who
+                && c.as_slice() == community
+                && r.source.contains(from.ip())
+                && in_subtree(r.subtree.as_ref(), trap_oid)
+            {
+                p.add(r.grants);
+            }
+        }
+        p
+    }
+
+    /// What a v3 notification from `user` at `level` may trigger.
+    pub fn permitted_user(&self, user: &[u8], level: SecurityLevel, trap_oid: Option<&Oid>) -> Permitted {
+        if self.disable_authorization {
+            return Permitted::ALL;
+        }
+        let mut p = Permitted::default();
+        for r in &self.rules {
+            if let Who::User { name, level: min } = &r.who
+                && name.as_slice() == user
+                && level >= *min
+                && in_subtree(r.subtree.as_ref(), trap_oid)
+            {
+                p.add(r.grants);
+            }
+        }
+        p
+    }
+
+    /// What `n` may trigger.
+    pub fn permitted(&self, n: &super::Notification) -> Permitted {
+        let oid = n.trap_oid();
+        match &n.sender {
+            super::Sender::Community(c) => self.permitted_community(c, n.from, oid.as_ref()),
+            super::Sender::Usm { user, level, .. } => self.permitted_user(user, *level, oid.as_ref()),
+        }
+    }
+
+    /// Whether `n` is logged, given what it may trigger: `log` granted, logging not turned off,
+    /// and not a v1 authenticationFailure Trap under `ignoreAuthFailure`.
+    pub fn logs(&self, permitted: Permitted, n: &super::Notification) -> bool {
+        permitted.log
+            && !self.do_not_log
+            && !(self.ignore_auth_failure
+                && n.trap_v1.as_ref().is_some_and(|t| t.generic_trap.0 == AUTHENTICATION_FAILURE_GENERIC))
+    }
+
+    /// The handlers for a notification: every OID-specific line that matches, in order, or
+    /// else the `default` lines.
+    pub fn handlers_for<'a>(&'a self, trap_oid: Option<&'a Oid>) -> impl Iterator<Item = &'a Handler> + 'a {
+        let specific = trap_oid.is_some_and(|o| self.handlers.iter().any(|h| h.matches.matches(o)));
+        self.handlers.iter().filter(move |h| match (&h.matches, trap_oid) {
+            (Match::Default, _) => !specific,
+            (m, Some(o)) => m.matches(o),
+            (_, None) => false,
+        })
+    }
+}
+
+fn in_subtree(subtree: Option<&Oid>, oid: Option<&Oid>) -> bool {
+    match (subtree, oid) {
+        (None, _) => true,
+        (Some(root), Some(o)) => o.starts_with(root),
+        (Some(_), None) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn numeric(s: &str) -> Result<Oid, String> {
+        s.trim_start_matches('.').parse().map_err(|e| format!("{e}"))
+    }
+
+    fn oid(s: &str) -> Oid {
+        numeric(s).unwrap()
+    }
+
+    #[test]
+    fn rules_grant_what_they_name_to_whom_and_from_where() {
+        let c = TrapdConfig::parse(
+            "authCommunity log public\nauthCommunity execute,net public 10.0.0.0/8\n\
+             authCommunity log,execute lab 192.168.1.0/255.255.255.0 .1.3.6.1.6.3.1.1.5\n\
+             authUser log,net ops\nauthUser execute ops priv\n",
+            "t.conf",
+            &numeric,
+        );
+        assert!(c.ignored.is_empty(), "{:?}", c.ignored);
+        let down = oid("1.3.6.1.6.3.1.1.5.3");
+        let ent = oid("1.3.6.1.4.1.9.0.1");
+        let local: SocketAddr = "127.0.0.1:1".parse().unwrap();
+        let ten: SocketAddr = "10.1.2.3:1".parse().unwrap();
+        let lab: SocketAddr = "[::ffff:192.168.1.9]:1".parse().unwrap();
+        let p = |log, execute, net| Permitted { log, execute, net };
+        assert_eq!(c.permitted_community(b"public", local, Some(&down)), p(true, false, false));
+        assert_eq!(c.permitted_community(b"public", ten, Some(&down)), p(true, true, true));
+        assert_eq!(c.permitted_community(b"lab", lab, Some(&down)), p(true, true, false));
+        assert_eq!(c.permitted_community(b"lab", lab, Some(&ent)), p(false, false, false));
+        assert_eq!(c.permitted_community(b"other", ten, Some(&down)), p(false, false, false));
+        assert_eq!(c.permitted_user(b"ops", SecurityLevel::NoAuthNoPriv, None), p(false, false, false));
+        assert_eq!(c.permitted_user(b"ops", SecurityLevel::AuthNoPriv, None), p(true, false, true));
+        assert_eq!(c.permitted_user(b"ops", SecurityLevel::AuthPriv, None), p(true, true, true));
+        let open = TrapdConfig::parse("disableAuthorization yes\n", "t.conf", &numeric);
+        assert_eq!(open.permitted_community(b"x", local, None), Permitted::ALL);
+    }
+
+    #[test]
+    fn handlers_match_as_snmptrapd_matches_them() {
+        let c = TrapdConfig::parse(
+            "traphandle .1.3.6.1.6.3.1.1.5.3 /bin/down\ntraphandle .1.3.6.1.4.1* /bin/ent a \"b c\"\n\
+             traphandle .1.3.6.1.4.1.* /bin/below\ntraphandle default /bin/other\n",
+            "t.conf",
+            &numeric,
+        );
+        let names = |o: &str| -> Vec<String> {
+            let o = oid(o);
+            c.handlers_for(Some(&o)).map(|h| h.program.clone()).collect()
+        };
+        assert_eq!(names("1.3.6.1.6.3.1.1.5.3"), ["/bin/down"]);
+        assert_eq!(names("1.3.6.1.4.1"), ["/bin/ent"]);
+        assert_eq!(names("1.3.6.1.4.1.9.0.1"), ["/bin/ent", "/bin/below"]);
+        assert_eq!(names("1.3.6.1.6.3.1.1.5.1"), ["/bin/other"]);
+        assert_eq!(c.handlers[1].args, ["a", "b c"]);
+    }
+
+    #[test]
+    fn what_is_not_applied_is_named_with_its_line() {
+        let c = TrapdConfig::parse(
+            "# comment\nforward default udp:10.0.0.1:162\nauthCommunity log public default -v myview\n\
+             authCommunity bogus public\nfrobnicate 1\nformat2 %v\n",
+            "/etc/snmp/snmptrapd.conf",
+            &numeric,
+        );
+        let at: Vec<&str> = c.ignored.iter().map(|i| i.at.as_str()).collect();
+        assert_eq!(
+            at,
+            [
+                "/etc/snmp/snmptrapd.conf:2",
+                "/etc/snmp/snmptrapd.conf:3",
+                "/etc/snmp/snmptrapd.conf:4",
+                "/etc/snmp/snmptrapd.conf:5",
+                "/etc/snmp/snmptrapd.conf:6"
+            ]
+        );
+        assert!(c.rules.is_empty(), "a rule that cannot be read grants nothing");
+    }
+}
