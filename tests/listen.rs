@@ -1163,3 +1163,197 @@ fn access_rules_and_handlers_as_snmptrapd_applies_them() {
     assert!(stderr.contains("4 notifications not processed"), "{stderr}");
     assert!(stderr.contains("handlers: 8 run, 0 failed"), "{stderr}");
 }
+
+/// Slow, failing and hung handlers never hold up the receive loop (issue 21): every
+/// notification is logged; runs beyond the queue are counted, not waited for; a handler past
+/// its timeout is killed; a failing one's status and stderr are logged.
+#[test]
+fn slow_failing_and_hung_handlers_are_counted_and_nothing_received_is_lost() {
+    use std::os::unix::fs::PermissionsExt as _;
+    const N: usize = 2_000;
+    let dir = temp_dir("handlers");
+    let script = |name: &str, body: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path.display().to_string()
+    };
+    let slow = script("slow.sh", "cat > /dev/null; sleep 0.05");
+    let fail = script("fail.sh", "cat > /dev/null; echo 'no route to pager' >&2; exit 3");
+    let hang = script("hang.sh", "exec sleep 30");
+    let conf = dir.join("snmptrapd.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "disableAuthorization yes\ntraphandle .1.3.6.1.6.3.1.1.5.1 {slow}\n\
+             traphandle .1.3.6.1.6.3.1.1.5.2 {fail}\ntraphandle .1.3.6.1.6.3.1.1.5.3 {hang}\n"
+        ),
+    )
+    .unwrap();
+    let conf = conf.display().to_string();
+    let l = Listener::start(
+        "handlers",
+        false,
+        &[
+            "--format",
+            "json",
+            "--config",
+            &conf,
+            "--handler-workers",
+            "4",
+            "--handler-queue",
+            "50",
+            "--handler-timeout",
+            "0.5",
+        ],
+    );
+    let count = N.to_string();
+    let target = l.target();
+    ok(&tool(
+        "snmpctl",
+        &[
+            "trap",
+            "-v",
+            "2c",
+            "-c",
+            "public",
+            "--count",
+            &count,
+            "--rate",
+            "2000",
+            &target,
+            "1",
+            "1.3.6.1.6.3.1.1.5.1",
+        ],
+    ));
+    ok(&tool("snmptrap", &["-v", "2c", "-c", "public", &target, "2", "1.3.6.1.6.3.1.1.5.2"]));
+    ok(&tool("snmptrap", &["-v", "2c", "-c", "public", &target, "3", "1.3.6.1.6.3.1.1.5.3"]));
+    let lines = l.wait_lines(N + 2);
+    assert_eq!(lines.len(), N + 2, "every notification is logged");
+    let stderr = l.stop();
+    assert!(!stderr.contains("LOST"), "{stderr}");
+    let line = stderr.lines().find(|l| l.contains("handlers: ")).unwrap_or_else(|| panic!("{stderr}"));
+    let numbers: Vec<usize> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.parse().unwrap())
+        .collect();
+    let [run, failed, killed, not_started, not_run] = numbers[..] else { panic!("{line}") };
+    assert_eq!(run + not_started + not_run, N + 2, "every run accounted for: {line}");
+    assert_eq!((failed, killed, not_started), (1, 1, 0), "{line}");
+    assert!(not_run > 0, "4 workers of 50 ms cannot keep up with 2,000 a second: {line}");
+    assert!(
+        stderr.contains(&format!("traphandle {fail} ("))
+            && stderr.contains("exit status: 3: no route to pager"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("traphandle {hang} (")) && stderr.contains("killed after 0.5 s"),
+        "{stderr}"
+    );
+}
+
+/// A receiver for forwarded messages: records each (request-ids made 0, since each forwarder
+/// makes its own) and acknowledges Informs, until `n` distinct messages came or `within`
+/// passed.
+fn forwarded(socket: &std::net::UdpSocket, n: usize, within: Duration) -> Vec<String> {
+    use snmpctl::msg::{CommunityMessage, GenericPdu, Message, Pdu, PduType};
+    socket.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    let start = Instant::now();
+    let mut seen: Vec<String> = Vec::new();
+    let mut buf = [0u8; 65536];
+    while seen.len() < n && start.elapsed() < within {
+        let Ok((len, from)) = socket.recv_from(&mut buf) else { continue };
+        let Ok(Message::Community(m)) = Message::decode(&buf[..len]) else { continue };
+        let text = match &m.pdu {
+            Pdu::Generic(p) => {
+                if p.pdu_type == PduType::INFORM_REQUEST {
+                    let reply = Message::Community(CommunityMessage {
+                        version: m.version,
+                        community: m.community.clone(),
+                        pdu: Pdu::Generic(GenericPdu { pdu_type: PduType::RESPONSE, ..p.clone() }),
+                    });
+                    socket.send_to(&reply.encode().unwrap(), from).unwrap();
+                }
+                let p = GenericPdu { request_id: 0, ..p.clone() };
+                format!("{:?} {:?} {p:?}", m.version, String::from_utf8_lossy(&m.community))
+            }
+            other => format!("{:?} {:?} {other:?}", m.version, String::from_utf8_lossy(&m.community)),
+        };
+        if !seen.contains(&text) {
+            seen.push(text);
+        }
+    }
+    seen.sort();
+    seen
+}
+
+/// `forward` (issue 21): snmptrapd and `snmpctl listen --config` forward the same
+/// notifications under the same file; what the next receiver gets from each is compared
+/// (version, community, PDU, varbinds with addForwarderInfo's snmpTrapAddress.0; request-ids
+/// aside). An Inform is forwarded as an Inform and retried until acknowledged.
+#[test]
+fn forwarding_as_snmptrapd_forwards() {
+    let theirs_next = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let ours_next = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let conf = |next: &std::net::UdpSocket| {
+        format!(
+            "authCommunity log,net public\nauthCommunity log lognet\naddForwarderInfo yes\n\
+             forward .1.3.6.1.6.3.1.1.5* udp:{}\n",
+            next.local_addr().unwrap()
+        )
+    };
+    let theirs = Snmptrapd::start("forward-theirs", &conf(&theirs_next), &[]);
+    let dir = temp_dir("forward-ours");
+    std::fs::write(dir.join("snmptrapd.conf"), conf(&ours_next)).unwrap();
+    let path = dir.join("snmptrapd.conf").display().to_string();
+    let ours = Listener::start("forward-ours", false, &["--config", &path]);
+    for target in [theirs.target(), ours.target()] {
+        // Forwarded: a v2c Trap, a v1 Trap (as v1), a v2c Inform (as an Inform).
+        ok(&tool(
+            "snmptrap",
+            &[
+                "-v",
+                "2c",
+                "-c",
+                "public",
+                &target,
+                "42",
+                "1.3.6.1.6.3.1.1.5.3",
+                "1.3.6.1.2.1.2.2.1.1.3",
+                "i",
+                "3",
+            ],
+        ));
+        ok(&tool(
+            "snmptrap",
+            &[
+                "-v",
+                "1",
+                "-c",
+                "public",
+                &target,
+                "1.3.6.1.4.1.8072.2.3",
+                "192.0.2.7",
+                "2",
+                "0",
+                "55",
+                "1.3.6.1.2.1.2.2.1.1.3",
+                "i",
+                "3",
+            ],
+        ));
+        ok(&tool("snmpinform", &["-v", "2c", "-c", "public", &target, "43", "1.3.6.1.6.3.1.1.5.1"]));
+        // Not forwarded: another OID, and a community granted only log.
+        ok(&tool("snmptrap", &["-v", "2c", "-c", "public", &target, "44", "1.3.6.1.4.1.8072.2.3.0.1"]));
+        ok(&tool("snmptrap", &["-v", "2c", "-c", "lognet", &target, "45", "1.3.6.1.6.3.1.1.5.3"]));
+    }
+    let expected = forwarded(&theirs_next, 3, Duration::from_secs(10));
+    let got = forwarded(&ours_next, 3, Duration::from_secs(10));
+    assert_eq!(expected.len(), 3, "{expected:#?}");
+    assert_eq!(got, expected);
+    // Nothing more comes: the others were not forwarded by either.
+    assert_eq!(forwarded(&ours_next, 1, Duration::from_secs(1)), Vec::<String>::new());
+    let stderr = ours.stop();
+    assert!(stderr.contains("forwarded: 2 Traps sent, 1 Informs acknowledged, 0 failed"), "{stderr}");
+}

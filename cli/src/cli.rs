@@ -4,6 +4,7 @@ mod agent;
 mod decode;
 mod demo;
 mod exporter;
+mod forward;
 mod get;
 mod handlers;
 mod listen;

@@ -208,6 +208,17 @@ pub struct Handler {
     pub at: String,
 }
 
+/// One `forward` line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Forward {
+    /// Which notifications it forwards.
+    pub matches: Match,
+    /// Where to: `[udp:|tcp:|udp6:|tcp6:]host[:port]`, port 162 by default.
+    pub destination: String,
+    /// Where it was read: `file:line`.
+    pub at: String,
+}
+
 /// A line snmpctl does not apply, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ignored {
@@ -236,6 +247,11 @@ pub struct TrapdConfig {
     pub disable_authorization: bool,
     /// `traphandle` lines, in order.
     pub handlers: Vec<Handler>,
+    /// `forward` lines, in order.
+    pub forwards: Vec<Forward>,
+    /// `addForwarderInfo yes`: a forwarded notification carries snmpTrapAddress.x, the IPv4
+    /// address it came from (x the lowest index the payload does not use).
+    pub add_forwarder_info: bool,
     /// `doNotLogTraps yes`.
     pub do_not_log: bool,
     /// `ignoreAuthFailure yes`: SNMPv1 authenticationFailure Traps (generic-trap 4) are not
@@ -364,7 +380,13 @@ impl TrapdConfig {
                     .extend(list.split(',').map(str::trim).filter(|a| !a.is_empty()).map(str::to_owned));
             }
             "outputOption" => self.output_options.push_str(rest.first().map_or("", String::as_str)),
-            "forward" | "addForwarderInfo" => return Err("forwarding is not supported yet".into()),
+            "forward" => {
+                let target = rest.first().ok_or("needs an OID (or default) and a DESTINATION")?;
+                let destination = rest.get(1).ok_or("needs a DESTINATION")?;
+                let matches = Match::parse(target, resolve)?;
+                self.forwards.push(Forward { matches, destination: destination.clone(), at: at.to_owned() });
+            }
+            "addForwarderInfo" => self.add_forwarder_info = flag()?,
             "format1" | "format2" | "format" => {
                 return Err("custom formats are not supported yet; the default layout is used".into());
             }
@@ -457,13 +479,57 @@ impl TrapdConfig {
     /// The handlers for a notification: every OID-specific line that matches, in order, or
     /// else the `default` lines.
     pub fn handlers_for<'a>(&'a self, trap_oid: Option<&'a Oid>) -> impl Iterator<Item = &'a Handler> + 'a {
-        let specific = trap_oid.is_some_and(|o| self.handlers.iter().any(|h| h.matches.matches(o)));
-        self.handlers.iter().filter(move |h| match (&h.matches, trap_oid) {
-            (Match::Default, _) => !specific,
-            (m, Some(o)) => m.matches(o),
-            (_, None) => false,
-        })
+        matching(&self.handlers, |h| &h.matches, trap_oid)
     }
+
+    /// The `forward` lines for a notification, matched as [`TrapdConfig::handlers_for`] matches.
+    pub fn forwards_for<'a>(&'a self, trap_oid: Option<&'a Oid>) -> impl Iterator<Item = &'a Forward> + 'a {
+        matching(&self.forwards, |f| &f.matches, trap_oid)
+    }
+}
+
+/// The lines of `lines` for `trap_oid`: the OID-specific ones that match, or else the defaults.
+fn matching<'a, T>(
+    lines: &'a [T],
+    of: impl Fn(&T) -> &Match + 'a,
+    trap_oid: Option<&'a Oid>,
+) -> impl Iterator<Item = &'a T> + 'a {
+    let specific = trap_oid.is_some_and(|o| lines.iter().any(|l| of(l).matches(o)));
+    lines.iter().filter(move |l| match (of(l), trap_oid) {
+        (Match::Default, _) => !specific,
+        (m, Some(o)) => m.matches(o),
+        (_, None) => false,
+    })
+}
+
+/// The varbinds a forwarded notification carries: `varbinds` and, for `addForwarderInfo`, an
+/// snmpTrapAddress.x of the IPv4 address `from`, x the lowest index ≥ 0 not yet in them (an
+/// IPv6 sender adds none: snmpTrapAddress is an IpAddress).
+pub fn forwarded_varbinds(varbinds: &[crate::value::VarBind], from: IpAddr) -> Vec<crate::value::VarBind> {
+    let mut out = varbinds.to_vec();
+    let v4 = match from {
+        IpAddr::V4(a) => Some(a),
+        IpAddr::V6(a) => a.to_ipv4_mapped(),
+    };
+    if let Some(a) = v4 {
+        // snmpTrapAddress (the column), without the instance's .0.
+        let column = super::SNMP_TRAP_ADDRESS.get(..9).unwrap_or(&[]);
+        let used = |x: u32| {
+            varbinds.iter().any(|vb| {
+                let arcs = vb.oid.arcs();
+                arcs.len() == column.len().saturating_add(1)
+                    && arcs.starts_with(column)
+                    && arcs.last() == Some(&x)
+            })
+        };
+        let x = (0u32..).find(|x| !used(*x)).unwrap_or(0);
+        let mut arcs = column.to_vec();
+        arcs.push(x);
+        if let Ok(oid) = Oid::new(&arcs) {
+            out.push(crate::value::VarBind::new(oid, crate::value::Value::IpAddress(a.octets())));
+        }
+    }
+    out
 }
 
 fn in_subtree(subtree: Option<&Oid>, oid: Option<&Oid>) -> bool {
@@ -541,11 +607,11 @@ mod tests {
             "/etc/snmp/snmptrapd.conf",
             &numeric,
         );
+        assert_eq!(c.forwards.len(), 1);
         let at: Vec<&str> = c.ignored.iter().map(|i| i.at.as_str()).collect();
         assert_eq!(
             at,
             [
-                "/etc/snmp/snmptrapd.conf:2",
                 "/etc/snmp/snmptrapd.conf:3",
                 "/etc/snmp/snmptrapd.conf:4",
                 "/etc/snmp/snmptrapd.conf:5",
@@ -553,5 +619,16 @@ mod tests {
             ]
         );
         assert!(c.rules.is_empty(), "a rule that cannot be read grants nothing");
+    }
+
+    #[test]
+    fn forwarder_info_takes_the_lowest_free_index() {
+        use crate::value::{Value, VarBind};
+        let vb = |o: &str| VarBind::new(oid(o), Value::Integer(1));
+        let from: IpAddr = "192.0.2.9".parse().unwrap();
+        let out = forwarded_varbinds(&[vb("1.3.6.1.2.1.1.3.0"), vb("1.3.6.1.6.3.18.1.3.0")], from);
+        assert_eq!(out.last().map(|v| v.oid.to_string()), Some("1.3.6.1.6.3.18.1.3.1".into()));
+        assert_eq!(out.last().map(|v| v.value.clone()), Some(Value::IpAddress([192, 0, 2, 9])));
+        assert_eq!(forwarded_varbinds(&[], "::1".parse().unwrap()).len(), 0);
     }
 }

@@ -95,6 +95,9 @@ pub struct Args {
     /// A traphandle program still running after this many seconds is killed.
     #[arg(long = "handler-timeout", default_value_t = 30.0, value_name = "SECONDS")]
     handler_timeout: f64,
+    /// Messages waiting to be forwarded at most (`forward` lines); beyond, counted and not sent.
+    #[arg(long = "forward-queue", default_value_t = 100_000, value_name = "N")]
+    forward_queue: usize,
     /// Look up no host names: traphandle programs get the transport address on their first
     /// line, as snmptrapd -n gives it.
     #[arg(short = 'n', long = "numeric-hosts")]
@@ -294,6 +297,18 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         })?),
         _ => None,
     };
+    let forwarder = match &trapd {
+        Some(c) if !c.forwards.is_empty() => {
+            let destinations: Vec<String> = c.forwards.iter().map(|f| f.destination.clone()).collect();
+            // An Inform is retried as Net-SNMP's tools retry: 1 s, 5 retries.
+            let config = snmpctl::client::Config::new(snmpctl::client::Security::Community {
+                version: snmpctl::msg::Version::V2c,
+                community: Vec::new(),
+            });
+            Some(super::forward::Forwarder::start(&destinations, args.forward_queue, &config)?)
+        }
+        _ => None,
+    };
     let refused = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let mut formatter =
         Formatter::new(global.format, options, args.queue.max(1), args.count, &outbox, stop_tx.clone());
@@ -301,6 +316,8 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         formatter.trapd = Some(Trapd {
             config: c,
             handlers: handlers.as_ref().map(super::handlers::Pool::handle),
+            forward: forwarder.as_ref().map(super::forward::Forwarder::handle),
+            request_id: getrandom::u32().map_or(1, |r| i64::from(r & 0x7fff_ffff)),
             refused: Arc::clone(&refused),
             input: String::new(),
         });
@@ -332,6 +349,9 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     }
     if let Some(pool) = handlers {
         eprintln!("snmpctl listen: {}", pool.finish().summary());
+    }
+    if let Some(f) = forwarder {
+        eprintln!("snmpctl listen: {}", f.finish().summary());
     }
     if summary.queue_drops > 0 {
         eprintln!(
@@ -589,6 +609,10 @@ struct Trapd {
     config: TrapdConfig,
     /// Where traphandle runs are offered.
     handlers: Option<super::handlers::Handle>,
+    /// Where forwarded messages are offered.
+    forward: Option<super::forward::Handle>,
+    /// The request-id of the next forwarded v2c Trap.
+    request_id: i64,
     /// Notifications no rule grants anything.
     refused: Arc<std::sync::atomic::AtomicU64>,
     /// A handler's input, built here and copied into each job.
@@ -628,7 +652,66 @@ impl Trapd {
                 });
             }
         }
+        if permitted.net
+            && let Some(forward) = &self.forward
+        {
+            for f in self.config.forwards_for(trap_oid.as_ref()) {
+                let to = self.config.forwards.iter().position(|x| std::ptr::eq(x, f)).unwrap_or(0);
+                self.request_id = (self.request_id % 0x7fff_ffff).saturating_add(1);
+                forward_one(forward, to, n, self.config.add_forwarder_info, self.request_id);
+            }
+        }
         self.config.logs(permitted, n)
+    }
+}
+
+/// Offers one notification for one `forward` line, as snmptrapd forwards it.
+fn forward_one(
+    forward: &super::forward::Handle,
+    to: usize,
+    n: &snmpctl::trap::Notification,
+    add_info: bool,
+    request_id: i64,
+) {
+    use snmpctl::msg::{CommunityMessage, ErrorStatus, GenericPdu, Message, Pdu, PduType, TrapV1Pdu};
+    use snmpctl::trap::Sender;
+    let varbinds = if add_info {
+        snmpctl::trap::trapd::forwarded_varbinds(&n.varbinds, n.from.ip())
+    } else {
+        n.varbinds.clone()
+    };
+    let Sender::Community(community) = &n.sender else {
+        forward.counters.v3_skipped.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        return;
+    };
+    let pdu = match (&n.trap_v1, n.pdu_type) {
+        (Some(t), _) => Pdu::TrapV1(TrapV1Pdu { varbinds, ..t.clone() }),
+        (None, PduType::INFORM_REQUEST) => {
+            forward.submit(super::forward::Job::Inform {
+                to,
+                version: n.version,
+                community: community.clone(),
+                varbinds,
+            });
+            return;
+        }
+        (None, _) => Pdu::Generic(GenericPdu {
+            pdu_type: PduType::TRAP_V2,
+            request_id,
+            error_status: ErrorStatus::NO_ERROR,
+            error_index: 0,
+            varbinds,
+        }),
+    };
+    match Message::Community(CommunityMessage { version: n.version, community: community.clone(), pdu })
+        .encode()
+    {
+        Ok(message) => {
+            forward.submit(super::forward::Job::Trap { to, message });
+        }
+        Err(_) => {
+            forward.counters.failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 }
 

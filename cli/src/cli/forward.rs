@@ -1,0 +1,235 @@
+//! `forward` lines: notifications sent on to other receivers, off the receive loop, as
+//! snmptrapd 5.9 forwards them: a v1 Trap as a v1 Trap and a v2c Trap as a v2c Trap with the
+//! community they came with (a new request-id), a v2c Inform as an Inform, retried until the
+//! next receiver acknowledges it; with `addForwarderInfo`, snmpTrapAddress.x says who sent
+//! it. The receive side encodes each message and offers it to a bounded queue; a thread of
+//! its own sends them (UDP from one socket per address family, TCP on a connection per
+//! destination, opened again after an error). What could not be queued or sent is counted.
+
+use snmpctl::client::{Config, Operation, Request, Security};
+use snmpctl::msg::Version;
+use snmpctl::transport::{Client, Target};
+use snmpctl::value::VarBind;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tokio::io::AsyncWriteExt as _;
+use tokio::sync::mpsc;
+
+/// One message for one destination.
+#[derive(Debug)]
+pub enum Job {
+    /// A Trap, encoded.
+    Trap { to: usize, message: Vec<u8> },
+    /// An Inform: sent and retried by a client until acknowledged.
+    Inform { to: usize, version: Version, community: Vec<u8>, varbinds: Vec<VarBind> },
+}
+
+/// What the forwarder did.
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// Traps sent.
+    pub sent: AtomicU64,
+    /// Informs the next receiver acknowledged.
+    pub acknowledged: AtomicU64,
+    /// Messages that could not be sent (a socket error, an Inform never acknowledged).
+    pub failed: AtomicU64,
+    /// Messages that found the queue full.
+    pub dropped: AtomicU64,
+    /// SNMPv3 notifications a `forward` line matched, which snmpctl does not forward yet.
+    pub v3_skipped: AtomicU64,
+}
+
+impl Counters {
+    /// One line for the listener's summary.
+    pub fn summary(&self) -> String {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        format!(
+            "forwarded: {} Traps sent, {} Informs acknowledged, {} failed, {} not sent (queue full), {} SNMPv3 not forwarded (not supported yet)",
+            get(&self.sent),
+            get(&self.acknowledged),
+            get(&self.failed),
+            get(&self.dropped),
+            get(&self.v3_skipped)
+        )
+    }
+}
+
+/// Where the receive side offers messages.
+#[derive(Clone)]
+pub struct Handle {
+    queue: mpsc::Sender<Job>,
+    /// The counters, shared with the forwarder.
+    pub counters: Arc<Counters>,
+}
+
+impl Handle {
+    /// Offers a message; `false` (and counted) when the queue is full.
+    pub fn submit(&self, job: Job) -> bool {
+        let taken = self.queue.try_send(job).is_ok();
+        if !taken {
+            self.counters.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+        taken
+    }
+}
+
+/// The forwarder's thread.
+pub struct Forwarder {
+    handle: Handle,
+    thread: std::thread::JoinHandle<()>,
+}
+
+/// A destination, resolved at start.
+#[derive(Debug, Clone)]
+struct Destination {
+    text: String,
+    addr: SocketAddr,
+    tcp: bool,
+}
+
+impl Forwarder {
+    /// Resolves `destinations` (`forward` lines' DESTINATION, port 162 by default) and starts
+    /// the thread; `config` gives an Inform's timeout and retries.
+    ///
+    /// # Errors
+    /// A destination that does not parse or resolve, or the thread.
+    pub fn start(destinations: &[String], queue: usize, config: &Config) -> anyhow::Result<Forwarder> {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        let resolved = runtime.block_on(async {
+            let mut out = Vec::new();
+            for text in destinations {
+                let target = Target::parse(text, 162).map_err(|e| anyhow::anyhow!("forward {text}: {e}"))?;
+                let addr = target.resolve().await.map_err(|e| anyhow::anyhow!("forward {text}: {e}"))?;
+                out.push(Destination { text: text.clone(), addr, tcp: target.tcp });
+            }
+            anyhow::Ok(out)
+        })?;
+        let (queue, jobs) = mpsc::channel(queue.max(1));
+        let counters = Arc::new(Counters::default());
+        let (timeout, retries) = (config.timeout, config.retries);
+        let thread = std::thread::Builder::new().name("forward".into()).spawn({
+            let counters = Arc::clone(&counters);
+            move || runtime.block_on(run(jobs, resolved, timeout, retries, counters))
+        })?;
+        Ok(Forwarder { handle: Handle { queue, counters }, thread })
+    }
+
+    /// Where messages are offered.
+    pub fn handle(&self) -> Handle {
+        self.handle.clone()
+    }
+
+    /// Once every [`Handle`] is gone, sends what is queued (Informs within their retries),
+    /// then returns the counters.
+    pub fn finish(self) -> Arc<Counters> {
+        let counters = Arc::clone(&self.handle.counters);
+        drop(self.handle);
+        let _ = self.thread.join();
+        counters
+    }
+}
+
+async fn run(
+    mut jobs: mpsc::Receiver<Job>,
+    destinations: Vec<Destination>,
+    timeout: std::time::Duration,
+    retries: u32,
+    counters: Arc<Counters>,
+) {
+    let mut udp4: Option<tokio::net::UdpSocket> = None;
+    let mut udp6: Option<tokio::net::UdpSocket> = None;
+    let mut tcp: HashMap<usize, tokio::net::TcpStream> = HashMap::new();
+    let mut clients: HashMap<(usize, Vec<u8>), Client> = HashMap::new();
+    let mut informs = tokio::task::JoinSet::new();
+    let fail = |what: &str, d: &Destination, e: &dyn std::fmt::Display| {
+        counters.failed.fetch_add(1, Ordering::Relaxed);
+        eprintln!("snmpctl listen: forward to {}: {what}: {e}", d.text);
+    };
+    while let Some(job) = jobs.recv().await {
+        match job {
+            Job::Trap { to, message } => {
+                let Some(d) = destinations.get(to) else { continue };
+                if d.tcp {
+                    if let std::collections::hash_map::Entry::Vacant(slot) = tcp.entry(to) {
+                        match tokio::net::TcpStream::connect(d.addr).await {
+                            Ok(s) => {
+                                slot.insert(s);
+                            }
+                            Err(e) => {
+                                fail("connecting", d, &e);
+                                continue;
+                            }
+                        }
+                    }
+                    if let Some(s) = tcp.get_mut(&to)
+                        && let Err(e) = s.write_all(&message).await
+                    {
+                        tcp.remove(&to);
+                        fail("sending", d, &e);
+                        continue;
+                    }
+                } else {
+                    let slot = if d.addr.is_ipv4() { &mut udp4 } else { &mut udp6 };
+                    if slot.is_none() {
+                        let local: SocketAddr =
+                            if d.addr.is_ipv4() { ([0, 0, 0, 0], 0).into() } else { ([0u16; 8], 0).into() };
+                        match tokio::net::UdpSocket::bind(local).await {
+                            Ok(s) => *slot = Some(s),
+                            Err(e) => {
+                                fail("opening a socket", d, &e);
+                                continue;
+                            }
+                        }
+                    }
+                    if let Some(s) = slot.as_ref()
+                        && let Err(e) = s.send_to(&message, d.addr).await
+                    {
+                        fail("sending", d, &e);
+                        continue;
+                    }
+                }
+                counters.sent.fetch_add(1, Ordering::Relaxed);
+            }
+            Job::Inform { to, version, community, varbinds } => {
+                let Some(d) = destinations.get(to).cloned() else { continue };
+                let key = (to, community.clone());
+                if let std::collections::hash_map::Entry::Vacant(slot) = clients.entry(key.clone()) {
+                    let mut config = Config::new(Security::Community { version, community });
+                    config.timeout = timeout;
+                    config.retries = retries;
+                    let made = if d.tcp {
+                        Client::connect_tcp(d.addr, config).await
+                    } else {
+                        Client::connect(d.addr, config).await
+                    };
+                    match made {
+                        Ok(c) => {
+                            slot.insert(c);
+                        }
+                        Err(e) => {
+                            fail("connecting", &d, &e);
+                            continue;
+                        }
+                    }
+                }
+                let Some(client) = clients.get(&key).cloned() else { continue };
+                let counters = Arc::clone(&counters);
+                informs.spawn(async move {
+                    match client.request(Request { operation: Operation::Inform, varbinds }).await {
+                        Ok(_) => {
+                            counters.acknowledged.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Err(e) => {
+                            counters.failed.fetch_add(1, Ordering::Relaxed);
+                            eprintln!("snmpctl listen: forward to {}: an Inform: {e}", d.text);
+                        }
+                    }
+                });
+                while informs.try_join_next().is_some() {}
+            }
+        }
+    }
+    while informs.join_next().await.is_some() {}
+}
