@@ -41,6 +41,8 @@ pub struct Counters {
     pub spawn_errors: AtomicU64,
     /// Jobs that found the queue full (their notifications were logged all the same).
     pub dropped: AtomicU64,
+    /// Jobs still queued when the listener stopped and the drain time ran out.
+    pub abandoned: AtomicU64,
 }
 
 impl Counters {
@@ -48,12 +50,13 @@ impl Counters {
     pub fn summary(&self) -> String {
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
         format!(
-            "handlers: {} run, {} failed, {} killed after the timeout, {} could not start, {} not run (queue full)",
+            "handlers: {} run, {} failed, {} killed after the timeout, {} could not start, {} not run (queue full), {} not run (stopped)",
             get(&self.started),
             get(&self.failed),
             get(&self.killed),
             get(&self.spawn_errors),
-            get(&self.dropped)
+            get(&self.dropped),
+            get(&self.abandoned)
         )
     }
 }
@@ -62,6 +65,8 @@ impl Counters {
 pub struct Pool {
     handle: Handle,
     thread: std::thread::JoinHandle<()>,
+    /// Set when the listener stops: jobs still queued after it are not run.
+    deadline: Arc<std::sync::OnceLock<tokio::time::Instant>>,
 }
 
 /// Where the receive side offers jobs.
@@ -105,11 +110,12 @@ impl Pool {
         let (queue, jobs) = mpsc::channel(settings.queue.max(1));
         let counters = Arc::new(Counters::default());
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        let deadline: Arc<std::sync::OnceLock<tokio::time::Instant>> = Arc::default();
         let thread = std::thread::Builder::new().name("traphandle".into()).spawn({
-            let counters = Arc::clone(&counters);
-            move || runtime.block_on(run(jobs, settings, counters))
+            let (counters, deadline) = (Arc::clone(&counters), Arc::clone(&deadline));
+            move || runtime.block_on(run(jobs, settings, counters, deadline))
         })?;
-        Ok(Pool { handle: Handle { queue, counters }, thread })
+        Ok(Pool { handle: Handle { queue, counters }, thread, deadline })
     }
 
     /// Where jobs are offered.
@@ -117,9 +123,11 @@ impl Pool {
         self.handle.clone()
     }
 
-    /// Once every [`Handle`] is gone, lets the queued jobs finish (each within the timeout),
-    /// then returns the counters.
-    pub fn finish(self) -> Arc<Counters> {
+    /// Once every [`Handle`] is gone, lets the queued jobs run for at most `drain` more
+    /// (those still queued then are counted, not run; running ones finish within their
+    /// timeout), then returns the counters.
+    pub fn finish(self, drain: Duration) -> Arc<Counters> {
+        let _ = self.deadline.set(tokio::time::Instant::now() + drain);
         let counters = Arc::clone(&self.handle.counters);
         drop(self.handle);
         let _ = self.thread.join();
@@ -127,12 +135,35 @@ impl Pool {
     }
 }
 
-async fn run(mut jobs: mpsc::Receiver<Job>, settings: Settings, counters: Arc<Counters>) {
+async fn run(
+    mut jobs: mpsc::Receiver<Job>,
+    settings: Settings,
+    counters: Arc<Counters>,
+    deadline: Arc<std::sync::OnceLock<tokio::time::Instant>>,
+) {
     let slots = Arc::new(Semaphore::new(settings.workers.max(1)));
     let names: Arc<Mutex<HashMap<IpAddr, String>>> = Arc::default();
     let mut running = tokio::task::JoinSet::new();
+    let late = || deadline.get().is_some_and(|d| tokio::time::Instant::now() >= *d);
     while let Some(job) = jobs.recv().await {
-        let Ok(slot) = Arc::clone(&slots).acquire_owned().await else { break };
+        if late() {
+            counters.abandoned.fetch_add(1, Ordering::Relaxed);
+            continue;
+        }
+        let slot = match deadline.get() {
+            // Stopping: wait for a slot only until the drain time is up.
+            Some(d) => match tokio::time::timeout_at(*d, Arc::clone(&slots).acquire_owned()).await {
+                Ok(Ok(slot)) => slot,
+                _ => {
+                    counters.abandoned.fetch_add(1, Ordering::Relaxed);
+                    continue;
+                }
+            },
+            None => match Arc::clone(&slots).acquire_owned().await {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+        };
         let (counters, names) = (Arc::clone(&counters), Arc::clone(&names));
         running.spawn(async move {
             let host = if settings.numeric {

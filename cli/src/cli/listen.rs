@@ -348,7 +348,10 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         );
     }
     if let Some(pool) = handlers {
-        eprintln!("snmpctl listen: {}", pool.finish().summary());
+        // Queued runs get one handler timeout more to start; what is still queued then is
+        // counted, so SIGTERM ends the listener within a bound.
+        let drain = std::time::Duration::try_from_secs_f64(args.handler_timeout).unwrap_or_default();
+        eprintln!("snmpctl listen: {}", pool.finish(drain).summary());
     }
     if let Some(f) = forwarder {
         eprintln!("snmpctl listen: {}", f.finish().summary());
