@@ -127,7 +127,8 @@ impl Pool {
     /// (those still queued then are counted, not run; running ones finish within their
     /// timeout), then returns the counters.
     pub fn finish(self, drain: Duration) -> Arc<Counters> {
-        let _ = self.deadline.set(tokio::time::Instant::now() + drain);
+        let now = tokio::time::Instant::now();
+        let _ = self.deadline.set(now.checked_add(drain).unwrap_or(now));
         let counters = Arc::clone(&self.handle.counters);
         drop(self.handle);
         let _ = self.thread.join();
