@@ -19,7 +19,8 @@ def host_tuple():
     return next((line.split()[1] for line in out.splitlines() if line.startswith("host:")), "")
 
 
-BINARY = str(ROOT / "target" / host_tuple() / "release" / "snmpctl")
+# SNMPCTL_BIN runs another build (an earlier commit, side by side).
+BINARY = os.environ.get("SNMPCTL_BIN") or str(ROOT / "target" / host_tuple() / "release" / "snmpctl")
 
 
 def free_port():
