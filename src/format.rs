@@ -20,6 +20,7 @@ pub mod notification;
 pub mod output;
 pub mod table;
 mod text;
+pub mod trap_format;
 
 pub use output::timeticks;
 pub use text::{is_printable, value_text};

@@ -1010,9 +1010,11 @@ fn an_oversized_tcp_message_closes_its_connection_only() {
 fn handler_script(dir: &Path) -> PathBuf {
     use std::os::unix::fs::PermissionsExt as _;
     let script = dir.join("handler.sh");
+    // Written under a hidden name and renamed when complete, so that a reader never sees half.
     std::fs::write(
         &script,
-        "#!/bin/sh\nout=$1; shift\nf=$(mktemp \"$out/run.XXXXXX\")\n{ echo \"ARGS: $*\"; cat; } > \"$f\"\n",
+        "#!/bin/sh\nout=$1; shift\nf=$(mktemp \"$out/.part.XXXXXX\")\n{ echo \"ARGS: $*\"; cat; } > \"$f\"\n\
+         mv \"$f\" \"$out/run.${f##*.}\"\n",
     )
     .unwrap();
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -1026,7 +1028,9 @@ fn handler_runs(dir: &Path, n: usize) -> Vec<String> {
     loop {
         let mut runs: Vec<String> = std::fs::read_dir(dir)
             .unwrap()
-            .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.file_name().is_some_and(|n| !n.to_string_lossy().starts_with('.')))
+            .filter_map(|p| std::fs::read_to_string(p).ok())
             .map(|t| normalize(&t))
             .collect();
         if runs.len() >= n || start.elapsed() > Duration::from_secs(10) {
@@ -1357,4 +1361,195 @@ fn forwarding_as_snmptrapd_forwards() {
     assert_eq!(forwarded(&ours_next, 1, Duration::from_secs(1)), Vec::<String>::new());
     let stderr = ours.stop();
     assert!(stderr.contains("forwarded: 2 Traps sent, 1 Informs acknowledged, 0 failed"), "{stderr}");
+}
+
+/// Waits (10 s at most) until `text()` holds `n` copies of `marker`, and returns it.
+fn until_marked(text: impl Fn() -> String, marker: &str, n: usize) -> String {
+    let start = Instant::now();
+    loop {
+        let t = text();
+        if t.matches(marker).count() >= n || start.elapsed() > Duration::from_secs(10) {
+            return t;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// snmptrapd's format strings (issue 21): every `%` code, with widths, precisions and flags,
+/// and `\` escapes, given to snmptrapd -F and to `snmpctl listen -F`, and (as format2 and
+/// format1 lines) to both through the config file; the same v1, v2c, Inform and v3
+/// notifications sent to both; the logs compared byte for byte (ports aside; in the second
+/// format, which prints the clock, digits aside).
+#[test]
+fn format_strings_as_snmptrapd_writes_them() {
+    let fields = "a<%a>A<%A>b<%b>B<%B>E<%E>N<%N>P<%P>q<%q>s<%s>S<%S>T<%T>#T<%#T>u<%u>w<%w>W<%W>\
+                  v<%v>#v<%#v>V<%V; %v>x<%x>pct<%%>bs<\\t\\q\\\\>w1<%5w>w2<%-5u>w3<%10.3b>w4<%3q>\
+                  w5<%.1W>w6<%05w>w7<%5u>w8<%-8.3W><END>\\n";
+    let clock = "%.4y-%.2m-%.2l %.2h:%.2j:%.2k|%#.2h|%Y|%2M|%L|%H|%J|%K|%t|%5.3l<END>\\n";
+    let m = mibs();
+    let user = format!("createUser -e {V3_ENGINE_A} ops SHA {AUTH_PASS} AES {PRIV_PASS}\n");
+    let mut v3 = auth_priv("ops", "SHA", AUTH_PASS, "AES", PRIV_PASS);
+    // A context engine ID of 18 octets: %E breaks hex lines after 16, as Hex-STRING does.
+    v3.extend(
+        [
+            "-e",
+            V3_ENGINE_A,
+            "-E",
+            "0x800000000102030405060708090a0b0c0d0e",
+            "-n",
+            "ctx",
+            "TARGET",
+            "77",
+            "1.3.6.1.6.3.1.1.5.4",
+        ]
+        .map(str::to_owned),
+    );
+    let words = |w: &[&str]| w.iter().map(|s| (*s).to_owned()).collect::<Vec<String>>();
+    let sends: Vec<(&str, Vec<String>)> = vec![
+        (
+            "snmptrap",
+            words(&[
+                "-v",
+                "2c",
+                "-c",
+                "public",
+                "TARGET",
+                "42",
+                "1.3.6.1.6.3.1.1.5.3",
+                "1.3.6.1.2.1.2.2.1.1.3",
+                "i",
+                "3",
+                "1.3.6.1.2.1.1.5.0",
+                "s",
+                "hello",
+            ]),
+        ),
+        (
+            "snmptrap",
+            words(&[
+                "-v",
+                "1",
+                "-c",
+                "pub1",
+                "TARGET",
+                "1.3.6.1.4.1.8072.2.3",
+                "192.0.2.7",
+                "6",
+                "17",
+                "123456789",
+                "1.3.6.1.2.1.1.5.0",
+                "s",
+                "x",
+            ]),
+        ),
+        (
+            "snmptrap",
+            words(&[
+                "-v",
+                "1",
+                "-c",
+                "pub1",
+                "TARGET",
+                "1.3.6.1.4.1.8072.3.2.10",
+                "192.0.2.8",
+                "2",
+                "0",
+                "8640000",
+            ]),
+        ),
+        ("snmpinform", words(&["-v", "2c", "-c", "inf", "TARGET", "5", "1.3.6.1.6.3.1.1.5.1"])),
+        ("snmptrap", v3),
+    ];
+    // -F; then format2/format1 lines in the file.
+    let cases = [
+        (format!("disableAuthorization yes\n{user}"), Some(fields), false),
+        (format!("disableAuthorization yes\n{user}format2 {fields}\nformat print1 {fields}\n"), None, false),
+        (format!("disableAuthorization yes\n{user}"), Some(clock), true),
+    ];
+    for (conf, dash_f, mask_digits) in cases {
+        let mut their_args = vec!["-M", m.as_str(), "-m", "ALL"];
+        if let Some(f) = dash_f {
+            their_args.extend(["-F", f]);
+        }
+        let theirs = Snmptrapd::start("format-theirs", &conf, &their_args);
+        let dir = temp_dir("format-ours");
+        std::fs::write(dir.join("snmptrapd.conf"), &conf).unwrap();
+        let path = dir.join("snmptrapd.conf").display().to_string();
+        let mut our_args = vec!["--config", path.as_str(), "-M", m.as_str(), "-m", "ALL"];
+        if let Some(f) = dash_f {
+            our_args.extend(["-F", f]);
+        }
+        let ours = Listener::start("format-ours", false, &our_args);
+        for target in [theirs.target(), ours.target()] {
+            for (program, args) in &sends {
+                let args: Vec<&str> =
+                    args.iter().map(|a| if a == "TARGET" { target.as_str() } else { a.as_str() }).collect();
+                ok(&tool(program, &args));
+            }
+        }
+        let n = sends.len();
+        let log = until_marked(|| theirs.log(), "<END>", n);
+        let body = log.split_once("NET-SNMP version 5.9.3\n").map_or("", |(_, b)| b);
+        let body = body.rsplit_once("<END>\n").map_or(body, |(b, _)| b).to_owned() + "<END>\n";
+        let got = until_marked(|| ours.text(), "<END>", n);
+        ours.stop();
+        let clean = |t: &str| {
+            let t = normalize(t);
+            if mask_digits {
+                t.chars().map(|c| if c.is_ascii_digit() { 'D' } else { c }).collect()
+            } else {
+                t
+            }
+        };
+        assert_eq!(clean(&got), clean(&body), "config:\n{conf}\n-F {dash_f:?}");
+    }
+}
+
+/// `format execute` (issue 21): what traphandle programs read when the file gives the format,
+/// compared with what snmptrapd's read.
+#[test]
+fn execute_format_as_snmptrapd_feeds_it() {
+    let dir = temp_dir("execute-format");
+    let script = handler_script(&dir);
+    let conf = |out: &Path| {
+        format!(
+            "disableAuthorization yes\nformat execute2 V2 %B|%P|%#v\\n\nformat execute1 V1 %a %q %v\\n\n\
+             traphandle default {} {} run\n",
+            script.display(),
+            out.display()
+        )
+    };
+    let (theirs_out, ours_out) = (dir.join("theirs"), dir.join("ours"));
+    std::fs::create_dir_all(&theirs_out).unwrap();
+    std::fs::create_dir_all(&ours_out).unwrap();
+    let theirs = Snmptrapd::start("execute-format-theirs", &conf(&theirs_out), &[]);
+    std::fs::write(dir.join("ours.conf"), conf(&ours_out)).unwrap();
+    let path = dir.join("ours.conf").display().to_string();
+    let ours = Listener::start("execute-format-ours", false, &["--config", &path, "-n"]);
+    for target in [theirs.target(), ours.target()] {
+        ok(&tool(
+            "snmptrap",
+            &[
+                "-v",
+                "2c",
+                "-c",
+                "public",
+                &target,
+                "42",
+                "1.3.6.1.6.3.1.1.5.3",
+                "1.3.6.1.2.1.2.2.1.1.3",
+                "i",
+                "3",
+            ],
+        ));
+        ok(&tool(
+            "snmptrap",
+            &["-v", "1", "-c", "public", &target, "1.3.6.1.4.1.8072.2.3", "192.0.2.7", "6", "17", "55"],
+        ));
+    }
+    let expected = handler_runs(&theirs_out, 2);
+    let got = handler_runs(&ours_out, 2);
+    ours.stop();
+    assert_eq!(expected.len(), 2, "{expected:#?}");
+    assert_eq!(got, expected);
 }

@@ -329,7 +329,7 @@ fn hex_digit(n: u8) -> char {
 
 /// Net-SNMP's hex string: `XX ` per octet, a line break after every 16 when more follow; under
 /// `-OT` each line's text follows, two spaces on, in brackets.
-fn write_hex(out: &mut String, bytes: &[u8], options: &OutputOptions) {
+pub(crate) fn write_hex(out: &mut String, bytes: &[u8], options: &OutputOptions) {
     for (i, line) in bytes.chunks(16).enumerate() {
         if i > 0 {
             out.push('\n');

@@ -261,6 +261,14 @@ pub struct TrapdConfig {
     pub listen: Vec<String>,
     /// `outputOption` letters, in order.
     pub output_options: String,
+    /// The log format for v1 Traps (`format1`, `format print1`, `format print`).
+    pub print1: Option<String>,
+    /// The log format for SNMPv2 notifications (`format2`, `format print2`, `format print`).
+    pub print2: Option<String>,
+    /// What traphandle programs read for v1 Traps (`format execute1`, `format execute`).
+    pub execute1: Option<String>,
+    /// What traphandle programs read for SNMPv2 notifications (`format execute2`, `format execute`).
+    pub execute2: Option<String>,
     /// Lines not applied, with why.
     pub ignored: Vec<Ignored>,
 }
@@ -387,8 +395,32 @@ impl TrapdConfig {
                 self.forwards.push(Forward { matches, destination: destination.clone(), at: at.to_owned() });
             }
             "addForwarderInfo" => self.add_forwarder_info = flag()?,
-            "format1" | "format2" | "format" => {
-                return Err("custom formats are not supported yet; the default layout is used".into());
+            "format1" | "format2" => {
+                let fmt = rest_of(line, 1);
+                if directive == "format1" { self.print1 = Some(fmt) } else { self.print2 = Some(fmt) }
+            }
+            "format" => {
+                let destination = rest.first().ok_or("needs a DESTINATION and a FORMAT")?;
+                let fmt = rest_of(line, 2);
+                let (one, two) = match destination.as_str() {
+                    "print" => (&mut self.print1, Some(&mut self.print2)),
+                    "print1" => (&mut self.print1, None),
+                    "print2" => (&mut self.print2, None),
+                    "execute" => (&mut self.execute1, Some(&mut self.execute2)),
+                    "execute1" => (&mut self.execute1, None),
+                    "execute2" => (&mut self.execute2, None),
+                    "syslog" | "syslog1" | "syslog2" => return Err("syslog is not supported yet".into()),
+                    other => {
+                        return Err(format!("{other:?} is not print, print1, print2, syslog…, execute…"));
+                    }
+                };
+                match two {
+                    Some(two) => {
+                        *one = Some(fmt.clone());
+                        *two = Some(fmt);
+                    }
+                    None => *one = Some(fmt),
+                }
             }
             "logOption" => return Err("not supported yet; use --output".into()),
             "authGroup" | "authAccess" | "setAccess" | "group" | "view" => {
@@ -532,6 +564,16 @@ pub fn forwarded_varbinds(varbinds: &[crate::value::VarBind], from: IpAddr) -> V
     out
 }
 
+/// The text of `line` after its first `words` words and the blanks after them (a format keeps
+/// its own spacing).
+fn rest_of(line: &str, words: usize) -> String {
+    let mut rest = line.trim_start();
+    for _ in 0..words {
+        rest = rest.trim_start_matches(|c: char| !c.is_whitespace()).trim_start();
+    }
+    rest.to_owned()
+}
+
 fn in_subtree(subtree: Option<&Oid>, oid: Option<&Oid>) -> bool {
     match (subtree, oid) {
         (None, _) => true,
@@ -603,11 +645,12 @@ mod tests {
     fn what_is_not_applied_is_named_with_its_line() {
         let c = TrapdConfig::parse(
             "# comment\nforward default udp:10.0.0.1:162\nauthCommunity log public default -v myview\n\
-             authCommunity bogus public\nfrobnicate 1\nformat2 %v\n",
+             authCommunity bogus public\nfrobnicate 1\nformat syslog %v\nformat2  %B  %v\\n\n",
             "/etc/snmp/snmptrapd.conf",
             &numeric,
         );
         assert_eq!(c.forwards.len(), 1);
+        assert_eq!(c.print2.as_deref(), Some("%B  %v\\n"));
         let at: Vec<&str> = c.ignored.iter().map(|i| i.at.as_str()).collect();
         assert_eq!(
             at,

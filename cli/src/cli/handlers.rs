@@ -24,8 +24,11 @@ pub struct Job {
     pub at: String,
     /// The sender, whose name is the first line of the input.
     pub from: IpAddr,
-    /// The rest of the input: the transport address line, then the varbinds.
+    /// The rest of the input: the transport address line, then the varbinds; or, from a
+    /// `format execute`, all of it.
     pub input: String,
+    /// Whether the host line goes first (snmptrapd's default input; not for `format execute`).
+    pub host_line: bool,
 }
 
 /// What the pool did.
@@ -167,7 +170,9 @@ async fn run(
         };
         let (counters, names) = (Arc::clone(&counters), Arc::clone(&names));
         running.spawn(async move {
-            let host = if settings.numeric {
+            let host = if !job.host_line {
+                String::new()
+            } else if settings.numeric {
                 job.input.lines().next().unwrap_or_default().to_owned()
             } else {
                 host_name(job.from, &names).await
@@ -194,7 +199,7 @@ async fn host_name(ip: IpAddr, names: &Mutex<HashMap<IpAddr, String>>) -> String
 }
 
 /// Runs one program: its input on stdin, killed after `timeout`; what went wrong on stderr.
-async fn run_one(job: Job, host: String, timeout: Duration, counters: &Counters) {
+async fn run_one(mut job: Job, host: String, timeout: Duration, counters: &Counters) {
     let spawned = tokio::process::Command::new(&job.program)
         .args(&job.args)
         .stdin(Stdio::piped())
@@ -214,7 +219,7 @@ async fn run_one(job: Job, host: String, timeout: Duration, counters: &Counters)
     let mut stdin = child.stdin.take();
     let mut stderr = child.stderr.take();
     let pid = child.id().map_or_else(String::new, |p| format!(" pid {p}"));
-    let input = format!("{host}\n{}", job.input);
+    let input = if job.host_line { format!("{host}\n{}", job.input) } else { std::mem::take(&mut job.input) };
     let work = async {
         if let Some(s) = stdin.as_mut() {
             // A program that exits without reading its input is not an error.

@@ -18,6 +18,7 @@ use super::{EXIT_FAILURE, EXIT_OK, Format, GlobalArgs};
 use anyhow::{Context as _, bail};
 use snmpctl::format::notification;
 use snmpctl::format::output::OutputOptions;
+use snmpctl::format::trap_format::{Civil, TrapFormat};
 use snmpctl::transport::Target;
 use snmpctl::trap::listener::{self, Bound, Event, Sink};
 use snmpctl::trap::trapd::TrapdConfig;
@@ -98,6 +99,10 @@ pub struct Args {
     /// Messages waiting to be forwarded at most (`forward` lines); beyond, counted and not sent.
     #[arg(long = "forward-queue", default_value_t = 100_000, value_name = "N")]
     forward_queue: usize,
+    /// The log format for every notification, as snmptrapd's -F (it wins over format1,
+    /// format2 and format print… in --config): `%` fields and `\` escapes as snmptrapd reads them.
+    #[arg(short = 'F', long = "format-string", value_name = "FORMAT")]
+    format_string: Option<String>,
     /// Look up no host names: traphandle programs get the transport address on their first
     /// line, as snmptrapd -n gives it.
     #[arg(short = 'n', long = "numeric-hosts")]
@@ -312,8 +317,17 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     let refused = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let mut formatter =
         Formatter::new(global.format, options, args.queue.max(1), args.count, &outbox, stop_tx.clone());
+    // -F wins over the file's formats, as in snmptrapd.
+    let print = |file: Option<&String>| args.format_string.as_ref().or(file).map(|f| TrapFormat::parse(f));
+    formatter.records.print = [
+        print(trapd.as_ref().and_then(|c| c.print1.as_ref())),
+        print(trapd.as_ref().and_then(|c| c.print2.as_ref())),
+    ];
     if let Some(c) = trapd {
+        let execute =
+            [c.execute1.as_deref().map(TrapFormat::parse), c.execute2.as_deref().map(TrapFormat::parse)];
         formatter.trapd = Some(Trapd {
+            execute,
             config: c,
             handlers: handlers.as_ref().map(super::handlers::Pool::handle),
             forward: forwarder.as_ref().map(super::forward::Forwarder::handle),
@@ -610,6 +624,8 @@ const WAKE_BATCH: usize = 256;
 /// What an snmptrapd.conf decides on the receive side.
 struct Trapd {
     config: TrapdConfig,
+    /// `format execute…`: what handlers read instead of snmptrapd's default input.
+    execute: [Option<TrapFormat>; 2],
     /// Where traphandle runs are offered.
     handlers: Option<super::handlers::Handle>,
     /// Where forwarded messages are offered.
@@ -630,6 +646,7 @@ impl Trapd {
         n: &snmpctl::trap::Notification,
         via: notification::Via,
         options: &OutputOptions,
+        epoch: (i64, (Civil, Civil)),
     ) -> bool {
         let permitted = self.config.permitted(n);
         if !permitted.any() {
@@ -642,9 +659,26 @@ impl Trapd {
         {
             self.input.clear();
             for h in self.config.handlers_for(trap_oid.as_ref()) {
+                let [v1, v2] = &self.execute;
+                let custom = if n.trap_v1.is_some() { v1 } else { v2 }.as_ref();
                 if self.input.is_empty() {
                     let raw = OutputOptions { raw_octets: true, ..*options };
-                    notification::write_execute(&mut self.input, n, via, &raw);
+                    match custom {
+                        Some(f) => {
+                            // snmptrapd prints a handler's varbinds in quick mode.
+                            let quick = OutputOptions { quick: true, quick_equals: false, ..raw };
+                            let (now, (local, utc)) = epoch;
+                            let cx = snmpctl::format::trap_format::Context {
+                                via,
+                                now,
+                                local,
+                                utc,
+                                options: &quick,
+                            };
+                            f.write(&mut self.input, n, &cx);
+                        }
+                        None => notification::write_execute(&mut self.input, n, via, &raw),
+                    }
                 }
                 pool.submit(super::handlers::Job {
                     program: h.program.clone(),
@@ -652,6 +686,7 @@ impl Trapd {
                     at: h.at.clone(),
                     from: n.from.ip(),
                     input: self.input.clone(),
+                    host_line: custom.is_none(),
                 });
             }
         }
@@ -736,6 +771,8 @@ struct Records {
     clock: Clock,
     text: String,
     json: Vec<u8>,
+    /// snmptrapd format strings for v1 Traps and for SNMPv2 notifications (text output).
+    print: [Option<TrapFormat>; 2],
 }
 
 impl Records {
@@ -749,7 +786,23 @@ impl Records {
         match self.format {
             Format::Text => {
                 self.text.clear();
-                notification::write_text(&mut self.text, n, self.clock.text(time), via, &self.options);
+                let [v1, v2] = &self.print;
+                match if n.trap_v1.is_some() { v1 } else { v2 } {
+                    Some(f) => {
+                        let (now, (local, utc)) = self.clock.epoch(time);
+                        let cx = snmpctl::format::trap_format::Context {
+                            via,
+                            now,
+                            local,
+                            utc,
+                            options: &self.options,
+                        };
+                        f.write(&mut self.text, n, &cx);
+                    }
+                    None => {
+                        notification::write_text(&mut self.text, n, self.clock.text(time), via, &self.options)
+                    }
+                }
                 match snmpctl::format::output::raw_bytes(&self.text) {
                     std::borrow::Cow::Borrowed(bytes) => bytes,
                     std::borrow::Cow::Owned(bytes) => {
@@ -780,8 +833,14 @@ impl Formatter {
         outbox: &Arc<Outbox>,
         stop: watch::Sender<bool>,
     ) -> Formatter {
-        let records =
-            Records { format, options, clock: Clock::default(), text: String::new(), json: Vec::new() };
+        let records = Records {
+            format,
+            options,
+            clock: Clock::default(),
+            text: String::new(),
+            json: Vec::new(),
+            print: [None, None],
+        };
         Formatter { trapd: None, records, capacity, limit, accepted: 0, stop, outbox: Arc::clone(outbox) }
     }
 }
@@ -801,7 +860,7 @@ impl Sink for Formatter {
                     return true;
                 }
                 if let Some(t) = &mut self.trapd
-                    && !t.process(&n, via, &self.records.options)
+                    && !t.process(&n, via, &self.records.options, self.records.clock.epoch(time))
                 {
                     self.accepted = self.accepted.saturating_add(1);
                     if self.limit.is_some_and(|l| self.accepted >= l) {
@@ -866,6 +925,9 @@ impl Sink for Formatter {
 struct Clock {
     second: u64,
     text: String,
+    /// The calendar time, local and UTC, found once per second.
+    civil_second: u64,
+    civil: (Civil, Civil),
     rfc_second: u64,
     rfc_prefix: String,
     rfc_offset: String,
@@ -873,6 +935,30 @@ struct Clock {
 }
 
 impl Clock {
+    /// Seconds since the epoch, and the calendar time, local and UTC.
+    fn epoch(&mut self, time: SystemTime) -> (i64, (Civil, Civil)) {
+        use chrono::{Datelike as _, Timelike as _};
+        let secs = time.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        if secs != self.civil_second || self.civil_second == 0 {
+            fn civil<T: chrono::TimeZone>(t: &chrono::DateTime<T>) -> Civil {
+                Civil {
+                    year: t.year(),
+                    month: t.month(),
+                    day: t.day(),
+                    hour: t.hour(),
+                    minute: t.minute(),
+                    second: t.second(),
+                }
+            }
+            self.civil_second = secs;
+            self.civil = (
+                civil(&chrono::DateTime::<chrono::Local>::from(time)),
+                civil(&chrono::DateTime::<chrono::Utc>::from(time)),
+            );
+        }
+        (i64::try_from(secs).unwrap_or(i64::MAX), self.civil)
+    }
+
     fn text(&mut self, time: SystemTime) -> &str {
         let secs = time.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs());
         if secs != self.second || self.text.is_empty() {
