@@ -1553,3 +1553,149 @@ fn execute_format_as_snmptrapd_feeds_it() {
     assert_eq!(expected.len(), 2, "{expected:#?}");
     assert_eq!(got, expected);
 }
+
+/// Datagrams sent to a Unix socket, as a syslog daemon gets them.
+struct SyslogCatcher {
+    socket: std::os::unix::net::UnixDatagram,
+    path: PathBuf,
+}
+
+impl SyslogCatcher {
+    fn bind(dir: &Path) -> SyslogCatcher {
+        use std::os::unix::fs::PermissionsExt as _;
+        let path = dir.join("log.sock");
+        let socket = std::os::unix::net::UnixDatagram::bind(&path).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+        socket.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+        SyslogCatcher { socket, path }
+    }
+
+    /// The messages that carry a notification (`n` of them, 10 s at most), the header's time
+    /// and process ID and the record's date made `TIME`, `PID`.
+    fn records(&self, n: usize) -> Vec<String> {
+        let start = Instant::now();
+        let mut out = Vec::new();
+        let mut buf = vec![0u8; 65536];
+        while out.len() < n && start.elapsed() < Duration::from_secs(10) {
+            let Ok(len) = self.socket.recv(&mut buf) else { continue };
+            let text = String::from_utf8_lossy(&buf[..len]).into_owned();
+            // "<30>Dec  5 20:38:27 snmptrapd[30511]: 2026-12-05 20:38:27 UDP: …"
+            let Some((head, body)) = text.split_once("]: ") else { continue };
+            if !body.starts_with("20") {
+                continue;
+            }
+            let pri_tag =
+                head.split_once('>').map(|(p, rest)| (p, rest.rsplit_once(' ').map_or("", |(_, t)| t)));
+            let (pri, tag) = pri_tag.unwrap_or(("", ""));
+            let tag = tag.split('[').next().unwrap_or("");
+            out.push(format!("{pri}> TIME {tag}[PID]: {}", normalize(body)));
+        }
+        out
+    }
+}
+
+/// Syslog (issue 21): snmptrapd -Ls d, made to write to a socket the test reads (in a mount
+/// namespace of its own where /dev/log is that socket), and `snmpctl listen -Ls d
+/// --syslog-socket` get the same notifications; the messages (priority, tag, the record)
+/// are compared, the header's time and process ID aside.
+#[test]
+fn syslog_as_snmptrapd_writes_it() {
+    let dir = temp_dir("syslog");
+    let theirs_log = SyslogCatcher::bind(&dir.join("theirs").tap_mkdir());
+    let ours_log = SyslogCatcher::bind(&dir.join("ours").tap_mkdir());
+    let persist = dir.join("persist").tap_mkdir();
+    std::fs::write(dir.join("snmptrapd.conf"), "disableAuthorization yes\n").unwrap();
+    let port = std::net::UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let olddev = dir.join("olddev").tap_mkdir();
+    let script = format!(
+        "mount --bind /dev {old} && mount -t tmpfs tmpfs /dev && \
+         for d in null zero random urandom; do ln -s {old}/$d /dev/$d; done && ln -s {sock} /dev/log && \
+         exec snmptrapd -f -n -C -c {conf} -Ls d -p {pid} udp:127.0.0.1:{port}",
+        old = olddev.display(),
+        sock = theirs_log.path.display(),
+        conf = dir.join("snmptrapd.conf").display(),
+        pid = dir.join("pid").display(),
+    );
+    let mut theirs = Command::new("unshare")
+        .args(["--mount", "sh", "-c", &script])
+        .env("SNMP_PERSISTENT_DIR", &persist)
+        .env("SNMPCONFPATH", &persist)
+        .env("MIBS", "")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("unshare (util-linux)");
+    let sock = ours_log.path.display().to_string();
+    let ours = Listener::start("syslog-ours", false, &["-Ls", "d", "--syslog-socket", &sock]);
+    // snmptrapd is ready once it has said so on syslog.
+    let start = Instant::now();
+    let mut buf = vec![0u8; 65536];
+    loop {
+        if let Ok(len) = theirs_log.socket.recv(&mut buf)
+            && String::from_utf8_lossy(&buf[..len]).contains("NET-SNMP version")
+        {
+            break;
+        }
+        if let Ok(Some(status)) = theirs.try_wait() {
+            let mut err = String::new();
+            let _ = theirs.stderr.take().unwrap().read_to_string(&mut err);
+            panic!("snmptrapd in a mount namespace did not start ({status}): {err}");
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "snmptrapd did not start");
+    }
+    let their_target = format!("udp:127.0.0.1:{port}");
+    for target in [their_target.as_str(), ours.target().as_str()] {
+        ok(&tool(
+            "snmptrap",
+            &[
+                "-v",
+                "2c",
+                "-c",
+                "public",
+                target,
+                "42",
+                "1.3.6.1.6.3.1.1.5.3",
+                "1.3.6.1.2.1.2.2.1.1.3",
+                "i",
+                "3",
+            ],
+        ));
+        ok(&tool(
+            "snmptrap",
+            &[
+                "-v",
+                "1",
+                "-c",
+                "pub1",
+                target,
+                "1.3.6.1.4.1.8072.2.3",
+                "192.0.2.7",
+                "6",
+                "17",
+                "55",
+                "1.3.6.1.2.1.1.5.0",
+                "s",
+                "x",
+            ],
+        ));
+    }
+    let expected = theirs_log.records(2);
+    let got = ours_log.records(2);
+    let _ = theirs.kill();
+    let _ = theirs.wait();
+    ours.stop();
+    assert_eq!(expected.len(), 2, "{expected:#?}");
+    assert_eq!(got, expected);
+    assert!(expected[0].starts_with("<30> TIME snmptrapd[PID]: TIME UDP: "), "{expected:#?}");
+}
+
+trait Mkdir {
+    fn tap_mkdir(self) -> Self;
+}
+
+impl Mkdir for PathBuf {
+    fn tap_mkdir(self) -> Self {
+        std::fs::create_dir_all(&self).unwrap();
+        self
+    }
+}

@@ -108,6 +108,10 @@ pub fn run() -> anyhow::Result<ExitCode> {
     if subcommand(&args) == Some("table") {
         args = table::split_table_options(args);
     }
+    // snmptrapd's -Lo, -Le, -Lf FILE and -Ls FACILITY.
+    if subcommand(&args) == Some("listen") {
+        args = listen::logging_options(args);
+    }
     let matches = Cli::command().get_matches_from(args);
     let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     // snmp.conf fills what the command line and the environment left at its default.

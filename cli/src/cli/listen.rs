@@ -64,9 +64,22 @@ pub struct Args {
     /// Append records to this file (one per line for JSON, flushed as they come).
     #[arg(long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
-    /// With --output, write to standard output as well.
+    /// With --output or --syslog, write to standard output as well (snmptrapd's -Lo).
     #[arg(long)]
     stdout: bool,
+    /// Write records to standard error (snmptrapd's -Le).
+    #[arg(long = "log-stderr")]
+    log_stderr: bool,
+    /// Send records to syslog with this facility, as snmptrapd -Ls does: d (daemon), u (user)
+    /// or 0 to 7 (local0 to local7); each record one message at priority info.
+    #[arg(long = "syslog", value_name = "FACILITY")]
+    syslog: Option<String>,
+    /// The syslog tag [default: snmptrapd, so that rules written for snmptrapd's messages match].
+    #[arg(long = "syslog-tag", default_value = "snmptrapd", value_name = "TAG")]
+    syslog_tag: String,
+    /// The syslog socket.
+    #[arg(long = "syslog-socket", default_value = "/dev/log", value_name = "PATH")]
+    syslog_socket: PathBuf,
     /// With --output: when the file reaches this size (bytes, or with K, M, G), rename it to
     /// FILE.1 (FILE.1 to FILE.2, …) and start a new one.
     #[arg(long = "rotate-size", value_name = "SIZE")]
@@ -131,6 +144,73 @@ fn trapd_config(files: &[PathBuf]) -> anyhow::Result<Option<TrapdConfig>> {
         );
     }
     Ok(Some(config))
+}
+
+/// snmptrapd's logging flags as listen's: `-Lo` (`--stdout`), `-Le` (`--log-stderr`),
+/// `-Lf FILE` (`--output FILE`), `-Ls FACILITY` (`--syslog FACILITY`); `-LfFILE` and `-LsFAC`
+/// too.
+pub fn logging_options(args: Vec<String>) -> Vec<String> {
+    let mut out = Vec::with_capacity(args.len());
+    for a in args {
+        match a.as_str() {
+            "-Lo" => out.push("--stdout".to_owned()),
+            "-Le" => out.push("--log-stderr".to_owned()),
+            "-Lf" => out.push("--output".to_owned()),
+            "-Ls" => out.push("--syslog".to_owned()),
+            other => match (other.strip_prefix("-Lf"), other.strip_prefix("-Ls")) {
+                (Some(file), _) if !file.is_empty() => out.extend(["--output".to_owned(), file.to_owned()]),
+                (_, Some(fac)) if !fac.is_empty() => out.extend(["--syslog".to_owned(), fac.to_owned()]),
+                _ => out.push(a),
+            },
+        }
+    }
+    out
+}
+
+/// Records sent to syslog as snmptrapd sends them (`syslog(3)`: `<PRI>Mmm dd hh:mm:ss
+/// TAG[PID]: record`, one datagram each).
+struct Syslog {
+    socket: std::os::unix::net::UnixDatagram,
+    path: PathBuf,
+    priority: u8,
+    tag: String,
+    pid: u32,
+    message: Vec<u8>,
+    /// Messages the socket would not take (no syslog daemon, a full queue).
+    failed: u64,
+}
+
+impl Syslog {
+    fn open(facility: &str, tag: &str, path: &Path) -> anyhow::Result<Syslog> {
+        let code: u8 = match facility {
+            "d" | "daemon" => 3,
+            "u" | "user" => 1,
+            f => match f.strip_prefix("local").unwrap_or(f).parse::<u8>() {
+                Ok(n) if n <= 7 => n.saturating_add(16),
+                _ => bail!("--syslog {facility:?}: d (daemon), u (user) or 0 to 7 (local0 to local7)"),
+            },
+        };
+        let socket = std::os::unix::net::UnixDatagram::unbound().context("a syslog socket")?;
+        Ok(Syslog {
+            socket,
+            path: path.to_path_buf(),
+            priority: code.saturating_mul(8).saturating_add(6),
+            tag: tag.to_owned(),
+            pid: std::process::id(),
+            message: Vec::new(),
+            failed: 0,
+        })
+    }
+
+    fn send(&mut self, record: &[u8]) {
+        self.message.clear();
+        let stamp = chrono::Local::now().format("%b %e %H:%M:%S");
+        let _ = write!(self.message, "<{}>{stamp} {}[{}]: ", self.priority, self.tag, self.pid);
+        self.message.extend_from_slice(record);
+        if self.socket.send_to(&self.message, &self.path).is_err() {
+            self.failed = self.failed.saturating_add(1);
+        }
+    }
 }
 
 fn parse_size(text: &str) -> anyhow::Result<u64> {
@@ -479,29 +559,52 @@ impl LogFile {
 /// Where records go.
 struct Sinks {
     stdout: Option<BufWriter<std::io::Stdout>>,
+    stderr: Option<BufWriter<std::io::Stderr>>,
     file: Option<LogFile>,
+    syslog: Option<Syslog>,
 }
 
 impl Sinks {
     fn open(args: &Args, rotate: Option<u64>) -> anyhow::Result<Sinks> {
         let file = args.output.as_deref().map(|p| LogFile::open(p, rotate, args.rotate_keep)).transpose()?;
+        let syslog = args
+            .syslog
+            .as_deref()
+            .map(|f| Syslog::open(f, &args.syslog_tag, &args.syslog_socket))
+            .transpose()?;
+        let elsewhere = file.is_some() || syslog.is_some() || args.log_stderr;
         let stdout =
-            (file.is_none() || args.stdout).then(|| BufWriter::with_capacity(1 << 16, std::io::stdout()));
-        Ok(Sinks { stdout, file })
+            (!elsewhere || args.stdout).then(|| BufWriter::with_capacity(1 << 16, std::io::stdout()));
+        let stderr = args.log_stderr.then(|| BufWriter::with_capacity(1 << 16, std::io::stderr()));
+        Ok(Sinks { stdout, stderr, file, syslog })
+    }
+
+    /// Whether records must be written one by one (rotation, syslog).
+    fn by_record(&self) -> bool {
+        self.syslog.is_some() || self.file.as_ref().is_some_and(|f| f.rotate.is_some())
     }
 
     fn write(&mut self, record: &[u8]) -> anyhow::Result<()> {
         if let Some(s) = &mut self.stdout {
             s.write_all(record)?;
         }
+        if let Some(s) = &mut self.stderr {
+            s.write_all(record)?;
+        }
         if let Some(f) = &mut self.file {
             f.write(record)?;
+        }
+        if let Some(s) = &mut self.syslog {
+            s.send(record);
         }
         Ok(())
     }
 
     fn flush(&mut self) -> anyhow::Result<()> {
         if let Some(s) = &mut self.stdout {
+            s.flush()?;
+        }
+        if let Some(s) = &mut self.stderr {
             s.flush()?;
         }
         if let Some(f) = &mut self.file {
@@ -514,6 +617,15 @@ impl Sinks {
     /// Returns the number of records written.
     fn drain(&mut self, outbox: &Outbox) -> anyhow::Result<u64> {
         let result = self.drain_until_closed(outbox);
+        if let Some(s) = &self.syslog
+            && s.failed > 0
+        {
+            eprintln!(
+                "snmpctl listen: {} records not taken by syslog at {} (is a syslog daemon running?)",
+                s.failed,
+                s.path.display()
+            );
+        }
         // A writer that failed takes no more records: the receive side counts them as lost.
         outbox.lock().writer_gone = true;
         result
@@ -538,8 +650,8 @@ impl Sinks {
             if !batch.problems.is_empty() {
                 eprint!("{}", batch.problems);
             }
-            if self.file.as_ref().is_some_and(|f| f.rotate.is_some()) {
-                // Rotation happens between records.
+            if self.by_record() {
+                // Rotation happens between records; syslog takes one message per record.
                 let mut start = 0;
                 for &end in &batch.ends {
                     self.write(batch.records.get(start..end).unwrap_or_default())?;
