@@ -1699,3 +1699,61 @@ impl Mkdir for PathBuf {
         self
     }
 }
+
+impl Listener {
+    /// Sends SIGHUP and waits (10 s at most) for the listener's answer on stderr.
+    fn hang_up(&mut self) -> String {
+        let _ = Command::new("kill").arg("-HUP").arg(self.child.id().to_string()).status();
+        let mut line = String::new();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            line.clear();
+            if self.stderr.read_line(&mut line).unwrap_or(0) == 0 {
+                break;
+            }
+            if line.contains("SIGHUP") {
+                return line;
+            }
+        }
+        panic!("no answer to SIGHUP: {line}");
+    }
+}
+
+/// SIGHUP (issue 21): the configuration is read again and its rules apply to what comes next;
+/// a configuration that cannot be used (a forward destination that does not resolve) is
+/// reported and the one in force stays.
+#[test]
+fn sighup_reads_the_configuration_again_and_keeps_it_when_broken() {
+    let dir = temp_dir("sighup");
+    let conf = dir.join("snmptrapd.conf");
+    std::fs::write(&conf, "authCommunity log public\n").unwrap();
+    let path = conf.display().to_string();
+    let mut l = Listener::start("sighup", false, &["--config", &path]);
+    let target = l.target();
+    let send = |community: &str, id: &str| {
+        ok(&tool("snmptrap", &["-v", "2c", "-c", community, &target, id, "1.3.6.1.6.3.1.1.5.1"]));
+    };
+    send("lab", "1"); // refused
+    send("public", "2"); // logged
+    l.wait_lines(2);
+    std::fs::write(&conf, "authCommunity log lab\n").unwrap();
+    assert!(l.hang_up().contains("read again"));
+    send("public", "3"); // refused now
+    send("lab", "4"); // logged now
+    l.wait_lines(4);
+    std::fs::write(&conf, "authCommunity log public\nforward default udp:no-such-host.invalid:162\n")
+        .unwrap();
+    let said = l.hang_up();
+    assert!(
+        said.contains("no-such-host.invalid") && said.contains("the configuration in force stays"),
+        "{said}"
+    );
+    send("public", "5"); // still refused
+    send("lab", "6"); // still logged
+    let lines = l.wait_lines(6);
+    let stderr = l.stop();
+    let uptimes: Vec<&str> =
+        lines.iter().filter_map(|line| line.split("Timeticks: (").nth(1)?.split(')').next()).collect();
+    assert_eq!(uptimes, ["2", "4", "6"], "{lines:#?}\n{stderr}");
+    assert!(stderr.contains("3 notifications not processed"), "{stderr}");
+}

@@ -21,9 +21,9 @@ use tokio::sync::mpsc;
 #[derive(Debug)]
 pub enum Job {
     /// A Trap, encoded.
-    Trap { to: usize, message: Vec<u8> },
+    Trap { to: Arc<Destination>, message: Vec<u8> },
     /// An Inform: sent and retried by a client until acknowledged.
-    Inform { to: usize, version: Version, community: Vec<u8>, varbinds: Vec<VarBind> },
+    Inform { to: Arc<Destination>, version: Version, community: Vec<u8>, varbinds: Vec<VarBind> },
 }
 
 /// What the forwarder did.
@@ -81,37 +81,39 @@ pub struct Forwarder {
     thread: std::thread::JoinHandle<()>,
 }
 
-/// A destination, resolved at start.
-#[derive(Debug, Clone)]
-struct Destination {
+/// A `forward` line's destination, resolved when the configuration is read.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Destination {
     text: String,
     addr: SocketAddr,
     tcp: bool,
 }
 
-impl Forwarder {
-    /// Resolves `destinations` (`forward` lines' DESTINATION, port 162 by default) and starts
-    /// the thread; `config` gives an Inform's timeout and retries.
+impl Destination {
+    /// Resolves `text` (`[udp:|tcp:|udp6:|tcp6:]host[:port]`, port 162 by default).
     ///
     /// # Errors
-    /// A destination that does not parse or resolve, or the thread.
-    pub fn start(destinations: &[String], queue: usize, config: &Config) -> anyhow::Result<Forwarder> {
+    /// It does not parse or resolve.
+    pub async fn resolve(text: &str) -> anyhow::Result<Destination> {
+        let target = Target::parse(text, 162).map_err(|e| anyhow::anyhow!("forward {text}: {e}"))?;
+        let addr = target.resolve().await.map_err(|e| anyhow::anyhow!("forward {text}: {e}"))?;
+        Ok(Destination { text: text.to_owned(), addr, tcp: target.tcp })
+    }
+}
+
+impl Forwarder {
+    /// Starts the thread; `config` gives an Inform's timeout and retries.
+    ///
+    /// # Errors
+    /// The thread or its runtime could not be made.
+    pub fn start(queue: usize, config: &Config) -> anyhow::Result<Forwarder> {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-        let resolved = runtime.block_on(async {
-            let mut out = Vec::new();
-            for text in destinations {
-                let target = Target::parse(text, 162).map_err(|e| anyhow::anyhow!("forward {text}: {e}"))?;
-                let addr = target.resolve().await.map_err(|e| anyhow::anyhow!("forward {text}: {e}"))?;
-                out.push(Destination { text: text.clone(), addr, tcp: target.tcp });
-            }
-            anyhow::Ok(out)
-        })?;
         let (queue, jobs) = mpsc::channel(queue.max(1));
         let counters = Arc::new(Counters::default());
         let (timeout, retries) = (config.timeout, config.retries);
         let thread = std::thread::Builder::new().name("forward".into()).spawn({
             let counters = Arc::clone(&counters);
-            move || runtime.block_on(run(jobs, resolved, timeout, retries, counters))
+            move || runtime.block_on(run(jobs, timeout, retries, counters))
         })?;
         Ok(Forwarder { handle: Handle { queue, counters }, thread })
     }
@@ -133,15 +135,14 @@ impl Forwarder {
 
 async fn run(
     mut jobs: mpsc::Receiver<Job>,
-    destinations: Vec<Destination>,
     timeout: std::time::Duration,
     retries: u32,
     counters: Arc<Counters>,
 ) {
     let mut udp4: Option<tokio::net::UdpSocket> = None;
     let mut udp6: Option<tokio::net::UdpSocket> = None;
-    let mut tcp: HashMap<usize, tokio::net::TcpStream> = HashMap::new();
-    let mut clients: HashMap<(usize, Vec<u8>), Client> = HashMap::new();
+    let mut tcp: HashMap<SocketAddr, tokio::net::TcpStream> = HashMap::new();
+    let mut clients: HashMap<(Destination, Vec<u8>), Client> = HashMap::new();
     let mut informs = tokio::task::JoinSet::new();
     let fail = |what: &str, d: &Destination, e: &dyn std::fmt::Display| {
         counters.failed.fetch_add(1, Ordering::Relaxed);
@@ -150,9 +151,9 @@ async fn run(
     while let Some(job) = jobs.recv().await {
         match job {
             Job::Trap { to, message } => {
-                let Some(d) = destinations.get(to) else { continue };
+                let d = &*to;
                 if d.tcp {
-                    if let std::collections::hash_map::Entry::Vacant(slot) = tcp.entry(to) {
+                    if let std::collections::hash_map::Entry::Vacant(slot) = tcp.entry(d.addr) {
                         match tokio::net::TcpStream::connect(d.addr).await {
                             Ok(s) => {
                                 slot.insert(s);
@@ -163,10 +164,10 @@ async fn run(
                             }
                         }
                     }
-                    if let Some(s) = tcp.get_mut(&to)
+                    if let Some(s) = tcp.get_mut(&d.addr)
                         && let Err(e) = s.write_all(&message).await
                     {
-                        tcp.remove(&to);
+                        tcp.remove(&d.addr);
                         fail("sending", d, &e);
                         continue;
                     }
@@ -193,8 +194,8 @@ async fn run(
                 counters.sent.fetch_add(1, Ordering::Relaxed);
             }
             Job::Inform { to, version, community, varbinds } => {
-                let Some(d) = destinations.get(to).cloned() else { continue };
-                let key = (to, community.clone());
+                let d = (*to).clone();
+                let key = (d.clone(), community.clone());
                 if let std::collections::hash_map::Entry::Vacant(slot) = clients.entry(key.clone()) {
                     let mut config = Config::new(Security::Community { version, community });
                     config.timeout = timeout;

@@ -122,17 +122,28 @@ pub struct Args {
     numeric_hosts: bool,
 }
 
-/// The snmptrapd.conf files of `--config`, OIDs resolved with the loaded MIB; what is not
-/// applied is said on stderr.
-fn trapd_config(files: &[PathBuf]) -> anyhow::Result<Option<TrapdConfig>> {
-    if files.is_empty() {
-        return Ok(None);
-    }
+/// What `--config` files give the receive side: the rules and handlers, the formats (`-F`
+/// winning), and the forward destinations, resolved.
+struct Loaded {
+    config: TrapdConfig,
+    print: [Option<TrapFormat>; 2],
+    execute: [Option<TrapFormat>; 2],
+    destinations: Vec<Arc<super::forward::Destination>>,
+}
+
+/// Reads the snmptrapd.conf files of `--config`, OIDs resolved with the loaded MIB; what is
+/// not applied is said on stderr. A file that cannot be read, or a forward destination that
+/// does not resolve, is an error (at a reload, the configuration in force stays).
+async fn load_trapd(files: &[PathBuf], format_string: Option<&str>) -> anyhow::Result<Loaded> {
     let mut config = TrapdConfig::default();
     let resolve = |name: &str| super::get::parse_oid(name).map_err(|e| format!("{e:#}"));
     for path in files {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         config.add(&text, &path.display().to_string(), &resolve);
+    }
+    let mut destinations = Vec::with_capacity(config.forwards.len());
+    for f in &config.forwards {
+        destinations.push(Arc::new(super::forward::Destination::resolve(&f.destination).await?));
     }
     for i in &config.ignored {
         eprintln!("snmpctl listen: {i}; ignored");
@@ -143,7 +154,41 @@ fn trapd_config(files: &[PathBuf]) -> anyhow::Result<Option<TrapdConfig>> {
              as for snmptrapd, no notification will be processed"
         );
     }
-    Ok(Some(config))
+    let print = |file: Option<&String>| format_string.or(file.map(String::as_str)).map(TrapFormat::parse);
+    Ok(Loaded {
+        print: [print(config.print1.as_ref()), print(config.print2.as_ref())],
+        execute: [
+            config.execute1.as_deref().map(TrapFormat::parse),
+            config.execute2.as_deref().map(TrapFormat::parse),
+        ],
+        destinations,
+        config,
+    })
+}
+
+/// A configuration read again on SIGHUP, waiting for the receive side to take it.
+#[derive(Default)]
+struct Reload {
+    /// Counts the configurations published; the receive side compares it with the last it took.
+    generation: std::sync::atomic::AtomicU64,
+    next: Mutex<Option<Loaded>>,
+}
+
+/// Re-reads the `--config` files on every SIGHUP and publishes what was read; a configuration
+/// that cannot be read is reported and the one in force stays.
+async fn reload_on_hangup(files: Vec<PathBuf>, format_string: Option<String>, reload: Arc<Reload>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let Ok(mut hangups) = signal(SignalKind::hangup()) else { return };
+    while hangups.recv().await.is_some() {
+        match load_trapd(&files, format_string.as_deref()).await {
+            Ok(loaded) => {
+                *reload.next.lock().unwrap_or_else(PoisonError::into_inner) = Some(loaded);
+                reload.generation.fetch_add(1, std::sync::atomic::Ordering::Release);
+                eprintln!("snmpctl listen: SIGHUP: the configuration was read again");
+            }
+            Err(e) => eprintln!("snmpctl listen: SIGHUP: {e:#}; the configuration in force stays"),
+        }
+    }
 }
 
 /// snmptrapd's logging flags as listen's: `-Lo` (`--stdout`), `-Le` (`--log-stderr`),
@@ -309,9 +354,15 @@ pub(super) fn users(files: &[PathBuf], keys: &UsmKeyArgs) -> anyhow::Result<Vec<
 
 pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     let mib = args.mib.load();
-    let trapd = trapd_config(&args.config)?;
+    let runtime = super::snmp::runtime()?;
+    let trapd = if args.config.is_empty() {
+        None
+    } else {
+        Some(runtime.block_on(load_trapd(&args.config, args.format_string.as_deref()))?)
+    };
     // outputOption lines are read after the command line, as snmptrapd reads them.
-    let letters = args.output_options.concat() + trapd.as_ref().map_or("", |c| c.output_options.as_str());
+    let letters =
+        args.output_options.concat() + trapd.as_ref().map_or("", |l| l.config.output_options.as_str());
     let mut options =
         OutputOptions::parse(&letters).map_err(|c| anyhow::anyhow!("-O {c}: output option not supported"))?;
     options.mib = mib.map(snmpctl::format::output::MibRef);
@@ -323,15 +374,14 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         bail!("--rotate-size needs --output FILE");
     }
     let mut users = users(&args.users, &args.keys)?;
-    if let Some(c) = &trapd {
-        users.extend(c.users.iter().cloned());
+    if let Some(l) = &trapd {
+        users.extend(l.config.users.iter().cloned());
     }
     let user_count = users.len();
     let engine_id = engine_id(args)?;
     // Bind before touching the engine state: a listener that cannot start counts no boot.
-    let runtime = super::snmp::runtime()?;
     let listen: Vec<String> = match &trapd {
-        Some(c) if args.listen.is_empty() => c.listen.clone(),
+        Some(l) if args.listen.is_empty() => l.config.listen.clone(),
         _ => args.listen.clone(),
     };
     let bound = runtime.block_on(bind_all(&listen))?;
@@ -370,8 +420,10 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     );
     let outbox = Arc::new(Outbox::default());
     let (stop_tx, stop_rx) = watch::channel(false);
+    // With a configuration, the handler pool and the forwarder run from the start (idle until
+    // used), so that a configuration read again on SIGHUP can add handlers and forwards.
     let handlers = match &trapd {
-        Some(c) if !c.handlers.is_empty() => Some(super::handlers::Pool::start(super::handlers::Settings {
+        Some(_) => Some(super::handlers::Pool::start(super::handlers::Settings {
             workers: args.handler_workers,
             queue: args.handler_queue,
             timeout: std::time::Duration::try_from_secs_f64(args.handler_timeout)
@@ -380,41 +432,42 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
                 .context("--handler-timeout: a number of seconds above 0")?,
             numeric: args.numeric_hosts,
         })?),
-        _ => None,
+        None => None,
     };
     let forwarder = match &trapd {
-        Some(c) if !c.forwards.is_empty() => {
-            let destinations: Vec<String> = c.forwards.iter().map(|f| f.destination.clone()).collect();
+        Some(_) => {
             // An Inform is retried as Net-SNMP's tools retry: 1 s, 5 retries.
             let config = snmpctl::client::Config::new(snmpctl::client::Security::Community {
                 version: snmpctl::msg::Version::V2c,
                 community: Vec::new(),
             });
-            Some(super::forward::Forwarder::start(&destinations, args.forward_queue, &config)?)
+            Some(super::forward::Forwarder::start(args.forward_queue, &config)?)
         }
-        _ => None,
+        None => None,
     };
     let refused = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let reload = Arc::new(Reload::default());
     let mut formatter =
         Formatter::new(global.format, options, args.queue.max(1), args.count, &outbox, stop_tx.clone());
-    // -F wins over the file's formats, as in snmptrapd.
-    let print = |file: Option<&String>| args.format_string.as_ref().or(file).map(|f| TrapFormat::parse(f));
     formatter.records.print = [
-        print(trapd.as_ref().and_then(|c| c.print1.as_ref())),
-        print(trapd.as_ref().and_then(|c| c.print2.as_ref())),
+        args.format_string.as_deref().map(TrapFormat::parse),
+        args.format_string.as_deref().map(TrapFormat::parse),
     ];
-    if let Some(c) = trapd {
-        let execute =
-            [c.execute1.as_deref().map(TrapFormat::parse), c.execute2.as_deref().map(TrapFormat::parse)];
-        formatter.trapd = Some(Trapd {
-            execute,
-            config: c,
+    if let Some(loaded) = trapd {
+        let mut t = Trapd {
+            execute: [None, None],
+            config: TrapdConfig::default(),
+            destinations: Vec::new(),
             handlers: handlers.as_ref().map(super::handlers::Pool::handle),
             forward: forwarder.as_ref().map(super::forward::Forwarder::handle),
             request_id: getrandom::u32().map_or(1, |r| i64::from(r & 0x7fff_ffff)),
             refused: Arc::clone(&refused),
             input: String::new(),
-        });
+            reload: Arc::clone(&reload),
+            generation: 0,
+        };
+        formatter.records.print = t.take(loaded);
+        formatter.trapd = Some(t);
     }
     let writer = std::thread::spawn({
         let outbox = Arc::clone(&outbox);
@@ -422,6 +475,13 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     });
     let started = Instant::now();
     let summary = runtime.block_on(async {
+        if !args.config.is_empty() {
+            tokio::spawn(reload_on_hangup(
+                args.config.clone(),
+                args.format_string.clone(),
+                Arc::clone(&reload),
+            ));
+        }
         let run = listener::run(bound.into_iter().map(|(b, _)| b).collect(), receiver, formatter, stop_rx);
         tokio::pin!(run);
         tokio::select! {
@@ -738,6 +798,12 @@ struct Trapd {
     config: TrapdConfig,
     /// `format execute…`: what handlers read instead of snmptrapd's default input.
     execute: [Option<TrapFormat>; 2],
+    /// The `forward` lines' destinations, in order.
+    destinations: Vec<Arc<super::forward::Destination>>,
+    /// Where a configuration read again on SIGHUP waits.
+    reload: Arc<Reload>,
+    /// The last configuration taken from `reload`.
+    generation: u64,
     /// Where traphandle runs are offered.
     handlers: Option<super::handlers::Handle>,
     /// Where forwarded messages are offered.
@@ -751,6 +817,24 @@ struct Trapd {
 }
 
 impl Trapd {
+    /// Takes a configuration; returns its log formats, for the records.
+    fn take(&mut self, loaded: Loaded) -> [Option<TrapFormat>; 2] {
+        self.config = loaded.config;
+        self.execute = loaded.execute;
+        self.destinations = loaded.destinations;
+        loaded.print
+    }
+
+    /// A configuration read again since the last call, if any.
+    fn reloaded(&mut self) -> Option<Loaded> {
+        let now = self.reload.generation.load(std::sync::atomic::Ordering::Acquire);
+        if now == self.generation {
+            return None;
+        }
+        self.generation = now;
+        self.reload.next.lock().unwrap_or_else(PoisonError::into_inner).take()
+    }
+
     /// Applies the rules: offers the traphandle runs `n` is granted, and says whether it is
     /// logged.
     fn process(
@@ -806,7 +890,8 @@ impl Trapd {
             && let Some(forward) = &self.forward
         {
             for f in self.config.forwards_for(trap_oid.as_ref()) {
-                let to = self.config.forwards.iter().position(|x| std::ptr::eq(x, f)).unwrap_or(0);
+                let at = self.config.forwards.iter().position(|x| std::ptr::eq(x, f));
+                let Some(to) = at.and_then(|i| self.destinations.get(i)) else { continue };
                 self.request_id = (self.request_id % 0x7fff_ffff).saturating_add(1);
                 forward_one(forward, to, n, self.config.add_forwarder_info, self.request_id);
             }
@@ -818,7 +903,7 @@ impl Trapd {
 /// Offers one notification for one `forward` line, as snmptrapd forwards it.
 fn forward_one(
     forward: &super::forward::Handle,
-    to: usize,
+    to: &Arc<super::forward::Destination>,
     n: &snmpctl::trap::Notification,
     add_info: bool,
     request_id: i64,
@@ -838,7 +923,7 @@ fn forward_one(
         (Some(t), _) => Pdu::TrapV1(TrapV1Pdu { varbinds, ..t.clone() }),
         (None, PduType::INFORM_REQUEST) => {
             forward.submit(super::forward::Job::Inform {
-                to,
+                to: Arc::clone(to),
                 version: n.version,
                 community: community.clone(),
                 varbinds,
@@ -857,7 +942,7 @@ fn forward_one(
         .encode()
     {
         Ok(message) => {
-            forward.submit(super::forward::Job::Trap { to, message });
+            forward.submit(super::forward::Job::Trap { to: Arc::clone(to), message });
         }
         Err(_) => {
             forward.counters.failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -970,6 +1055,11 @@ impl Sink for Formatter {
             Event::Notification { time, via, notification: n } => {
                 if self.limit.is_some_and(|l| self.accepted >= l) {
                     return true;
+                }
+                if let Some(t) = &mut self.trapd
+                    && let Some(loaded) = t.reloaded()
+                {
+                    self.records.print = t.take(loaded);
                 }
                 if let Some(t) = &mut self.trapd
                     && !t.process(&n, via, &self.records.options, self.records.clock.epoch(time))
