@@ -1757,3 +1757,44 @@ fn sighup_reads_the_configuration_again_and_keeps_it_when_broken() {
     assert_eq!(uptimes, ["2", "4", "6"], "{lines:#?}\n{stderr}");
     assert!(stderr.contains("3 notifications not processed"), "{stderr}");
 }
+
+/// `-v VIEW` with `view` lines (issue 21): which notifications each view lets through,
+/// compared with snmptrapd's decisions on the same file.
+#[test]
+fn views_decide_as_snmptrapd_decides() {
+    let conf = "view traps included .1.3.6.1.6.3.1.1.5\nview traps excluded .1.3.6.1.6.3.1.1.5.3\n\
+                view masked included .1.3.6.1.4.1.8072.2.3.0.1 ff:c0\n\
+                authCommunity log public default -V traps\nauthCommunity log lab default -V masked\n\
+                authCommunity log other default -V nosuch\n";
+    let theirs = Snmptrapd::start("views-theirs", conf, &[]);
+    let dir = temp_dir("views-ours");
+    std::fs::write(dir.join("snmptrapd.conf"), conf).unwrap();
+    let path = dir.join("snmptrapd.conf").display().to_string();
+    let ours = Listener::start("views-ours", false, &["--config", &path]);
+    let sends = [
+        ("public", "1", "1.3.6.1.6.3.1.1.5.1"),      // in the view
+        ("public", "2", "1.3.6.1.6.3.1.1.5.3"),      // excluded by the longer family
+        ("public", "3", "1.3.6.1.4.1.8072.2.3.0.1"), // outside it
+        ("lab", "4", "1.3.6.1.4.1.8072.2.3.0.1.7"),  // the mask frees the 11th sub-identifier
+        ("lab", "5", "1.3.6.1.4.1.8072.2.3.0.2"),    // the 11th is free here too
+        ("lab", "8", "1.3.6.1.4.1.8072.2.4.0.1"),    // the 10th must match
+        ("lab", "6", "1.3.6.1.4.1.8072.2.3.0.1"),    // the subtree itself
+        ("other", "7", "1.3.6.1.6.3.1.1.5.1"),       // a view no line defines
+    ];
+    for target in [theirs.target(), ours.target()] {
+        for (community, uptime, oid) in sends {
+            ok(&tool("snmptrap", &["-v", "2c", "-c", community, &target, uptime, oid]));
+        }
+    }
+    // Then one every rule lets through, so that both are known to have caught up.
+    for target in [theirs.target(), ours.target()] {
+        ok(&tool("snmptrap", &["-v", "2c", "-c", "public", &target, "99", "1.3.6.1.6.3.1.1.5.4"]));
+    }
+    let expected = normalize(&until_marked(|| theirs.log(), "(99)", 1));
+    let expected = expected.split_once("NET-SNMP version 5.9.3\n").map_or("", |(_, b)| b).to_owned();
+    let got = normalize(&until_marked(|| ours.text(), "(99)", 1));
+    ours.stop();
+    assert_eq!(got, expected);
+    assert!(expected.contains("(1)") && expected.contains("(4)"), "{expected}");
+    assert!(!expected.contains("(2)") && !expected.contains("(8)"), "{expected}");
+}

@@ -24,7 +24,8 @@
 //! As in snmptrapd since 5.3, with a configuration and no `disableAuthorization yes`, a
 //! notification is processed only as far as some rule grants it. A rule's OID restricts it to
 //! notifications whose snmpTrapOID lies in that subtree (snmptrapd matches only that, not the
-//! payload). A directive snmpctl does not apply yet is listed in [`TrapdConfig::ignored`] with
+//! payload); `-V VIEW` restricts it to a view of `view` lines (snmptrapd 5.9 reads `-V`, its
+//! manual says `-v`). A directive snmpctl does not apply yet is listed in [`TrapdConfig::ignored`] with
 //! its file, line and why; so is a line that cannot be used.
 
 use super::TrapUser;
@@ -153,8 +154,44 @@ pub struct Rule {
     pub who: Who,
     /// From where (communities only; `authUser` has no SOURCE).
     pub source: Source,
-    /// For notifications whose snmpTrapOID lies in this subtree (`None`: any).
-    pub subtree: Option<Oid>,
+    /// For which notifications, by their snmpTrapOID.
+    pub only: Only,
+}
+
+/// A rule's `[OID | -v VIEW]` field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Only {
+    /// Every notification.
+    Any,
+    /// Those whose snmpTrapOID lies in this subtree.
+    Subtree(Oid),
+    /// Those whose snmpTrapOID the named view (`view` lines) includes.
+    View(String),
+}
+
+/// One `view NAME included|excluded SUBTREE [MASK]` line (RFC 3415 view families).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewFamily {
+    /// The subtree.
+    pub subtree: Oid,
+    /// Bits of the mask, one per sub-identifier of the subtree (missing bits are 1): 1 must
+    /// match, 0 matches anything.
+    pub mask: Vec<u8>,
+    /// Included or excluded.
+    pub included: bool,
+}
+
+impl ViewFamily {
+    fn matches(&self, oid: &Oid) -> bool {
+        let (sub, arcs) = (self.subtree.arcs(), oid.arcs());
+        if arcs.len() < sub.len() {
+            return false;
+        }
+        sub.iter().zip(arcs).enumerate().all(|(i, (s, a))| {
+            let bit = self.mask.get(i / 8).is_none_or(|m| m & (0x80 >> (i % 8)) != 0);
+            !bit || s == a
+        })
+    }
 }
 
 /// Which notifications a `traphandle` (or `forward`) line is for.
@@ -271,6 +308,8 @@ pub struct TrapdConfig {
     pub execute2: Option<String>,
     /// Lines not applied, with why.
     pub ignored: Vec<Ignored>,
+    /// `view` lines, by view name, in order.
+    pub views: std::collections::HashMap<String, Vec<ViewFamily>>,
 }
 
 /// generic-trap authenticationFailure (RFC 1157).
@@ -336,9 +375,9 @@ impl TrapdConfig {
                 let types = rest.first().ok_or("needs TYPES and a COMMUNITY")?;
                 let community = rest.get(1).ok_or("needs a COMMUNITY")?;
                 let source = rest.get(2).map_or(Ok(Source::Any), |s| Source::parse(s))?;
-                let subtree = self.restriction(rest.get(3..).unwrap_or(&[]), resolve)?;
+                let only = self.restriction(rest.get(3..).unwrap_or(&[]), resolve)?;
                 let who = Who::Community(community.as_bytes().to_vec());
-                self.rules.push(Rule { grants: grants(types)?, who, source, subtree });
+                self.rules.push(Rule { grants: grants(types)?, who, source, only });
             }
             "authUser" => {
                 let types = rest.first().ok_or("needs TYPES and a USER")?;
@@ -355,9 +394,9 @@ impl TrapdConfig {
                     Some(l) => l.parse::<SecurityLevel>().map_err(|e| e.to_string())?,
                     None => SecurityLevel::AuthNoPriv,
                 };
-                let subtree = self.restriction(rest.get(2..).unwrap_or(&[]), resolve)?;
+                let only = self.restriction(rest.get(2..).unwrap_or(&[]), resolve)?;
                 let who = Who::User { name: name.as_bytes().to_vec(), level };
-                self.rules.push(Rule { grants: grants(types)?, who, source: Source::Any, subtree });
+                self.rules.push(Rule { grants: grants(types)?, who, source: Source::Any, only });
             }
             "disableAuthorization" => self.disable_authorization = flag()?,
             "doNotLogTraps" => self.do_not_log = flag()?,
@@ -423,10 +462,26 @@ impl TrapdConfig {
                 }
             }
             "logOption" => return Err("not supported yet; use --output".into()),
-            "authGroup" | "authAccess" | "setAccess" | "group" | "view" => {
-                return Err(
-                    "VACM groups and views are not supported yet; use authCommunity and authUser".into()
-                );
+            "view" => {
+                let name = rest.first().ok_or("needs a NAME, included or excluded, and a SUBTREE")?;
+                let included = match rest.get(1).map(String::as_str) {
+                    Some("included") => true,
+                    Some("excluded") => false,
+                    _ => return Err("the second word is included or excluded".into()),
+                };
+                let subtree = resolve(rest.get(2).ok_or("needs a SUBTREE")?)?;
+                let mask = match rest.get(3) {
+                    None => Vec::new(),
+                    Some(m) => {
+                        let hex: String =
+                            m.trim_start_matches("0x").chars().filter(|c| *c != ':' && *c != '.').collect();
+                        crate::hex::decode(&hex).map_err(|_| format!("mask {m:?} is not hex"))?
+                    }
+                };
+                self.views.entry(name.clone()).or_default().push(ViewFamily { subtree, mask, included });
+            }
+            "authGroup" | "authAccess" | "setAccess" | "group" => {
+                return Err("VACM groups are not supported yet; use authCommunity and authUser".into());
             }
             "perl" => return Err("embedded Perl is not supported".into()),
             "sqlMaxQueue" | "sqlSaveInterval" => return Err("MySQL logging is not supported".into()),
@@ -441,11 +496,34 @@ impl TrapdConfig {
         &self,
         words: &[String],
         resolve: &dyn Fn(&str) -> Result<Oid, String>,
-    ) -> Result<Option<Oid>, String> {
+    ) -> Result<Only, String> {
         match words.first().map(String::as_str) {
-            None => Ok(None),
-            Some("-v") => Err("views (-v VIEW) are not supported yet; give an OID".into()),
-            Some(oid) => resolve(oid).map(Some),
+            None => Ok(Only::Any),
+            Some("-V") => words.get(1).map(|v| Only::View(v.clone())).ok_or_else(|| "-V needs a VIEW".into()),
+            // The manual says -v; snmptrapd 5.9 reads -V and rejects -v as a bad subtree.
+            Some("-v") => Err("a view is given with -V VIEW (snmptrapd rejects -v as a bad subtree)".into()),
+            Some(oid) => resolve(oid).map(Only::Subtree),
+        }
+    }
+
+    /// Whether `only` lets a notification with `trap_oid` through. A view is RFC 3415's: the
+    /// family with the longest subtree that matches decides (a tie goes to the later line); a
+    /// view no family of which matches, or that no line defines, lets nothing through.
+    fn lets(&self, only: &Only, trap_oid: Option<&Oid>) -> bool {
+        match (only, trap_oid) {
+            (Only::Any, _) => true,
+            (Only::Subtree(root), Some(o)) => o.starts_with(root),
+            (Only::View(name), Some(o)) => self
+                .views
+                .get(name)
+                .and_then(|families| {
+                    families.iter().filter(|f| f.matches(o)).fold(None::<&ViewFamily>, |best, f| match best {
+                        Some(b) if b.subtree.len() > f.subtree.len() => Some(b),
+                        _ => Some(f),
+                    })
+                })
+                .is_some_and(|f| f.included),
+            (_, None) => false,
         }
     }
 
@@ -464,7 +542,7 @@ impl TrapdConfig {
             if let Who::Community(c) = &r.who
                 && c.as_slice() == community
                 && r.source.contains(from.ip())
-                && in_subtree(r.subtree.as_ref(), trap_oid)
+                && self.lets(&r.only, trap_oid)
             {
                 p.add(r.grants);
             }
@@ -482,7 +560,7 @@ impl TrapdConfig {
             if let Who::User { name, level: min } = &r.who
                 && name.as_slice() == user
                 && level >= *min
-                && in_subtree(r.subtree.as_ref(), trap_oid)
+                && self.lets(&r.only, trap_oid)
             {
                 p.add(r.grants);
             }
@@ -574,14 +652,6 @@ fn rest_of(line: &str, words: usize) -> String {
     rest.to_owned()
 }
 
-fn in_subtree(subtree: Option<&Oid>, oid: Option<&Oid>) -> bool {
-    match (subtree, oid) {
-        (None, _) => true,
-        (Some(root), Some(o)) => o.starts_with(root),
-        (Some(_), None) => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -644,7 +714,7 @@ mod tests {
     #[test]
     fn what_is_not_applied_is_named_with_its_line() {
         let c = TrapdConfig::parse(
-            "# comment\nforward default udp:10.0.0.1:162\nauthCommunity log public default -v myview\n\
+            "# comment\nforward default udp:10.0.0.1:162\nauthCommunity log public default -v\n\
              authCommunity bogus public\nfrobnicate 1\nformat syslog %v\nformat2  %B  %v\\n\n",
             "/etc/snmp/snmptrapd.conf",
             &numeric,
@@ -662,6 +732,30 @@ mod tests {
             ]
         );
         assert!(c.rules.is_empty(), "a rule that cannot be read grants nothing");
+    }
+
+    #[test]
+    fn views_as_rfc_3415_defines_them() {
+        let c = TrapdConfig::parse(
+            "view traps included .1.3.6.1.6.3.1.1.5\nview traps excluded .1.3.6.1.6.3.1.1.5.3\n\
+             view masked included .1.3.6.1.4.1.9.0.1 ff:00\n\
+             authCommunity log public default -V traps\nauthCommunity log lab default -V masked\n\
+             authCommunity log other default -V nosuch\n",
+            "t.conf",
+            &numeric,
+        );
+        assert!(c.ignored.is_empty(), "{:?}", c.ignored);
+        let from: SocketAddr = "127.0.0.1:1".parse().unwrap();
+        let logged = |community: &[u8], o: &str| c.permitted_community(community, from, Some(&oid(o))).log;
+        assert!(logged(b"public", "1.3.6.1.6.3.1.1.5.1"));
+        assert!(!logged(b"public", "1.3.6.1.6.3.1.1.5.3"));
+        assert!(!logged(b"public", "1.3.6.1.4.1.9.0.1"));
+        // Mask ff:00: the first 8 sub-identifiers must match, the 9th is free.
+        assert!(logged(b"lab", "1.3.6.1.4.1.9.0.1.7"));
+        assert!(logged(b"lab", "1.3.6.1.4.1.9.0.1"));
+        assert!(logged(b"lab", "1.3.6.1.4.1.9.0.2"));
+        assert!(!logged(b"lab", "1.3.6.1.4.1.9.1.1"));
+        assert!(!logged(b"other", "1.3.6.1.6.3.1.1.5.1"));
     }
 
     #[test]
