@@ -23,7 +23,8 @@
 //! | `V` | sets the separator for `%v` to the text up to the next `%` |
 //! | `%` or another character | itself |
 //!
-//! Fields are cut to PRECISION characters and padded to WIDTH (at least PRECISION): numbers
+//! Fields are cut to PRECISION characters and padded to WIDTH (at least PRECISION; both at most
+//! 4096): numbers
 //! with zeroes; other fields as snmptrapd pads them (a space, then zeroes; on the right with
 //! `-`, zeroes). Host names are not looked up: `%A` and `%B` print as snmptrapd `-n` prints.
 //!
@@ -116,6 +117,10 @@ fn escape(c: char) -> Option<&'static str> {
         _ => return None,
     })
 }
+
+/// The largest width or precision taken (more is taken as this): a format from a file must not
+/// make a record of gigabytes.
+const MAX_WIDTH: usize = 4096;
 
 /// The codes that are fields (anything else after `%` prints as itself).
 fn is_code(c: char) -> bool {
@@ -212,15 +217,13 @@ impl TrapFormat {
                             state = State::Width;
                         }
                         ('0'..='9', State::Width) => {
-                            field.width = field
-                                .width
-                                .saturating_mul(10)
-                                .saturating_add(c.to_digit(10).map_or(0, |d| d as usize));
+                            let d = c.to_digit(10).map_or(0, |d| d as usize);
+                            field.width = field.width.saturating_mul(10).saturating_add(d).min(MAX_WIDTH);
                         }
                         ('0'..='9', State::Precision) => {
                             let d = c.to_digit(10).map_or(0, |d| d as usize);
-                            field.precision =
-                                Some(field.precision.map_or(d, |p| p.saturating_mul(10).saturating_add(d)));
+                            let p = field.precision.map_or(d, |p| p.saturating_mul(10).saturating_add(d));
+                            field.precision = Some(p.min(MAX_WIDTH));
                         }
                         (c, _) if is_code(c) => {
                             field.code = c;
@@ -476,6 +479,8 @@ mod tests {
         assert_eq!(padded("5", "%.2m"), "05");
         assert_eq!(padded("3", "%05w"), "00003");
         assert_eq!(padded("", "%-5u"), "00000");
+        // A width from a file is capped (the fuzzer's: %888…8E).
+        assert_eq!(padded("x", &format!("%{}E", "8".repeat(40))).len(), MAX_WIDTH);
     }
 
     #[test]
