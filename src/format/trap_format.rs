@@ -36,7 +36,9 @@
 //! ```
 
 use super::notification::Via;
-use super::output::{OutputOptions, timeticks, write_hex, write_oid, write_varbind};
+use super::output::{
+    OutputOptions, push_text_octets, raw_bytes, timeticks, write_hex, write_oid, write_varbind,
+};
 use crate::msg::PduType;
 use crate::trap::{Notification, Sender};
 use crate::value::Oid;
@@ -430,7 +432,10 @@ fn field_text(out: &mut String, code: char, alternate: bool, n: &Notification, c
 /// number without one, all zeroes) and then spaces, text a space and then zeroes; on the right
 /// (`-`), zeroes.
 fn pad(out: &mut String, value: &str, f: &Field) {
-    let mut take = value.chars().count();
+    // Widths and precisions count octets, as snmptrapd's do (a UTF-8 name, or octets carried
+    // under `raw_octets`, count what they print).
+    let octets = raw_bytes(value);
+    let mut take = octets.len();
     if let Some(p) = f.precision {
         take = take.min(p);
     }
@@ -449,7 +454,7 @@ fn pad(out: &mut String, value: &str, f: &Field) {
             out.push(if zero { '0' } else { ' ' });
         }
     }
-    out.extend(value.chars().take(take));
+    push_text_octets(out, octets.get(..take).unwrap_or(&octets), true);
     if f.left && fill > 0 {
         out.extend(std::iter::repeat_n('0', fill));
     }
@@ -481,6 +486,9 @@ mod tests {
         assert_eq!(padded("", "%-5u"), "00000");
         // A width from a file is capped (the fuzzer's: %888…8E).
         assert_eq!(padded("x", &format!("%{}E", "8".repeat(40))).len(), MAX_WIDTH);
+        // Octets, not characters: "é" is two, and a cut may split it (as snmptrapd's does).
+        assert_eq!(padded("é", "%4W"), " 0é");
+        assert_eq!(raw_bytes(&padded("é", "%.1W")).into_owned(), vec![0xc3]);
     }
 
     #[test]

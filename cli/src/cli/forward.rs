@@ -17,6 +17,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::io::AsyncWriteExt as _;
 use tokio::sync::mpsc;
 
+/// Forwarded Informs waiting for their acknowledgement at once.
+const INFORMS_IN_FLIGHT: usize = 1024;
+
 /// One message for one destination.
 #[derive(Debug)]
 pub enum Job {
@@ -144,6 +147,9 @@ async fn run(
     let mut tcp: HashMap<SocketAddr, tokio::net::TcpStream> = HashMap::new();
     let mut clients: HashMap<(Destination, Vec<u8>), Client> = HashMap::new();
     let mut informs = tokio::task::JoinSet::new();
+    // Informs waiting for their acknowledgement at once (each up to its retries): beyond, the
+    // queue waits, and what does not fit in it is counted.
+    let in_flight = Arc::new(tokio::sync::Semaphore::new(INFORMS_IN_FLIGHT));
     let fail = |what: &str, d: &Destination, e: &dyn std::fmt::Display| {
         counters.failed.fetch_add(1, Ordering::Relaxed);
         eprintln!("snmpctl listen: forward to {}: {what}: {e}", d.text);
@@ -216,8 +222,10 @@ async fn run(
                     }
                 }
                 let Some(client) = clients.get(&key).cloned() else { continue };
+                let Ok(permit) = Arc::clone(&in_flight).acquire_owned().await else { continue };
                 let counters = Arc::clone(&counters);
                 informs.spawn(async move {
+                    let _permit = permit;
                     match client.request(Request { operation: Operation::Inform, varbinds }).await {
                         Ok(_) => {
                             counters.acknowledged.fetch_add(1, Ordering::Relaxed);

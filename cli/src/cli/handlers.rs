@@ -218,7 +218,7 @@ async fn run_one(mut job: Job, host: String, timeout: Duration, counters: &Count
     counters.started.fetch_add(1, Ordering::Relaxed);
     let mut stdin = child.stdin.take();
     let mut stderr = child.stderr.take();
-    let pid = child.id().map_or_else(String::new, |p| format!(" pid {p}"));
+    let id = child.id().map_or_else(String::new, |p| format!(" pid {p}"));
     let input = if job.host_line { format!("{host}\n{}", job.input) } else { std::mem::take(&mut job.input) };
     let work = async {
         if let Some(s) = stdin.as_mut() {
@@ -226,14 +226,16 @@ async fn run_one(mut job: Job, host: String, timeout: Duration, counters: &Count
             let _ = s.write_all(&snmpctl::format::output::raw_bytes(&input)).await;
         }
         drop(stdin.take());
+        // The first 64 KiB of stderr are kept; the rest is read and dropped, so a talkative
+        // program never blocks on a full pipe.
         let mut said = Vec::new();
         if let Some(e) = stderr.as_mut() {
             let _ = e.take(64 * 1024).read_to_end(&mut said).await;
+            let _ = tokio::io::copy(e, &mut tokio::io::sink()).await;
         }
         (child.wait().await, said)
     };
     let outcome = tokio::time::timeout(timeout, work).await;
-    let id = pid;
     match outcome {
         Ok((Ok(status), said)) => {
             let said = String::from_utf8_lossy(&said);
