@@ -23,7 +23,6 @@ use snmpctl::transport::poll::{self, Event, Job, Status};
 use snmpctl::trap::config_words;
 use snmpctl::value::{Oid, VarBind};
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -198,13 +197,7 @@ impl Writer {
     }
 
     fn flush(&mut self) {
-        let (out, buf) = (&mut self.out, &self.buf);
-        if !self.closed
-            && self
-                .progress
-                .suspend(|| out.write_all(&output::raw_bytes(buf)).and_then(|()| out.flush()))
-                .is_err()
-        {
+        if !self.closed && !self.progress.write_out(&mut self.out, &self.buf) {
             self.closed = true;
         }
         self.buf.clear();

@@ -94,6 +94,14 @@ impl Progress {
         }
     }
 
+    /// Writes command output to `out` and flushes it, the bar taken down meanwhile when they
+    /// share a terminal; octets carried in `text` (`OutputOptions::raw_octets`) go out as
+    /// they came. False when `out` failed (a reader that went away).
+    pub fn write_out(&self, out: &mut impl std::io::Write, text: &str) -> bool {
+        self.suspend(|| out.write_all(&snmpctl::format::output::raw_bytes(text)).and_then(|()| out.flush()))
+            .is_ok()
+    }
+
     /// Writes `text` to stderr, above the bar when it is shown.
     pub fn note(&self, text: &str) {
         if *self.state.lock().unwrap_or_else(PoisonError::into_inner) == State::Shown {

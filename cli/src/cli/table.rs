@@ -19,7 +19,6 @@ use snmpctl::format::output::{self, OidFormat, OutputOptions};
 use snmpctl::format::table::{Layout, TextRow, TextTable, brief};
 use snmpctl::mib::Tree;
 use snmpctl::value::{Oid, VarBind};
-use std::io::Write as _;
 use std::process::ExitCode;
 
 // Arguments of `snmpctl table`.
@@ -267,8 +266,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     let mut lock = stdout.lock();
     let progress = Progress::start(!global.no_progress && !flags.layout.headers_only, "rows", None);
     let mut emit = |s: &mut String| {
-        let ok =
-            progress.suspend(|| lock.write_all(&output::raw_bytes(s)).and_then(|()| lock.flush())).is_ok();
+        let ok = progress.write_out(&mut lock, s);
         s.clear();
         ok
     };

@@ -108,13 +108,7 @@ impl<W: Write> Sink<W> {
     }
 
     fn flush(&mut self) {
-        let (out, buf) = (&mut self.out, &self.buf);
-        if !self.closed
-            && self
-                .progress
-                .suspend(|| out.write_all(&output::raw_bytes(buf)).and_then(|()| out.flush()))
-                .is_err()
-        {
+        if !self.closed && !self.progress.write_out(&mut self.out, &self.buf) {
             self.closed = true;
         }
         self.buf.clear();
