@@ -166,11 +166,14 @@ pub fn search_path() -> Vec<PathBuf> {
     dirs
 }
 
-/// The files read, in order.
+/// The files read, in order (in the directories that exist).
 pub fn files(dirs: &[PathBuf]) -> Vec<PathBuf> {
+    // One look per directory rather than four opens in each that is not there (most of the
+    // default path, usually): this runs at the start of every command.
+    let dirs: Vec<&PathBuf> = dirs.iter().filter(|d| d.is_dir()).collect();
     let mut out = Vec::new();
     for kind in ["snmp", "snmpapp"] {
-        for dir in dirs {
+        for dir in &dirs {
             out.push(dir.join(format!("{kind}.conf")));
             out.push(dir.join(format!("{kind}.local.conf")));
         }
