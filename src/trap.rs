@@ -175,6 +175,10 @@ pub enum Sender {
         user: Vec<u8>,
         /// msgAuthoritativeEngineID: the sender's engine for a Trap, ours for an Inform.
         engine_id: Vec<u8>,
+        /// msgAuthoritativeEngineBoots, as the message said.
+        engine_boots: u32,
+        /// msgAuthoritativeEngineTime, as the message said.
+        engine_time: u32,
         /// The level the message was verified at.
         level: SecurityLevel,
         /// contextEngineID.
@@ -693,7 +697,15 @@ impl Session {
         handled.notification = Some(Notification {
             from,
             version: Version::V3,
-            sender: Sender::Usm { user, engine_id, level, context_engine_id, context_name },
+            sender: Sender::Usm {
+                user,
+                engine_id,
+                engine_boots: boots,
+                engine_time: time,
+                level,
+                context_engine_id,
+                context_name,
+            },
             pdu_type,
             request_id,
             trap_v1: None,

@@ -1363,6 +1363,77 @@ fn forwarding_as_snmptrapd_forwards() {
     assert!(stderr.contains("forwarded: 2 Traps sent, 1 Informs acknowledged, 0 failed"), "{stderr}");
 }
 
+/// Forwarding SNMPv3 (issue 21): a chain of two receivers each. The first is snmptrapd or
+/// `snmpctl listen --config`, with the same file; the second is a real snmptrapd that knows
+/// the sender's users and logs the security information it verified (`%P`).
+/// - A v3 Trap goes on as the same user at the same level, under the sending engine: the
+///   next snmptrapd takes ours as it takes snmptrapd's (authPriv, a context), and refuses
+///   both forwarded authNoPriv Traps under `authUser … priv` (neither raised nor lowered).
+/// - A v3 Inform goes on as an Inform from the same user, keys localized to the next
+///   receiver's engine, found by discovery. snmptrapd closes its session before discovery
+///   ends and never delivers it; ours is delivered and acknowledged.
+#[test]
+fn forwarding_snmpv3_with_the_senders_user() {
+    let engine = "0x8000000001020304";
+    let users = format!(
+        "createUser -e {engine} fwuser SHA {AUTH_PASS} AES {PRIV_PASS}\n\
+         createUser fwuser SHA {AUTH_PASS} AES {PRIV_PASS}\n"
+    );
+    let next_conf = format!("{users}authUser log fwuser priv\n");
+    let theirs_next = Snmptrapd::start("forward3-theirs-next", &next_conf, &["-F", "%P: %v\n"]);
+    let ours_next = Snmptrapd::start("forward3-ours-next", &next_conf, &["-F", "%P: %v\n"]);
+    let conf = |next: &Snmptrapd| {
+        format!("{users}authUser log,net fwuser auth\nforward default {}\n", next.target())
+    };
+    let theirs = Snmptrapd::start("forward3-theirs", &conf(&theirs_next), &[]);
+    let dir = temp_dir("forward3-ours");
+    std::fs::write(dir.join("snmptrapd.conf"), conf(&ours_next)).unwrap();
+    let path = dir.join("snmptrapd.conf").display().to_string();
+    let ours = Listener::start("forward3-ours", false, &["--config", &path]);
+    let v3 = |level: &str, rest: &[&str]| {
+        let mut a = vec!["-v", "3", "-u", "fwuser", "-l", level, "-a", "SHA", "-A", AUTH_PASS];
+        if level == "authPriv" {
+            a.extend(["-x", "AES", "-X", PRIV_PASS]);
+        }
+        a.extend(rest);
+        a.iter().map(|w| (*w).to_owned()).collect::<Vec<String>>()
+    };
+    let run = |tool_name: &str, args: &[String]| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        tool(tool_name, &args)
+    };
+    let (their_target, our_target) = (theirs.target(), ours.target());
+    for target in [their_target.as_str(), our_target.as_str()] {
+        let trap = ["-e", engine, "-n", "ctx1", target, "42", "1.3.6.1.6.3.1.1.5.3"];
+        ok(&run("snmptrap", &v3("authPriv", &[&trap[..], &["1.3.6.1.2.1.2.2.1.1.3", "i", "3"]].concat())));
+        ok(&run("snmptrap", &v3("authNoPriv", &["-e", engine, target, "43", "1.3.6.1.6.3.1.1.5.4"])));
+    }
+    // snmptrapd forwards an Inform while the sender waits; the sender's answer is not checked.
+    let _ = run("snmpinform", &v3("authPriv", &[their_target.as_str(), "44", "1.3.6.1.6.3.1.1.5.1"]));
+    ok(&run("snmpinform", &v3("authPriv", &[our_target.as_str(), "44", "1.3.6.1.6.3.1.1.5.1"])));
+    let lines = |t: &Snmptrapd, n: usize| {
+        let start = Instant::now();
+        loop {
+            let log = t.log();
+            let got: Vec<String> = log.lines().filter(|l| l.contains("SNMP v3")).map(str::to_owned).collect();
+            if got.len() >= n || start.elapsed() > Duration::from_secs(10) {
+                return got;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    let trap = "TRAP2, SNMP v3, user fwuser, context ctx1: iso.3.6.1.2.1.1.3.0 = Timeticks: (42) 0:00:00.42\t\
+                iso.3.6.1.6.3.1.1.4.1.0 = OID: iso.3.6.1.6.3.1.1.5.3\tiso.3.6.1.2.1.2.2.1.1.3 = INTEGER: 3";
+    let inform_line = "INFORM, SNMP v3, user fwuser, context : iso.3.6.1.2.1.1.3.0 = Timeticks: (44) 0:00:00.44\t\
+                       iso.3.6.1.6.3.1.1.4.1.0 = OID: iso.3.6.1.6.3.1.1.5.1";
+    assert_eq!(lines(&ours_next, 2), [trap, inform_line]);
+    // What snmptrapd delivered (given time for the Inform it does not deliver).
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(lines(&theirs_next, 1), [trap]);
+    let stderr = ours.stop();
+    assert!(stderr.contains("forwarded: 2 Traps sent, 1 Informs acknowledged, 0 failed"), "{stderr}");
+}
+
 /// Waits (10 s at most) until `text()` holds `n` copies of `marker`, and returns it.
 fn until_marked(text: impl Fn() -> String, marker: &str, n: usize) -> String {
     let start = Instant::now();

@@ -174,6 +174,8 @@ fn notification() -> impl Strategy<Value = snmpctl::trap::Notification> {
             .prop_map(|(user, engine_id, context_engine_id, context)| Sender::Usm {
                 user,
                 engine_id,
+                engine_boots: 1,
+                engine_time: 2,
                 level: SecurityLevel::AuthPriv,
                 context_engine_id,
                 context_name: context.into_bytes(),

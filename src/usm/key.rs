@@ -207,6 +207,19 @@ impl UserKeys {
         self.level
     }
 
+    /// The same user at `level` or its configured level, the lower of the two: the keys the
+    /// lower level does not use are left out (a forwarder repeating a message at the level it
+    /// came with).
+    pub fn at_level(&self, level: SecurityLevel) -> UserKeys {
+        let level = level.min(self.level);
+        UserKeys {
+            user_name: self.user_name.clone(),
+            level,
+            auth: if level >= SecurityLevel::AuthNoPriv { self.auth.clone() } else { None },
+            privacy: if level == SecurityLevel::AuthPriv { self.privacy.clone() } else { None },
+        }
+    }
+
     /// The authentication protocol, if the level uses one.
     pub fn auth_protocol(&self) -> Option<AuthProtocol> {
         self.auth.as_ref().map(|(p, _)| *p)
@@ -397,5 +410,31 @@ mod tests {
         assert_eq!(from_pw.privacy_key(), from_master.privacy_key());
         assert_eq!(from_pw.privacy_key(), from_local.privacy_key());
         assert!(!format!("{from_pw:?}").contains(&hex::encode(&kul.expose()[..4])));
+    }
+
+    #[test]
+    fn a_lower_level_leaves_the_keys_it_does_not_use_out() {
+        let engine = hex::decode(ENGINE).unwrap();
+        let user = UserKeys::new(Credentials {
+            user_name: b"u".to_vec(),
+            level: SecurityLevel::AuthPriv,
+            auth: Some((AuthProtocol::Sha1, KeySource::Password(maplesyrup()))),
+            privacy: Some((PrivProtocol::Aes128, KeySource::Password(maplesyrup()))),
+        })
+        .unwrap();
+        let auth = user.at_level(SecurityLevel::AuthNoPriv);
+        assert_eq!(
+            (auth.level(), auth.auth_protocol(), auth.priv_protocol()),
+            (SecurityLevel::AuthNoPriv, Some(AuthProtocol::Sha1), None)
+        );
+        assert!(auth.localize(&engine).privacy_key().is_none());
+        let none = user.at_level(SecurityLevel::NoAuthNoPriv);
+        assert_eq!((none.level(), none.auth_protocol()), (SecurityLevel::NoAuthNoPriv, None));
+        // Never above the configured level.
+        assert_eq!(auth.at_level(SecurityLevel::AuthPriv).level(), SecurityLevel::AuthNoPriv);
+        assert_eq!(
+            user.at_level(SecurityLevel::AuthPriv).localize(&engine).privacy_key(),
+            user.localize(&engine).privacy_key()
+        );
     }
 }

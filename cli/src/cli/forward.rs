@@ -2,12 +2,15 @@
 //! snmptrapd 5.9 forwards them: a v1 Trap as a v1 Trap and a v2c Trap as a v2c Trap with the
 //! community they came with (a new request-id), a v2c Inform as an Inform, retried until the
 //! next receiver acknowledges it; with `addForwarderInfo`, snmpTrapAddress.x says who sent
-//! it. The receive side encodes each message and offers it to a bounded queue; a thread of
+//! it. An SNMPv3 Trap goes on as snmptrapd sends it: as the same user at the same level under
+//! the sending engine's ID, boots and time, authenticated and encrypted anew with the keys of
+//! the `createUser` line it was received with (so a next receiver that knows the sender's
+//! users takes it as from the sender). An SNMPv3 Inform goes on as an Inform from the same
+//! user, keys localized to the next receiver's engine, found by discovery. The receive side encodes each message and offers it to a bounded queue; a thread of
 //! its own sends them (UDP from one socket per address family, TCP on a connection per
 //! destination, opened again after an error). What could not be queued or sent is counted.
 
 use snmpctl::client::{Config, Operation, Request, Security};
-use snmpctl::msg::Version;
 use snmpctl::transport::{Client, Target};
 use snmpctl::value::VarBind;
 use std::collections::HashMap;
@@ -26,7 +29,17 @@ pub enum Job {
     /// A Trap, encoded.
     Trap { to: Arc<Destination>, message: Vec<u8> },
     /// An Inform: sent and retried by a client until acknowledged.
-    Inform { to: Arc<Destination>, version: Version, community: Vec<u8>, varbinds: Vec<VarBind> },
+    Inform {
+        /// Where.
+        to: Arc<Destination>,
+        /// As which community or v3 user.
+        security: Security,
+        /// Names `security` among the clients kept (a community, or a user, a level and a
+        /// context).
+        client: Vec<u8>,
+        /// The varbinds.
+        varbinds: Vec<VarBind>,
+    },
 }
 
 /// What the forwarder did.
@@ -40,7 +53,8 @@ pub struct Counters {
     pub failed: AtomicU64,
     /// Messages that found the queue full.
     pub dropped: AtomicU64,
-    /// SNMPv3 notifications a `forward` line matched, which snmpctl does not forward yet.
+    /// SNMPv3 notifications a `forward` line matched whose user's keys are not known here (a
+    /// user of `--users` given without them), so they could not be sent on.
     pub v3_skipped: AtomicU64,
 }
 
@@ -49,7 +63,7 @@ impl Counters {
     pub fn summary(&self) -> String {
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
         format!(
-            "forwarded: {} Traps sent, {} Informs acknowledged, {} failed, {} not sent (queue full), {} SNMPv3 not forwarded (not supported yet)",
+            "forwarded: {} Traps sent, {} Informs acknowledged, {} failed, {} not sent (queue full), {} SNMPv3 not forwarded (no keys for the user)",
             get(&self.sent),
             get(&self.acknowledged),
             get(&self.failed),
@@ -199,11 +213,11 @@ async fn run(
                 }
                 counters.sent.fetch_add(1, Ordering::Relaxed);
             }
-            Job::Inform { to, version, community, varbinds } => {
+            Job::Inform { to, security, client, varbinds } => {
                 let d = (*to).clone();
-                let key = (d.clone(), community.clone());
+                let key = (d.clone(), client);
                 if let std::collections::hash_map::Entry::Vacant(slot) = clients.entry(key.clone()) {
-                    let mut config = Config::new(Security::Community { version, community });
+                    let mut config = Config::new(security);
                     config.timeout = timeout;
                     config.retries = retries;
                     let made = if d.tcp {

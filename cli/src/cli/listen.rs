@@ -387,7 +387,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     let bound = runtime.block_on(bind_all(&listen))?;
     // What to accept and the engine, as the library's receiver takes them; the sockets and
     // the output (a formatter and a writer thread) are this command's own.
-    let mut builder = Receiver::builder().trap_users(users);
+    let mut builder = Receiver::builder().trap_users(users.clone());
     for c in &args.community {
         builder = builder.community(c);
     }
@@ -461,6 +461,9 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
             handlers: handlers.as_ref().map(super::handlers::Pool::handle),
             forward: forwarder.as_ref().map(super::forward::Forwarder::handle),
             request_id: getrandom::u32().map_or(1, |r| i64::from(r & 0x7fff_ffff)),
+            users: users.clone(),
+            msg_id: getrandom::u32().map_or(1, |r| i32::try_from(r & 0x3fff_ffff).unwrap_or(1)),
+            salt: snmpctl::usm::SaltCounter::new(getrandom::u64().unwrap_or(0x5eed)),
             refused: Arc::clone(&refused),
             input: String::new(),
             reload: Arc::clone(&reload),
@@ -808,8 +811,15 @@ struct Trapd {
     handlers: Option<super::handlers::Handle>,
     /// Where forwarded messages are offered.
     forward: Option<super::forward::Handle>,
-    /// The request-id of the next forwarded v2c Trap.
+    /// The request-id of the next forwarded Trap.
     request_id: i64,
+    /// The v3 users notifications are received from: a forwarded v3 Trap is authenticated
+    /// (and encrypted) anew with its user's keys.
+    users: Vec<TrapUser>,
+    /// msgID of the next forwarded v3 Trap.
+    msg_id: i32,
+    /// Salts for forwarded v3 Traps' encryption.
+    salt: snmpctl::usm::SaltCounter,
     /// Notifications no rule grants anything.
     refused: Arc<std::sync::atomic::AtomicU64>,
     /// A handler's input, built here and copied into each job.
@@ -886,66 +896,123 @@ impl Trapd {
                 });
             }
         }
-        if permitted.net
-            && let Some(forward) = &self.forward
-        {
-            for f in self.config.forwards_for(trap_oid.as_ref()) {
-                let at = self.config.forwards.iter().position(|x| std::ptr::eq(x, f));
-                let Some(to) = at.and_then(|i| self.destinations.get(i)) else { continue };
-                self.request_id = (self.request_id % 0x7fff_ffff).saturating_add(1);
-                forward_one(forward, to, n, self.config.add_forwarder_info, self.request_id);
+        if permitted.net && self.forward.is_some() {
+            let to: Vec<Arc<super::forward::Destination>> = self
+                .config
+                .forwards_for(trap_oid.as_ref())
+                .filter_map(|f| self.config.forwards.iter().position(|x| std::ptr::eq(x, f)))
+                .filter_map(|i| self.destinations.get(i).cloned())
+                .collect();
+            for to in &to {
+                self.forward_one(to, n);
             }
         }
         self.config.logs(permitted, n)
     }
-}
 
-/// Offers one notification for one `forward` line, as snmptrapd forwards it.
-fn forward_one(
-    forward: &super::forward::Handle,
-    to: &Arc<super::forward::Destination>,
-    n: &snmpctl::trap::Notification,
-    add_info: bool,
-    request_id: i64,
-) {
-    use snmpctl::msg::{CommunityMessage, ErrorStatus, GenericPdu, Message, Pdu, PduType, TrapV1Pdu};
-    use snmpctl::trap::Sender;
-    let varbinds = if add_info {
-        snmpctl::trap::trapd::forwarded_varbinds(&n.varbinds, n.from.ip())
-    } else {
-        n.varbinds.clone()
-    };
-    let Sender::Community(community) = &n.sender else {
-        forward.counters.v3_skipped.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        return;
-    };
-    let pdu = match (&n.trap_v1, n.pdu_type) {
-        (Some(t), _) => Pdu::TrapV1(TrapV1Pdu { varbinds, ..t.clone() }),
-        (None, PduType::INFORM_REQUEST) => {
-            forward.submit(super::forward::Job::Inform {
-                to: Arc::clone(to),
-                version: n.version,
-                community: community.clone(),
+    /// Offers `n` for one `forward` line, as snmptrapd forwards it (see the forward module).
+    fn forward_one(&mut self, to: &Arc<super::forward::Destination>, n: &snmpctl::trap::Notification) {
+        use super::forward::Job;
+        use snmpctl::client::{Security, UsmConfig};
+        use snmpctl::msg::{
+            CommunityMessage, ErrorStatus, GenericPdu, Message, Pdu, PduType, ScopedPdu, TrapV1Pdu,
+        };
+        use snmpctl::trap::Sender;
+        let Some(forward) = &self.forward else { return };
+        self.request_id = (self.request_id % 0x7fff_ffff).saturating_add(1);
+        let varbinds = if self.config.add_forwarder_info {
+            snmpctl::trap::trapd::forwarded_varbinds(&n.varbinds, n.from.ip())
+        } else {
+            n.varbinds.clone()
+        };
+        let inform = n.trap_v1.is_none() && n.pdu_type == PduType::INFORM_REQUEST;
+        let v2 = |varbinds| {
+            Pdu::Generic(GenericPdu {
+                pdu_type: PduType::TRAP_V2,
+                request_id: self.request_id,
+                error_status: ErrorStatus::NO_ERROR,
+                error_index: 0,
                 varbinds,
-            });
-            return;
-        }
-        (None, _) => Pdu::Generic(GenericPdu {
-            pdu_type: PduType::TRAP_V2,
-            request_id,
-            error_status: ErrorStatus::NO_ERROR,
-            error_index: 0,
-            varbinds,
-        }),
-    };
-    match Message::Community(CommunityMessage { version: n.version, community: community.clone(), pdu })
-        .encode()
-    {
-        Ok(message) => {
-            forward.submit(super::forward::Job::Trap { to: Arc::clone(to), message });
-        }
-        Err(_) => {
-            forward.counters.failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            })
+        };
+        let message = match &n.sender {
+            Sender::Community(community) => {
+                if inform {
+                    let security = Security::Community { version: n.version, community: community.clone() };
+                    let client = [b"c:".as_slice(), community].concat();
+                    forward.submit(Job::Inform { to: Arc::clone(to), security, client, varbinds });
+                    return;
+                }
+                let pdu = match &n.trap_v1 {
+                    Some(t) => Pdu::TrapV1(TrapV1Pdu { varbinds, ..t.clone() }),
+                    None => v2(varbinds),
+                };
+                Message::Community(CommunityMessage { version: n.version, community: community.clone(), pdu })
+                    .encode()
+                    .ok()
+            }
+            Sender::Usm {
+                user,
+                engine_id,
+                engine_boots,
+                engine_time,
+                level,
+                context_engine_id,
+                context_name,
+            } => {
+                // The keys the message was received with: a user bound to its engine first.
+                let keys = self
+                    .users
+                    .iter()
+                    .filter(|u| {
+                        u.keys.user_name() == user.as_slice()
+                            && u.engine_id.as_deref().is_none_or(|e| e == engine_id.as_slice())
+                    })
+                    .min_by_key(|u| u.engine_id.is_none())
+                    .map(|u| &u.keys);
+                let Some(keys) = keys.filter(|k| k.level() >= *level) else {
+                    forward.counters.v3_skipped.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    return;
+                };
+                if inform {
+                    let security = Security::Usm(Box::new(UsmConfig {
+                        user: keys.at_level(*level),
+                        engine_id: None,
+                        context_engine_id: None,
+                        context_name: context_name.clone(),
+                    }));
+                    let client = format!("u:{level:?}:{}:", context_name.len()).into_bytes();
+                    let client = [client.as_slice(), context_name, user].concat();
+                    forward.submit(Job::Inform { to: Arc::clone(to), security, client, varbinds });
+                    return;
+                }
+                self.msg_id = self.msg_id.wrapping_add(1) & 0x7fff_ffff;
+                let scoped = ScopedPdu {
+                    context_engine_id: context_engine_id.clone(),
+                    context_name: context_name.clone(),
+                    pdu: v2(varbinds),
+                };
+                let out = snmpctl::usm::Outgoing {
+                    msg_id: self.msg_id,
+                    msg_max_size: 65507,
+                    level: *level,
+                    reportable: false,
+                    engine_id,
+                    engine_boots: *engine_boots,
+                    engine_time: *engine_time,
+                    user_name: user,
+                    scoped_pdu: &scoped,
+                };
+                snmpctl::usm::wrap(&out, Some(&keys.localize(engine_id)), &mut self.salt).ok()
+            }
+        };
+        match message {
+            Some(message) => {
+                forward.submit(Job::Trap { to: Arc::clone(to), message });
+            }
+            None => {
+                forward.counters.failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
         }
     }
 }
