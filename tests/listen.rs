@@ -21,6 +21,8 @@ fn mibs() -> String {
 struct Listener {
     child: Child,
     stderr: BufReader<ChildStderr>,
+    /// What it said on stderr before it was listening.
+    early: String,
     udp: u16,
     tcp: Option<u16>,
     dir: PathBuf,
@@ -53,14 +55,18 @@ impl Listener {
             .spawn()
             .unwrap();
         let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut first = String::new();
-        stderr.read_line(&mut first).unwrap();
+        // Lines before the first say what in --config is not applied.
+        let (mut first, mut early) = (String::new(), String::new());
+        while stderr.read_line(&mut first).unwrap() > 0 && !first.contains("listening on") {
+            early.push_str(&first);
+            first.clear();
+        }
         let port = |proto: &str| {
             let at = first.find(&format!("{proto}:127.0.0.1:"))? + proto.len() + 11;
             first[at..].split(|c: char| !c.is_ascii_digit()).next()?.parse::<u16>().ok()
         };
         let udp = port("udp").unwrap_or_else(|| panic!("listen did not start: {first}"));
-        Listener { child, stderr, udp, tcp: if tcp { port("tcp") } else { None }, dir, out }
+        Listener { child, stderr, early, udp, tcp: if tcp { port("tcp") } else { None }, dir, out }
     }
 
     fn target(&self) -> String {
@@ -91,13 +97,14 @@ impl Listener {
         lines.iter().map(|l| serde_json::from_str(l).unwrap()).collect()
     }
 
-    /// SIGTERM; returns what it printed on stderr after the first line (problems, counters).
+    /// SIGTERM; returns what it printed on stderr but the listening line (what --config does
+    /// not apply, problems, counters).
     fn stop(mut self) -> String {
         let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(10) {
             if let Ok(Some(status)) = self.child.try_wait() {
-                let mut rest = String::new();
+                let mut rest = std::mem::take(&mut self.early);
                 let _ = self.stderr.read_to_string(&mut rest);
                 assert!(status.success(), "listen failed: {rest}");
                 let _ = std::fs::remove_dir_all(&self.dir);
@@ -1363,6 +1370,101 @@ fn forwarding_as_snmptrapd_forwards() {
     assert!(stderr.contains("forwarded: 2 Traps sent, 1 Informs acknowledged, 0 failed"), "{stderr}");
 }
 
+/// The first SNMP message a TCP peer sends on a connection accepted from `listener` (10 s at
+/// most), described as [`forwarded`] describes it.
+fn forwarded_tcp(listener: &std::net::TcpListener) -> Option<String> {
+    use snmpctl::msg::{GenericPdu, Message, Pdu};
+    listener.set_nonblocking(true).unwrap();
+    let start = Instant::now();
+    let mut stream = loop {
+        match listener.accept() {
+            Ok((s, _)) => break s,
+            Err(_) if start.elapsed() < Duration::from_secs(10) => {
+                std::thread::sleep(Duration::from_millis(20))
+            }
+            Err(_) => return None,
+        }
+    };
+    stream.set_nonblocking(false).unwrap();
+    stream.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    let mut data = Vec::new();
+    let mut buf = [0u8; 4096];
+    while start.elapsed() < Duration::from_secs(10) {
+        if let Ok(len) = stream.read(&mut buf) {
+            data.extend_from_slice(&buf[..len]);
+        }
+        // A whole BER SEQUENCE: 0x30, then a short or long length.
+        let whole = match data.get(1) {
+            Some(&l) if l < 0x80 => Some(2 + usize::from(l)),
+            Some(&l) => {
+                let n = usize::from(l & 0x7f);
+                data.get(2..2 + n).map(|b| 2 + n + b.iter().fold(0usize, |a, x| a << 8 | usize::from(*x)))
+            }
+            None => None,
+        };
+        if let Some(end) = whole.filter(|e| data.len() >= *e) {
+            let Ok(Message::Community(m)) = Message::decode(&data[..end]) else { return None };
+            let pdu = match &m.pdu {
+                Pdu::Generic(p) => format!("{:?}", GenericPdu { request_id: 0, ..p.clone() }),
+                other => format!("{other:?}"),
+            };
+            return Some(format!("{:?} {:?} {pdu}", m.version, String::from_utf8_lossy(&m.community)));
+        }
+    }
+    None
+}
+
+/// `forward` to `tcp:` and `udp6:` destinations (issue 21): snmptrapd and snmpctl, given the
+/// same lines, send the next receivers the same message (request-ids aside).
+#[test]
+fn forwarding_over_tcp_and_udp6() {
+    let Ok(probe) = std::net::UdpSocket::bind("[::1]:0") else {
+        eprintln!("no IPv6 loopback (::1) on this machine: udp6 forwarding not tested");
+        return;
+    };
+    drop(probe);
+    let next = || {
+        (std::net::TcpListener::bind("127.0.0.1:0").unwrap(), std::net::UdpSocket::bind("[::1]:0").unwrap())
+    };
+    let (theirs_tcp, theirs_udp6) = next();
+    let (ours_tcp, ours_udp6) = next();
+    let conf = |tcp: &std::net::TcpListener, udp6: &std::net::UdpSocket| {
+        format!(
+            "authCommunity log,net public\nforward default tcp:{}\nforward default udp6:{}\n",
+            tcp.local_addr().unwrap(),
+            udp6.local_addr().unwrap()
+        )
+    };
+    let theirs = Snmptrapd::start("forward-tcp-theirs", &conf(&theirs_tcp, &theirs_udp6), &[]);
+    let dir = temp_dir("forward-tcp-ours");
+    std::fs::write(dir.join("snmptrapd.conf"), conf(&ours_tcp, &ours_udp6)).unwrap();
+    let path = dir.join("snmptrapd.conf").display().to_string();
+    let ours = Listener::start("forward-tcp-ours", false, &["--config", &path]);
+    for target in [theirs.target(), ours.target()] {
+        let trap = [
+            "-v",
+            "2c",
+            "-c",
+            "public",
+            &target,
+            "42",
+            "1.3.6.1.6.3.1.1.5.3",
+            "1.3.6.1.2.1.2.2.1.1.3",
+            "i",
+            "3",
+        ];
+        ok(&tool("snmptrap", &trap));
+    }
+    let expected = forwarded_tcp(&theirs_tcp).expect("snmptrapd forwarded over TCP");
+    assert!(expected.starts_with("V2c \"public\""), "{expected}");
+    assert_eq!(forwarded_tcp(&ours_tcp).as_deref(), Some(expected.as_str()));
+    let expected = forwarded(&theirs_udp6, 1, Duration::from_secs(10));
+    assert_eq!(expected.len(), 1);
+    assert_eq!(forwarded(&ours_udp6, 1, Duration::from_secs(10)), expected);
+    let stderr = ours.stop();
+    assert!(stderr.contains("forwarded: 2 Traps sent, 0 Informs acknowledged, 0 failed"), "{stderr}");
+}
+
 /// Forwarding SNMPv3 (issue 21): a chain of two receivers each. The first is snmptrapd or
 /// `snmpctl listen --config`, with the same file; the second is a real snmptrapd that knows
 /// the sender's users and logs the security information it verified (`%P`).
@@ -1641,18 +1743,26 @@ impl SyslogCatcher {
         SyslogCatcher { socket, path }
     }
 
-    /// The messages that carry a notification (`n` of them, 10 s at most), the header's time
-    /// and process ID and the record's date made `TIME`, `PID`.
+    /// The messages that carry a notification (`n` of them, 10 s at most; 3 s when none come),
+    /// the header's time and process ID and the record's date made `TIME`, `PID`.
     fn records(&self, n: usize) -> Vec<String> {
         let start = Instant::now();
         let mut out = Vec::new();
         let mut buf = vec![0u8; 65536];
-        while out.len() < n && start.elapsed() < Duration::from_secs(10) {
+        let mut last = Instant::now();
+        while out.len() < n
+            && start.elapsed() < Duration::from_secs(10)
+            && last.elapsed() < Duration::from_secs(3)
+        {
             let Ok(len) = self.socket.recv(&mut buf) else { continue };
+            last = Instant::now();
             let text = String::from_utf8_lossy(&buf[..len]).into_owned();
             // "<30>Dec  5 20:38:27 snmptrapd[30511]: 2026-12-05 20:38:27 UDP: …"
             let Some((head, body)) = text.split_once("]: ") else { continue };
-            if !body.starts_with("20") {
+            if ["NET-SNMP version", "Created directory", "Stopping snmptrapd"]
+                .iter()
+                .any(|m| body.contains(m))
+            {
                 continue;
             }
             let pri_tag =
@@ -1665,26 +1775,32 @@ impl SyslogCatcher {
     }
 }
 
-/// Syslog (issue 21): snmptrapd -Ls d, made to write to a socket the test reads (in a mount
-/// namespace of its own where /dev/log is that socket), and `snmpctl listen -Ls d
-/// --syslog-socket` get the same notifications; the messages (priority, tag, the record)
-/// are compared, the header's time and process ID aside.
-#[test]
-fn syslog_as_snmptrapd_writes_it() {
-    let dir = temp_dir("syslog");
+/// snmptrapd (started with `their_args`, in a mount namespace of its own where /dev/log is a
+/// socket the test reads) and `snmpctl listen` (with `our_args` and `--syslog-socket`) get the
+/// same notifications under the same snmptrapd.conf: a v2c Trap, a v1 enterprise-specific
+/// Trap and a v1 authenticationFailure Trap. Returns the syslog messages each sent (`n` at
+/// most), header time and process ID aside.
+fn syslog_side_by_side(
+    tag: &str,
+    config: &str,
+    their_args: &str,
+    our_args: &[&str],
+    n: usize,
+) -> [Vec<String>; 2] {
+    let dir = temp_dir(tag);
     let theirs_log = SyslogCatcher::bind(&dir.join("theirs").tap_mkdir());
     let ours_log = SyslogCatcher::bind(&dir.join("ours").tap_mkdir());
     let persist = dir.join("persist").tap_mkdir();
-    std::fs::write(dir.join("snmptrapd.conf"), "disableAuthorization yes\n").unwrap();
+    std::fs::write(dir.join("snmptrapd.conf"), config).unwrap();
+    let conf = dir.join("snmptrapd.conf").display().to_string();
     let port = std::net::UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let olddev = dir.join("olddev").tap_mkdir();
     let script = format!(
         "mount --bind /dev {old} && mount -t tmpfs tmpfs /dev && \
          for d in null zero random urandom; do ln -s {old}/$d /dev/$d; done && ln -s {sock} /dev/log && \
-         exec snmptrapd -f -n -C -c {conf} -Ls d -p {pid} udp:127.0.0.1:{port}",
+         exec snmptrapd -f -n -C -c {conf} {their_args} -p {pid} udp:127.0.0.1:{port}",
         old = olddev.display(),
         sock = theirs_log.path.display(),
-        conf = dir.join("snmptrapd.conf").display(),
         pid = dir.join("pid").display(),
     );
     let mut theirs = Command::new("unshare")
@@ -1697,7 +1813,9 @@ fn syslog_as_snmptrapd_writes_it() {
         .spawn()
         .expect("unshare (util-linux)");
     let sock = ours_log.path.display().to_string();
-    let ours = Listener::start("syslog-ours", false, &["-Ls", "d", "--syslog-socket", &sock]);
+    let mut args = vec!["--config", conf.as_str(), "--syslog-socket", &sock];
+    args.extend(our_args);
+    let ours = Listener::start(&format!("{tag}-ours"), false, &args);
     // snmptrapd is ready once it has said so on syslog.
     let start = Instant::now();
     let mut buf = vec![0u8; 65536];
@@ -1716,48 +1834,95 @@ fn syslog_as_snmptrapd_writes_it() {
     }
     let their_target = format!("udp:127.0.0.1:{port}");
     for target in [their_target.as_str(), ours.target().as_str()] {
-        ok(&tool(
-            "snmptrap",
-            &[
-                "-v",
-                "2c",
-                "-c",
-                "public",
-                target,
-                "42",
-                "1.3.6.1.6.3.1.1.5.3",
-                "1.3.6.1.2.1.2.2.1.1.3",
-                "i",
-                "3",
-            ],
-        ));
-        ok(&tool(
-            "snmptrap",
-            &[
-                "-v",
-                "1",
-                "-c",
-                "pub1",
-                target,
-                "1.3.6.1.4.1.8072.2.3",
-                "192.0.2.7",
-                "6",
-                "17",
-                "55",
-                "1.3.6.1.2.1.1.5.0",
-                "s",
-                "x",
-            ],
-        ));
+        let v2 = [
+            "-v",
+            "2c",
+            "-c",
+            "public",
+            target,
+            "42",
+            "1.3.6.1.6.3.1.1.5.3",
+            "1.3.6.1.2.1.2.2.1.1.3",
+            "i",
+            "3",
+        ];
+        ok(&tool("snmptrap", &v2));
+        let v1 = ["-v", "1", "-c", "public", target, "1.3.6.1.4.1.8072.2.3", "192.0.2.7"];
+        ok(&tool("snmptrap", &[&v1[..], &["6", "17", "55", "1.3.6.1.2.1.1.5.0", "s", "x"]].concat()));
+        ok(&tool("snmptrap", &[&v1[..], &["4", "0", "56"]].concat()));
     }
-    let expected = theirs_log.records(2);
-    let got = ours_log.records(2);
+    let expected = theirs_log.records(n);
+    let got = ours_log.records(n);
     let _ = theirs.kill();
     let _ = theirs.wait();
     ours.stop();
+    [expected, got]
+}
+
+/// `logOption f FILE` in snmptrapd.conf (issue 21): its manual says it logs there, but
+/// snmptrapd 5.9.3 writes no such file (its log targets are set before the file is read);
+/// snmpctl does as snmptrapd does, and says so.
+#[test]
+fn log_option_lines_log_nowhere_new_as_in_snmptrapd() {
+    let dir = temp_dir("log-option");
+    let conf = |file: &Path| format!("authCommunity log public\nlogOption f {}\n", file.display());
+    let (their_file, our_file) = (dir.join("theirs.log"), dir.join("ours.log"));
+    let theirs = Snmptrapd::start("log-option-theirs", &conf(&their_file), &[]);
+    std::fs::write(dir.join("snmptrapd.conf"), conf(&our_file)).unwrap();
+    let path = dir.join("snmptrapd.conf").display().to_string();
+    let ours = Listener::start("log-option-ours", false, &["--config", &path]);
+    for target in [theirs.target(), ours.target()] {
+        ok(&tool("snmptrap", &["-v", "2c", "-c", "public", &target, "42", "1.3.6.1.6.3.1.1.5.3"]));
+    }
+    // Each logged it where the command line says.
+    assert!(theirs.records(1).contains("iso.3.6.1.6.3.1.1.5.3"));
+    assert!(ours.wait_lines(2).concat().contains("iso.3.6.1.6.3.1.1.5.3"));
+    assert!(!their_file.exists() && !our_file.exists());
+    let stderr = ours.stop();
+    assert!(stderr.contains(":2: logOption: snmptrapd 5.9 logs nowhere new"), "{stderr}");
+}
+
+/// Syslog (issue 21), snmptrapd -Ls d and `snmpctl listen -Ls d`: the log record, priority
+/// info, tag snmptrapd.
+#[test]
+fn syslog_as_snmptrapd_writes_it() {
+    let [expected, got] = syslog_side_by_side(
+        "syslog",
+        "authCommunity log public\nignoreAuthFailure yes\n",
+        "-Ls d",
+        &["-Ls", "d"],
+        3,
+    );
     assert_eq!(expected.len(), 2, "{expected:#?}");
     assert_eq!(got, expected);
     assert!(expected[0].starts_with("<30> TIME snmptrapd[PID]: TIME UDP: "), "{expected:#?}");
+}
+
+/// Syslog (issue 21) as snmptrapd sends it with no -L option, and `snmpctl listen
+/// --syslog-traps d`: one line per notification at priority warning, in `format syslog1` for
+/// v1 (the quotes kept, as snmptrapd keeps them) and snmptrapd's own format for SNMPv2;
+/// `ignoreAuthFailure` does not apply here and `doNotLogTraps yes` changes nothing (snmptrapd
+/// reads a number); `doNotLogTraps 1` stops it all.
+#[test]
+fn syslog_without_l_as_snmptrapd_sends_it() {
+    let config = "authCommunity log public\nformat syslog1 \"V1 %a %q %v\\n\"\n\
+                  ignoreAuthFailure yes\ndoNotLogTraps yes\n";
+    let [expected, got] = syslog_side_by_side("syslog-no-l", config, "", &["--syslog-traps", "d"], 3);
+    assert_eq!(
+        expected,
+        [
+            "<28> TIME snmptrapd[PID]: UDP: [127.0.0.1]:P->[127.0.0.1]:P [UDP: [127.0.0.1]:P->[127.0.0.1]:P]: \
+             Trap , iso.3.6.1.2.1.1.3.0 = Timeticks: (42) 0:00:00.42, iso.3.6.1.6.3.1.1.4.1.0 = OID: \
+             iso.3.6.1.6.3.1.1.5.3, iso.3.6.1.2.1.2.2.1.1.3 = INTEGER: 3\n",
+            "<28> TIME snmptrapd[PID]: \"V1 192.0.2.7 .17 iso.3.6.1.2.1.1.5.0 = STRING: \"x\"\n\"\n",
+            "<28> TIME snmptrapd[PID]: \"V1 192.0.2.7 0 \n\"\n",
+        ],
+        "{expected:#?}"
+    );
+    assert_eq!(got, expected);
+    let config = "authCommunity log public\ndoNotLogTraps 1\n";
+    let [expected, got] = syslog_side_by_side("syslog-none", config, "", &["--syslog-traps", "d"], 1);
+    assert_eq!((expected.len(), got.len()), (0, 0), "{expected:#?} {got:#?}");
 }
 
 trait Mkdir {

@@ -46,6 +46,8 @@ fuzz_target!(|data: &[u8]| {
         sender: Sender::Usm {
             user: data.iter().take(6).copied().collect(),
             engine_id: vec![0x80, 0, 0, 0, 1],
+            engine_boots: 1,
+            engine_time: u32::from(data.first().copied().unwrap_or(0)),
             level: SecurityLevel::AuthPriv,
             context_engine_id: data.iter().take(20).copied().collect(),
             context_name: data.iter().take(3).copied().collect(),

@@ -289,7 +289,10 @@ pub struct TrapdConfig {
     /// `addForwarderInfo yes`: a forwarded notification carries snmpTrapAddress.x, the IPv4
     /// address it came from (x the lowest index the payload does not use).
     pub add_forwarder_info: bool,
-    /// `doNotLogTraps yes`.
+    /// `doNotLogTraps N`, N a number above 0: as in snmptrapd 5.9, only what it sends to
+    /// syslog when it has no `-L` option stops (`snmpctl listen --syslog-traps`); the log
+    /// (`-L` targets) is written all the same. snmptrapd reads the word as a number, so
+    /// `doNotLogTraps yes` changes nothing (and is reported as not applied).
     pub do_not_log: bool,
     /// `ignoreAuthFailure yes`: SNMPv1 authenticationFailure Traps (generic-trap 4) are not
     /// logged; as in snmptrapd 5.9, an SNMPv2 authenticationFailure still is.
@@ -302,6 +305,11 @@ pub struct TrapdConfig {
     pub print1: Option<String>,
     /// The log format for SNMPv2 notifications (`format2`, `format print2`, `format print`).
     pub print2: Option<String>,
+    /// The syslog line for v1 Traps when snmptrapd logs with no `-L` option (`format syslog1`,
+    /// `format syslog`).
+    pub syslog1: Option<String>,
+    /// The same for SNMPv2 notifications (`format syslog2`, `format syslog`).
+    pub syslog2: Option<String>,
     /// What traphandle programs read for v1 Traps (`format execute1`, `format execute`).
     pub execute1: Option<String>,
     /// What traphandle programs read for SNMPv2 notifications (`format execute2`, `format execute`).
@@ -399,7 +407,20 @@ impl TrapdConfig {
                 self.rules.push(Rule { grants: grants(types)?, who, source: Source::Any, only });
             }
             "disableAuthorization" => self.disable_authorization = flag()?,
-            "doNotLogTraps" => self.do_not_log = flag()?,
+            "doNotLogTraps" => {
+                // snmptrapd 5.9 reads the value with atoi(): only a number above 0 counts.
+                let word = rest.first().map_or("", String::as_str);
+                let digits = word.trim_start_matches(['+', '-']);
+                let digits = &digits[..digits.find(|c: char| !c.is_ascii_digit()).unwrap_or(digits.len())];
+                let number = digits.parse::<u64>().unwrap_or(if digits.is_empty() { 0 } else { u64::MAX });
+                self.do_not_log = number > 0 && !word.starts_with('-');
+                if digits.is_empty() {
+                    return Err(format!(
+                        "snmptrapd reads a number here, so {word:?} turns nothing off; doNotLogTraps 1 \
+                         stops what it sends to syslog without -L (--syslog-traps)"
+                    ));
+                }
+            }
             "ignoreAuthFailure" => self.ignore_auth_failure = flag()?,
             "doNotRetainNotificationLogs" | "doNotFork" => {
                 // snmpctl keeps no NOTIFICATION-LOG-MIB table and never forks: nothing to do.
@@ -448,7 +469,9 @@ impl TrapdConfig {
                     "execute" => (&mut self.execute1, Some(&mut self.execute2)),
                     "execute1" => (&mut self.execute1, None),
                     "execute2" => (&mut self.execute2, None),
-                    "syslog" | "syslog1" | "syslog2" => return Err("syslog is not supported yet".into()),
+                    "syslog" => (&mut self.syslog1, Some(&mut self.syslog2)),
+                    "syslog1" => (&mut self.syslog1, None),
+                    "syslog2" => (&mut self.syslog2, None),
                     other => {
                         return Err(format!("{other:?} is not print, print1, print2, syslog…, execute…"));
                     }
@@ -461,7 +484,11 @@ impl TrapdConfig {
                     None => *one = Some(fmt),
                 }
             }
-            "logOption" => return Err("not supported yet; use --output".into()),
+            "logOption" => {
+                return Err("snmptrapd 5.9 logs nowhere new for it (its log targets are set before the \
+                            file is read); give the target on the command line (-Lf FILE, -Ls d, -Lo)"
+                    .into());
+            }
             "view" => {
                 let name = rest.first().ok_or("needs a NAME, included or excluded, and a SUBTREE")?;
                 let included = match rest.get(1).map(String::as_str) {
@@ -577,11 +604,10 @@ impl TrapdConfig {
         }
     }
 
-    /// Whether `n` is logged, given what it may trigger: `log` granted, logging not turned off,
-    /// and not a v1 authenticationFailure Trap under `ignoreAuthFailure`.
+    /// Whether `n` is logged, given what it may trigger: `log` granted, and not a v1
+    /// authenticationFailure Trap under `ignoreAuthFailure`.
     pub fn logs(&self, permitted: Permitted, n: &super::Notification) -> bool {
         permitted.log
-            && !self.do_not_log
             && !(self.ignore_auth_failure
                 && n.trap_v1.as_ref().is_some_and(|t| t.generic_trap.0 == AUTHENTICATION_FAILURE_GENERIC))
     }
@@ -715,7 +741,8 @@ mod tests {
     fn what_is_not_applied_is_named_with_its_line() {
         let c = TrapdConfig::parse(
             "# comment\nforward default udp:10.0.0.1:162\nauthCommunity log public default -v\n\
-             authCommunity bogus public\nfrobnicate 1\nformat syslog %v\nformat2  %B  %v\\n\n",
+             authCommunity bogus public\nfrobnicate 1\nformat syslog %v\nformat2  %B  %v\\n\n\
+             doNotLogTraps yes\n",
             "/etc/snmp/snmptrapd.conf",
             &numeric,
         );
@@ -728,9 +755,13 @@ mod tests {
                 "/etc/snmp/snmptrapd.conf:3",
                 "/etc/snmp/snmptrapd.conf:4",
                 "/etc/snmp/snmptrapd.conf:5",
-                "/etc/snmp/snmptrapd.conf:6"
+                "/etc/snmp/snmptrapd.conf:8"
             ]
         );
+        assert_eq!(c.syslog2.as_deref(), Some("%v"));
+        assert!(!c.do_not_log, "doNotLogTraps yes is atoi(\"yes\"): 0");
+        let c = TrapdConfig::parse("doNotLogTraps 1\n", "t.conf", &numeric);
+        assert!(c.do_not_log && c.ignored.is_empty());
         assert!(c.rules.is_empty(), "a rule that cannot be read grants nothing");
     }
 

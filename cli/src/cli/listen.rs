@@ -61,9 +61,9 @@ pub struct Args {
     output_options: Vec<String>,
     #[command(flatten)]
     mib: MibArgs,
-    /// Append records to this file (one per line for JSON, flushed as they come).
+    /// Append records to this file (one per line for JSON, flushed as they come); repeatable.
     #[arg(long = "output", value_name = "FILE")]
-    output: Option<PathBuf>,
+    output: Vec<PathBuf>,
     /// With --output or --syslog, write to standard output as well (snmptrapd's -Lo).
     #[arg(long)]
     stdout: bool,
@@ -73,7 +73,18 @@ pub struct Args {
     /// Send records to syslog with this facility, as snmptrapd -Ls does: d (daemon), u (user)
     /// or 0 to 7 (local0 to local7); each record one message at priority info.
     #[arg(long = "syslog", value_name = "FACILITY")]
-    syslog: Option<String>,
+    syslog: Vec<String>,
+    /// Log notifications nowhere: snmptrapd's -Ln, or an -LO, -LE, -LF or -LS priority that
+    /// leaves out info, where snmptrapd logs them (Debian's unit runs snmptrapd -LOw).
+    /// traphandle programs and forward lines still run.
+    #[arg(long = "log-nowhere")]
+    log_nowhere: bool,
+    /// What snmptrapd sends to syslog when it has no -L option: one message per notification
+    /// at priority warning with this facility (d, u, 0 to 7), in the `format syslog` of
+    /// --config or else snmptrapd's `%a: %W Trap (%q) Uptime: %#T%#v` (v1) and
+    /// `%B [%b]: Trap %#v` (SNMPv2); `doNotLogTraps 1` stops it, as in snmptrapd.
+    #[arg(long = "syslog-traps", value_name = "FACILITY")]
+    syslog_traps: Option<String>,
     /// The syslog tag [default: snmptrapd, so that rules written for snmptrapd's messages match].
     #[arg(long = "syslog-tag", default_value = "snmptrapd", value_name = "TAG")]
     syslog_tag: String,
@@ -94,9 +105,10 @@ pub struct Args {
     #[arg(long = "count", value_name = "N")]
     count: Option<u64>,
     /// An snmptrapd.conf (repeatable): its authCommunity/authUser rules (or
-    /// disableAuthorization) decide what is logged and what runs its traphandle programs,
-    /// as in snmptrapd; createUser, doNotLogTraps, ignoreAuthFailure, snmpTrapdAddr and
-    /// outputOption apply too. Lines not applied are named. Without it, everything is logged.
+    /// disableAuthorization) decide what is logged, what runs its traphandle programs and what
+    /// its forward lines send on, as in snmptrapd; createUser, format…, doNotLogTraps,
+    /// ignoreAuthFailure, addForwarderInfo, snmpTrapdAddr and outputOption apply too. Lines
+    /// not applied are named. Without it, everything is logged.
     #[arg(long = "config", value_name = "FILE")]
     config: Vec<PathBuf>,
     /// traphandle programs running at once.
@@ -127,6 +139,8 @@ pub struct Args {
 struct Loaded {
     config: TrapdConfig,
     print: [Option<TrapFormat>; 2],
+    /// `format syslog…`, for `--syslog-traps`.
+    syslog: [Option<TrapFormat>; 2],
     execute: [Option<TrapFormat>; 2],
     destinations: Vec<Arc<super::forward::Destination>>,
 }
@@ -157,6 +171,10 @@ async fn load_trapd(files: &[PathBuf], format_string: Option<&str>) -> anyhow::R
     let print = |file: Option<&String>| format_string.or(file.map(String::as_str)).map(TrapFormat::parse);
     Ok(Loaded {
         print: [print(config.print1.as_ref()), print(config.print2.as_ref())],
+        syslog: [
+            config.syslog1.as_deref().map(TrapFormat::parse),
+            config.syslog2.as_deref().map(TrapFormat::parse),
+        ],
         execute: [
             config.execute1.as_deref().map(TrapFormat::parse),
             config.execute2.as_deref().map(TrapFormat::parse),
@@ -191,22 +209,102 @@ async fn reload_on_hangup(files: Vec<PathBuf>, format_string: Option<String>, re
     }
 }
 
-/// snmptrapd's logging flags as listen's: `-Lo` (`--stdout`), `-Le` (`--log-stderr`),
-/// `-Lf FILE` (`--output FILE`), `-Ls FACILITY` (`--syslog FACILITY`); `-LfFILE` and `-LsFAC`
-/// too.
+/// Where one snmptrapd `-L` option sends the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum LogTarget {
+    Stdout,
+    Stderr,
+    File(String),
+    Syslog(String),
+    Nowhere,
+}
+
+impl LogTarget {
+    /// listen's own options for it.
+    fn args(self) -> Vec<String> {
+        match self {
+            LogTarget::Stdout => vec!["--stdout".into()],
+            LogTarget::Stderr => vec!["--log-stderr".into()],
+            LogTarget::File(f) => vec!["--output".into(), f],
+            LogTarget::Syslog(f) => vec!["--syslog".into(), f],
+            LogTarget::Nowhere => vec!["--log-nowhere".into()],
+        }
+    }
+}
+
+/// The syslog priority of a log record: snmptrapd logs notifications at info.
+const LOG_INFO: u8 = 6;
+
+/// A Net-SNMP priority at the start of `text` (`0`–`7` or `! a c e w n i d`, or a range
+/// `A-B`): whether it takes priority info, and how many characters it used.
+fn priority_takes_info(text: &str) -> Result<(bool, usize), String> {
+    let level = |c: char| match c.to_ascii_lowercase() {
+        '0' | '!' => Some(0u8),
+        '1' | 'a' => Some(1),
+        '2' | 'c' => Some(2),
+        '3' | 'e' => Some(3),
+        '4' | 'w' => Some(4),
+        '5' | 'n' => Some(5),
+        '6' | 'i' => Some(6),
+        '7' | 'd' => Some(7),
+        _ => None,
+    };
+    let mut chars = text.chars();
+    let first = chars.next().and_then(level).ok_or_else(|| format!("invalid priority: {text:?}"))?;
+    let rest = chars.as_str();
+    if let Some(second) = rest.strip_prefix('-').and_then(|r| r.chars().next()).and_then(level) {
+        let (lo, hi) = (first.min(second), first.max(second));
+        return Ok(((lo..=hi).contains(&LOG_INFO), 3));
+    }
+    Ok((LOG_INFO <= first, 1))
+}
+
+/// What is left of `rest` (spaces skipped), or else the next word.
+fn log_word(rest: &str, next: &mut dyn Iterator<Item = String>, what: &str) -> Result<String, String> {
+    let rest = rest.trim_start();
+    if rest.is_empty() { next.next().ok_or_else(|| format!("needs {what}")) } else { Ok(rest.to_owned()) }
+}
+
+/// Reads one snmptrapd `-L` option, `spec` what follows `-L` in its word and `next` the words
+/// after it: `e`, `o`, `f FILE`, `s FACILITY`, `n`, and `E`, `O`, `F`, `S` with a priority
+/// before the rest. snmptrapd logs notifications at info, so a priority that leaves info out
+/// (`-LOw`) logs them nowhere.
+fn log_target(spec: &str, next: &mut dyn Iterator<Item = String>) -> Result<LogTarget, String> {
+    let mut chars = spec.chars();
+    let letter = chars.next().ok_or("-L needs e, o, f, s or n (E, O, F, S with a priority)")?;
+    let mut rest = chars.as_str().to_owned();
+    let mut takes_info = true;
+    if matches!(letter, 'E' | 'O' | 'F' | 'S') {
+        let p = log_word(&rest, next, "a priority")?;
+        let (info, used) = priority_takes_info(&p)?;
+        takes_info = info;
+        rest = p.get(used..).unwrap_or("").to_owned();
+    }
+    let target = match letter.to_ascii_lowercase() {
+        'e' => LogTarget::Stderr,
+        'o' => LogTarget::Stdout,
+        'f' => LogTarget::File(log_word(&rest, next, "a FILE")?),
+        's' => LogTarget::Syslog(log_word(&rest, next, "a FACILITY")?),
+        'n' => LogTarget::Nowhere,
+        other => return Err(format!("-L{other}: not e, o, f, s or n")),
+    };
+    Ok(if takes_info { target } else { LogTarget::Nowhere })
+}
+
+/// snmptrapd's logging options as listen's: `-Lo` (`--stdout`), `-Le` (`--log-stderr`),
+/// `-Lf FILE` (`--output FILE`), `-Ls FACILITY` (`--syslog FACILITY`), `-Ln`
+/// (`--log-nowhere`), and the forms with a priority (`-LOw`, `-LF 6 FILE`, `-LS 5 d`). An
+/// option that cannot be read is left for the parser to refuse.
 pub fn logging_options(args: Vec<String>) -> Vec<String> {
     let mut out = Vec::with_capacity(args.len());
-    for a in args {
-        match a.as_str() {
-            "-Lo" => out.push("--stdout".to_owned()),
-            "-Le" => out.push("--log-stderr".to_owned()),
-            "-Lf" => out.push("--output".to_owned()),
-            "-Ls" => out.push("--syslog".to_owned()),
-            other => match (other.strip_prefix("-Lf"), other.strip_prefix("-Ls")) {
-                (Some(file), _) if !file.is_empty() => out.extend(["--output".to_owned(), file.to_owned()]),
-                (_, Some(fac)) if !fac.is_empty() => out.extend(["--syslog".to_owned(), fac.to_owned()]),
-                _ => out.push(a),
+    let mut words = args.into_iter();
+    while let Some(a) = words.next() {
+        match a.strip_prefix("-L").filter(|s| !s.is_empty()) {
+            Some(spec) => match log_target(spec, &mut words) {
+                Ok(t) => out.extend(t.args()),
+                Err(_) => out.push(a),
             },
+            None => out.push(a),
         }
     }
     out
@@ -226,7 +324,7 @@ struct Syslog {
 }
 
 impl Syslog {
-    fn open(facility: &str, tag: &str, path: &Path) -> anyhow::Result<Syslog> {
+    fn open(facility: &str, severity: u8, tag: &str, path: &Path) -> anyhow::Result<Syslog> {
         let code: u8 = match facility {
             "d" | "daemon" => 3,
             "u" | "user" => 1,
@@ -239,7 +337,7 @@ impl Syslog {
         Ok(Syslog {
             socket,
             path: path.to_path_buf(),
-            priority: code.saturating_mul(8).saturating_add(6),
+            priority: code.saturating_mul(8).saturating_add(severity),
             tag: tag.to_owned(),
             pid: std::process::id(),
             message: Vec::new(),
@@ -370,7 +468,8 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     // Text keeps octets that are not UTF-8 as they came, as snmptrapd logs them.
     options.raw_octets = global.format == Format::Text;
     let rotate = args.rotate_size.as_deref().map(parse_size).transpose()?;
-    if rotate.is_some() && args.output.is_none() {
+    let targets = LogTargets::from_args(args);
+    if rotate.is_some() && targets.files.is_empty() {
         bail!("--rotate-size needs --output FILE");
     }
     let mut users = users(&args.users, &args.keys)?;
@@ -405,7 +504,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         eprintln!("snmpctl: warning: the engine state is not kept: {e}");
     }
     let engine_hex = snmpctl::hex::encode(receiver.engine().engine_id());
-    let mut sinks = Sinks::open(args, rotate)?;
+    let mut sinks = Sinks::open(&targets, args, rotate)?;
     let names: Vec<String> = bound
         .iter()
         .map(|(b, n)| match b.recv_buffer() {
@@ -449,6 +548,10 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     let reload = Arc::new(Reload::default());
     let mut formatter =
         Formatter::new(global.format, options, args.queue.max(1), args.count, &outbox, stop_tx.clone());
+    formatter.records.logs = targets.logs();
+    if targets.traps.is_some() {
+        formatter.records.syslog = Some(SYSLOG_FORMATS.map(TrapFormat::parse));
+    }
     formatter.records.print = [
         args.format_string.as_deref().map(TrapFormat::parse),
         args.format_string.as_deref().map(TrapFormat::parse),
@@ -469,7 +572,8 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
             reload: Arc::clone(&reload),
             generation: 0,
         };
-        formatter.records.print = t.take(loaded);
+        let formats = t.take(loaded);
+        formatter.records.apply(formats);
         formatter.trapd = Some(t);
     }
     let writer = std::thread::spawn({
@@ -619,32 +723,77 @@ impl LogFile {
     }
 }
 
+/// Where the log goes.
+#[derive(Debug, Default)]
+struct LogTargets {
+    stdout: bool,
+    stderr: bool,
+    files: Vec<PathBuf>,
+    syslog: Vec<String>,
+    nowhere: bool,
+    /// `--syslog-traps`: snmptrapd's messages without -L.
+    traps: Option<String>,
+}
+
+impl LogTargets {
+    fn from_args(args: &Args) -> LogTargets {
+        LogTargets {
+            stdout: args.stdout,
+            stderr: args.log_stderr,
+            files: args.output.clone(),
+            syslog: args.syslog.clone(),
+            nowhere: args.log_nowhere,
+            traps: args.syslog_traps.clone(),
+        }
+    }
+
+    /// Standard output takes the log when it is named, or when nothing else is.
+    fn stdout(&self) -> bool {
+        self.stdout
+            || !(self.stderr
+                || !self.files.is_empty()
+                || !self.syslog.is_empty()
+                || self.nowhere
+                || self.traps.is_some())
+    }
+
+    /// Whether the log record goes anywhere (when not, it is not even formatted).
+    fn logs(&self) -> bool {
+        self.stdout() || self.stderr || !self.files.is_empty() || !self.syslog.is_empty()
+    }
+}
+
 /// Where records go.
 struct Sinks {
     stdout: Option<BufWriter<std::io::Stdout>>,
     stderr: Option<BufWriter<std::io::Stderr>>,
-    file: Option<LogFile>,
-    syslog: Option<Syslog>,
+    files: Vec<LogFile>,
+    syslog: Vec<Syslog>,
+    /// `--syslog-traps`.
+    traps: Option<Syslog>,
 }
 
 impl Sinks {
-    fn open(args: &Args, rotate: Option<u64>) -> anyhow::Result<Sinks> {
-        let file = args.output.as_deref().map(|p| LogFile::open(p, rotate, args.rotate_keep)).transpose()?;
-        let syslog = args
-            .syslog
-            .as_deref()
-            .map(|f| Syslog::open(f, &args.syslog_tag, &args.syslog_socket))
-            .transpose()?;
-        let elsewhere = file.is_some() || syslog.is_some() || args.log_stderr;
-        let stdout =
-            (!elsewhere || args.stdout).then(|| BufWriter::with_capacity(1 << 16, std::io::stdout()));
-        let stderr = args.log_stderr.then(|| BufWriter::with_capacity(1 << 16, std::io::stderr()));
-        Ok(Sinks { stdout, stderr, file, syslog })
+    fn open(targets: &LogTargets, args: &Args, rotate: Option<u64>) -> anyhow::Result<Sinks> {
+        let files = targets
+            .files
+            .iter()
+            .map(|p| LogFile::open(p, rotate, args.rotate_keep))
+            .collect::<Result<_, _>>()?;
+        let syslog = |f: &String, severity| Syslog::open(f, severity, &args.syslog_tag, &args.syslog_socket);
+        Ok(Sinks {
+            stdout: targets.stdout().then(|| BufWriter::with_capacity(1 << 16, std::io::stdout())),
+            stderr: targets.stderr.then(|| BufWriter::with_capacity(1 << 16, std::io::stderr())),
+            files,
+            syslog: targets.syslog.iter().map(|f| syslog(f, LOG_INFO)).collect::<Result<_, _>>()?,
+            // snmptrapd's syslog(LOG_WARNING, …).
+            traps: targets.traps.as_ref().map(|f| syslog(f, 4)).transpose()?,
+        })
     }
 
     /// Whether records must be written one by one (rotation, syslog).
     fn by_record(&self) -> bool {
-        self.syslog.is_some() || self.file.as_ref().is_some_and(|f| f.rotate.is_some())
+        !self.syslog.is_empty() || self.files.iter().any(|f| f.rotate.is_some())
     }
 
     fn write(&mut self, record: &[u8]) -> anyhow::Result<()> {
@@ -654,10 +803,10 @@ impl Sinks {
         if let Some(s) = &mut self.stderr {
             s.write_all(record)?;
         }
-        if let Some(f) = &mut self.file {
+        for f in &mut self.files {
             f.write(record)?;
         }
-        if let Some(s) = &mut self.syslog {
+        for s in &mut self.syslog {
             s.send(record);
         }
         Ok(())
@@ -670,7 +819,7 @@ impl Sinks {
         if let Some(s) = &mut self.stderr {
             s.flush()?;
         }
-        if let Some(f) = &mut self.file {
+        for f in &mut self.files {
             f.file.flush()?;
         }
         Ok(())
@@ -680,9 +829,7 @@ impl Sinks {
     /// Returns the number of records written.
     fn drain(&mut self, outbox: &Outbox) -> anyhow::Result<u64> {
         let result = self.drain_until_closed(outbox);
-        if let Some(s) = &self.syslog
-            && s.failed > 0
-        {
+        for s in self.syslog.iter().chain(&self.traps).filter(|s| s.failed > 0) {
             eprintln!(
                 "snmpctl listen: {} records not taken by syslog at {} (is a syslog daemon running?)",
                 s.failed,
@@ -723,6 +870,13 @@ impl Sinks {
             } else {
                 self.write(&batch.records)?;
             }
+            if let Some(s) = &mut self.traps {
+                let mut start = 0;
+                for &end in &batch.trap_ends {
+                    s.send(batch.traps.get(start..end).unwrap_or_default());
+                    start = end;
+                }
+            }
             self.flush()?;
             written = written.saturating_add(u64::try_from(batch.ends.len()).unwrap_or(u64::MAX));
             batch.clear();
@@ -739,6 +893,10 @@ struct Batch {
     records: Vec<u8>,
     /// Where each record in `records` ends.
     ends: Vec<usize>,
+    /// `--syslog-traps` messages, one after another.
+    traps: Vec<u8>,
+    /// Where each message in `traps` ends.
+    trap_ends: Vec<usize>,
     /// Problem lines, for standard error.
     problems: String,
     /// Problem lines in `problems`.
@@ -747,16 +905,18 @@ struct Batch {
 
 impl Batch {
     fn is_empty(&self) -> bool {
-        self.ends.is_empty() && self.problems.is_empty()
+        self.ends.is_empty() && self.trap_ends.is_empty() && self.problems.is_empty()
     }
 
     fn len(&self) -> usize {
-        self.ends.len().saturating_add(self.problem_count)
+        self.ends.len().max(self.trap_ends.len()).saturating_add(self.problem_count)
     }
 
     fn clear(&mut self) {
         self.records.clear();
         self.ends.clear();
+        self.traps.clear();
+        self.trap_ends.clear();
         self.problems.clear();
         self.problem_count = 0;
     }
@@ -827,12 +987,12 @@ struct Trapd {
 }
 
 impl Trapd {
-    /// Takes a configuration; returns its log formats, for the records.
-    fn take(&mut self, loaded: Loaded) -> [Option<TrapFormat>; 2] {
+    /// Takes a configuration; returns its log and syslog formats, for the records.
+    fn take(&mut self, loaded: Loaded) -> Formats {
         self.config = loaded.config;
         self.execute = loaded.execute;
         self.destinations = loaded.destinations;
-        loaded.print
+        Formats { print: loaded.print, syslog: loaded.syslog }
     }
 
     /// A configuration read again since the last call, if any.
@@ -845,19 +1005,19 @@ impl Trapd {
         self.reload.next.lock().unwrap_or_else(PoisonError::into_inner).take()
     }
 
-    /// Applies the rules: offers the traphandle runs `n` is granted, and says whether it is
-    /// logged.
+    /// Applies the rules: offers the traphandle runs and forwards `n` is granted, and says
+    /// whether it is logged and whether `--syslog-traps` sends it.
     fn process(
         &mut self,
         n: &snmpctl::trap::Notification,
         via: notification::Via,
         options: &OutputOptions,
         epoch: (i64, (Civil, Civil)),
-    ) -> bool {
+    ) -> Logged {
         let permitted = self.config.permitted(n);
         if !permitted.any() {
             self.refused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            return false;
+            return Logged { log: false, syslog: false };
         }
         let trap_oid = n.trap_oid();
         if permitted.execute
@@ -907,7 +1067,9 @@ impl Trapd {
                 self.forward_one(to, n);
             }
         }
-        self.config.logs(permitted, n)
+        // snmptrapd's syslog handler needs the log grant; ignoreAuthFailure is not its concern
+        // (as in snmptrapd 5.9), doNotLogTraps is.
+        Logged { log: self.config.logs(permitted, n), syslog: permitted.log && !self.config.do_not_log }
     }
 
     /// Offers `n` for one `forward` line, as snmptrapd forwards it (see the forward module).
@@ -1017,8 +1179,27 @@ impl Trapd {
     }
 }
 
+/// What a configuration's formats are for the records.
+struct Formats {
+    print: [Option<TrapFormat>; 2],
+    syslog: [Option<TrapFormat>; 2],
+}
+
+/// Whether a notification is logged and whether `--syslog-traps` sends it.
+#[derive(Debug, Clone, Copy)]
+struct Logged {
+    log: bool,
+    syslog: bool,
+}
+
+/// snmptrapd's syslog messages without `format syslog`, for v1 Traps and for SNMPv2
+/// notifications.
+const SYSLOG_FORMATS: [&str; 2] = ["%a: %W Trap (%q) Uptime: %#T%#v\\n", "%B [%b]: Trap %#v\\n"];
+
 /// The receive side's [`Sink`]: formats each record and appends it to the [`Outbox`].
 struct Formatter {
+    /// The `--syslog-traps` message being made.
+    trap_line: Vec<u8>,
     trapd: Option<Trapd>,
     records: Records,
     capacity: usize,
@@ -1037,9 +1218,43 @@ struct Records {
     json: Vec<u8>,
     /// snmptrapd format strings for v1 Traps and for SNMPv2 notifications (text output).
     print: [Option<TrapFormat>; 2],
+    /// Whether the log goes anywhere.
+    logs: bool,
+    /// With `--syslog-traps`: its formats (v1, SNMPv2).
+    syslog: Option<[TrapFormat; 2]>,
 }
 
 impl Records {
+    /// Takes a configuration's formats.
+    fn apply(&mut self, formats: Formats) {
+        self.print = formats.print;
+        if let Some(active) = &mut self.syslog {
+            let [v1, v2] = formats.syslog;
+            *active = [
+                v1.unwrap_or_else(|| TrapFormat::parse(SYSLOG_FORMATS[0])),
+                v2.unwrap_or_else(|| TrapFormat::parse(SYSLOG_FORMATS[1])),
+            ];
+        }
+    }
+
+    /// The `--syslog-traps` message for a notification, into `out`; `false` without the option.
+    fn syslog_line(
+        &mut self,
+        out: &mut Vec<u8>,
+        time: SystemTime,
+        via: notification::Via,
+        n: &snmpctl::trap::Notification,
+    ) -> bool {
+        let Some([v1, v2]) = &self.syslog else { return false };
+        let (now, (local, utc)) = self.clock.epoch(time);
+        let cx = snmpctl::format::trap_format::Context { via, now, local, utc, options: &self.options };
+        self.text.clear();
+        (if n.trap_v1.is_some() { v1 } else { v2 }).write(&mut self.text, n, &cx);
+        out.clear();
+        out.extend_from_slice(&snmpctl::format::output::raw_bytes(&self.text));
+        true
+    }
+
     /// The record for a notification.
     fn notification(
         &mut self,
@@ -1104,8 +1319,19 @@ impl Formatter {
             text: String::new(),
             json: Vec::new(),
             print: [None, None],
+            logs: true,
+            syslog: None,
         };
-        Formatter { trapd: None, records, capacity, limit, accepted: 0, stop, outbox: Arc::clone(outbox) }
+        Formatter {
+            trap_line: Vec::new(),
+            trapd: None,
+            records,
+            capacity,
+            limit,
+            accepted: 0,
+            stop,
+            outbox: Arc::clone(outbox),
+        }
     }
 }
 
@@ -1126,35 +1352,42 @@ impl Sink for Formatter {
                 if let Some(t) = &mut self.trapd
                     && let Some(loaded) = t.reloaded()
                 {
-                    self.records.print = t.take(loaded);
+                    let formats = t.take(loaded);
+                    self.records.apply(formats);
                 }
-                if let Some(t) = &mut self.trapd
-                    && !t.process(&n, via, &self.records.options, self.records.clock.epoch(time))
-                {
-                    self.accepted = self.accepted.saturating_add(1);
-                    if self.limit.is_some_and(|l| self.accepted >= l) {
-                        let _ = self.stop.send(true);
+                let logged = match &mut self.trapd {
+                    Some(t) => t.process(&n, via, &self.records.options, self.records.clock.epoch(time)),
+                    None => Logged { log: true, syslog: true },
+                };
+                let log = logged.log && self.records.logs;
+                let syslog = logged.syslog && self.records.syslog.is_some();
+                if log || syslog {
+                    // A full buffer is seen before the record is formatted: an overloaded
+                    // listener spends nothing on records it drops.
+                    if !self.outbox.lock().has_room(self.capacity) {
+                        return false;
                     }
-                    return true;
+                    // Formatted without the lock, so the writer never waits on formatting.
+                    let syslog = syslog && self.records.syslog_line(&mut self.trap_line, time, via, &n);
+                    let record = if log { self.records.notification(time, via, &n) } else { &[] };
+                    let mut pending = self.outbox.lock();
+                    if !pending.has_room(self.capacity) {
+                        return false;
+                    }
+                    if log {
+                        pending.batch.records.extend_from_slice(record);
+                        let end = pending.batch.records.len();
+                        pending.batch.ends.push(end);
+                    }
+                    if syslog {
+                        pending.batch.traps.extend_from_slice(&self.trap_line);
+                        let end = pending.batch.traps.len();
+                        pending.batch.trap_ends.push(end);
+                    }
+                    if pending.batch.len() >= WAKE_BATCH {
+                        wake(&self.outbox, &pending);
+                    }
                 }
-                // A full buffer is seen before the record is formatted: an overloaded listener
-                // spends nothing on records it drops.
-                if !self.outbox.lock().has_room(self.capacity) {
-                    return false;
-                }
-                // Formatted without the lock, so the writer never waits on formatting.
-                let record = self.records.notification(time, via, &n);
-                let mut pending = self.outbox.lock();
-                if !pending.has_room(self.capacity) {
-                    return false;
-                }
-                pending.batch.records.extend_from_slice(record);
-                let end = pending.batch.records.len();
-                pending.batch.ends.push(end);
-                if pending.batch.ends.len() >= WAKE_BATCH {
-                    wake(&self.outbox, &pending);
-                }
-                drop(pending);
                 self.accepted = self.accepted.saturating_add(1);
                 if self.limit.is_some_and(|l| self.accepted >= l) {
                     let _ = self.stop.send(true);
@@ -1267,6 +1500,29 @@ impl Clock {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn snmptrapd_logging_options() {
+        let words = |line: &str| line.split(' ').map(str::to_owned).collect::<Vec<_>>();
+        let rewrite = |line: &str| super::logging_options(words(line)).join(" ");
+        assert_eq!(
+            rewrite("listen -Lo -Le -Lf /tmp/a -Ls d"),
+            "listen --stdout --log-stderr --output /tmp/a --syslog d"
+        );
+        assert_eq!(rewrite("listen -Lf/tmp/a -Lsd -Ln"), "listen --output /tmp/a --syslog d --log-nowhere");
+        // Debian's unit: -LOw. Notifications are logged at info, which warning leaves out.
+        assert_eq!(rewrite("listen -LOw -f"), "listen --log-nowhere -f");
+        assert_eq!(
+            rewrite("listen -LO i -LE 7 -LF 6 /tmp/a -LS5 d"),
+            "listen --stdout --log-stderr --output /tmp/a --log-nowhere"
+        );
+        assert_eq!(
+            rewrite("listen -LF6/tmp/a -LE0-7 -LEe-w"),
+            "listen --output /tmp/a --log-stderr --log-nowhere"
+        );
+        // Left for the parser to refuse.
+        assert_eq!(rewrite("listen -LOx -Lq"), "listen -LOx -Lq");
+    }
+
     #[test]
     fn rfc3339_pads_microseconds() {
         use std::time::{Duration, SystemTime};
