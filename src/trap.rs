@@ -436,6 +436,12 @@ impl Session {
         &self.counters
     }
 
+    /// Takes `users` instead of the v3 users it has (keys localized so far are dropped).
+    pub fn set_users(&mut self, users: Vec<TrapUser>) {
+        self.config.users = users;
+        self.keys.clear();
+    }
+
     /// Our engine.
     pub fn engine(&self) -> &LocalEngine {
         &self.config.engine

@@ -1955,9 +1955,9 @@ impl Listener {
     }
 }
 
-/// SIGHUP (issue 21): the configuration is read again and its rules apply to what comes next;
-/// a configuration that cannot be used (a forward destination that does not resolve) is
-/// reported and the one in force stays.
+/// SIGHUP (issue 21): the configuration is read again and its rules and users apply to what
+/// comes next (a v3 user of a new createUser line is taken); a configuration that cannot be
+/// used (a forward destination that does not resolve) is reported and the one in force stays.
 #[test]
 fn sighup_reads_the_configuration_again_and_keeps_it_when_broken() {
     let dir = temp_dir("sighup");
@@ -1969,14 +1969,28 @@ fn sighup_reads_the_configuration_again_and_keeps_it_when_broken() {
     let send = |community: &str, id: &str| {
         ok(&tool("snmptrap", &["-v", "2c", "-c", community, &target, id, "1.3.6.1.6.3.1.1.5.1"]));
     };
+    let engine = "0x8000000001020305";
+    let send_v3 = |id: &str| {
+        let mut a =
+            vec!["-v", "3", "-e", engine, "-u", "newuser", "-l", "authPriv", "-a", "SHA", "-A", AUTH_PASS];
+        a.extend(["-x", "AES", "-X", PRIV_PASS, &target, id, "1.3.6.1.6.3.1.1.5.1"]);
+        ok(&tool("snmptrap", &a));
+    };
     send("lab", "1"); // refused
+    send_v3("31"); // an unknown user
     send("public", "2"); // logged
     l.wait_lines(2);
-    std::fs::write(&conf, "authCommunity log lab\n").unwrap();
+    let with_user = format!(
+        "authCommunity log lab\ncreateUser -e {engine} newuser SHA {AUTH_PASS} AES {PRIV_PASS}\n\
+         authUser log newuser priv\n"
+    );
+    std::fs::write(&conf, &with_user).unwrap();
     assert!(l.hang_up().contains("read again"));
     send("public", "3"); // refused now
     send("lab", "4"); // logged now
     l.wait_lines(4);
+    send_v3("41"); // a user now
+    l.wait_lines(6);
     std::fs::write(&conf, "authCommunity log public\nforward default udp:no-such-host.invalid:162\n")
         .unwrap();
     let said = l.hang_up();
@@ -1986,12 +2000,13 @@ fn sighup_reads_the_configuration_again_and_keeps_it_when_broken() {
     );
     send("public", "5"); // still refused
     send("lab", "6"); // still logged
-    let lines = l.wait_lines(6);
+    let lines = l.wait_lines(8);
     let stderr = l.stop();
     let uptimes: Vec<&str> =
         lines.iter().filter_map(|line| line.split("Timeticks: (").nth(1)?.split(')').next()).collect();
-    assert_eq!(uptimes, ["2", "4", "6"], "{lines:#?}\n{stderr}");
+    assert_eq!(uptimes, ["2", "4", "41", "6"], "{lines:#?}\n{stderr}");
     assert!(stderr.contains("3 notifications not processed"), "{stderr}");
+    assert!(stderr.contains("dropped 1 (unknown user 1)"), "{stderr}");
 }
 
 /// `-v VIEW` with `view` lines (issue 21): which notifications each view lets through,

@@ -101,6 +101,11 @@ pub trait Sink: Send + 'static {
     fn idle(&mut self) {}
     /// Every receive loop has stopped: nothing more will be pushed.
     fn close(&mut self) {}
+    /// v3 users to take instead of the receiver's (a configuration read again), if any;
+    /// asked whenever the sockets have nothing more queued, after [`Sink::idle`].
+    fn take_users(&mut self) -> Option<Vec<crate::trap::TrapUser>> {
+        None
+    }
 }
 
 /// A bound socket.
@@ -231,7 +236,11 @@ impl<S: Sink> Shared<S> {
     }
 
     fn idle(&self) {
-        self.lock().sink.idle();
+        let mut state = self.lock();
+        state.sink.idle();
+        if let Some(users) = state.sink.take_users() {
+            state.receiver.set_users(users);
+        }
     }
 }
 

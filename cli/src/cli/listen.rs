@@ -473,6 +473,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         bail!("--rotate-size needs --output FILE");
     }
     let mut users = users(&args.users, &args.keys)?;
+    let base_users = users.clone();
     if let Some(l) = &trapd {
         users.extend(l.config.users.iter().cloned());
     }
@@ -564,7 +565,9 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
             handlers: handlers.as_ref().map(super::handlers::Pool::handle),
             forward: forwarder.as_ref().map(super::forward::Forwarder::handle),
             request_id: getrandom::u32().map_or(1, |r| i64::from(r & 0x7fff_ffff)),
+            base_users: base_users.clone(),
             users: users.clone(),
+            new_users: None,
             msg_id: getrandom::u32().map_or(1, |r| i32::try_from(r & 0x3fff_ffff).unwrap_or(1)),
             salt: snmpctl::usm::SaltCounter::new(getrandom::u64().unwrap_or(0x5eed)),
             refused: Arc::clone(&refused),
@@ -973,9 +976,14 @@ struct Trapd {
     forward: Option<super::forward::Handle>,
     /// The request-id of the next forwarded Trap.
     request_id: i64,
-    /// The v3 users notifications are received from: a forwarded v3 Trap is authenticated
-    /// (and encrypted) anew with its user's keys.
+    /// The v3 users of `--users` and `-u`, which a configuration read again keeps.
+    base_users: Vec<TrapUser>,
+    /// The v3 users notifications are received from (`base_users`, then the configuration's
+    /// `createUser` lines): a forwarded v3 Trap is authenticated (and encrypted) anew with its
+    /// user's keys.
     users: Vec<TrapUser>,
+    /// Users of a configuration read again, for the receiver to take.
+    new_users: Option<Vec<TrapUser>>,
     /// msgID of the next forwarded v3 Trap.
     msg_id: i32,
     /// Salts for forwarded v3 Traps' encryption.
@@ -989,6 +997,7 @@ struct Trapd {
 impl Trapd {
     /// Takes a configuration; returns its log and syslog formats, for the records.
     fn take(&mut self, loaded: Loaded) -> Formats {
+        self.users = self.base_users.iter().chain(&loaded.config.users).cloned().collect();
         self.config = loaded.config;
         self.execute = loaded.execute;
         self.destinations = loaded.destinations;
@@ -1304,6 +1313,18 @@ impl Records {
 }
 
 impl Formatter {
+    /// Takes a configuration read again since the last call, if any: its rules, formats and
+    /// (for the receiver) its users.
+    fn reload(&mut self) {
+        if let Some(t) = &mut self.trapd
+            && let Some(loaded) = t.reloaded()
+        {
+            let formats = t.take(loaded);
+            self.records.apply(formats);
+            t.new_users = Some(t.users.clone());
+        }
+    }
+
     fn new(
         format: Format,
         options: OutputOptions<'static>,
@@ -1349,12 +1370,7 @@ impl Sink for Formatter {
                 if self.limit.is_some_and(|l| self.accepted >= l) {
                     return true;
                 }
-                if let Some(t) = &mut self.trapd
-                    && let Some(loaded) = t.reloaded()
-                {
-                    let formats = t.take(loaded);
-                    self.records.apply(formats);
-                }
+                self.reload();
                 let logged = match &mut self.trapd {
                     Some(t) => t.process(&n, via, &self.records.options, self.records.clock.epoch(time)),
                     None => Logged { log: true, syslog: true },
@@ -1414,6 +1430,11 @@ impl Sink for Formatter {
 
     fn idle(&mut self) {
         wake(&self.outbox, &self.outbox.lock());
+    }
+
+    fn take_users(&mut self) -> Option<Vec<TrapUser>> {
+        self.reload();
+        self.trapd.as_mut()?.new_users.take()
     }
 
     fn close(&mut self) {
