@@ -371,6 +371,15 @@ impl Client {
         &self.shared.mib
     }
 
+    /// The local address of the client's own UDP socket (bound to the wildcard address, so the
+    /// port is what tells it apart); `None` over TCP or a [`Hub`]'s shared sockets.
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        match &self.direct.as_deref()?.socket {
+            UdpLink::Own(socket) => socket.get_ref().local_addr().ok(),
+            UdpLink::Hub { .. } => None,
+        }
+    }
+
     /// Sends a request and waits for its outcome.
     ///
     /// # Errors

@@ -28,6 +28,7 @@ mod rasn_view;
 mod roundtrip;
 mod sim;
 mod snmpconf;
+mod status;
 mod table;
 mod trap;
 mod usm;

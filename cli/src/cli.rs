@@ -3,6 +3,7 @@
 mod agent;
 mod decode;
 mod demo;
+mod df;
 mod exporter;
 mod forward;
 mod get;
@@ -14,6 +15,7 @@ mod poll;
 mod progress;
 mod snmp;
 mod snmpconf;
+mod status;
 mod table;
 mod walk;
 
@@ -82,6 +84,11 @@ enum Command {
     Set(get::SetArgs),
     /// Read a table as rows, as snmptable: columns from the MIB, sparse cells as `?`.
     Table(table::Args),
+    /// A device at a glance, as snmpstatus: sysDescr, uptime, interfaces and their packets, IP
+    /// packets, interfaces down.
+    Status(status::Args),
+    /// Disk and memory space, as snmpdf: hrStorageTable (or with -Cu, dskTable).
+    Df(df::Args),
     /// Send a notification (Trap, or Inform with -Ci), as snmptrap.
     Trap(notify::Args),
     /// Send an Inform and wait for the acknowledgement, as snmpinform.
@@ -126,6 +133,8 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Walk(args) => walk::run(&cli.global, &args),
         Command::Set(args) => get::run_set(&cli.global, &args),
         Command::Table(args) => table::run(&cli.global, &args),
+        Command::Status(args) => status::run(&cli.global, &args),
+        Command::Df(args) => df::run(&cli.global, &args),
         Command::Translate(args) => mib::run_translate(&args),
         Command::Trap(args) => notify::run(&cli.global, &args, false),
         Command::Inform(args) => notify::run(&cli.global, &args, true),
@@ -145,6 +154,8 @@ impl Command {
             Command::Set(a) => Some(&mut a.snmp),
             Command::Walk(a) => Some(&mut a.snmp),
             Command::Table(a) => Some(&mut a.snmp),
+            Command::Status(a) => Some(&mut a.snmp),
+            Command::Df(a) => Some(&mut a.snmp),
             Command::Trap(a) | Command::Inform(a) => Some(&mut a.snmp),
             Command::Poll(a) => Some(&mut a.snmp),
             _ => None,
