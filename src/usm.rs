@@ -36,8 +36,8 @@ mod secret;
 
 pub use engine::{EngineState, LocalEngine, MAX_ENGINE_BOOTS, Report, TIME_WINDOW};
 pub use key::{
-    Credentials, KeySource, LocalizedKeys, MIN_PASSWORD_LEN, Password, UserKeys, localize, password_to_key,
-    privacy_key,
+    Credentials, KeySource, LocalizedKeys, MIN_PASSWORD_LEN, Password, UserKeys, apply_key_change,
+    key_change, localize, password_to_key, privacy_key,
 };
 pub use privacy::SaltCounter;
 pub use protocol::{AuthProtocol, KeyExtension, PrivProtocol, SecurityLevel, UnknownProtocol};

@@ -32,6 +32,7 @@ mod status;
 mod table;
 mod trap;
 mod usm;
+mod usm_admin;
 
 /// The built `snmpctl`, reading no snmp.conf of the machine's: a test must not depend on what
 /// `/etc/snmp/snmp.conf` or `~/.snmp` hold (Debian's says `mibs :`).

@@ -17,6 +17,7 @@ mod snmp;
 mod snmpconf;
 mod status;
 mod table;
+mod usm;
 mod walk;
 
 use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand, ValueEnum};
@@ -89,6 +90,9 @@ enum Command {
     Status(status::Args),
     /// Disk and memory space, as snmpdf: hrStorageTable (or with -Cu, dskTable).
     Df(df::Args),
+    /// SNMPv3 users on an agent, as snmpusm: create, cloneFrom, activate, deactivate, delete,
+    /// passwd (RFC 3414 KeyChange), list.
+    Usm(usm::Args),
     /// Send a notification (Trap, or Inform with -Ci), as snmptrap.
     Trap(notify::Args),
     /// Send an Inform and wait for the acknowledgement, as snmpinform.
@@ -135,6 +139,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Table(args) => table::run(&cli.global, &args),
         Command::Status(args) => status::run(&cli.global, &args),
         Command::Df(args) => df::run(&cli.global, &args),
+        Command::Usm(args) => usm::run(&cli.global, &args),
         Command::Translate(args) => mib::run_translate(&args),
         Command::Trap(args) => notify::run(&cli.global, &args, false),
         Command::Inform(args) => notify::run(&cli.global, &args, true),
@@ -156,6 +161,7 @@ impl Command {
             Command::Table(a) => Some(&mut a.snmp),
             Command::Status(a) => Some(&mut a.snmp),
             Command::Df(a) => Some(&mut a.snmp),
+            Command::Usm(a) => Some(&mut a.snmp),
             Command::Trap(a) | Command::Inform(a) => Some(&mut a.snmp),
             Command::Poll(a) => Some(&mut a.snmp),
             _ => None,

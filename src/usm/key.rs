@@ -131,6 +131,46 @@ pub fn privacy_key(auth: AuthProtocol, privacy: PrivProtocol, localized: &[u8], 
     Secret::new(key.as_slice())
 }
 
+/// RFC 3414 § 5's KeyChange value that turns the key `old` into `new` (as long as `old`): the
+/// `random` octets (as long as the key; use a good random source), then the new key XORed with
+/// a chain of digests of the old key and `random`, with the hash of `proto` (RFC 7860's SHA-2
+/// ones included). An agent applies it with [`apply_key_change`]; usmUserAuthKeyChange and
+/// usmUserPrivKeyChange take it.
+pub fn key_change(proto: AuthProtocol, old: &[u8], new: &[u8], random: &[u8]) -> Vec<u8> {
+    let mut out = random.to_vec();
+    out.extend(xor_chain(proto, old, random, new));
+    out
+}
+
+/// The new key a KeyChange `value` (random octets, then delta) gives from the key `old`, as an
+/// agent computes it (RFC 3414 § 5); `None` when `value` is not twice the key's length.
+pub fn apply_key_change(proto: AuthProtocol, old: &[u8], value: &[u8]) -> Option<Secret> {
+    let len = old.len();
+    if value.len() != len.checked_mul(2)? {
+        return None;
+    }
+    let (random, delta) = value.split_at(len);
+    Some(Secret::new(xor_chain(proto, old, random, delta)))
+}
+
+/// `data` XORed with H(old ‖ random), H(H(old ‖ random) ‖ random), …, a digest per digest-sized
+/// block, the last one cut to what is left.
+fn xor_chain(proto: AuthProtocol, old: &[u8], random: &[u8], data: &[u8]) -> Vec<u8> {
+    let mut temp: Zeroizing<Vec<u8>> = Zeroizing::new(old.to_vec());
+    let mut out = Vec::with_capacity(data.len());
+    for block in data.chunks(proto.digest_len().max(1)) {
+        let next = with_digest!(proto, D => {
+            let mut h = D::new();
+            h.update(temp.as_slice());
+            h.update(random);
+            Secret::new(h.finalize().as_slice())
+        });
+        temp = Zeroizing::new(next.expose().to_vec());
+        out.extend(block.iter().zip(temp.iter()).map(|(a, b)| a ^ b));
+    }
+    out
+}
+
 /// Where a user's key comes from.
 #[derive(Clone, Debug)]
 pub enum KeySource {
@@ -436,5 +476,28 @@ mod tests {
             user.at_level(SecurityLevel::AuthPriv).localize(&engine).privacy_key(),
             user.localize(&engine).privacy_key()
         );
+    }
+
+    #[test]
+    fn key_change_turns_the_old_key_into_the_new_one() {
+        let engine = hex::decode(ENGINE).unwrap();
+        for proto in [AuthProtocol::Md5, AuthProtocol::Sha1, AuthProtocol::Sha224, AuthProtocol::Sha512] {
+            let old = localize(proto, password_to_key(proto, &maplesyrup()).expose(), &engine);
+            let new_pw = Password::new(b"newsyrup".to_vec()).unwrap();
+            let new = localize(proto, password_to_key(proto, &new_pw).expose(), &engine);
+            let random: Vec<u8> = (0..old.len()).map(|i| u8::try_from(i * 7 % 256).unwrap()).collect();
+            let value = key_change(proto, old.expose(), new.expose(), &random);
+            assert_eq!(value.len(), 2 * old.len());
+            assert_eq!(&value[..old.len()], random.as_slice());
+            assert_eq!(apply_key_change(proto, old.expose(), &value).unwrap().expose(), new.expose());
+            // Applied to another key, it gives something else.
+            assert_ne!(apply_key_change(proto, new.expose(), &value).unwrap().expose(), new.expose());
+        }
+        // A key longer than the digest (a 32-byte AES-256 key under MD5) takes two blocks.
+        let old = vec![1u8; 32];
+        let new = vec![2u8; 32];
+        let value = key_change(AuthProtocol::Md5, &old, &new, &[3u8; 32]);
+        assert_eq!(apply_key_change(AuthProtocol::Md5, &old, &value).unwrap().expose(), new.as_slice());
+        assert!(apply_key_change(AuthProtocol::Md5, &old, &value[1..]).is_none());
     }
 }

@@ -1,0 +1,340 @@
+//! `snmpctl usm`: SNMPv3 users on an agent, as `snmpusm` manages them (RFC 3414's
+//! usmUserTable): create (with createAndGo, or createAndWait under `-Cw`), cloneFrom,
+//! activate, deactivate, delete, passwd (usmUserAuthKeyChange and usmUserPrivKeyChange, RFC
+//! 3414 § 5, with the hash of every RFC 7860 protocol), and list.
+//!
+//! As snmpusm: the row is the agent's engine ID (discovered, or `-CE`) and the user's name; a
+//! passphrase is turned into a key with the issuing session's authentication protocol (and
+//! `-x` privacy protocol) and localized to that engine; without a USER, passwd changes the
+//! issuing user's own keys through usmUserOwnAuthKeyChange and usmUserOwnPrivKeyChange.
+
+use super::snmp::{self, SnmpArgs};
+use super::{EXIT_AGENT_ERROR, EXIT_FAILURE, EXIT_OK, GlobalArgs};
+use anyhow::{Context as _, bail};
+use snmpctl::client::{Operation, Request};
+use snmpctl::format::output;
+use snmpctl::msg::ErrorStatus;
+use snmpctl::usm::{AuthProtocol, Password, PrivProtocol, Secret};
+use snmpctl::value::{Oid, Value, VarBind};
+use std::io::Write as _;
+use std::process::ExitCode;
+
+// Arguments of `snmpctl usm`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub(super) snmp: SnmpArgs,
+    /// Command options, as snmpusm's -C: w (create with createAndWait), a (passwd: the
+    /// authentication key only), x (the privacy key only), k (OLD and NEW may be localized keys,
+    /// 0x…), o (passwd: the usmUserOwn…KeyChange objects, for the issuing user), E ENGINE-ID
+    /// (the row's usmUserEngineID, hex, as -CE8000…), p STRING (usmUserPublic, as -Cpfoo).
+    #[arg(short = 'C', long = "command-options", value_name = "OPTS")]
+    command_options: Vec<String>,
+    /// The agent: [udp:|udp6:|tcp:|tcp6:]host[:port].
+    agent: String,
+    /// create USER [CLONEFROM-USER] | delete USER | activate USER | deactivate USER |
+    /// cloneFrom USER CLONEFROM-USER | passwd OLD NEW [USER] | list.
+    #[arg(required = true, num_args = 1.., allow_hyphen_values = true)]
+    command: Vec<String>,
+}
+
+/// usmUserEntry.
+const USM_USER_ENTRY: [u32; 10] = [1, 3, 6, 1, 6, 3, 15, 1, 2, 2];
+const SECURITY_NAME: u32 = 3;
+const CLONE_FROM: u32 = 4;
+const AUTH_PROTOCOL: u32 = 5;
+const AUTH_KEY_CHANGE: u32 = 6;
+const OWN_AUTH_KEY_CHANGE: u32 = 7;
+const PRIV_PROTOCOL: u32 = 8;
+const PRIV_KEY_CHANGE: u32 = 9;
+const OWN_PRIV_KEY_CHANGE: u32 = 10;
+const PUBLIC: u32 = 11;
+const STATUS: u32 = 13;
+/// RowStatus values.
+const ACTIVE: i32 = 1;
+const NOT_IN_SERVICE: i32 = 2;
+const CREATE_AND_GO: i32 = 4;
+const CREATE_AND_WAIT: i32 = 5;
+const DESTROY: i32 = 6;
+
+/// `-C` for this command: letters, and the values of E and p.
+#[derive(Debug, Default)]
+struct Options {
+    flags: Vec<char>,
+    engine_id: Option<Vec<u8>>,
+    public: Option<String>,
+}
+
+impl Options {
+    fn parse(values: &[String]) -> anyhow::Result<Options> {
+        let mut o = Options::default();
+        for v in values {
+            let mut chars = v.chars();
+            while let Some(c) = chars.next() {
+                match c {
+                    'w' | 'a' | 'x' | 'k' | 'o' => o.flags.push(c),
+                    'E' => {
+                        let hex: String = chars.by_ref().collect();
+                        let hex = hex.trim_start_matches("0x");
+                        o.engine_id =
+                            Some(snmpctl::hex::decode(hex).context("-CE needs an engine ID in hex")?);
+                    }
+                    'p' => o.public = Some(chars.by_ref().collect()),
+                    other => bail!("-C{other}: not an option of usm (it takes -C with w a x k o E p)"),
+                }
+            }
+        }
+        Ok(o)
+    }
+
+    fn has(&self, c: char) -> bool {
+        self.flags.contains(&c)
+    }
+}
+
+/// The column `column` of the row for `engine_id` and `user`.
+fn cell(column: u32, engine_id: &[u8], user: &[u8]) -> anyhow::Result<Oid> {
+    let mut arcs = USM_USER_ENTRY.to_vec();
+    arcs.extend([1, column]);
+    for part in [engine_id, user] {
+        arcs.push(u32::try_from(part.len())?);
+        arcs.extend(part.iter().map(|b| u32::from(*b)));
+    }
+    Ok(Oid::new(&arcs)?)
+}
+
+/// A passphrase's key, or with `-Ck` a localized key given as `0x…`: localized to `engine_id`
+/// with `auth`, and for a privacy key extended to what `privacy` needs.
+fn localized_key(
+    text: &str,
+    keys_allowed: bool,
+    auth: AuthProtocol,
+    privacy: Option<PrivProtocol>,
+    engine_id: &[u8],
+) -> anyhow::Result<Secret> {
+    if keys_allowed && let Some(hex) = text.strip_prefix("0x") {
+        return Ok(Secret::new(snmpctl::hex::decode(hex).context("a localized key in hex after 0x")?));
+    }
+    let password = Password::new(text.as_bytes().to_vec()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let kul =
+        snmpctl::usm::localize(auth, snmpctl::usm::password_to_key(auth, &password).expose(), engine_id);
+    Ok(match privacy {
+        Some(p) => snmpctl::usm::privacy_key(auth, p, kul.expose(), engine_id),
+        None => kul,
+    })
+}
+
+pub fn run(_global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
+    args.snmp.mib.load();
+    // snmpusm takes its -C options after the agent too (`AGENT -Cw create USER`).
+    let leading = args.command.iter().take_while(|w| w.starts_with("-C") && w.len() > 2).count();
+    let (late, command_words) = args.command.split_at(leading);
+    let late: Vec<String> = late.iter().filter_map(|w| w.get(2..).map(str::to_owned)).collect();
+    let opts = Options::parse(&[args.command_options.as_slice(), late.as_slice()].concat())?;
+    if args.snmp.snmp_version != snmp::SnmpVersion::V3 {
+        bail!("usm manages SNMPv3 users and works over SNMPv3 only (-v 3)");
+    }
+    let options = args.snmp.output_options_for(super::Format::Text)?;
+    let runtime = snmp::runtime()?;
+    let client = runtime.block_on(snmp::connect(&args.agent, &args.snmp))?.0;
+    let words: Vec<&str> = command_words.iter().map(String::as_str).collect();
+    let Some((&command, rest)) = words.split_first() else { bail!("usm needs a COMMAND") };
+
+    // The agent's engine ID: -CE, or discovered by a first request.
+    let engine_id = match &opts.engine_id {
+        Some(e) => e.clone(),
+        None => {
+            let probe = Request {
+                operation: Operation::Get,
+                varbinds: vec![VarBind::null(Oid::new(&[1, 3, 6, 1, 6, 3, 10, 2, 1, 1, 0])?)],
+            };
+            if let Err(e) = runtime.block_on(client.request(probe)) {
+                eprintln!("{}", snmp::describe(&e, &args.agent, false));
+                return Ok(ExitCode::from(EXIT_FAILURE));
+            }
+            match runtime.block_on(client.engine())? {
+                Some(state) => state.engine_id().to_vec(),
+                None => bail!("the agent's engine ID was not discovered (give it with -CE)"),
+            }
+        }
+    };
+    let own_name = args.snmp.keys.user.clone().unwrap_or_default();
+    let status = |user: &str, value: i32| -> anyhow::Result<VarBind> {
+        Ok(VarBind::new(cell(STATUS, &engine_id, user.as_bytes())?, Value::Integer(value)))
+    };
+    let clone_from = |user: &str, from: &str| -> anyhow::Result<VarBind> {
+        let pointer = cell(SECURITY_NAME, &engine_id, from.as_bytes())?;
+        Ok(VarBind::new(cell(CLONE_FROM, &engine_id, user.as_bytes())?, Value::ObjectIdentifier(pointer)))
+    };
+    let public = |user: &str| -> anyhow::Result<Option<VarBind>> {
+        opts.public
+            .as_ref()
+            .map(|p| Ok(VarBind::new(cell(PUBLIC, &engine_id, user.as_bytes())?, Value::from(p.as_str()))))
+            .transpose()
+    };
+
+    let (varbinds, done) = match (command, rest) {
+        ("create" | "createAndWait", [user, from @ ..]) if from.len() <= 1 => {
+            let go =
+                if opts.has('w') || command == "createAndWait" { CREATE_AND_WAIT } else { CREATE_AND_GO };
+            let mut v = vec![status(user, go)?];
+            if let Some(from) = from.first() {
+                v.push(clone_from(user, from)?);
+            }
+            v.extend(public(user)?);
+            (v, "User successfully created.")
+        }
+        ("cloneFrom" | "clone", [user, from]) => {
+            let mut v = vec![status(user, ACTIVE)?, clone_from(user, from)?];
+            v.extend(public(user)?);
+            (v, "User successfully cloned.")
+        }
+        ("activate", [user]) => (vec![status(user, ACTIVE)?], "User successfully activated."),
+        ("deactivate", [user]) => (vec![status(user, NOT_IN_SERVICE)?], "User successfully deactivated."),
+        ("delete", [user]) => (vec![status(user, DESTROY)?], "User successfully deleted."),
+        ("passwd", [old, new, user @ ..]) if user.len() <= 1 => {
+            let own = user.is_empty() || opts.has('o');
+            let user = user.first().copied().unwrap_or(own_name.as_str());
+            let (mut auth_key, mut priv_key) = (opts.has('a'), opts.has('x'));
+            if !auth_key && !priv_key {
+                (auth_key, priv_key) = (true, true);
+            }
+            if opts.has('k') && auth_key && priv_key {
+                bail!("passwd with -Ck changes one key: give -Ca or -Cx");
+            }
+            let auth = args.snmp.keys.auth_protocol.unwrap_or(AuthProtocol::Md5);
+            let privacy = args.snmp.keys.priv_protocol;
+            let mut v = Vec::new();
+            let random = |len: usize| -> anyhow::Result<Vec<u8>> {
+                let mut r = vec![0u8; len];
+                getrandom::fill(&mut r).map_err(|e| anyhow::anyhow!("no random octets: {e}"))?;
+                Ok(r)
+            };
+            if auth_key {
+                let old = localized_key(old, opts.has('k'), auth, None, &engine_id)?;
+                let new = localized_key(new, opts.has('k'), auth, None, &engine_id)?;
+                let change = snmpctl::usm::key_change(auth, old.expose(), new.expose(), &random(old.len())?);
+                let column = if own { OWN_AUTH_KEY_CHANGE } else { AUTH_KEY_CHANGE };
+                v.push(VarBind::new(cell(column, &engine_id, user.as_bytes())?, Value::OctetString(change)));
+            }
+            if priv_key {
+                let Some(p) = privacy else {
+                    bail!(
+                        "no encryption type specified, which I need in order to know to change the key (-x)"
+                    );
+                };
+                let old = localized_key(old, opts.has('k'), auth, Some(p), &engine_id)?;
+                let new = localized_key(new, opts.has('k'), auth, Some(p), &engine_id)?;
+                let change = snmpctl::usm::key_change(auth, old.expose(), new.expose(), &random(old.len())?);
+                let column = if own { OWN_PRIV_KEY_CHANGE } else { PRIV_KEY_CHANGE };
+                v.push(VarBind::new(cell(column, &engine_id, user.as_bytes())?, Value::OctetString(change)));
+            }
+            (v, "SNMPv3 Key(s) successfully changed.")
+        }
+        ("list", []) => return list(&runtime, &client, args),
+        ("changekey", _) => bail!(
+            "changekey (a Diffie-Hellman exchange through SNMP-USM-DH-OBJECTS-MIB) is not supported; \
+             use passwd"
+        ),
+        _ => bail!(
+            "usm COMMAND: create USER [CLONEFROM-USER], delete USER, activate USER, deactivate USER, \
+             cloneFrom USER CLONEFROM-USER, passwd OLD NEW [USER], list"
+        ),
+    };
+    let request = Request { operation: Operation::Set, varbinds };
+    let pdu = match runtime.block_on(client.request(request)) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{}", snmp::describe(&e, &args.agent, false));
+            return Ok(ExitCode::from(EXIT_FAILURE));
+        }
+    };
+    if pdu.error_status != ErrorStatus::NO_ERROR {
+        eprint!("{}", output::error_report(&pdu, &options, true));
+        return Ok(ExitCode::from(EXIT_AGENT_ERROR));
+    }
+    writeln!(std::io::stdout(), "{done}")?;
+    Ok(ExitCode::from(EXIT_OK))
+}
+
+/// `list`: the agent's users, a line each: engine ID, name, authentication and privacy
+/// protocols, status.
+fn list(
+    runtime: &tokio::runtime::Runtime,
+    client: &snmpctl::Client,
+    args: &Args,
+) -> anyhow::Result<ExitCode> {
+    let mut rows: std::collections::BTreeMap<Vec<u32>, [String; 3]> = std::collections::BTreeMap::new();
+    for (slot, column) in [AUTH_PROTOCOL, PRIV_PROTOCOL, STATUS].into_iter().enumerate() {
+        let mut arcs = USM_USER_ENTRY.to_vec();
+        arcs.extend([1, column]);
+        let vbs = match runtime.block_on(client.walk(Oid::new(&arcs)?)?.collect()) {
+            Ok(v) => v,
+            Err(partial) => {
+                let options = args.snmp.output_options_for(super::Format::Text)?;
+                eprint!("{}", super::walk::report(&partial.error, &args.agent, &options));
+                return Ok(ExitCode::from(super::walk::exit_code(Some(&partial.error))));
+            }
+        };
+        for vb in vbs {
+            let index = vb.oid.arcs().get(arcs.len()..).unwrap_or(&[]).to_vec();
+            let text = match (&vb.value, column) {
+                (Value::ObjectIdentifier(o), AUTH_PROTOCOL) => auth_name(o),
+                (Value::ObjectIdentifier(o), _) => priv_name(o),
+                (Value::Integer(s), _) => row_status(*s),
+                (other, _) => other.to_string(),
+            };
+            if let Some(cells) = rows.entry(index).or_default().get_mut(slot) {
+                *cells = text;
+            }
+        }
+    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    writeln!(out, "{:<26} {:<24} {:<8} {:<10} STATUS", "ENGINE ID", "USER", "AUTH", "PRIVACY")?;
+    for (index, [auth, privacy, status]) in rows {
+        // The index: engine ID (length, octets), then the name (length, octets).
+        let mut parts = index.iter().copied();
+        let mut take = || -> Vec<u8> {
+            let n = parts.next().unwrap_or(0) as usize;
+            parts.by_ref().take(n).map(|a| u8::try_from(a).unwrap_or(b'?')).collect()
+        };
+        let (engine, name) = (take(), take());
+        writeln!(
+            out,
+            "{:<26} {:<24} {auth:<8} {privacy:<10} {status}",
+            snmpctl::hex::encode(&engine),
+            String::from_utf8_lossy(&name)
+        )?;
+    }
+    out.flush()?;
+    Ok(ExitCode::from(EXIT_OK))
+}
+
+fn auth_name(o: &Oid) -> String {
+    // usmNoAuthProtocol 1, usmHMACMD5 2, usmHMACSHA 3 (snmpAuthProtocols), RFC 7860's 4–7.
+    match o.arcs() {
+        [1, 3, 6, 1, 6, 3, 10, 1, 1, n] => ["none", "MD5", "SHA", "SHA-224", "SHA-256", "SHA-384", "SHA-512"]
+            .get((*n as usize).wrapping_sub(1))
+            .map_or_else(|| o.to_string(), |s| (*s).to_owned()),
+        _ => o.to_string(),
+    }
+}
+
+fn priv_name(o: &Oid) -> String {
+    match o.arcs() {
+        [1, 3, 6, 1, 6, 3, 10, 1, 2, 1] => "none".into(),
+        [1, 3, 6, 1, 6, 3, 10, 1, 2, 2] => "DES".into(),
+        [1, 3, 6, 1, 6, 3, 10, 1, 2, 3] => "3DES".into(),
+        [1, 3, 6, 1, 6, 3, 10, 1, 2, 4] => "AES".into(),
+        _ => o.to_string(),
+    }
+}
+
+fn row_status(s: i32) -> String {
+    match s {
+        ACTIVE => "active".into(),
+        NOT_IN_SERVICE => "notInService".into(),
+        3 => "notReady".into(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,148 @@
+//! `snmpctl usm` next to `snmpusm` (issue 24), against a real snmpd, proven by what snmpd
+//! accepts afterwards: users made by cloning templates of every RFC 7860 authentication
+//! protocol (and the privacy families), their passwords changed through RFC 3414's KeyChange,
+//! then a Get with the new passwords works and one with the old ones is refused; users
+//! deactivated, activated and deleted. Each step is done by snmpusm for one user and by
+//! snmpctl for its twin, and the two say the same.
+
+use crate::agent::Snmpd;
+use std::process::{Command, Output};
+
+/// (name, authentication, privacy) of the templates.
+const TEMPLATES: [(&str, &str, &str); 6] = [
+    ("md5", "MD5", "DES"),
+    ("sha", "SHA", "AES"),
+    ("sha224", "SHA-224", "AES"),
+    ("sha256", "SHA-256", "AES-192"),
+    ("sha384", "SHA-384", "AES"),
+    ("sha512", "SHA-512", "AES-256-C"),
+];
+const TEMPLATE_PASS: &str = "template_pass";
+const ADMIN: [&str; 7] = ["-v3", "-u", "admin", "-l", "authNoPriv", "-a", "SHA"];
+
+fn config() -> String {
+    let mut c = String::from("createUser admin SHA admin_passphrase\nrwuser admin auth\n");
+    for (name, auth, privacy) in TEMPLATES {
+        c.push_str(&format!("createUser tmpl_{name} {auth} {TEMPLATE_PASS} {privacy} {TEMPLATE_PASS}\n"));
+        // The users made from it, by snmpusm (n_) and by snmpctl (c_).
+        c.push_str(&format!("rwuser n_{name} priv\nrwuser c_{name} priv\n"));
+    }
+    c.push_str("rwuser n_plain auth\nrwuser c_plain auth\n");
+    c
+}
+
+fn run(program: &str, args: &[String]) -> Output {
+    let (program, mut full) = if program == "snmpctl" {
+        (env!("CARGO_BIN_EXE_snmpctl"), vec!["usm".to_owned()])
+    } else {
+        (program, Vec::new())
+    };
+    full.extend(args.iter().cloned());
+    crate::isolated(Command::new(program)).args(&full).env("MIBS", "").output().unwrap()
+}
+
+fn words(w: &[&str]) -> Vec<String> {
+    w.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// Whether a Get of sysUpTime.0 as `user` with these passwords succeeds (snmpget, 0.5 s, one
+/// retry).
+fn get_works(snmpd: &Snmpd, user: &str, auth: &str, auth_pass: &str, privacy: Option<(&str, &str)>) -> bool {
+    let mut a = words(&["-v3", "-u", user, "-a", auth, "-A", auth_pass, "-t", "0.5", "-r", "1"]);
+    match privacy {
+        Some((p, pass)) => a.extend(words(&["-l", "authPriv", "-x", p, "-X", pass])),
+        None => a.extend(words(&["-l", "authNoPriv"])),
+    }
+    a.extend([snmpd.agent(), "1.3.6.1.2.1.1.3.0".to_owned()]);
+    crate::isolated(Command::new("snmpget")).args(&a).env("MIBS", "").output().unwrap().status.success()
+}
+
+fn said(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+#[test]
+fn usm_manages_users_as_snmpusm_and_snmpd_agrees() {
+    let snmpd = Snmpd::start("usm-admin", &config());
+    let agent = snmpd.agent();
+    let admin = |rest: &[&str]| {
+        let mut a = words(&ADMIN);
+        a.extend(words(&["-A", "admin_passphrase", &agent]));
+        a.extend(words(rest));
+        a
+    };
+    for (name, auth, privacy) in TEMPLATES {
+        for (tool, prefix) in [("snmpusm", "n"), ("snmpctl", "c")] {
+            let user = format!("{prefix}_{name}");
+            let template = format!("tmpl_{name}");
+            // create USER CLONEFROM: the template's keys.
+            let out = run(tool, &admin(&["create", &user, &template]));
+            assert_eq!(said(&out), "User successfully created.\n", "{tool} create {user}");
+            assert!(get_works(&snmpd, &user, auth, TEMPLATE_PASS, Some((privacy, TEMPLATE_PASS))), "{user}");
+            // passwd OLD NEW USER, as the user itself (the keys derive with its protocols).
+            let new_pass = format!("new_{prefix}_{name}_pass");
+            let mut a = words(&["-v3", "-u", &user, "-l", "authPriv", "-a", auth, "-A", TEMPLATE_PASS]);
+            a.extend(words(&[
+                "-x",
+                privacy,
+                "-X",
+                TEMPLATE_PASS,
+                &agent,
+                "passwd",
+                TEMPLATE_PASS,
+                &new_pass,
+                &user,
+            ]));
+            let out = run(tool, &a);
+            assert_eq!(said(&out), "SNMPv3 Key(s) successfully changed.\n", "{tool} passwd {user}");
+            assert!(
+                get_works(&snmpd, &user, auth, &new_pass, Some((privacy, &new_pass))),
+                "{tool}: {user} new"
+            );
+            assert!(
+                !get_works(&snmpd, &user, auth, TEMPLATE_PASS, Some((privacy, TEMPLATE_PASS))),
+                "{user} old"
+            );
+            // The new authentication key with the old privacy key: refused (both changed).
+            assert!(
+                !get_works(&snmpd, &user, auth, &new_pass, Some((privacy, TEMPLATE_PASS))),
+                "{user} mixed"
+            );
+        }
+    }
+    // -Cw create, cloneFrom, then -Ca passwd by the administrator (SHA, as the template),
+    // deactivate, activate, delete.
+    for (tool, prefix) in [("snmpusm", "n"), ("snmpctl", "c")] {
+        let user = format!("{prefix}_plain");
+        let steps: [(&[&str], &str); 2] = [
+            (&["-Cw", "create", &user], "User successfully created.\n"),
+            (&["cloneFrom", &user, "tmpl_sha"], "User successfully cloned.\n"),
+        ];
+        for (args, message) in steps {
+            assert_eq!(said(&run(tool, &admin(args))), message, "{tool} {args:?}");
+        }
+        assert!(get_works(&snmpd, &user, "SHA", TEMPLATE_PASS, None), "{tool}: {user} cloned");
+        let out = run(tool, &admin(&["-Ca", "passwd", TEMPLATE_PASS, "plain_new_pass", &user]));
+        assert_eq!(said(&out), "SNMPv3 Key(s) successfully changed.\n");
+        assert!(get_works(&snmpd, &user, "SHA", "plain_new_pass", None), "{tool}: {user} -Ca");
+        assert_eq!(said(&run(tool, &admin(&["deactivate", &user]))), "User successfully deactivated.\n");
+        assert!(!get_works(&snmpd, &user, "SHA", "plain_new_pass", None), "{tool}: {user} deactivated");
+        assert_eq!(said(&run(tool, &admin(&["activate", &user]))), "User successfully activated.\n");
+        assert!(get_works(&snmpd, &user, "SHA", "plain_new_pass", None), "{tool}: {user} activated");
+        assert_eq!(said(&run(tool, &admin(&["delete", &user]))), "User successfully deleted.\n");
+        assert!(!get_works(&snmpd, &user, "SHA", "plain_new_pass", None), "{tool}: {user} deleted");
+    }
+    // The agent refuses a second create: both say why (snmpctl exits 1, snmpusm 0).
+    let theirs = run("snmpusm", &admin(&["create", "n_sha", "tmpl_sha"]));
+    let ours = run("snmpctl", &admin(&["create", "c_sha", "tmpl_sha"]));
+    let reason = |o: &Output| said(o).lines().take(2).collect::<Vec<_>>().join("\n");
+    assert_eq!(reason(&ours), reason(&theirs));
+    assert!(reason(&ours).contains("Reason: inconsistentValue"), "{}", said(&ours));
+    assert_eq!(ours.status.code(), Some(1));
+    // list: every user, with its protocols.
+    let list = String::from_utf8_lossy(&run("snmpctl", &admin(&["list"])).stdout).into_owned();
+    for (name, auth, _) in TEMPLATES {
+        let line = list.lines().find(|l| l.split_whitespace().nth(1) == Some(format!("c_{name}").as_str()));
+        assert!(line.is_some_and(|l| l.contains(auth) && l.ends_with("active")), "{name}: {list}");
+    }
+}
