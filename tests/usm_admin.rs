@@ -146,3 +146,91 @@ fn usm_manages_users_as_snmpusm_and_snmpd_agrees() {
         assert!(line.is_some_and(|l| l.contains(auth) && l.ends_with("active")), "{name}: {list}");
     }
 }
+
+/// `snmpctl vacm` next to `snmpvacm` (issue 24): each grants a user of its own a group, a view
+/// (the system group, sysName excluded) and access, through the VACM tables and through
+/// nsVacmAccessTable (`createAuth`), and takes them away again; what snmpd then lets that user
+/// read proves each step, and both tools say the same.
+#[test]
+fn vacm_grants_and_takes_away_as_snmpvacm_and_snmpd_agrees() {
+    let snmpd = Snmpd::start("vacm-admin", &config());
+    let agent = snmpd.agent();
+    let admin = |rest: &[&str]| {
+        let mut a = words(&ADMIN);
+        a.extend(words(&["-A", "admin_passphrase", &agent]));
+        a.extend(words(rest));
+        a
+    };
+    let vacm = |tool: &str, rest: &[&str]| {
+        let (program, mut full) = if tool == "snmpctl" {
+            (env!("CARGO_BIN_EXE_snmpctl"), vec!["vacm".to_owned()])
+        } else {
+            ("snmpvacm", Vec::new())
+        };
+        full.extend(admin(rest));
+        said(&crate::isolated(Command::new(program)).args(&full).env("MIBS", "").output().unwrap())
+    };
+    // What the user may read: sysDescr.0, sysName.0 (excluded), ifNumber.0 (outside the view).
+    let reads = |user: &str| -> Vec<bool> {
+        ["1.3.6.1.2.1.1.1.0", "1.3.6.1.2.1.1.5.0", "1.3.6.1.2.1.2.1.0"]
+            .iter()
+            .map(|oid| {
+                let a = words(&[
+                    "-v3",
+                    "-u",
+                    user,
+                    "-l",
+                    "authNoPriv",
+                    "-a",
+                    "SHA",
+                    "-A",
+                    TEMPLATE_PASS,
+                    "-t",
+                    "0.5",
+                ]);
+                let out = crate::isolated(Command::new("snmpget"))
+                    .args(&a)
+                    .args([agent.as_str(), oid])
+                    .env("MIBS", "")
+                    .output()
+                    .unwrap();
+                let text = String::from_utf8_lossy(&out.stdout).into_owned();
+                out.status.success() && !text.contains("No Such Object")
+            })
+            .collect()
+    };
+    for (tool, user, group, view) in
+        [("snmpvacm", "viewer_n", "group_n", "view_n"), ("snmpctl", "viewer_c", "group_c", "view_c")]
+    {
+        assert_eq!(
+            said(&run("snmpctl", &admin(&["create", user, "tmpl_sha"]))),
+            "User successfully created.\n"
+        );
+        assert_eq!(reads(user), [false, false, false], "{user} before");
+        let steps: [(&[&str], &str); 4] = [
+            (&["createSec2Group", "3", user, group], "Sec2group successfully created.\n"),
+            (&["createView", view, ".1.3.6.1.2.1.1"], "View successfully created.\n"),
+            (&["-Ce", "createView", view, ".1.3.6.1.2.1.1.5"], "View successfully created.\n"),
+            (&["createAccess", group, "3", "2", "1", view, "none", "none"], "Access successfully created.\n"),
+        ];
+        for (args, message) in steps {
+            assert_eq!(vacm(tool, args), message, "{tool} {args:?}");
+        }
+        assert_eq!(reads(user), [true, false, false], "{tool}: {user} granted");
+        assert_eq!(vacm(tool, &["deleteAccess", group, "3", "2"]), "Access successfully deleted.\n");
+        assert_eq!(reads(user), [false, false, false], "{tool}: {user} access deleted");
+        assert_eq!(
+            vacm(tool, &["createAuth", group, "3", "2", "read", "1", view]),
+            "AuthAccess successfully created.\n"
+        );
+        assert_eq!(reads(user), [true, false, false], "{tool}: {user} createAuth read");
+        assert_eq!(
+            vacm(tool, &["deleteAuth", group, "3", "2", "read"]),
+            "AuthAccess successfully deleted.\n"
+        );
+        assert_eq!(reads(user), [false, false, false], "{tool}: {user} deleteAuth");
+        assert_eq!(vacm(tool, &["deleteView", view, ".1.3.6.1.2.1.1.5"]), "View successfully deleted.\n");
+        assert_eq!(vacm(tool, &["deleteView", view, ".1.3.6.1.2.1.1"]), "View successfully deleted.\n");
+        assert_eq!(vacm(tool, &["deleteSec2Group", "3", user]), "Sec2group successfully deleted.\n");
+    }
+}

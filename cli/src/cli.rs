@@ -18,6 +18,7 @@ mod snmpconf;
 mod status;
 mod table;
 mod usm;
+mod vacm;
 mod walk;
 
 use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand, ValueEnum};
@@ -93,6 +94,8 @@ enum Command {
     /// SNMPv3 users on an agent, as snmpusm: create, cloneFrom, activate, deactivate, delete,
     /// passwd (RFC 3414 KeyChange), list.
     Usm(usm::Args),
+    /// An agent's access control (VACM), as snmpvacm: groups, views, access.
+    Vacm(vacm::Args),
     /// Send a notification (Trap, or Inform with -Ci), as snmptrap.
     Trap(notify::Args),
     /// Send an Inform and wait for the acknowledgement, as snmpinform.
@@ -140,6 +143,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Status(args) => status::run(&cli.global, &args),
         Command::Df(args) => df::run(&cli.global, &args),
         Command::Usm(args) => usm::run(&cli.global, &args),
+        Command::Vacm(args) => vacm::run(&cli.global, &args),
         Command::Translate(args) => mib::run_translate(&args),
         Command::Trap(args) => notify::run(&cli.global, &args, false),
         Command::Inform(args) => notify::run(&cli.global, &args, true),
@@ -162,6 +166,7 @@ impl Command {
             Command::Status(a) => Some(&mut a.snmp),
             Command::Df(a) => Some(&mut a.snmp),
             Command::Usm(a) => Some(&mut a.snmp),
+            Command::Vacm(a) => Some(&mut a.snmp),
             Command::Trap(a) | Command::Inform(a) => Some(&mut a.snmp),
             Command::Poll(a) => Some(&mut a.snmp),
             _ => None,
