@@ -184,3 +184,127 @@ fn status_and_df_against_snmpd() {
         );
     }
 }
+
+/// `snmpctl delta` next to `snmpdelta` (issue 24), both running at once against an agent whose
+/// counters move at set rates (0, 10 and 1,000 a second): the same lines, with the same
+/// options, in the same order, the times and numbers in the lines masked (they move with the
+/// clock); the changes then checked against the rates.
+#[test]
+fn delta_prints_as_snmpdelta_prints() {
+    let dir = temp_dir("delta");
+    let path = dir.join("public.snmprec");
+    std::fs::write(
+        &path,
+        "1.3.6.1.2.1.1.3.0|67:numeric|rate=100,initial=100\n\
+         1.3.6.1.2.1.2.2.1.10.1|65:numeric|rate=1000,initial=5000\n\
+         1.3.6.1.2.1.2.2.1.10.2|65:numeric|rate=10,initial=0\n\
+         1.3.6.1.2.1.2.2.1.16.1|65|777\n",
+    )
+    .unwrap();
+    let agent = Agent::start(&[path.to_str().unwrap()], 1);
+    let target = agent.addr();
+    // Times become `[T]`, and the numbers after a name (or in a table row), which move with
+    // the clock, `N` (they are checked below).
+    let digits = |t: &str| {
+        let mut masked = String::new();
+        for c in t.chars() {
+            if !c.is_ascii_digit() {
+                masked.push(c);
+            } else if !masked.ends_with('N') {
+                masked.push('N');
+            }
+        }
+        masked
+    };
+    let mask = |t: &str| -> Vec<String> {
+        t.lines()
+            .map(|l| {
+                let l = match l.split_once(']') {
+                    Some((_, rest)) if l.starts_with('[') => format!("[T]{rest}"),
+                    _ => l.to_owned(),
+                };
+                match l.split_once(" /") {
+                    Some((head, tail)) => format!("{head} /{}", digits(tail)),
+                    None if l.starts_with("[T]\t") => digits(&l),
+                    None => l,
+                }
+            })
+            .collect()
+    };
+    let variants: [&[&str]; 4] = [&[], &["-Cs", "-CS", "-Cm"], &["-Ct"], &["-Cs", "-CT"]];
+    std::thread::scope(|scope| {
+        let runs: Vec<_> = variants
+            .iter()
+            .map(|options| {
+                let target = target.clone();
+                scope.spawn(move || {
+                    let mut args: Vec<&str> = options.to_vec();
+                    args.extend([
+                        "-v2c",
+                        "-c",
+                        "public",
+                        &target,
+                        "IF-MIB::ifInOctets.1",
+                        "IF-MIB::ifInOctets.2",
+                        "IF-MIB::ifOutOctets.1",
+                    ]);
+                    let ours = scope.spawn({
+                        let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+                        move || {
+                            let mut a = vec!["delta".to_owned(), "--count".to_owned(), "2".to_owned()];
+                            a.extend(args);
+                            let a: Vec<&str> = a.iter().map(String::as_str).collect();
+                            run("snmpctl", &a)
+                        }
+                    });
+                    // snmpdelta runs until stopped: 4.6 s is two reports and more, even on a busy machine.
+                    let mut theirs_args = vec!["4.6", "snmpdelta"];
+                    theirs_args.extend(&args);
+                    let theirs = crate::isolated(Command::new("timeout"))
+                        .args(&theirs_args)
+                        .env("MIBDIRS", MIBS)
+                        .env("MIBS", "ALL")
+                        .output()
+                        .unwrap();
+                    (options.to_vec(), theirs, ours.join().unwrap())
+                })
+            })
+            .collect();
+        for r in runs {
+            let (options, theirs, ours) = r.join().unwrap();
+            assert!(ours.status.success(), "{ours:?}");
+            let (expected, got) = (mask(&text(&theirs)), mask(&text(&ours)));
+            assert!(expected.len() >= 3, "snmpdelta {options:?}: {expected:#?}");
+            // snmpdelta was stopped mid-way: what it printed is the start of ours.
+            let whole = expected.len().min(got.len());
+            assert_eq!(got[..whole], expected[..whole], "delta {options:?}");
+        }
+    });
+    // The changes themselves, from our JSON: 1,000 and 10 a second, and 0 for the constant.
+    let json = run(
+        "snmpctl",
+        &[
+            "--format",
+            "ndjson",
+            "delta",
+            "--count",
+            "2",
+            "-v2c",
+            "-c",
+            "public",
+            &target,
+            "IF-MIB::ifInOctets.1",
+            "IF-MIB::ifInOctets.2",
+            "IF-MIB::ifOutOctets.1",
+        ],
+    );
+    for line in String::from_utf8_lossy(&json.stdout).lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let changes: Vec<f64> =
+            v["objects"].as_array().unwrap().iter().map(|o| o["change"].as_f64().unwrap()).collect();
+        assert!(
+            (990.0..=1010.0).contains(&changes[0]) && (9.0..=11.0).contains(&changes[1]) && changes[2] == 0.0,
+            "{line}"
+        );
+    }
+}

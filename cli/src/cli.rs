@@ -2,6 +2,7 @@
 
 mod agent;
 mod decode;
+mod delta;
 mod demo;
 mod df;
 mod exporter;
@@ -96,6 +97,8 @@ enum Command {
     Usm(usm::Args),
     /// An agent's access control (VACM), as snmpvacm: groups, views, access.
     Vacm(vacm::Args),
+    /// How counters move, period by period, as snmpdelta.
+    Delta(delta::Args),
     /// Send a notification (Trap, or Inform with -Ci), as snmptrap.
     Trap(notify::Args),
     /// Send an Inform and wait for the acknowledgement, as snmpinform.
@@ -122,6 +125,9 @@ pub fn run() -> anyhow::Result<ExitCode> {
     if subcommand(&args) == Some("table") {
         args = table::split_table_options(args);
     }
+    if subcommand(&args) == Some("delta") {
+        args = delta::split_delta_options(args);
+    }
     // snmptrapd's -Lo, -Le, -Lf FILE and -Ls FACILITY.
     if subcommand(&args) == Some("listen") {
         args = listen::logging_options(args);
@@ -144,6 +150,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Df(args) => df::run(&cli.global, &args),
         Command::Usm(args) => usm::run(&cli.global, &args),
         Command::Vacm(args) => vacm::run(&cli.global, &args),
+        Command::Delta(args) => delta::run(&cli.global, &args),
         Command::Translate(args) => mib::run_translate(&args),
         Command::Trap(args) => notify::run(&cli.global, &args, false),
         Command::Inform(args) => notify::run(&cli.global, &args, true),
@@ -167,6 +174,7 @@ impl Command {
             Command::Df(a) => Some(&mut a.snmp),
             Command::Usm(a) => Some(&mut a.snmp),
             Command::Vacm(a) => Some(&mut a.snmp),
+            Command::Delta(a) => Some(&mut a.snmp),
             Command::Trap(a) | Command::Inform(a) => Some(&mut a.snmp),
             Command::Poll(a) => Some(&mut a.snmp),
             _ => None,
