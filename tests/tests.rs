@@ -33,6 +33,7 @@ mod table;
 mod trap;
 mod usm;
 mod usm_admin;
+mod watch;
 
 /// The built `snmpctl`, reading no snmp.conf of the machine's: a test must not depend on what
 /// `/etc/snmp/snmp.conf` or `~/.snmp` hold (Debian's says `mibs :`).

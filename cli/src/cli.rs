@@ -21,6 +21,7 @@ mod table;
 mod usm;
 mod vacm;
 mod walk;
+mod watch;
 
 use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -99,6 +100,9 @@ enum Command {
     Vacm(vacm::Args),
     /// How counters move, period by period, as snmpdelta.
     Delta(delta::Args),
+    /// A device's interfaces, live: bits per second, errors, discards, status and a graph of the
+    /// last minutes (a terminal view; JSON lines elsewhere).
+    Watch(watch::Args),
     /// Send a notification (Trap, or Inform with -Ci), as snmptrap.
     Trap(notify::Args),
     /// Send an Inform and wait for the acknowledgement, as snmpinform.
@@ -151,6 +155,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Usm(args) => usm::run(&cli.global, &args),
         Command::Vacm(args) => vacm::run(&cli.global, &args),
         Command::Delta(args) => delta::run(&cli.global, &args),
+        Command::Watch(args) => watch::run(&cli.global, &args),
         Command::Translate(args) => mib::run_translate(&args),
         Command::Trap(args) => notify::run(&cli.global, &args, false),
         Command::Inform(args) => notify::run(&cli.global, &args, true),
@@ -175,6 +180,7 @@ impl Command {
             Command::Usm(a) => Some(&mut a.snmp),
             Command::Vacm(a) => Some(&mut a.snmp),
             Command::Delta(a) => Some(&mut a.snmp),
+            Command::Watch(a) => Some(&mut a.snmp),
             Command::Trap(a) | Command::Inform(a) => Some(&mut a.snmp),
             Command::Poll(a) => Some(&mut a.snmp),
             _ => None,
