@@ -151,6 +151,19 @@ fn df_prints_as_snmpdf_prints() {
             assert_eq!(text(&ours), text(&theirs), "df {args:?}");
         }
     }
+    // An agent whose MIB ends with hrStorageUsed: the walk of that column ends in
+    // endOfMibView on the last row's OID, which is not a value.
+    let dir = temp_dir("df-end");
+    let only_storage: String = recording()
+        .lines()
+        .filter(|l| l.starts_with("1.3.6.1.2.1.25.2.3.1."))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(dir.join("public.snmprec"), only_storage).unwrap();
+    let end = Agent::start(&[dir.join("public.snmprec").to_str().unwrap()], 1);
+    let end_target = end.addr();
+    let args = ["-v2c", "-c", "public", end_target.as_str()];
+    assert_eq!(text(&run("snmpctl", &[&["df"][..], &args].concat())), text(&run("snmpdf", &args)));
     let human = text(&run("snmpctl", &["df", "-Ch", "-v2c", "-c", "public", &target]));
     assert!(human.contains("/big                  2.00PiB    1.00PiB  1024.00Ti   50%\n"), "{human}");
     assert!(human.contains("/boot               1000.00kB    1.17MiB     0.00kB  120%\n"), "{human}");

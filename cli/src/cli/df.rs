@@ -55,7 +55,9 @@ fn number(v: Option<&Value>) -> u64 {
 /// The rows of a table's columns, by index: column number → value.
 fn by_index(entry: &[u32], varbinds: Vec<VarBind>) -> BTreeMap<Vec<u32>, BTreeMap<u32, Value>> {
     let mut rows: BTreeMap<Vec<u32>, BTreeMap<u32, Value>> = BTreeMap::new();
-    for vb in varbinds {
+    // A walk that reaches the end of the agent's MIB ends in endOfMibView, on the OID of the
+    // last instance: not a value.
+    for vb in varbinds.into_iter().filter(|vb| !vb.value.is_exception()) {
         let a = vb.oid.arcs();
         if let (true, Some(&column), Some(index)) =
             (a.starts_with(entry), a.get(entry.len()), a.get(entry.len().saturating_add(1)..))

@@ -106,9 +106,11 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
             for vb in &pdu.varbinds {
                 let a = vb.oid.arcs();
                 if a == SYS_DESCR {
-                    if let Value::OctetString(s) = &vb.value {
-                        descr = Some(s.clone());
-                    }
+                    // snmpstatus copies the value's octets: none for an exception.
+                    descr = Some(match &vb.value {
+                        Value::OctetString(s) => s.clone(),
+                        _ => Vec::new(),
+                    });
                 } else if a == SYS_UP_TIME {
                     uptime = u32::try_from(number(&vb.value)).unwrap_or(0);
                 } else if a == IP_IN_RECEIVES {

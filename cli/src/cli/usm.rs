@@ -276,7 +276,7 @@ fn list(
                 return Ok(ExitCode::from(super::walk::exit_code(Some(&partial.error))));
             }
         };
-        for vb in vbs {
+        for vb in vbs.into_iter().filter(|vb| !vb.value.is_exception()) {
             let index = vb.oid.arcs().get(arcs.len()..).unwrap_or(&[]).to_vec();
             let text = match (&vb.value, column) {
                 (Value::ObjectIdentifier(o), AUTH_PROTOCOL) => auth_name(o),
