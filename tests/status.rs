@@ -321,3 +321,80 @@ fn delta_prints_as_snmpdelta_prints() {
         );
     }
 }
+
+/// `delta -CF FILE` (more OIDs, one a line) and `-Cl` (each OID's lines appended to a file
+/// `AGENT-NAME`, the sum's to `AGENT-Sum`), next to snmpdelta, each in a directory of its own.
+#[test]
+fn delta_reads_oids_from_a_file_and_logs_to_files_as_snmpdelta() {
+    let dir = temp_dir("delta-files");
+    let path = dir.join("public.snmprec");
+    std::fs::write(
+        &path,
+        "1.3.6.1.2.1.2.2.1.10.1|65:numeric|rate=1000,initial=5000\n1.3.6.1.2.1.2.2.1.10.2|65|7\n",
+    )
+    .unwrap();
+    let agent = Agent::start(&[path.to_str().unwrap()], 1);
+    let target = agent.addr();
+    let (theirs_dir, ours_dir) = (dir.join("theirs"), dir.join("ours"));
+    for d in [&theirs_dir, &ours_dir] {
+        std::fs::create_dir_all(d).unwrap();
+        std::fs::write(d.join("oids"), "# the first interface\n\nIF-MIB::ifInOctets.1\n").unwrap();
+    }
+    let args = ["-Cl", "-CS", "-CF", "oids", "-v2c", "-c", "public", target.as_str(), "IF-MIB::ifInOctets.2"];
+    let ours = std::thread::spawn({
+        let (d, args) = (ours_dir.clone(), args.map(str::to_owned));
+        move || {
+            crate::isolated(Command::new(env!("CARGO_BIN_EXE_snmpctl")))
+                .current_dir(d)
+                .args(["delta", "--count", "2"])
+                .args(&args)
+                .env("MIBDIRS", MIBS)
+                .env("MIBS", "ALL")
+                .output()
+                .unwrap()
+        }
+    });
+    let theirs = crate::isolated(Command::new("timeout"))
+        .current_dir(&theirs_dir)
+        .args(["4.6", "snmpdelta"])
+        .args(args)
+        .env("MIBDIRS", MIBS)
+        .env("MIBS", "ALL")
+        .output()
+        .unwrap();
+    let ours = ours.join().unwrap();
+    assert!(ours.status.success(), "{ours:?}");
+    assert_eq!(String::from_utf8_lossy(&ours.stdout), "", "-Cl writes nothing to stdout");
+    assert_eq!(String::from_utf8_lossy(&theirs.stdout), "");
+    let files = |d: &std::path::Path| {
+        let mut f: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        f.sort();
+        f
+    };
+    let expected = files(&theirs_dir);
+    let logs = [
+        format!("{target}-IF-MIB::ifInOctets.1"),
+        format!("{target}-IF-MIB::ifInOctets.2"),
+        format!("{target}-Sum"),
+        "oids".to_owned(),
+    ];
+    assert_eq!(expected, logs);
+    assert_eq!(files(&ours_dir), expected);
+    // The first two lines of each: the -CF OID first, then the constant one's 0, then the sum.
+    for name in &logs[..3] {
+        let first = |d: &std::path::Path| -> Vec<String> {
+            std::fs::read_to_string(d.join(name))
+                .unwrap()
+                .lines()
+                .take(2)
+                .map(|l| l.split(": ").next().unwrap_or("").to_owned())
+                .collect()
+        };
+        assert_eq!(first(&ours_dir), first(&theirs_dir), "{name}");
+    }
+    let constant = std::fs::read_to_string(ours_dir.join(format!("{target}-IF-MIB::ifInOctets.2"))).unwrap();
+    assert_eq!(constant, "IF-MIB::ifInOctets.2 /1 sec: 0\nIF-MIB::ifInOctets.2 /1 sec: 0\n");
+}

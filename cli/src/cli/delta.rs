@@ -36,20 +36,23 @@ pub struct Args {
     count: Option<u64>,
     /// The agent: [udp:|udp6:|tcp:|tcp6:]host[:port].
     agent: String,
-    /// Integer-valued objects (counters, gauges), names or numeric OIDs.
-    #[arg(required = true)]
+    /// Integer-valued objects (counters, gauges), names or numeric OIDs (after those of -CF).
     oids: Vec<String>,
 }
 
-/// snmpdelta's `-Cp N`, `-CP N` and `-Cv N` take their number from the next word too:
-/// `-CP 3` reads as `-CP3`.
+/// snmpdelta's `-Cp N`, `-CP N`, `-Cv N` and `-CF FILE` take their value from the next word
+/// too: `-CP 3` reads as `-CP3`.
 pub fn split_delta_options(args: Vec<String>) -> Vec<String> {
     let mut out = Vec::with_capacity(args.len());
     let mut words = args.into_iter().peekable();
     while let Some(a) = words.next() {
         let needs_number = a.strip_prefix("-C").is_some_and(|l| l.ends_with(['p', 'P', 'v']));
+        let needs_file = a.strip_prefix("-C").is_some_and(|l| l.ends_with('F'));
         match words.peek() {
-            Some(next) if needs_number && next.parse::<u64>().is_ok() => {
+            Some(next)
+                if (needs_number && next.parse::<u64>().is_ok())
+                    || (needs_file && !next.starts_with('-')) =>
+            {
                 let number = words.next().unwrap_or_default();
                 out.push(format!("{a}{number}"));
             }
@@ -66,6 +69,8 @@ struct Options {
     period: u64,
     peaks: u64,
     per_packet: usize,
+    /// `-CF FILE`: more OIDs, one a line.
+    file: Option<String>,
 }
 
 impl Options {
@@ -75,7 +80,14 @@ impl Options {
             let mut chars = v.chars();
             while let Some(c) = chars.next() {
                 match c {
-                    's' | 'S' | 'm' | 't' | 'T' | 'k' | 'f' => o.flags.push(c),
+                    's' | 'S' | 'm' | 't' | 'T' | 'k' | 'f' | 'l' => o.flags.push(c),
+                    'F' => {
+                        let file: String = chars.by_ref().collect();
+                        if file.is_empty() {
+                            bail!("-CF needs a FILE");
+                        }
+                        o.file = Some(file);
+                    }
                     'p' | 'P' | 'v' => {
                         let n: String = chars.by_ref().collect();
                         let n: u64 = n
@@ -89,7 +101,7 @@ impl Options {
                         }
                     }
                     other => {
-                        bail!("-C{other}: not an option of delta (it takes -C with s S m t T k f p P v)")
+                        bail!("-C{other}: not an option of delta (it takes -C with s S m t T k f l p P v F)")
                     }
                 }
             }
@@ -140,8 +152,19 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     args.snmp.mib.load();
     let opts = Options::parse(&args.command_options)?;
     let options = args.snmp.output_options_for(global.format)?;
-    let mut watched: Vec<Watched> = args
-        .oids
+    // -CF's OIDs (one a line; blank lines and # comments skipped), then the command line's.
+    let mut names: Vec<String> = Vec::new();
+    if let Some(file) = &opts.file {
+        let text = std::fs::read_to_string(file).with_context(|| format!("-CF {file}"))?;
+        names.extend(
+            text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_owned),
+        );
+    }
+    names.extend(args.oids.iter().cloned());
+    if names.is_empty() {
+        bail!("delta needs an OID (on the command line or in -CF FILE)");
+    }
+    let mut watched: Vec<Watched> = names
         .iter()
         .map(|o| {
             let oid = super::get::parse_oid(o)?;
@@ -284,7 +307,12 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
                 if table {
                     text.push_str(&format!("\t{value:.2}"));
                 } else {
-                    text.push_str(&line(&prefix, &w.name, value, peak, w.max, &opts));
+                    let l = line(&prefix, &w.name, value, peak, w.max, &opts);
+                    if opts.has('l') {
+                        log_line(&args.agent, &w.name, &l)?;
+                    } else {
+                        text.push_str(&l);
+                    }
                 }
             }
             sum_window.push(sum);
@@ -293,7 +321,12 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
                 sum_window.clear();
                 sum_max = Some(sum_max.map_or(sum, |m: f64| m.max(sum)));
                 if opts.has('S') && !table {
-                    text.push_str(&line(&prefix, "Sum", sum, peak, sum_max, &opts));
+                    let l = line(&prefix, "Sum", sum, peak, sum_max, &opts);
+                    if opts.has('l') {
+                        log_line(&args.agent, "Sum", &l)?;
+                    } else {
+                        text.push_str(&l);
+                    }
                 }
                 match global.format {
                     Format::Text => {
@@ -329,6 +362,19 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
             next = now;
         }
     }
+}
+
+/// `-Cl`: a line appended to the file `AGENT-NAME` in the working directory, as snmpdelta
+/// writes them.
+fn log_line(agent: &str, name: &str, line: &str) -> anyhow::Result<()> {
+    let path = format!("{agent}-{name}");
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .with_context(|| format!("-Cl: {path}"))?;
+    f.write_all(line.as_bytes()).with_context(|| format!("-Cl: {path}"))?;
+    Ok(())
 }
 
 /// The average of a reporting period's changes (or the one change, without -CP) and its peak.
@@ -383,5 +429,9 @@ mod tests {
             "delta -Cs -CP3 -Cp2 -CT a"
         );
         assert_eq!(super::split_delta_options(words("delta -Cp agent")).join(" "), "delta -Cp agent");
+        assert_eq!(
+            super::split_delta_options(words("delta -CF oids -Cl agent")).join(" "),
+            "delta -CFoids -Cl agent"
+        );
     }
 }
