@@ -1265,6 +1265,25 @@ fn slow_failing_and_hung_handlers_are_counted_and_nothing_received_is_lost() {
     );
 }
 
+/// A forwarded message as the tests compare it: version, community, PDU, request-id made 0
+/// (each forwarder makes its own).
+fn describe(m: &snmpctl::msg::CommunityMessage) -> String {
+    use snmpctl::msg::{GenericPdu, Pdu};
+    let pdu = match &m.pdu {
+        Pdu::Generic(p) => format!("{:?}", GenericPdu { request_id: 0, ..p.clone() }),
+        other => format!("{other:?}"),
+    };
+    format!("{:?} {:?} {pdu}", m.version, String::from_utf8_lossy(&m.community))
+}
+
+/// snmptrap's v2c linkDown for ifIndex 3, uptime 42, community public.
+fn link_down_v2c(target: &str) -> Output {
+    tool(
+        "snmptrap",
+        &["-v", "2c", "-c", "public", target, "42", "1.3.6.1.6.3.1.1.5.3", "1.3.6.1.2.1.2.2.1.1.3", "i", "3"],
+    )
+}
+
 /// A receiver for forwarded messages: records each (request-ids made 0, since each forwarder
 /// makes its own) and acknowledges Informs, until `n` distinct messages came or `within`
 /// passed.
@@ -1287,10 +1306,9 @@ fn forwarded(socket: &std::net::UdpSocket, n: usize, within: Duration) -> Vec<St
                     });
                     socket.send_to(&reply.encode().unwrap(), from).unwrap();
                 }
-                let p = GenericPdu { request_id: 0, ..p.clone() };
-                format!("{:?} {:?} {p:?}", m.version, String::from_utf8_lossy(&m.community))
+                describe(&m)
             }
-            other => format!("{:?} {:?} {other:?}", m.version, String::from_utf8_lossy(&m.community)),
+            _ => describe(&m),
         };
         if !seen.contains(&text) {
             seen.push(text);
@@ -1322,21 +1340,7 @@ fn forwarding_as_snmptrapd_forwards() {
     let ours = Listener::start("forward-ours", false, &["--config", &path]);
     for target in [theirs.target(), ours.target()] {
         // Forwarded: a v2c Trap, a v1 Trap (as v1), a v2c Inform (as an Inform).
-        ok(&tool(
-            "snmptrap",
-            &[
-                "-v",
-                "2c",
-                "-c",
-                "public",
-                &target,
-                "42",
-                "1.3.6.1.6.3.1.1.5.3",
-                "1.3.6.1.2.1.2.2.1.1.3",
-                "i",
-                "3",
-            ],
-        ));
+        ok(&link_down_v2c(&target));
         ok(&tool(
             "snmptrap",
             &[
@@ -1373,7 +1377,7 @@ fn forwarding_as_snmptrapd_forwards() {
 /// The first SNMP message a TCP peer sends on a connection accepted from `listener` (10 s at
 /// most), described as [`forwarded`] describes it.
 fn forwarded_tcp(listener: &std::net::TcpListener) -> Option<String> {
-    use snmpctl::msg::{GenericPdu, Message, Pdu};
+    use snmpctl::msg::Message;
     listener.set_nonblocking(true).unwrap();
     let start = Instant::now();
     let mut stream = loop {
@@ -1404,11 +1408,7 @@ fn forwarded_tcp(listener: &std::net::TcpListener) -> Option<String> {
         };
         if let Some(end) = whole.filter(|e| data.len() >= *e) {
             let Ok(Message::Community(m)) = Message::decode(&data[..end]) else { return None };
-            let pdu = match &m.pdu {
-                Pdu::Generic(p) => format!("{:?}", GenericPdu { request_id: 0, ..p.clone() }),
-                other => format!("{other:?}"),
-            };
-            return Some(format!("{:?} {:?} {pdu}", m.version, String::from_utf8_lossy(&m.community)));
+            return Some(describe(&m));
         }
     }
     None
@@ -1441,19 +1441,7 @@ fn forwarding_over_tcp_and_udp6() {
     let path = dir.join("snmptrapd.conf").display().to_string();
     let ours = Listener::start("forward-tcp-ours", false, &["--config", &path]);
     for target in [theirs.target(), ours.target()] {
-        let trap = [
-            "-v",
-            "2c",
-            "-c",
-            "public",
-            &target,
-            "42",
-            "1.3.6.1.6.3.1.1.5.3",
-            "1.3.6.1.2.1.2.2.1.1.3",
-            "i",
-            "3",
-        ];
-        ok(&tool("snmptrap", &trap));
+        ok(&link_down_v2c(&target));
     }
     let expected = forwarded_tcp(&theirs_tcp).expect("snmptrapd forwarded over TCP");
     assert!(expected.starts_with("V2c \"public\""), "{expected}");
@@ -1700,21 +1688,7 @@ fn execute_format_as_snmptrapd_feeds_it() {
     let path = dir.join("ours.conf").display().to_string();
     let ours = Listener::start("execute-format-ours", false, &["--config", &path, "-n"]);
     for target in [theirs.target(), ours.target()] {
-        ok(&tool(
-            "snmptrap",
-            &[
-                "-v",
-                "2c",
-                "-c",
-                "public",
-                &target,
-                "42",
-                "1.3.6.1.6.3.1.1.5.3",
-                "1.3.6.1.2.1.2.2.1.1.3",
-                "i",
-                "3",
-            ],
-        ));
+        ok(&link_down_v2c(&target));
         ok(&tool(
             "snmptrap",
             &["-v", "1", "-c", "public", &target, "1.3.6.1.4.1.8072.2.3", "192.0.2.7", "6", "17", "55"],
@@ -1834,19 +1808,7 @@ fn syslog_side_by_side(
     }
     let their_target = format!("udp:127.0.0.1:{port}");
     for target in [their_target.as_str(), ours.target().as_str()] {
-        let v2 = [
-            "-v",
-            "2c",
-            "-c",
-            "public",
-            target,
-            "42",
-            "1.3.6.1.6.3.1.1.5.3",
-            "1.3.6.1.2.1.2.2.1.1.3",
-            "i",
-            "3",
-        ];
-        ok(&tool("snmptrap", &v2));
+        ok(&link_down_v2c(target));
         let v1 = ["-v", "1", "-c", "public", target, "1.3.6.1.4.1.8072.2.3", "192.0.2.7"];
         ok(&tool("snmptrap", &[&v1[..], &["6", "17", "55", "1.3.6.1.2.1.1.5.0", "s", "x"]].concat()));
         ok(&tool("snmptrap", &[&v1[..], &["4", "0", "56"]].concat()));
@@ -1870,7 +1832,10 @@ fn log_option_lines_log_nowhere_new_as_in_snmptrapd() {
     let theirs = Snmptrapd::start("log-option-theirs", &conf(&their_file), &[]);
     std::fs::write(dir.join("snmptrapd.conf"), conf(&our_file)).unwrap();
     let path = dir.join("snmptrapd.conf").display().to_string();
-    let ours = Listener::start("log-option-ours", false, &["--config", &path]);
+    // A second --output beside the one Listener gives: --output is repeatable.
+    let second = dir.join("second.log");
+    let ours =
+        Listener::start("log-option-ours", false, &["--config", &path, "--output", second.to_str().unwrap()]);
     for target in [theirs.target(), ours.target()] {
         ok(&tool("snmptrap", &["-v", "2c", "-c", "public", &target, "42", "1.3.6.1.6.3.1.1.5.3"]));
     }
@@ -1878,6 +1843,9 @@ fn log_option_lines_log_nowhere_new_as_in_snmptrapd() {
     assert!(theirs.records(1).contains("iso.3.6.1.6.3.1.1.5.3"));
     assert!(ours.wait_lines(2).concat().contains("iso.3.6.1.6.3.1.1.5.3"));
     assert!(!their_file.exists() && !our_file.exists());
+    assert!(
+        until_marked(|| read_escaped(&second), "iso.3.6.1.6.3.1.1.5.3", 1).contains("iso.3.6.1.6.3.1.1.5.3")
+    );
     let stderr = ours.stop();
     assert!(stderr.contains(":2: logOption: snmptrapd 5.9 logs nowhere new"), "{stderr}");
 }

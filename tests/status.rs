@@ -9,6 +9,7 @@
 
 use crate::agent::{Snmpd, quiet_config, temp_dir};
 use crate::sim::Agent;
+use std::path::Path;
 use std::process::{Command, Output};
 
 /// The shipped MIBs, which snmpdf needs (Debian ships no HOST-RESOURCES-MIB).
@@ -101,11 +102,41 @@ fn text(o: &Output) -> String {
     }
 }
 
-fn recorded_agent() -> Agent {
-    let dir = temp_dir("status");
-    let path = dir.join("public.snmprec");
-    std::fs::write(&path, recording()).unwrap();
+/// `snmpctl agent` serving `records` as community `public`.
+fn serve(tag: &str, records: &str) -> Agent {
+    let path = temp_dir(tag).join("public.snmprec");
+    std::fs::write(&path, records).unwrap();
     Agent::start(&[path.to_str().unwrap()], 1)
+}
+
+fn recorded_agent() -> Agent {
+    serve("status", &recording())
+}
+
+/// snmpdelta and `snmpctl delta --count 2` with the same `args`, at the same time, each in
+/// `dirs` (theirs, ours) when given. snmpdelta runs until stopped: it gets 4.6 s, two reports
+/// and more even on a busy machine. Returns (snmpdelta's, ours).
+fn delta_beside(args: &[&str], dirs: Option<(&Path, &Path)>) -> (Output, Output) {
+    let command = |program: &str, dir: Option<&Path>| {
+        let mut c = crate::isolated(Command::new(program));
+        if let Some(d) = dir {
+            c.current_dir(d);
+        }
+        c.env("MIBDIRS", MIBS).env("MIBS", "ALL");
+        c
+    };
+    std::thread::scope(|scope| {
+        let ours = scope.spawn(|| {
+            command(env!("CARGO_BIN_EXE_snmpctl"), dirs.map(|d| d.1))
+                .args(["delta", "--count", "2"])
+                .args(args)
+                .output()
+                .unwrap()
+        });
+        let theirs =
+            command("timeout", dirs.map(|d| d.0)).args(["4.6", "snmpdelta"]).args(args).output().unwrap();
+        (theirs, ours.join().unwrap())
+    })
 }
 
 #[test]
@@ -153,14 +184,12 @@ fn df_prints_as_snmpdf_prints() {
     }
     // An agent whose MIB ends with hrStorageUsed: the walk of that column ends in
     // endOfMibView on the last row's OID, which is not a value.
-    let dir = temp_dir("df-end");
     let only_storage: String = recording()
         .lines()
         .filter(|l| l.starts_with("1.3.6.1.2.1.25.2.3.1."))
         .map(|l| format!("{l}\n"))
         .collect();
-    std::fs::write(dir.join("public.snmprec"), only_storage).unwrap();
-    let end = Agent::start(&[dir.join("public.snmprec").to_str().unwrap()], 1);
+    let end = serve("df-end", &only_storage);
     let end_target = end.addr();
     let args = ["-v2c", "-c", "public", end_target.as_str()];
     assert_eq!(text(&run("snmpctl", &[&["df"][..], &args].concat())), text(&run("snmpdf", &args)));
@@ -198,23 +227,22 @@ fn status_and_df_against_snmpd() {
     }
 }
 
+/// The counters the delta tests watch: one at 1,000 a second, one at 10, one constant.
+const DELTA_OIDS: [&str; 3] = ["IF-MIB::ifInOctets.1", "IF-MIB::ifInOctets.2", "IF-MIB::ifOutOctets.1"];
+
 /// `snmpctl delta` next to `snmpdelta` (issue 24), both running at once against an agent whose
 /// counters move at set rates (0, 10 and 1,000 a second): the same lines, with the same
 /// options, in the same order, the times and numbers in the lines masked (they move with the
 /// clock); the changes then checked against the rates.
 #[test]
 fn delta_prints_as_snmpdelta_prints() {
-    let dir = temp_dir("delta");
-    let path = dir.join("public.snmprec");
-    std::fs::write(
-        &path,
+    let agent = serve(
+        "delta",
         "1.3.6.1.2.1.1.3.0|67:numeric|rate=100,initial=100\n\
          1.3.6.1.2.1.2.2.1.10.1|65:numeric|rate=1000,initial=5000\n\
          1.3.6.1.2.1.2.2.1.10.2|65:numeric|rate=10,initial=0\n\
          1.3.6.1.2.1.2.2.1.16.1|65|777\n",
-    )
-    .unwrap();
-    let agent = Agent::start(&[path.to_str().unwrap()], 1);
+    );
     let target = agent.addr();
     // Times become `[T]`, and the numbers after a name (or in a table row), which move with
     // the clock, `N` (they are checked below).
@@ -252,34 +280,10 @@ fn delta_prints_as_snmpdelta_prints() {
                 let target = target.clone();
                 scope.spawn(move || {
                     let mut args: Vec<&str> = options.to_vec();
-                    args.extend([
-                        "-v2c",
-                        "-c",
-                        "public",
-                        &target,
-                        "IF-MIB::ifInOctets.1",
-                        "IF-MIB::ifInOctets.2",
-                        "IF-MIB::ifOutOctets.1",
-                    ]);
-                    let ours = scope.spawn({
-                        let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
-                        move || {
-                            let mut a = vec!["delta".to_owned(), "--count".to_owned(), "2".to_owned()];
-                            a.extend(args);
-                            let a: Vec<&str> = a.iter().map(String::as_str).collect();
-                            run("snmpctl", &a)
-                        }
-                    });
-                    // snmpdelta runs until stopped: 4.6 s is two reports and more, even on a busy machine.
-                    let mut theirs_args = vec!["4.6", "snmpdelta"];
-                    theirs_args.extend(&args);
-                    let theirs = crate::isolated(Command::new("timeout"))
-                        .args(&theirs_args)
-                        .env("MIBDIRS", MIBS)
-                        .env("MIBS", "ALL")
-                        .output()
-                        .unwrap();
-                    (options.to_vec(), theirs, ours.join().unwrap())
+                    args.extend(["-v2c", "-c", "public", &target]);
+                    args.extend(DELTA_OIDS);
+                    let (theirs, ours) = delta_beside(&args, None);
+                    (options.to_vec(), theirs, ours)
                 })
             })
             .collect();
@@ -306,9 +310,9 @@ fn delta_prints_as_snmpdelta_prints() {
             "-c",
             "public",
             &target,
-            "IF-MIB::ifInOctets.1",
-            "IF-MIB::ifInOctets.2",
-            "IF-MIB::ifOutOctets.1",
+            DELTA_OIDS[0],
+            DELTA_OIDS[1],
+            DELTA_OIDS[2],
         ],
     );
     for line in String::from_utf8_lossy(&json.stdout).lines() {
@@ -326,14 +330,11 @@ fn delta_prints_as_snmpdelta_prints() {
 /// `AGENT-NAME`, the sum's to `AGENT-Sum`), next to snmpdelta, each in a directory of its own.
 #[test]
 fn delta_reads_oids_from_a_file_and_logs_to_files_as_snmpdelta() {
-    let dir = temp_dir("delta-files");
-    let path = dir.join("public.snmprec");
-    std::fs::write(
-        &path,
+    let agent = serve(
+        "delta-files",
         "1.3.6.1.2.1.2.2.1.10.1|65:numeric|rate=1000,initial=5000\n1.3.6.1.2.1.2.2.1.10.2|65|7\n",
-    )
-    .unwrap();
-    let agent = Agent::start(&[path.to_str().unwrap()], 1);
+    );
+    let dir = temp_dir("delta-files-run");
     let target = agent.addr();
     let (theirs_dir, ours_dir) = (dir.join("theirs"), dir.join("ours"));
     for d in [&theirs_dir, &ours_dir] {
@@ -341,28 +342,7 @@ fn delta_reads_oids_from_a_file_and_logs_to_files_as_snmpdelta() {
         std::fs::write(d.join("oids"), "# the first interface\n\nIF-MIB::ifInOctets.1\n").unwrap();
     }
     let args = ["-Cl", "-CS", "-CF", "oids", "-v2c", "-c", "public", target.as_str(), "IF-MIB::ifInOctets.2"];
-    let ours = std::thread::spawn({
-        let (d, args) = (ours_dir.clone(), args.map(str::to_owned));
-        move || {
-            crate::isolated(Command::new(env!("CARGO_BIN_EXE_snmpctl")))
-                .current_dir(d)
-                .args(["delta", "--count", "2"])
-                .args(&args)
-                .env("MIBDIRS", MIBS)
-                .env("MIBS", "ALL")
-                .output()
-                .unwrap()
-        }
-    });
-    let theirs = crate::isolated(Command::new("timeout"))
-        .current_dir(&theirs_dir)
-        .args(["4.6", "snmpdelta"])
-        .args(args)
-        .env("MIBDIRS", MIBS)
-        .env("MIBS", "ALL")
-        .output()
-        .unwrap();
-    let ours = ours.join().unwrap();
+    let (theirs, ours) = delta_beside(&args, Some((&theirs_dir, &ours_dir)));
     assert!(ours.status.success(), "{ours:?}");
     assert_eq!(String::from_utf8_lossy(&ours.stdout), "", "-Cl writes nothing to stdout");
     assert_eq!(String::from_utf8_lossy(&theirs.stdout), "");

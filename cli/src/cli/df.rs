@@ -43,13 +43,9 @@ struct Row {
     percent: u64,
 }
 
+/// A cell as a number (0 when missing or not a number), as snmpdf reads it.
 fn number(v: Option<&Value>) -> u64 {
-    match v {
-        Some(Value::Integer(i)) => u64::try_from(*i).unwrap_or(0),
-        Some(Value::Counter32(n) | Value::Gauge32(n)) => u64::from(*n),
-        Some(Value::Counter64(n)) => *n,
-        _ => 0,
-    }
+    v.and_then(Value::as_u64).unwrap_or(0)
 }
 
 /// The rows of a table's columns, by index: column number → value.

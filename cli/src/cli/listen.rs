@@ -570,6 +570,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
             new_users: None,
             msg_id: getrandom::u32().map_or(1, |r| i32::try_from(r & 0x3fff_ffff).unwrap_or(1)),
             salt: snmpctl::usm::SaltCounter::new(getrandom::u64().unwrap_or(0x5eed)),
+            localized: std::collections::HashMap::new(),
             refused: Arc::clone(&refused),
             input: String::new(),
             reload: Arc::clone(&reload),
@@ -988,6 +989,8 @@ struct Trapd {
     msg_id: i32,
     /// Salts for forwarded v3 Traps' encryption.
     salt: snmpctl::usm::SaltCounter,
+    /// Keys of `users` localized to the engines forwarded v3 Traps came from, by user index.
+    localized: std::collections::HashMap<(usize, Vec<u8>), snmpctl::usm::LocalizedKeys>,
     /// Notifications no rule grants anything.
     refused: Arc<std::sync::atomic::AtomicU64>,
     /// A handler's input, built here and copied into each job.
@@ -998,6 +1001,7 @@ impl Trapd {
     /// Takes a configuration; returns its log and syslog formats, for the records.
     fn take(&mut self, loaded: Loaded) -> Formats {
         self.users = self.base_users.iter().chain(&loaded.config.users).cloned().collect();
+        self.localized.clear();
         self.config = loaded.config;
         self.execute = loaded.execute;
         self.destinations = loaded.destinations;
@@ -1132,16 +1136,17 @@ impl Trapd {
                 context_name,
             } => {
                 // The keys the message was received with: a user bound to its engine first.
-                let keys = self
+                let found = self
                     .users
                     .iter()
-                    .filter(|u| {
+                    .enumerate()
+                    .filter(|(_, u)| {
                         u.keys.user_name() == user.as_slice()
                             && u.engine_id.as_deref().is_none_or(|e| e == engine_id.as_slice())
                     })
-                    .min_by_key(|u| u.engine_id.is_none())
-                    .map(|u| &u.keys);
-                let Some(keys) = keys.filter(|k| k.level() >= *level) else {
+                    .min_by_key(|(_, u)| u.engine_id.is_none())
+                    .map(|(i, u)| (i, &u.keys));
+                let Some((index, keys)) = found.filter(|(_, k)| k.level() >= *level) else {
                     forward.counters.v3_skipped.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     return;
                 };
@@ -1174,7 +1179,17 @@ impl Trapd {
                     user_name: user,
                     scoped_pdu: &scoped,
                 };
-                snmpctl::usm::wrap(&out, Some(&keys.localize(engine_id)), &mut self.salt).ok()
+                // Localized once per user and sending engine (two hashes each), as the receiver
+                // does; the cache starts again past its ceiling, so invented engine IDs cannot
+                // grow it without bound.
+                if self.localized.len() >= LOCALIZED_KEYS_KEPT {
+                    self.localized.clear();
+                }
+                let localized = self
+                    .localized
+                    .entry((index, engine_id.clone()))
+                    .or_insert_with(|| keys.localize(engine_id));
+                snmpctl::usm::wrap(&out, Some(localized), &mut self.salt).ok()
             }
         };
         match message {
@@ -1204,6 +1219,9 @@ struct Logged {
 /// snmptrapd's syslog messages without `format syslog`, for v1 Traps and for SNMPv2
 /// notifications.
 const SYSLOG_FORMATS: [&str; 2] = ["%a: %W Trap (%q) Uptime: %#T%#v\\n", "%B [%b]: Trap %#v\\n"];
+
+/// Localized keys kept for forwarded v3 Traps, at most.
+const LOCALIZED_KEYS_KEPT: usize = 4096;
 
 /// The receive side's [`Sink`]: formats each record and appends it to the [`Outbox`].
 struct Formatter {

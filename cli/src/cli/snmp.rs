@@ -340,3 +340,38 @@ pub fn describe(error: &ClientError, agent: &str, period: bool) -> String {
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")
 }
+
+/// snmpusm and snmpvacm read their `-C` options after the agent too (`AGENT -Cw create USER`):
+/// the letters of the `-C…` words that lead `command`, and the words after them.
+pub fn late_command_options(command: &[String]) -> (Vec<String>, &[String]) {
+    let leading = command.iter().take_while(|w| w.starts_with("-C") && w.len() > 2).count();
+    let (late, rest) = command.split_at(leading);
+    (late.iter().filter_map(|w| w.get(2..).map(str::to_owned)).collect(), rest)
+}
+
+/// One Set of an administration command (usm, vacm), reported as snmpusm and snmpvacm report
+/// it: `done` on stdout, or Net-SNMP's error report (exit 1) or the failure (exit 2) on stderr.
+pub fn set_and_report(
+    runtime: &tokio::runtime::Runtime,
+    client: &Client,
+    agent: &str,
+    varbinds: Vec<snmpctl::value::VarBind>,
+    done: &str,
+    options: &OutputOptions,
+) -> anyhow::Result<std::process::ExitCode> {
+    use std::io::Write as _;
+    let request = snmpctl::client::Request { operation: snmpctl::client::Operation::Set, varbinds };
+    let pdu = match runtime.block_on(client.request(request)) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{}", describe(&e, agent, false));
+            return Ok(std::process::ExitCode::from(super::EXIT_FAILURE));
+        }
+    };
+    if pdu.error_status != snmpctl::msg::ErrorStatus::NO_ERROR {
+        eprint!("{}", snmpctl::format::output::error_report(&pdu, options, true));
+        return Ok(std::process::ExitCode::from(super::EXIT_AGENT_ERROR));
+    }
+    writeln!(std::io::stdout(), "{done}")?;
+    Ok(std::process::ExitCode::from(super::EXIT_OK))
+}

@@ -59,14 +59,10 @@ fn oid(arcs: &[u32]) -> Oid {
     Oid::new(arcs).unwrap_or_default()
 }
 
-/// A counter's or integer's value as snmpstatus reads it (`*val.integer`).
+/// A counter's or integer's value as snmpstatus reads it (`*val.integer`: a Counter64 above
+/// `i64::MAX` keeps its bits).
 fn number(v: &Value) -> i64 {
-    match v {
-        Value::Integer(i) => i64::from(*i),
-        Value::Counter32(n) | Value::Gauge32(n) | Value::TimeTicks(n) => i64::from(*n),
-        Value::Counter64(n) => i64::from_ne_bytes(n.to_ne_bytes()),
-        _ => 0,
-    }
+    v.as_i64().or_else(|| v.as_u64().map(|n| i64::from_ne_bytes(n.to_ne_bytes()))).unwrap_or(0)
 }
 
 /// `n` as the C `int` snmpstatus keeps: the low 32 bits.

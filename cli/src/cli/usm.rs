@@ -9,12 +9,10 @@
 //! issuing user's own keys through usmUserOwnAuthKeyChange and usmUserOwnPrivKeyChange.
 
 use super::snmp::{self, SnmpArgs};
-use super::{EXIT_AGENT_ERROR, EXIT_FAILURE, EXIT_OK, GlobalArgs};
+use super::{EXIT_FAILURE, EXIT_OK, GlobalArgs};
 use anyhow::{Context as _, bail};
 use snmpctl::client::{Operation, Request};
-use snmpctl::format::output;
-use snmpctl::msg::ErrorStatus;
-use snmpctl::usm::{AuthProtocol, Password, PrivProtocol, Secret};
+use snmpctl::usm::{AuthProtocol, Password, Secret};
 use snmpctl::value::{Oid, Value, VarBind};
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -103,33 +101,29 @@ fn cell(column: u32, engine_id: &[u8], user: &[u8]) -> anyhow::Result<Oid> {
     Ok(Oid::new(&arcs)?)
 }
 
-/// A passphrase's key, or with `-Ck` a localized key given as `0x…`: localized to `engine_id`
-/// with `auth`, and for a privacy key extended to what `privacy` needs.
-fn localized_key(
+/// A key for passwd: with `-Ck`, a localized key given as `0x…` (used as it is, `true`);
+/// otherwise the passphrase's key localized to `engine_id` with `auth` (`false`), from which
+/// the privacy key is derived too (RFC 3826 § 1.2), so each passphrase is hashed once.
+fn passwd_key(
     text: &str,
     keys_allowed: bool,
     auth: AuthProtocol,
-    privacy: Option<PrivProtocol>,
     engine_id: &[u8],
-) -> anyhow::Result<Secret> {
+) -> anyhow::Result<(Secret, bool)> {
     if keys_allowed && let Some(hex) = text.strip_prefix("0x") {
-        return Ok(Secret::new(snmpctl::hex::decode(hex).context("a localized key in hex after 0x")?));
+        return Ok((
+            Secret::new(snmpctl::hex::decode(hex).context("a localized key in hex after 0x")?),
+            true,
+        ));
     }
     let password = Password::new(text.as_bytes().to_vec()).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let kul =
-        snmpctl::usm::localize(auth, snmpctl::usm::password_to_key(auth, &password).expose(), engine_id);
-    Ok(match privacy {
-        Some(p) => snmpctl::usm::privacy_key(auth, p, kul.expose(), engine_id),
-        None => kul,
-    })
+    let ku = snmpctl::usm::password_to_key(auth, &password);
+    Ok((snmpctl::usm::localize(auth, ku.expose(), engine_id), false))
 }
 
 pub fn run(_global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     args.snmp.mib.load();
-    // snmpusm takes its -C options after the agent too (`AGENT -Cw create USER`).
-    let leading = args.command.iter().take_while(|w| w.starts_with("-C") && w.len() > 2).count();
-    let (late, command_words) = args.command.split_at(leading);
-    let late: Vec<String> = late.iter().filter_map(|w| w.get(2..).map(str::to_owned)).collect();
+    let (late, command_words) = snmp::late_command_options(&args.command);
     let opts = Options::parse(&[args.command_options.as_slice(), late.as_slice()].concat())?;
     if args.snmp.snmp_version != snmp::SnmpVersion::V3 {
         bail!("usm manages SNMPv3 users and works over SNMPv3 only (-v 3)");
@@ -210,12 +204,15 @@ pub fn run(_global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
                 getrandom::fill(&mut r).map_err(|e| anyhow::anyhow!("no random octets: {e}"))?;
                 Ok(r)
             };
+            let old = passwd_key(old, opts.has('k'), auth, &engine_id)?;
+            let new = passwd_key(new, opts.has('k'), auth, &engine_id)?;
+            let mut change = |column: u32, old: &Secret, new: &Secret| -> anyhow::Result<()> {
+                let value = snmpctl::usm::key_change(auth, old.expose(), new.expose(), &random(old.len())?);
+                v.push(VarBind::new(cell(column, &engine_id, user.as_bytes())?, Value::OctetString(value)));
+                Ok(())
+            };
             if auth_key {
-                let old = localized_key(old, opts.has('k'), auth, None, &engine_id)?;
-                let new = localized_key(new, opts.has('k'), auth, None, &engine_id)?;
-                let change = snmpctl::usm::key_change(auth, old.expose(), new.expose(), &random(old.len())?);
-                let column = if own { OWN_AUTH_KEY_CHANGE } else { AUTH_KEY_CHANGE };
-                v.push(VarBind::new(cell(column, &engine_id, user.as_bytes())?, Value::OctetString(change)));
+                change(if own { OWN_AUTH_KEY_CHANGE } else { AUTH_KEY_CHANGE }, &old.0, &new.0)?;
             }
             if priv_key {
                 let Some(p) = privacy else {
@@ -223,11 +220,18 @@ pub fn run(_global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
                         "no encryption type specified, which I need in order to know to change the key (-x)"
                     );
                 };
-                let old = localized_key(old, opts.has('k'), auth, Some(p), &engine_id)?;
-                let new = localized_key(new, opts.has('k'), auth, Some(p), &engine_id)?;
-                let change = snmpctl::usm::key_change(auth, old.expose(), new.expose(), &random(old.len())?);
-                let column = if own { OWN_PRIV_KEY_CHANGE } else { PRIV_KEY_CHANGE };
-                v.push(VarBind::new(cell(column, &engine_id, user.as_bytes())?, Value::OctetString(change)));
+                let privacy_key = |(key, given): &(Secret, bool)| {
+                    if *given {
+                        key.clone()
+                    } else {
+                        snmpctl::usm::privacy_key(auth, p, key.expose(), &engine_id)
+                    }
+                };
+                change(
+                    if own { OWN_PRIV_KEY_CHANGE } else { PRIV_KEY_CHANGE },
+                    &privacy_key(&old),
+                    &privacy_key(&new),
+                )?;
             }
             (v, "SNMPv3 Key(s) successfully changed.")
         }
@@ -241,20 +245,7 @@ pub fn run(_global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
              cloneFrom USER CLONEFROM-USER, passwd OLD NEW [USER], list"
         ),
     };
-    let request = Request { operation: Operation::Set, varbinds };
-    let pdu = match runtime.block_on(client.request(request)) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("{}", snmp::describe(&e, &args.agent, false));
-            return Ok(ExitCode::from(EXIT_FAILURE));
-        }
-    };
-    if pdu.error_status != ErrorStatus::NO_ERROR {
-        eprint!("{}", output::error_report(&pdu, &options, true));
-        return Ok(ExitCode::from(EXIT_AGENT_ERROR));
-    }
-    writeln!(std::io::stdout(), "{done}")?;
-    Ok(ExitCode::from(EXIT_OK))
+    snmp::set_and_report(&runtime, &client, &args.agent, varbinds, done, &options)
 }
 
 /// `list`: the agent's users, a line each: engine ID, name, authentication and privacy

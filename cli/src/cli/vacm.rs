@@ -16,14 +16,10 @@
 //! MODEL is 1 (SNMPv1), 2 (SNMPv2c) or 3 (USM), LEVEL 1 (noAuthNoPriv), 2 (authNoPriv) or 3
 //! (authPriv), CONTEXTMATCH 1 (exact) or 2 (prefix), as snmpvacm takes them.
 
+use super::GlobalArgs;
 use super::snmp::{self, SnmpArgs};
-use super::{EXIT_AGENT_ERROR, EXIT_FAILURE, EXIT_OK, GlobalArgs};
 use anyhow::{Context as _, bail};
-use snmpctl::client::{Operation, Request};
-use snmpctl::format::output;
-use snmpctl::msg::ErrorStatus;
 use snmpctl::value::{Oid, Value, VarBind};
-use std::io::Write as _;
 use std::process::ExitCode;
 
 // Arguments of `snmpctl vacm`.
@@ -90,11 +86,8 @@ fn access_index(words: &[&str], with_prefix: usize) -> anyhow::Result<(Vec<u32>,
 
 pub fn run(_global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     args.snmp.mib.load();
-    // snmpvacm takes -Ce after the agent too (`AGENT -Ce createView …`).
-    let leading = args.command.iter().take_while(|w| w.starts_with("-C") && w.len() > 2).count();
-    let (late, command_words) = args.command.split_at(leading);
-    let mut letters: String = args.command_options.concat();
-    letters.extend(late.iter().filter_map(|w| w.get(2..)));
+    let (late, command_words) = snmp::late_command_options(&args.command);
+    let letters: String = args.command_options.concat() + &late.concat();
     if let Some(c) = letters.chars().find(|c| *c != 'e') {
         bail!("-C{c}: not an option of vacm (it takes -Ce)");
     }
@@ -206,17 +199,5 @@ pub fn run(_global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     let options = args.snmp.output_options_for(super::Format::Text)?;
     let runtime = snmp::runtime()?;
     let client = runtime.block_on(snmp::connect(&args.agent, &args.snmp))?.0;
-    let pdu = match runtime.block_on(client.request(Request { operation: Operation::Set, varbinds })) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("{}", snmp::describe(&e, &args.agent, false));
-            return Ok(ExitCode::from(EXIT_FAILURE));
-        }
-    };
-    if pdu.error_status != ErrorStatus::NO_ERROR {
-        eprint!("{}", output::error_report(&pdu, &options, true));
-        return Ok(ExitCode::from(EXIT_AGENT_ERROR));
-    }
-    writeln!(std::io::stdout(), "{done}")?;
-    Ok(ExitCode::from(EXIT_OK))
+    snmp::set_and_report(&runtime, &client, &args.agent, varbinds, done, &options)
 }

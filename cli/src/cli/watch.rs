@@ -205,18 +205,50 @@ pub fn sparkline(values: impl Iterator<Item = Option<f64>>) -> String {
         .collect()
 }
 
+/// A column a poll reads.
+#[derive(Debug, Clone, Copy)]
+enum Field {
+    Status,
+    InOctets,
+    OutOctets,
+    InDiscards,
+    InErrors,
+    OutDiscards,
+    OutErrors,
+}
+
+impl Sample {
+    /// Takes a column's value (an exception, such as the endOfMibView a walk's last column
+    /// ends with on the last instance's OID, is no value).
+    fn set(&mut self, field: Field, v: &Value) {
+        if v.is_exception() {
+            return;
+        }
+        let n = v.as_u64();
+        match field {
+            Field::Status => self.status = n.and_then(|n| i32::try_from(n).ok()),
+            Field::InOctets => self.in_octets = n,
+            Field::OutOctets => self.out_octets = n,
+            Field::InDiscards => self.in_discards = n,
+            Field::InErrors => self.in_errors = n,
+            Field::OutDiscards => self.out_discards = n,
+            Field::OutErrors => self.out_errors = n,
+        }
+    }
+}
+
 /// The columns a poll reads: (field, entry, column).
-fn columns(wide: bool) -> [(&'static str, &'static [u32], u32); 7] {
+fn columns(wide: bool) -> [(Field, &'static [u32], u32); 7] {
     let (entry, inc, outc): (&'static [u32], u32, u32) =
         if wide { (&IFX_ENTRY, 6, 10) } else { (&IF_ENTRY, 10, 16) };
     [
-        ("status", &IF_ENTRY, 8),
-        ("in_octets", entry, inc),
-        ("out_octets", entry, outc),
-        ("in_discards", &IF_ENTRY, 13),
-        ("in_errors", &IF_ENTRY, 14),
-        ("out_discards", &IF_ENTRY, 19),
-        ("out_errors", &IF_ENTRY, 20),
+        (Field::Status, &IF_ENTRY, 8),
+        (Field::InOctets, entry, inc),
+        (Field::OutOctets, entry, outc),
+        (Field::InDiscards, &IF_ENTRY, 13),
+        (Field::InErrors, &IF_ENTRY, 14),
+        (Field::OutDiscards, &IF_ENTRY, 19),
+        (Field::OutErrors, &IF_ENTRY, 20),
     ]
 }
 
@@ -224,15 +256,6 @@ fn column_oid(entry: &[u32], column: u32) -> anyhow::Result<Oid> {
     let mut a = entry.to_vec();
     a.push(column);
     Ok(Oid::new(&a)?)
-}
-
-fn number(v: &Value) -> Option<u64> {
-    match v {
-        Value::Counter32(n) | Value::Gauge32(n) => Some(u64::from(*n)),
-        Value::Counter64(n) => Some(*n),
-        Value::Integer(i) => u64::try_from(*i).ok(),
-        _ => None,
-    }
 }
 
 struct Poller {
@@ -266,45 +289,25 @@ impl Poller {
         };
         let mut samples: BTreeMap<u32, Sample> = BTreeMap::new();
         let cols = columns(self.wide);
-        let mut put = |field: &str, index: u32, v: &Value| {
-            // A walk's last column ends in endOfMibView, on the last instance's OID.
-            if v.is_exception() {
-                return;
-            }
-            let s = samples.entry(index).or_default();
-            let n = number(v);
-            match field {
-                "status" => s.status = n.and_then(|n| i32::try_from(n).ok()),
-                "in_octets" => s.in_octets = n,
-                "out_octets" => s.out_octets = n,
-                "in_discards" => s.in_discards = n,
-                "in_errors" => s.in_errors = n,
-                "out_discards" => s.out_discards = n,
-                _ => s.out_errors = n,
-            }
-        };
         match &self.only {
             Some(indices) => {
+                // Each column of each interface named; the answers come in the same order.
+                let mut asked = Vec::new();
                 let mut varbinds = Vec::new();
-                for (_, entry, column) in cols {
+                for (field, entry, column) in cols {
                     for i in indices {
                         let mut a = entry.to_vec();
                         a.extend([column, *i]);
                         varbinds.push(VarBind::null(Oid::new(&a)?));
+                        asked.push((field, *i));
                     }
                 }
                 let pdu = self
                     .runtime
                     .block_on(self.client.request(Request { operation: Operation::Get, varbinds }))
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
-                for (k, vb) in pdu.varbinds.iter().enumerate() {
-                    let (field, _, _) = cols
-                        .get(k.checked_div(indices.len()).unwrap_or(0))
-                        .copied()
-                        .unwrap_or(("out_errors", &IF_ENTRY, 0));
-                    if let Some(i) = vb.oid.arcs().last() {
-                        put(field, *i, &vb.value);
-                    }
+                for ((field, i), vb) in asked.into_iter().zip(&pdu.varbinds) {
+                    samples.entry(i).or_default().set(field, &vb.value);
                 }
             }
             None => {
@@ -312,7 +315,7 @@ impl Poller {
                     let root = column_oid(entry, column)?;
                     for vb in self.walk(root.clone())? {
                         if let Some(i) = vb.oid.arcs().get(root.arcs().len()) {
-                            put(field, *i, &vb.value);
+                            samples.entry(*i).or_default().set(field, &vb.value);
                         }
                     }
                 }
