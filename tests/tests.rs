@@ -23,6 +23,7 @@ mod interop_v3;
 mod listen;
 mod malformed;
 mod mib;
+mod netstat;
 mod progress;
 mod rasn_view;
 mod roundtrip;

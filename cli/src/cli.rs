@@ -11,6 +11,7 @@ mod get;
 mod handlers;
 mod listen;
 mod mib;
+mod netstat;
 mod notify;
 mod poll;
 mod progress;
@@ -100,6 +101,8 @@ enum Command {
     Vacm(vacm::Args),
     /// How counters move, period by period, as snmpdelta.
     Delta(delta::Args),
+    /// Sockets, routes, interfaces and protocol counters, as snmpnetstat.
+    Netstat(netstat::Args),
     /// A device's interfaces, live: bits per second, errors, discards, status and a graph of the
     /// last minutes (a terminal view; JSON lines elsewhere).
     Watch(watch::Args),
@@ -132,6 +135,10 @@ pub fn run() -> anyhow::Result<ExitCode> {
     if subcommand(&args) == Some("delta") {
         args = delta::split_delta_options(args);
     }
+    // snmpnetstat's -Cf FAMILY, -Cp PROTO, -CI NAME, -Cw N and -CR N.
+    if subcommand(&args) == Some("netstat") {
+        args = netstat::join_option_values(args);
+    }
     // snmptrapd's -Lo, -Le, -Lf FILE and -Ls FACILITY.
     if subcommand(&args) == Some("listen") {
         args = listen::logging_options(args);
@@ -155,6 +162,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Usm(args) => usm::run(&cli.global, &args),
         Command::Vacm(args) => vacm::run(&cli.global, &args),
         Command::Delta(args) => delta::run(&cli.global, &args),
+        Command::Netstat(args) => netstat::run(&cli.global, &args),
         Command::Watch(args) => watch::run(&cli.global, &args),
         Command::Translate(args) => mib::run_translate(&args),
         Command::Trap(args) => notify::run(&cli.global, &args, false),
@@ -180,6 +188,7 @@ impl Command {
             Command::Usm(a) => Some(&mut a.snmp),
             Command::Vacm(a) => Some(&mut a.snmp),
             Command::Delta(a) => Some(&mut a.snmp),
+            Command::Netstat(a) => Some(&mut a.snmp),
             Command::Watch(a) => Some(&mut a.snmp),
             Command::Trap(a) | Command::Inform(a) => Some(&mut a.snmp),
             Command::Poll(a) => Some(&mut a.snmp),

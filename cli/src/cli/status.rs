@@ -65,8 +65,8 @@ fn number(v: &Value) -> i64 {
     v.as_i64().or_else(|| v.as_u64().map(|n| i64::from_ne_bytes(n.to_ne_bytes()))).unwrap_or(0)
 }
 
-/// `n` as the C `int` snmpstatus keeps: the low 32 bits.
-fn c_int(n: i64) -> i32 {
+/// `n` as the C `int` snmpstatus keeps (and `%d` prints): the low 32 bits.
+pub(super) fn c_int(n: i64) -> i32 {
     let [a, b, c, d, ..] = n.to_le_bytes();
     i32::from_le_bytes([a, b, c, d])
 }
