@@ -515,3 +515,26 @@ pub(super) fn every(
     }
     Ok(Ok(OK))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Totals;
+
+    #[test]
+    fn what_moved_adds_each_column_once_and_wraps_as_a_counter() {
+        let mut before = Totals::default();
+        for (column, n) in
+            [(11, 10), (12, 5), (14, 1), (10, u64::MAX), (17, 7), (18, 3), (21, 2), (19, 4), (5, 99)]
+        {
+            before.add(column, n);
+        }
+        let mut now = Totals::default();
+        for (column, n) in [(11, 20), (12, 6), (14, 1), (10, 9), (17, 7), (18, 13), (21, 2), (19, 6), (5, 1)]
+        {
+            now.add(column, n);
+        }
+        let d = now.since(&before);
+        assert_eq!((d.in_packets, d.in_errors, d.in_octets), (11, 0, 10));
+        assert_eq!((d.out_packets, d.out_errors, d.out_octets, d.queue, d.drops), (10, 0, 0, 0, 2));
+    }
+}
