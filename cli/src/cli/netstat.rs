@@ -205,6 +205,14 @@ pub(super) struct Session {
 #[derive(Debug)]
 pub(super) struct Failed(snmpctl::client::Error);
 
+impl std::fmt::Display for Failed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for Failed {}
+
 impl Session {
     /// One request of these OIDs.
     pub(super) fn request(&self, operation: Operation, oids: &[Oid]) -> Result<GenericPdu, Failed> {
@@ -329,17 +337,20 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         eprintln!("snmpctl netstat: {note}");
     }
     match result {
-        Ok(Ok(code)) => Ok(ExitCode::from(code)),
-        Ok(Err(Failed(e))) => {
-            eprintln!("{}", snmp::describe(&e, &session.agent, true));
-            Ok(ExitCode::from(EXIT_FAILURE))
-        }
-        Err(e) => Err(e),
+        Ok(code) => Ok(ExitCode::from(code)),
+        Err(e) => match e.downcast_ref::<Failed>() {
+            Some(Failed(failure)) => {
+                eprintln!("{}", snmp::describe(failure, &session.agent, true));
+                Ok(ExitCode::from(EXIT_FAILURE))
+            }
+            None => Err(e),
+        },
     }
 }
 
-/// What each display returns: an exit code, or the request that failed.
-pub(super) type Shown = anyhow::Result<Result<u8, Failed>>;
+/// What each display returns: an exit code; an error, [`Failed`] when a request got no
+/// answer.
+pub(super) type Shown = anyhow::Result<u8>;
 
 /// Writes a JSON document, or one line per element of its top-level array with `ndjson`.
 pub(super) fn write_json(out: &mut dyn std::io::Write, value: &serde_json::Value) -> std::io::Result<()> {

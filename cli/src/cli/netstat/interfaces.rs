@@ -220,10 +220,7 @@ pub(super) fn show(
     json: bool,
     out: &mut dyn std::io::Write,
 ) -> Shown {
-    let (interfaces, w) = match read(s, o, names) {
-        Ok(r) => r,
-        Err(e) => return Ok(Err(e)),
-    };
+    let (interfaces, w) = read(s, o, names)?;
     if json {
         let rows: Vec<serde_json::Value> = interfaces
             .iter()
@@ -248,7 +245,7 @@ pub(super) fn show(
             })
             .collect();
         write_json(out, &serde_json::Value::Array(rows))?;
-        return Ok(Ok(OK));
+        return Ok(OK);
     }
     let mut t: Vec<u8> = Vec::new();
     let (nw, rw, aw) = (w.name, w.network, w.address);
@@ -305,7 +302,7 @@ pub(super) fn show(
         t.push(b'\n');
     }
     out.write_all(&t)?;
-    Ok(Ok(OK))
+    Ok(OK)
 }
 
 /// One poll's totals: packets, errors and octets in and out, the output queue ("colls", as
@@ -417,13 +414,12 @@ pub(super) fn every(
     out: &mut dyn std::io::Write,
 ) -> Shown {
     let index = match &o.interface {
-        Some(name) => match find(s, name) {
-            Ok(Some(i)) => Some(i),
-            Ok(None) => {
+        Some(name) => match find(s, name)? {
+            Some(i) => Some(i),
+            None => {
                 eprintln!("{name}: unknown interface");
-                return Ok(Ok(super::USAGE));
+                return Ok(super::USAGE);
             }
-            Err(e) => return Ok(Err(e)),
         },
         None => None,
     };
@@ -454,10 +450,7 @@ pub(super) fn every(
     let mut before: Option<Totals> = None;
     let (mut lines, mut since_banner) = (0u64, 0u32);
     for polls in 1u32.. {
-        let now = match poll(s, o, index) {
-            Ok(t) => t,
-            Err(e) => return Ok(Err(e)),
-        };
+        let now = poll(s, o, index)?;
         if let Some(b) = before {
             let d = now.since(&b);
             if json {
@@ -513,7 +506,7 @@ pub(super) fn every(
         let next = start.checked_add(period.saturating_mul(polls)).unwrap_or(start);
         std::thread::sleep(next.saturating_duration_since(Instant::now()));
     }
-    Ok(Ok(OK))
+    Ok(OK)
 }
 
 #[cfg(test)]

@@ -327,32 +327,20 @@ pub(super) fn show(
     let mut bad_type = None;
     let mut ip_route_read = false;
     if !o.legacy {
-        let w = match inet_cidr(s) {
-            Ok(w) => w,
-            Err(e) => return Ok(Err(e)),
-        };
+        let w = inet_cidr(s)?;
         routes.extend(w.routes.into_iter().filter(family_ok));
         bad_type = w.bad_type;
     }
     if bad_type.is_none() && routes.is_empty() {
         if o.family != Some(Family::Inet6) {
-            match ip_cidr(s) {
-                Ok(w) => routes.extend(w.routes),
-                Err(e) => return Ok(Err(e)),
-            }
+            routes.extend(ip_cidr(s)?.routes);
             if routes.is_empty() && o.family == Some(Family::Inet) {
                 ip_route_read = true;
-                match ip_route(s) {
-                    Ok(w) => routes.extend(w.routes),
-                    Err(e) => return Ok(Err(e)),
-                }
+                routes.extend(ip_route(s)?.routes);
             }
         }
         if o.family != Some(Family::Inet) {
-            match ipv6_route(s) {
-                Ok(w) => routes.extend(w.routes),
-                Err(e) => return Ok(Err(e)),
-            }
+            routes.extend(ipv6_route(s)?.routes);
         }
     }
     let mut interfaces = Interfaces(HashMap::new());
@@ -369,10 +357,7 @@ pub(super) fn show(
     let mut header: Option<(Table, bool)> = None;
     for r in &routes {
         let v6 = matches!(r.destination, Address::V6(_));
-        let interface = match interfaces.name(s, r.if_index) {
-            Ok(n) => n,
-            Err(e) => return Ok(Err(e)),
-        };
+        let interface = interfaces.name(s, r.if_index)?;
         if header != Some((r.table, v6)) {
             // A blank line between the families of one table (not between tables).
             if header.is_some_and(|(t, _)| t == r.table) {
@@ -456,9 +441,9 @@ pub(super) fn show(
         Some(t) => {
             out.flush()?;
             eprintln!("Bad address type: {}", c_int(i64::from(t)));
-            Ok(Ok(super::USAGE))
+            Ok(super::USAGE)
         }
-        None => Ok(Ok(OK)),
+        None => Ok(OK),
     }
 }
 

@@ -237,10 +237,7 @@ pub(super) fn show(
         }
         match (protocol, o.legacy) {
             ("tcp", false) => {
-                let (conns, listeners) = match tcp_connections(s, &mut skipped) {
-                    Ok(r) => r,
-                    Err(e) => return Ok(Err(e)),
-                };
+                let (conns, listeners) = tcp_connections(s, &mut skipped)?;
                 let shown: Vec<&Socket> = conns.iter().filter(|c| o.shows(c.local.kind)).collect();
                 if !shown.is_empty() {
                     text.push_str("Active Internet (tcp) Connections\n");
@@ -268,10 +265,7 @@ pub(super) fn show(
                 }
                 doc.insert("tcp".into(), shown.iter().map(|c| c.json()).collect());
                 if o.all && listeners {
-                    let ls = match endpoints(s, &TCP_LISTENER_PROCESS, false, &mut skipped) {
-                        Ok(r) => r,
-                        Err(e) => return Ok(Err(e)),
-                    };
+                    let ls = endpoints(s, &TCP_LISTENER_PROCESS, false, &mut skipped)?;
                     if !ls.is_empty() {
                         text.push_str("Listening Internet (tcp) Connections\n");
                         text.push_str(&format!("{:<5.5} {:<27.27} {:>5}\n", "Proto", "Local Address", "PID"));
@@ -286,10 +280,7 @@ pub(super) fn show(
                 }
             }
             ("udp", false) => {
-                let us = match endpoints(s, &UDP_ENDPOINT_PROCESS, true, &mut skipped) {
-                    Ok(r) => r,
-                    Err(e) => return Ok(Err(e)),
-                };
+                let us = endpoints(s, &UDP_ENDPOINT_PROCESS, true, &mut skipped)?;
                 if !us.is_empty() {
                     text.push_str("Active Internet (udp) Connections\n");
                     text.push_str(&format!(
@@ -310,10 +301,7 @@ pub(super) fn show(
                 doc.insert("udp".into(), shown.iter().map(|c| c.json()).collect());
             }
             ("tcp", true) => {
-                let conns = match legacy(s, &TCP_CONN_STATE, true, &mut skipped) {
-                    Ok(r) => r,
-                    Err(e) => return Ok(Err(e)),
-                };
+                let conns = legacy(s, &TCP_CONN_STATE, true, &mut skipped)?;
                 // Listeners (state listen(2)) only with -Ca.
                 let shown: Vec<&Socket> = conns.iter().filter(|c| o.all || c.state != Some(2)).collect();
                 if !shown.is_empty() {
@@ -346,10 +334,7 @@ pub(super) fn show(
                 doc.insert("tcp".into(), shown.iter().map(|c| c.json()).collect());
             }
             ("udp", true) => {
-                let us = match legacy(s, &UDP_LOCAL_ADDRESS, false, &mut skipped) {
-                    Ok(r) => r,
-                    Err(e) => return Ok(Err(e)),
-                };
+                let us = legacy(s, &UDP_LOCAL_ADDRESS, false, &mut skipped)?;
                 if !us.is_empty() {
                     text.push_str("Active Internet (udp) Connections\n");
                     text.push_str(&format!("{:<5.5} {:<27.27}\n", "Proto", "Local Address"));
@@ -372,5 +357,5 @@ pub(super) fn show(
     } else {
         out.write_all(text.as_bytes())?;
     }
-    Ok(Ok(OK))
+    Ok(OK)
 }

@@ -345,16 +345,13 @@ fn get_each(s: &Session, oids: &[Oid]) -> Result<Vec<Option<VarBind>>, Failed> {
 
 pub(super) fn show(s: &mut Session, o: &Options, json: bool, out: &mut dyn std::io::Write) -> Shown {
     let mut r = Report { o, text: String::new(), doc: serde_json::Map::new() };
-    match report(s, o, &mut r) {
-        Ok(()) => {}
-        Err(e) => return Ok(Err(e)),
-    }
+    report(s, o, &mut r)?;
     if json {
         write_json(out, &serde_json::Value::Object(r.doc))?;
     } else {
         out.write_all(r.text.as_bytes())?;
     }
-    Ok(Ok(OK))
+    Ok(OK)
 }
 
 fn report(s: &mut Session, o: &Options, r: &mut Report<'_>) -> Result<(), Failed> {
