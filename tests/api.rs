@@ -156,3 +156,41 @@ fn no_answer_is_a_timeout() {
         assert!(matches!(e, Error::Timeout { attempts: 2 }));
     });
 }
+
+#[test]
+fn a_blocking_receive_answers_retries_and_times_out_as_the_readiness_wait() {
+    use crate::commands::{Fake, table};
+    use snmpctl::agent::Faults;
+    let fake = Fake::start(table(40));
+    runtime().block_on(async {
+        let connect =
+            || Client::v2c(fake.agent(), "public").timeout(Duration::from_millis(150)).retries(3).connect();
+        let waiting = connect().await.unwrap();
+        let blocking = connect().await.unwrap();
+        assert!(blocking.receive_blocking().unwrap());
+        // A walk, with every third request lost: the same varbinds either way.
+        fake.faults(Faults { drop_every: 3, ..Faults::default() });
+        let a = waiting.walk("1.3.6.1.2.1.2.2").unwrap().collect().await.unwrap();
+        let b = blocking.walk("1.3.6.1.2.1.2.2").unwrap().collect().await.unwrap();
+        assert_eq!(a.len(), 120);
+        assert_eq!(a, b);
+        // Two lost requests, then the answer: the third attempt.
+        fake.faults(Faults { drop_first: 2, ..Faults::default() });
+        let got = blocking.get(["1.3.6.1.2.1.1.1.0"]).await.unwrap();
+        assert_eq!(got[0].value.as_str(), Some("fake agent"));
+    });
+    // No answer: as many attempts as the readiness wait makes, then a timeout.
+    let silent = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let at = silent.local_addr().unwrap().to_string();
+    runtime().block_on(async {
+        let client =
+            Client::v2c(at, "public").timeout(Duration::from_millis(50)).retries(2).connect().await.unwrap();
+        assert!(client.receive_blocking().unwrap());
+        let e = client.get(["sysDescr.0"]).await.unwrap_err();
+        assert!(matches!(e, Error::Timeout { attempts: 3 }), "{e}");
+    });
+    silent.set_nonblocking(true).unwrap();
+    let mut buf = [0u8; 1500];
+    let received = std::iter::from_fn(|| silent.recv(&mut buf).ok()).count();
+    assert_eq!(received, 3);
+}

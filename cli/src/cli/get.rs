@@ -257,7 +257,7 @@ fn run_request(
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let runtime = snmp::runtime()?;
-    let client = runtime.block_on(async { snmp::connect(agent, snmp_args).await })?.0;
+    let client = runtime.block_on(async { snmp::connect_sequential(agent, snmp_args).await })?.0;
     let mut code = EXIT_OK;
     loop {
         let outcome = runtime.block_on(client.request(request.clone()));

@@ -307,7 +307,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         bail!("-CL with -Cf inet6 would read IPV6-MIB's tables, which netstat does not read");
     }
     let runtime = snmp::runtime()?;
-    let client = runtime.block_on(snmp::connect(&args.agent, &args.snmp))?.0;
+    let client = runtime.block_on(snmp::connect_sequential(&args.agent, &args.snmp))?.0;
     let mut session = Session {
         runtime,
         client,

@@ -279,7 +279,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
 
     let runtime = snmp::runtime()?;
     let (all_rows, columns, extra, failure, end, total) = runtime.block_on(async {
-        let (client, _) = snmp::connect(&args.agent, &args.snmp).await?;
+        let (client, _) = snmp::connect_sequential(&args.agent, &args.snmp).await?;
         let mut walker = client.table_with(shape.entry.clone(), table_options);
         // The requests run in a task of their own, which the answers wake directly (waking the
         // runtime's main future costs a system call each); each batch of rows comes here with

@@ -163,7 +163,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     let runtime = snmp::runtime()?;
     let format = global.format;
     let (failure, end_seen, returned) = runtime.block_on(async {
-        let (client, _) = snmp::connect(&args.agent, &args.snmp).await?;
+        let (client, _) = snmp::connect_sequential(&args.agent, &args.snmp).await?;
         let walker = client.walk_with(root.clone(), options);
         // The walk runs as a task of its own: the answers wake it directly, where waking the
         // runtime's main future costs a system call (an eventfd write) per round trip.
