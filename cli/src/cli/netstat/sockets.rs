@@ -108,6 +108,22 @@ struct Socket {
 }
 
 impl Socket {
+    /// Both ends as snmpnetstat prints them. It names the remote port of a UDP endpoint as a
+    /// local one (an IPv6 TCP connection's remote port stays a number).
+    fn ends(&self, names: &mut Names, verbose: bool, udp: bool) -> String {
+        let mut line = self.local.print(names, verbose, udp, true);
+        if let Some(r) = &self.remote {
+            line.push_str(&r.print(names, verbose, udp, udp));
+        }
+        line
+    }
+
+    /// The TCP state's name, or its number as `%d` prints it.
+    fn state_text(&self) -> String {
+        let state = self.state.unwrap_or(0);
+        state_name(state).map_or_else(|| c_int(state).to_string(), str::to_owned)
+    }
+
     fn json(&self) -> serde_json::Value {
         let mut o = serde_json::Map::new();
         o.insert("family".into(), self.local.family().into());
@@ -248,20 +264,9 @@ pub(super) fn show(
                 }
                 for c in &shown {
                     text.push_str(if c.local.kind == 2 { "tcp6 " } else { "tcp4 " });
-                    text.push_str(&c.local.print(names, o.verbose, false, true));
-                    if let Some(r) = &c.remote {
-                        text.push_str(&r.print(names, o.verbose, false, false));
-                    }
-                    let state = c.state.unwrap_or(0);
+                    text.push_str(&c.ends(names, o.verbose, false));
                     let pid = c_int(c.pid.unwrap_or(0));
-                    match usize::try_from(state)
-                        .ok()
-                        .and_then(|s| s.checked_sub(1))
-                        .and_then(|i| STATES.get(i))
-                    {
-                        Some(name) => text.push_str(&format!(" {name:>11} {pid:>5}\n")),
-                        None => text.push_str(&format!(" {:>11} {pid:>5}\n", c_int(state))),
-                    }
+                    text.push_str(&format!(" {:>11} {pid:>5}\n", c.state_text()));
                 }
                 doc.insert("tcp".into(), shown.iter().map(|c| c.json()).collect());
                 if o.all && listeners {
@@ -291,11 +296,7 @@ pub(super) fn show(
                 let shown: Vec<&Socket> = us.iter().filter(|c| o.shows(c.local.kind)).collect();
                 for u in &shown {
                     text.push_str(if u.local.kind == 2 { "udp6 " } else { "udp4 " });
-                    text.push_str(&u.local.print(names, o.verbose, true, true));
-                    if let Some(r) = &u.remote {
-                        // snmpnetstat names the remote port of a UDP endpoint as a local one.
-                        text.push_str(&r.print(names, o.verbose, true, true));
-                    }
+                    text.push_str(&u.ends(names, o.verbose, true));
                     text.push_str(&format!(" {:>5}\n", c_int(u.pid.unwrap_or(0))));
                 }
                 doc.insert("udp".into(), shown.iter().map(|c| c.json()).collect());
@@ -317,19 +318,8 @@ pub(super) fn show(
                 }
                 for c in &shown {
                     text.push_str("tcp  ");
-                    text.push_str(&c.local.print(names, o.verbose, false, true));
-                    if let Some(r) = &c.remote {
-                        text.push_str(&r.print(names, o.verbose, false, false));
-                    }
-                    let state = c.state.unwrap_or(0);
-                    match usize::try_from(state)
-                        .ok()
-                        .and_then(|s| s.checked_sub(1))
-                        .and_then(|i| STATES.get(i))
-                    {
-                        Some(name) => text.push_str(&format!(" {name}\n")),
-                        None => text.push_str(&format!(" {}\n", c_int(state))),
-                    }
+                    text.push_str(&c.ends(names, o.verbose, false));
+                    text.push_str(&format!(" {}\n", c.state_text()));
                 }
                 doc.insert("tcp".into(), shown.iter().map(|c| c.json()).collect());
             }
