@@ -76,6 +76,26 @@ impl Oid {
         }
     }
 
+    /// An OID of `count` arcs taken from `arcs`, for the decoder, which counted them: inline,
+    /// or on the heap in one allocation of the right size.
+    pub(crate) fn collect_counted(count: usize, arcs: impl Iterator<Item = u32>) -> Self {
+        if count <= INLINE {
+            let mut inline = [0u32; INLINE];
+            let mut len = 0u8;
+            for (slot, arc) in inline.iter_mut().zip(arcs) {
+                *slot = arc;
+                len = len.saturating_add(1);
+            }
+            return Oid { repr: Repr::Inline { len, arcs: inline } };
+        }
+        let mut heap = Vec::with_capacity(count.min(MAX_ARCS));
+        heap.extend(arcs.take(MAX_ARCS));
+        if heap.len() <= INLINE {
+            return Oid::from_slice_unchecked(&heap);
+        }
+        Oid { repr: Repr::Heap(heap.into_boxed_slice()) }
+    }
+
     /// The sub-identifiers.
     pub fn arcs(&self) -> &[u32] {
         match &self.repr {
@@ -108,49 +128,6 @@ impl Oid {
         all.extend_from_slice(self.arcs());
         all.extend_from_slice(arcs);
         Oid::new(&all)
-    }
-}
-
-/// Builds an [`Oid`] arc by arc, inline until it outgrows the inline storage (for the decoder:
-/// no scratch array, no second copy).
-pub(crate) struct OidBuilder {
-    len: usize,
-    inline: [u32; INLINE],
-    heap: Vec<u32>,
-}
-
-impl OidBuilder {
-    pub(crate) fn new() -> Self {
-        OidBuilder { len: 0, inline: [0; INLINE], heap: Vec::new() }
-    }
-
-    /// Appends an arc; `Err(count)` once the OID would exceed [`MAX_ARCS`].
-    pub(crate) fn push(&mut self, arc: u32) -> Result<(), usize> {
-        if self.len >= MAX_ARCS {
-            return Err(self.len.saturating_add(1));
-        }
-        match self.inline.get_mut(self.len).filter(|_| self.heap.is_empty()) {
-            Some(slot) => *slot = arc,
-            None => {
-                if self.heap.is_empty() {
-                    self.heap.reserve(MAX_ARCS.min(self.len.saturating_mul(2)));
-                    self.heap.extend_from_slice(&self.inline);
-                }
-                self.heap.push(arc);
-            }
-        }
-        self.len = self.len.saturating_add(1);
-        Ok(())
-    }
-
-    pub(crate) fn finish(self) -> Oid {
-        if self.heap.is_empty() {
-            // `len <= INLINE` here, so it fits in a u8.
-            let len = u8::try_from(self.len).unwrap_or(u8::MAX);
-            Oid { repr: Repr::Inline { len, arcs: self.inline } }
-        } else {
-            Oid { repr: Repr::Heap(self.heap.into_boxed_slice()) }
-        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! ([`crate::msg::MessageRef`]) yields. They point into the received datagram, cost no
 //! allocation, and turn into the owned types with `to_oid`, `to_value` and `to_varbind`.
 
-use super::oid::{Oid, OidBuilder, write_dotted};
+use super::oid::{Oid, write_dotted};
 use super::syntax::{Value, VarBind, tag};
 use core::cmp::Ordering;
 use core::fmt;
@@ -66,15 +66,11 @@ impl<'a> OidRef<'a> {
             }
             return Oid::from_slice_unchecked(arcs.get(..rest.len().saturating_add(2)).unwrap_or(&[]));
         }
-        let mut oid = OidBuilder::new();
-        for arc in self.arcs() {
-            // The decoder checked the arc count, so this cannot fail; an OID cut short would be
-            // the only outcome if it did.
-            if oid.push(arc).is_err() {
-                break;
-            }
-        }
-        oid.finish()
+        // Every sub-identifier ends in an octet below 0x80, and the first holds two arcs: the
+        // count, for one allocation of the right size (a growing Vec would reallocate, then
+        // shrink).
+        let count = self.ber.iter().filter(|b| **b & 0x80 == 0).count().saturating_add(1);
+        Oid::collect_counted(count, self.arcs())
     }
 }
 
@@ -295,6 +291,30 @@ mod tests {
             let view = OidRef::new_unchecked(&ber);
             assert_eq!(view.to_oid().arcs(), view.arcs().collect::<Vec<_>>(), "{len}");
             assert_eq!(view.to_oid().len(), usize::from(len) + 2);
+        }
+        // Counted for one allocation: arcs of several octets, redundant 0x80 octets, inline
+        // and heap lengths up to the limit.
+        for (arcs, extra) in [(5usize, 0usize), (15, 3), (19, 1), (40, 7), (127, 2)] {
+            let mut ber = vec![0x2b];
+            let mut want = vec![1u32, 3];
+            for i in 0..arcs.saturating_sub(2) {
+                let arc = u32::try_from(i).unwrap() * 1000;
+                if i < extra {
+                    ber.push(0x80);
+                }
+                // Base 128, most significant group first, every octet but the last marked.
+                let mut groups = vec![u8::try_from(arc & 0x7f).unwrap()];
+                let mut rest = arc >> 7;
+                while rest > 0 {
+                    groups.push(u8::try_from(rest & 0x7f).unwrap() | 0x80);
+                    rest >>= 7;
+                }
+                ber.extend(groups.iter().rev());
+                want.push(arc);
+            }
+            let oid = OidRef::new_unchecked(&ber).to_oid();
+            assert_eq!(oid.arcs(), want, "{arcs} arcs");
+            assert_eq!(oid, Oid::from_slice_unchecked(&want));
         }
     }
 }
