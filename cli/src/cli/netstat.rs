@@ -22,7 +22,7 @@
 //! The text is snmpnetstat's byte for byte on the same agent, with three exceptions, where
 //! snmpnetstat's output does not come from the agent: for an empty table snmpnetstat (v2c)
 //! prints one row of zeros that the agent never sent (this prints none); its `-Cw` total walks
-//! past the end of ifTable and adds some columns twice (this adds each interface's counters
+//! past the end of ifTable and adds columns more than once (this adds each interface's counters
 //! once); and over SNMPv1 it prints nothing of a table that ends the agent's MIB (this prints
 //! the rows). JSON (`--format json`) gives the same tables with numbers and numeric addresses.
 
