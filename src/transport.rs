@@ -280,7 +280,8 @@ impl Core {
 #[cfg(unix)]
 impl Core {
     /// Whether a blocking receive should wait now: `None` when nothing is in flight, `false`
-    /// when the deadline has passed, `true` when it is ahead. Sets the socket's receive timeout
+    /// when the deadline has passed (or the socket refused a receive timeout, and the client
+    /// went back to the readiness wait), `true` when it is ahead. Sets the socket's receive timeout
     /// to the time left when the one it has would end the wait more than 5 ms late or before
     /// half the time left.
     fn ready_to_block(&mut self, socket: &UdpIo) -> Option<bool> {
@@ -294,9 +295,15 @@ impl Core {
         });
         if stale {
             let t = left.max(Duration::from_millis(1));
-            if socket.get_ref().set_read_timeout(Some(t)).is_ok() {
-                self.blocking = Some(Some(t));
+            if socket.get_ref().set_read_timeout(Some(t)).is_err() {
+                // Without a receive timeout a blocking receive could wait for ever: back to the
+                // readiness wait (the driver's next turn arms its timer again).
+                if socket.get_ref().set_nonblocking(true).is_ok() {
+                    self.blocking = None;
+                }
+                return Some(false);
             }
+            self.blocking = Some(Some(t));
         }
         Some(true)
     }
