@@ -178,7 +178,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         })
         .collect::<anyhow::Result<_>>()?;
     let runtime = snmp::runtime()?;
-    let client = runtime.block_on(snmp::connect(&args.agent, &args.snmp))?.0;
+    let client = runtime.block_on(snmp::connect_sequential(&args.agent, &args.snmp))?.0;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let uptime_oid = Oid::new(&snmpctl::trap::SYS_UP_TIME)?;

@@ -136,7 +136,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     args.snmp.mib.load();
     let copts = super::get::CommandOptions::parse(&args.command_options, "uhH")?;
     let runtime = snmp::runtime()?;
-    let client = runtime.block_on(snmp::connect(&args.agent, &args.snmp))?.0;
+    let client = runtime.block_on(snmp::connect_sequential(&args.agent, &args.snmp))?.0;
     let (entry, columns): (&[u32], &[u32]) =
         if copts.has('u') { (&DSK_ENTRY, &[2, 6, 8]) } else { (&HR_STORAGE_ENTRY, &[3, 4, 5, 6]) };
     let options = if args.snmp.snmp_version == snmp::SnmpVersion::V1 {

@@ -76,7 +76,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     let copts = super::get::CommandOptions::parse(&args.command_options, "f")?;
     let options = args.snmp.output_options_for(global.format)?;
     let runtime = snmp::runtime()?;
-    let client = runtime.block_on(snmp::connect(&args.agent, &args.snmp))?.0;
+    let client = runtime.block_on(snmp::connect_sequential(&args.agent, &args.snmp))?.0;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let fail = |e: &snmpctl::client::Error| {

@@ -130,7 +130,7 @@ pub fn run(_global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     }
     let options = args.snmp.output_options_for(super::Format::Text)?;
     let runtime = snmp::runtime()?;
-    let client = runtime.block_on(snmp::connect(&args.agent, &args.snmp))?.0;
+    let client = runtime.block_on(snmp::connect_sequential(&args.agent, &args.snmp))?.0;
     let words: Vec<&str> = command_words.iter().map(String::as_str).collect();
     let Some((&command, rest)) = words.split_first() else { bail!("usm needs a COMMAND") };
 

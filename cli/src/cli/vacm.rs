@@ -198,6 +198,6 @@ pub fn run(_global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     };
     let options = args.snmp.output_options_for(super::Format::Text)?;
     let runtime = snmp::runtime()?;
-    let client = runtime.block_on(snmp::connect(&args.agent, &args.snmp))?.0;
+    let client = runtime.block_on(snmp::connect_sequential(&args.agent, &args.snmp))?.0;
     snmp::set_and_report(&runtime, &client, &args.agent, varbinds, done, &options)
 }
