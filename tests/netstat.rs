@@ -461,3 +461,50 @@ fn netstat_json_gives_the_tables_as_numbers() {
     assert_eq!(stats["ip6"]["datagrams_input"], serde_json::Value::Null);
     assert_eq!(stats["icmp"]["histogram"][3]["name"], "type 200");
 }
+
+/// Host names from `/etc/hosts` and the local domain, in a mount and UTS namespace of their
+/// own: a name in the local host's domain loses it; an IPv4 socket's name of 16 characters or
+/// more shows as `?` (snmpnetstat 5.9.3 asks for it into a buffer of INET_ADDRSTRLEN octets),
+/// an IPv6 socket's or a route's does not; long names are cut to 18 characters, or widen the
+/// column with -Cv.
+#[test]
+fn netstat_names_hosts_as_snmpnetstat_names_them() {
+    let agent = serve(&[("lo", loopback())]);
+    let target = agent.addr();
+    let dir = temp_dir("netstat-hosts");
+    let cases = [
+        ("vm.example.org", "127.0.0.1 ab.example.org\n::1 six.example.org\n"),
+        ("vm", "127.0.0.1 localhost.localdomain localhost\n::1 localhost ip6-localhost ip6-loopback\n"),
+        ("vm", "127.0.0.1 hhhhhhhhhhh.com\n::1 an-ipv6-name-longer-than-its-column.example\n"),
+    ];
+    for (i, (hostname, hosts)) in cases.iter().enumerate() {
+        let file = dir.join(format!("hosts-{i}"));
+        std::fs::write(&file, hosts).unwrap();
+        for options in ["-Ca", "-Cav", "-Cr", "-Cr -CL -Cf inet"] {
+            let in_namespace = |program: &str| {
+                let command = format!(
+                    "hostname {hostname} && mount --bind {hosts} /etc/hosts && exec {program} netstat-args",
+                    hosts = file.display()
+                );
+                let mut args: Vec<String> = vec!["-v2c".into(), "-c".into(), "lo".into()];
+                args.extend(options.split_whitespace().map(str::to_owned));
+                args.push(target.clone());
+                let command = command.replace("netstat-args", &args.join(" "));
+                crate::isolated(Command::new("unshare"))
+                    .args(["--mount", "--uts", "sh", "-c", &command])
+                    .env("MIBS", "")
+                    .output()
+                    .expect("unshare (util-linux)")
+            };
+            let theirs = in_namespace("snmpnetstat");
+            let ours = in_namespace(&format!("{} netstat", env!("CARGO_BIN_EXE_snmpctl")));
+            assert!(theirs.status.success(), "{theirs:?}");
+            assert_eq!(
+                String::from_utf8_lossy(&ours.stdout),
+                String::from_utf8_lossy(&theirs.stdout),
+                "{hostname} {hosts:?} {options}: {}",
+                String::from_utf8_lossy(&ours.stderr)
+            );
+        }
+    }
+}

@@ -35,19 +35,23 @@ impl Names {
     /// The host name of an address (`None` with `-Cn` or when it has none), without the local
     /// domain.
     pub(in crate::cli) fn host(&mut self, ip: IpAddr) -> Option<String> {
+        self.lookup(ip).map(|name| self.strip(name))
+    }
+
+    /// The host name as the resolver gives it.
+    fn lookup(&mut self, ip: IpAddr) -> Option<String> {
         if self.numeric {
             return None;
         }
-        let domain = self.domain.as_deref();
-        self.hosts
-            .entry(ip)
-            .or_insert_with(|| {
-                dns_lookup::lookup_addr(&ip).ok().map(|name| match (name.split_once('.'), domain) {
-                    (Some((head, tail)), Some(d)) if tail == d => head.to_owned(),
-                    _ => name,
-                })
-            })
-            .clone()
+        self.hosts.entry(ip).or_insert_with(|| dns_lookup::lookup_addr(&ip).ok()).clone()
+    }
+
+    /// A name without the local host's domain.
+    fn strip(&self, name: String) -> String {
+        match (name.split_once('.'), self.domain.as_deref()) {
+            (Some((head, tail)), Some(d)) if tail == d => head.to_owned(),
+            _ => name,
+        }
     }
 
     /// The service name of a port (its low 16 bits, as `htons((uint16_t) port)`), TCP or UDP.
@@ -81,7 +85,8 @@ impl Names {
     }
 
     /// An IPv4 address as snmpnetstat's `inetname` shows a socket's: `*` for 0.0.0.0, the
-    /// network's name for a classful network number, the host's name, or the dotted quad.
+    /// network's name for a classful network number, the host's name (`?` when it has 16
+    /// characters or more), or the dotted quad.
     pub(in crate::cli) fn inet(&mut self, a: [u8; 4]) -> String {
         let n = u32::from_be_bytes(a);
         if n == 0 {
@@ -94,8 +99,11 @@ impl Names {
             {
                 return name;
             }
-            if let Some(name) = self.host(IpAddr::V4(Ipv4Addr::from(a))) {
-                return name;
+            // snmpnetstat 5.9.3 asks for the name into a buffer of INET_ADDRSTRLEN (16)
+            // octets: a name of 16 characters or more does not fit and shows as `?` (checked
+            // with names of 15 and 16 characters in /etc/hosts).
+            if let Some(name) = self.lookup(IpAddr::V4(Ipv4Addr::from(a))) {
+                return if name.len() >= 16 { "?".to_owned() } else { self.strip(name) };
             }
         }
         Ipv4Addr::from(a).to_string()
