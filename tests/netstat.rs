@@ -462,8 +462,8 @@ fn netstat_json_gives_the_tables_as_numbers() {
     assert_eq!(stats["icmp"]["histogram"][3]["name"], "type 200");
 }
 
-/// Host names from `/etc/hosts` and the local domain, in a mount and UTS namespace of their
-/// own: a name in the local host's domain loses it; an IPv4 socket's name of 16 characters or
+/// Host names from `/etc/hosts`, network names from `/etc/networks` and the local domain, in a
+/// mount and UTS namespace of their own: a name in the local host's domain loses it; an IPv4 socket's name of 16 characters or
 /// more shows as `?` (snmpnetstat 5.9.3 asks for it into a buffer of INET_ADDRSTRLEN octets),
 /// an IPv6 socket's or a route's does not; long names are cut to 18 characters, or widen the
 /// column with -Cv.
@@ -472,6 +472,10 @@ fn netstat_names_hosts_as_snmpnetstat_names_them() {
     let agent = serve(&[("lo", loopback())]);
     let target = agent.addr();
     let dir = temp_dir("netstat-hosts");
+    // A network's name for the interfaces' addresses (not masked) and for routes' destinations,
+    // numbers of fewer than four parts as glibc completes them.
+    let networks = dir.join("networks");
+    std::fs::write(&networks, "loopnet 127.0.0.0\nlocal-one 127.0.0.1 alias\nll 169.254\n").unwrap();
     let cases = [
         ("vm.example.org", "127.0.0.1 ab.example.org\n::1 six.example.org\n"),
         ("vm", "127.0.0.1 localhost.localdomain localhost\n::1 localhost ip6-localhost ip6-loopback\n"),
@@ -480,11 +484,13 @@ fn netstat_names_hosts_as_snmpnetstat_names_them() {
     for (i, (hostname, hosts)) in cases.iter().enumerate() {
         let file = dir.join(format!("hosts-{i}"));
         std::fs::write(&file, hosts).unwrap();
-        for options in ["-Ca", "-Cav", "-Cr", "-Cr -CL -Cf inet"] {
+        for options in ["-Ca", "-Cav", "-Cr", "-Cr -CL -Cf inet", "-Ci"] {
             let in_namespace = |program: &str| {
                 let command = format!(
-                    "hostname {hostname} && mount --bind {hosts} /etc/hosts && exec {program} netstat-args",
-                    hosts = file.display()
+                    "hostname {hostname} && mount --bind {hosts} /etc/hosts && \
+                     mount --bind {networks} /etc/networks && exec {program} netstat-args",
+                    hosts = file.display(),
+                    networks = networks.display()
                 );
                 let mut args: Vec<String> = vec!["-v2c".into(), "-c".into(), "lo".into()];
                 args.extend(options.split_whitespace().map(str::to_owned));
