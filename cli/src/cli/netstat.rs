@@ -246,16 +246,20 @@ impl Session {
         Ok((varbinds.into_iter().filter(|vb| !vb.value.is_exception()).collect(), no_such_name))
     }
 
-    /// One GetNext round over `list`, as Net-SNMP's `netsnmp_query_getnext`: an answer with an
-    /// error status and an index is asked again without the varbind it names, and the answer
-    /// is copied back into the list by position (so over SNMPv1, at the end of the agent's
-    /// MIB, the last varbinds keep what they held). `false` when no answer came without an
-    /// error.
+    /// One GetNext round over `list`: [`Session::round`].
     pub(super) fn getnext_round(&self, list: &mut [VarBind]) -> Result<bool, Failed> {
+        self.round(Operation::GetNext, list)
+    }
+
+    /// One request of `list`'s OIDs, as Net-SNMP's `netsnmp_query_get` and `…_getnext` make
+    /// it: an answer with an error status and an index is asked again without the varbind it
+    /// names, and the answer is copied back into the list by position (so over SNMPv1 the
+    /// last varbinds keep what they held). `false` when no answer came without an error.
+    pub(super) fn round(&self, operation: Operation, list: &mut [VarBind]) -> Result<bool, Failed> {
         let mut ask: Vec<Oid> = list.iter().map(|vb| vb.oid.clone()).collect();
         // Bounded: every retry asks one varbind fewer.
         while !ask.is_empty() {
-            let pdu = self.request(Operation::GetNext, &ask)?;
+            let pdu = self.request(operation.clone(), &ask)?;
             if pdu.error_status == ErrorStatus::NO_ERROR {
                 for (slot, vb) in list.iter_mut().zip(pdu.varbinds) {
                     *slot = vb;

@@ -186,23 +186,26 @@ impl Report<'_> {
         let number = |l: &Line| match l {
             Line::Count(n, _) | Line::Labeled(n, _) => *n,
         };
-        let oids: Vec<Oid> = lines
+        let mut list: Vec<VarBind> = lines
             .iter()
-            .map(|l| oid(&group.iter().copied().chain([number(l), 0]).collect::<Vec<_>>()))
+            .map(|l| VarBind::null(oid(&group.iter().copied().chain([number(l), 0]).collect::<Vec<_>>())))
             .collect();
-        let pdu = s.request(Operation::Get, &oids)?;
-        if pdu.error_status != ErrorStatus::NO_ERROR {
+        // Over SNMPv1 an object the agent lacks fails the Get: asked again without it, as
+        // snmpnetstat's query layer does (which then prints a line of garbage for the slot the
+        // answer left: this prints nothing there).
+        if !s.round(Operation::Get, &mut list)? {
             return Ok(());
         }
         self.text.push_str(&format!("{title}:\n"));
         let mut json = serde_json::Map::new();
         for line in lines {
-            let Some(vb) =
-                pdu.varbinds.iter().find(|vb| vb.oid.arcs().get(group.len()) == Some(&number(line)))
+            let Some(vb) = list.iter().find(|vb| vb.oid.arcs().get(group.len()) == Some(&number(line)))
             else {
                 continue;
             };
-            if vb.value.is_exception() {
+            // An exception, or a slot the answer did not fill (SNMPv1, asked again without
+            // an object).
+            if vb.value.is_exception() || vb.value == Value::Null {
                 continue;
             }
             let n = integer(&vb.value);
