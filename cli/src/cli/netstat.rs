@@ -19,12 +19,13 @@
 //! its services, network numbers in `/etc/networks`, unless `-Cn`; `-Cv` lets long names widen
 //! their column instead of being cut.
 //!
-//! The text is snmpnetstat's byte for byte on the same agent, with three exceptions, where
+//! The text is snmpnetstat's byte for byte on the same agent, with four exceptions, where
 //! snmpnetstat's output does not come from the agent: for an empty table snmpnetstat (v2c)
 //! prints one row of zeros that the agent never sent (this prints none); its `-Cw` total walks
 //! past the end of ifTable and adds columns more than once (this adds each interface's counters
-//! once); and over SNMPv1 it prints nothing of a table that ends the agent's MIB (this prints
-//! the rows). JSON (`--format json`) gives the same tables with numbers and numeric addresses.
+//! once); over SNMPv1 it prints nothing of a table that ends the agent's MIB (this prints the
+//! rows); and over SNMPv1, when a group of counters lacks an object, it prints a line of
+//! whatever its memory held for it (this prints none). JSON (`--format json`) gives the same tables with numbers and numeric addresses.
 
 mod interfaces;
 mod names;
