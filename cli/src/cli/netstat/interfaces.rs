@@ -5,7 +5,6 @@
 use super::names::{Names, octets};
 use super::{Failed, OK, Options, Session, Shown, c_int, c_ulong, integer, oid, write_json};
 use snmpctl::client::Operation;
-use snmpctl::msg::ErrorStatus;
 use snmpctl::value::{Oid, Value, VarBind};
 use std::time::{Duration, Instant};
 
@@ -376,16 +375,15 @@ fn poll(s: &mut Session, o: &Options, index: Option<u32>) -> Result<Totals, Fail
     let columns = moving_columns(o.drops);
     match index {
         Some(index) => {
-            let oids: Vec<Oid> = columns
+            let mut list: Vec<VarBind> = columns
                 .iter()
-                .map(|&c| oid(&IF_ENTRY.iter().copied().chain([c, index]).collect::<Vec<_>>()))
+                .map(|&c| VarBind::null(oid(&IF_ENTRY.iter().copied().chain([c, index]).collect::<Vec<_>>())))
                 .collect();
-            let pdu = s.request(Operation::Get, &oids)?;
-            // snmpnetstat skips every value when the first is an exception.
-            if pdu.error_status == ErrorStatus::NO_ERROR
-                && pdu.varbinds.first().is_some_and(|vb| !vb.value.is_exception())
+            // snmpnetstat skips every value when the first is an exception; over SNMPv1 a
+            // column the agent lacks is asked again without it.
+            if s.round(Operation::Get, &mut list)? && list.first().is_some_and(|vb| !vb.value.is_exception())
             {
-                for vb in pdu.varbinds.iter().filter(|vb| !vb.value.is_exception()) {
+                for vb in list.iter().filter(|vb| !vb.value.is_exception() && vb.value != Value::Null) {
                     if let Some(&c) = vb.oid.arcs().get(IF_ENTRY.len()) {
                         t.add(c, c_ulong(integer(&vb.value)));
                     }
