@@ -217,6 +217,10 @@ fn everything(inet_cidr: bool) -> String {
         ((1, "10.1.2.0"), 23, (1, "0.0.0.0"), 2, 3, 2, 0),
         ((1, "127.0.0.1"), 32, (1, "0.0.0.0"), 1, 3, 2, 0),
         ((1, "10.20.0.0"), 16, (1, "10.1.2.254"), 2, 4, 4, 65001),
+        // An interface without ifName (named by ifDescr over SNMPv1, empty over v2c) and one
+        // the agent does not have (`if9` over SNMPv1).
+        ((1, "10.8.0.0"), 16, (1, "0.0.0.0"), 9, 3, 2, 0),
+        ((1, "10.9.0.0"), 16, (1, "0.0.0.0"), 4, 3, 2, 0),
         ((2, "::"), 0, (2, "fe80::1"), 2, 4, 2, 0),
         ((2, "::1"), 128, (2, "::"), 1, 3, 2, 0),
         ((2, "2001:db8:1234:5678::"), 64, (2, "::"), 2, 3, 2, 0),
@@ -379,6 +383,15 @@ fn netstat_prints_as_snmpnetstat_prints() {
     assert!(
         routes.contains("10.20.0.0/16               10.1.2.254                 <UDG>   eth0 (AS 65001)\n"),
         "{routes}"
+    );
+    let v1_routes = beside("-v1", "public", &target, "-Crn");
+    assert!(
+        v1_routes.contains("10.8.0.0/16                0.0.0.0                    <U>     if9\n"),
+        "{v1_routes}"
+    );
+    assert!(
+        v1_routes.contains("10.9.0.0/16                0.0.0.0                    <U>     wlan0\n"),
+        "{v1_routes}"
     );
     let legacy = beside("-v2c", "legacy", &target, "-Crn -Cf inet");
     assert!(legacy.starts_with("Routing tables (ipRouteTable)\n"), "{legacy}");

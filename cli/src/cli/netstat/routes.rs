@@ -5,7 +5,6 @@
 use super::names::{Address, Names, octets};
 use super::{Failed, Family, OK, Options, Session, Shown, c_int, integer, oid, write_json};
 use snmpctl::client::Operation;
-use snmpctl::msg::ErrorStatus;
 use snmpctl::value::{Value, VarBind};
 use std::collections::HashMap;
 
@@ -19,8 +18,9 @@ const IP_ROUTE_ENTRY: [u32; 9] = [1, 3, 6, 1, 2, 1, 4, 21, 1];
 /// ipv6RouteEntry: columns 4 (ifIndex), 5 (nextHop), 6 (type), 7 (protocol), 11 (metric),
 /// 14 (valid).
 const IPV6_ROUTE_ENTRY: [u32; 10] = [1, 3, 6, 1, 2, 1, 55, 1, 11, 1];
-/// ifXTable's ifName.
+/// ifXTable's ifName, ifTable's ifDescr.
 const IF_NAME: [u32; 11] = [1, 3, 6, 1, 2, 1, 31, 1, 1, 1, 1];
+const IF_DESCR: [u32; 10] = [1, 3, 6, 1, 2, 1, 2, 2, 1, 2];
 
 /// Which table a route came from: it sets the header and the column widths.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -285,8 +285,8 @@ fn cell(cells: &HashMap<u32, Value>, column: u32) -> i64 {
     cells.get(&column).map_or(0, integer)
 }
 
-/// Interface names by ifIndex, as snmpnetstat's `get_ifname` finds them: ifName when the Get
-/// succeeds (empty when the agent has none for it), else `ifN`.
+/// Interface names by ifIndex, as snmpnetstat's `get_ifname` finds them: ifName (empty when
+/// the agent answers with an exception; ifDescr over SNMPv1 when it has none), else `ifN`.
 struct Interfaces(HashMap<i64, Vec<u8>>);
 
 impl Interfaces {
@@ -295,15 +295,25 @@ impl Interfaces {
             return Ok(n.clone());
         }
         let arc = u32::try_from(index).unwrap_or(0);
-        let pdu =
-            s.request(Operation::Get, &[oid(&IF_NAME.iter().copied().chain([arc]).collect::<Vec<_>>())])?;
-        let mut name = if pdu.error_status == ErrorStatus::NO_ERROR {
-            match pdu.varbinds.first().map(|vb| &vb.value) {
-                Some(Value::OctetString(b)) => b.clone(),
-                _ => Vec::new(),
-            }
+        let name_oid = oid(&IF_NAME.iter().copied().chain([arc]).collect::<Vec<_>>());
+        let descr_oid = oid(&IF_DESCR.iter().copied().chain([arc]).collect::<Vec<_>>());
+        // As snmpnetstat's `get_ifname`: a Get of ifName, else of ifName and ifDescr together,
+        // of which it reads the first slot. Over SNMPv1, where an agent without ifName fails
+        // the Get, the query layer asks again without it and copies ifDescr's answer into that
+        // first slot: the interface is named by its ifDescr.
+        let mut one = vec![VarBind::null(name_oid.clone())];
+        let mut two = vec![VarBind::null(name_oid), VarBind::null(descr_oid)];
+        let first = if s.round(Operation::Get, &mut one)? {
+            one.first()
+        } else if s.round(Operation::Get, &mut two)? {
+            two.first()
         } else {
-            format!("if{}", c_int(index)).into_bytes()
+            None
+        };
+        let mut name = match first.map(|vb| &vb.value) {
+            Some(Value::OctetString(b)) => b.clone(),
+            Some(_) => Vec::new(),
+            None => format!("if{}", c_int(index)).into_bytes(),
         };
         name.truncate(63);
         self.0.insert(index, name.clone());
