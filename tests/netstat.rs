@@ -556,3 +556,27 @@ fn netstat_counters_over_v1_without_an_object() {
         expected.iter().take(ours.lines().count()).copied().collect::<Vec<_>>()
     );
 }
+
+/// An agent whose GetNext goes back (from ifDescr.3 to ifDescr.1) would keep snmpnetstat's
+/// interface walk going for ever: this stops where the OID did not move forward, prints the
+/// rows before, and says so on stderr.
+#[test]
+fn netstat_stops_where_the_agent_goes_back() {
+    use crate::commands::{Fake, table};
+    use snmpctl::agent::Faults;
+    let fake = Fake::start(table(5));
+    let oid = |s: &str| s.parse::<snmpctl::value::Oid>().unwrap();
+    fake.faults(Faults {
+        jump_back: Some((oid("1.3.6.1.2.1.2.2.1.2.3"), oid("1.3.6.1.2.1.2.2.1.2.1"))),
+        ..Faults::default()
+    });
+    let agent = fake.agent();
+    let o = run(
+        "timeout",
+        &["60", env!("CARGO_BIN_EXE_snmpctl"), "netstat", "-v2c", "-c", "public", "-Ci", &agent],
+    );
+    assert!(o.status.success(), "{o:?}");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(out.lines().filter(|l| l.starts_with("eth")).count(), 3, "{out}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("stopped there"), "{o:?}");
+}

@@ -248,8 +248,22 @@ impl Session {
     }
 
     /// One GetNext round over `list`: [`Session::round`].
-    pub(super) fn getnext_round(&self, list: &mut [VarBind]) -> Result<bool, Failed> {
-        self.round(Operation::GetNext, list)
+    /// `false` too when the first varbind did not move forward: an agent that answers a GetNext
+    /// with the OID it was asked (or one before it) would keep a table walk going for ever
+    /// (snmpnetstat's does); noted for stderr.
+    pub(super) fn getnext_round(&mut self, list: &mut [VarBind]) -> Result<bool, Failed> {
+        let before = list.first().map(|vb| vb.oid.clone());
+        if !self.round(Operation::GetNext, list)? {
+            return Ok(false);
+        }
+        match (before, list.first()) {
+            (Some(b), Some(now)) if now.oid <= b => {
+                self.notes
+                    .push(format!("the agent answered a GetNext of {b} with {}: stopped there", now.oid));
+                Ok(false)
+            }
+            _ => Ok(true),
+        }
     }
 
     /// One request of `list`'s OIDs, as Net-SNMP's `netsnmp_query_get` and `…_getnext` make
@@ -290,9 +304,7 @@ pub(super) fn integer(v: &Value) -> i64 {
 }
 
 /// `n` as a C `int` (`%d` of a `long`): the low 32 bits.
-pub(super) fn c_int(n: i64) -> i32 {
-    super::status::c_int(n)
-}
+pub(super) use super::status::c_int;
 
 /// `n` as a C `unsigned long` (`%lu`).
 pub(super) fn c_ulong(n: i64) -> u64 {
@@ -399,6 +411,10 @@ mod tests {
         assert!(Options::parse(&["R0".into()]).is_err());
         let o = Options::parse(&["w2".into()]).unwrap();
         assert_eq!((o.interfaces, o.interval), (true, Some(2)));
-        assert!(!o.shows(2) || o.family.is_none());
+        assert!(o.shows(1) && o.shows(2) && o.family.is_none());
+        let v6 = Options::parse(&["finet6".into()]).unwrap();
+        assert!(v6.shows(2) && !v6.shows(1) && !v6.shows(0));
+        let v4 = Options::parse(&["finet".into()]).unwrap();
+        assert!(v4.shows(1) && v4.shows(0) && !v4.shows(2));
     }
 }

@@ -91,7 +91,7 @@ fn read(s: &mut Session, o: &Options, names: &mut Names) -> Result<(Vec<Interfac
     let mut w = Widths::default();
     let mut out = Vec::new();
     let mut addresses_read: Option<Addresses> = None;
-    // Bounded: each round moves the first OID forward (the library refuses answers that do not).
+    // Bounded: each round moves the first OID forward (`getnext_round` stops where it does not).
     for _ in 0..1_000_000 {
         if !s.getnext_round(&mut list)? {
             break;

@@ -120,7 +120,7 @@ struct Walked {
 /// exception; a row is kept only when every column answered. `read` makes a route of the
 /// first varbind's index and each column's value.
 fn walk(
-    s: &Session,
+    s: &mut Session,
     entry: &[u32],
     columns: &[u32],
     mut read: impl FnMut(&[u32], &HashMap<u32, Value>) -> Result<Option<Route>, u32>,
@@ -131,7 +131,7 @@ fn walk(
         .map(|c| VarBind::null(oid(&entry.iter().copied().chain([*c]).collect::<Vec<_>>())))
         .collect();
     let mut out = Walked { routes: Vec::new(), bad_type: None };
-    // Bounded: each round moves the first OID forward (the library refuses answers that do not).
+    // Bounded: each round moves the first OID forward (`getnext_round` stops where it does not).
     for _ in 0..1_000_000 {
         if !s.getnext_round(&mut list)? {
             break;
@@ -177,7 +177,7 @@ fn index_octets(index: &[u32], start: usize, len: usize) -> Vec<u8> {
         .collect()
 }
 
-fn inet_cidr(s: &Session) -> Result<Walked, Failed> {
+fn inet_cidr(s: &mut Session) -> Result<Walked, Failed> {
     walk(s, &INET_CIDR_ROUTE_ENTRY, &[7, 8, 9, 10, 11, 12], |index, cells| {
         let kind = index.first().copied().unwrap_or(0);
         if kind != 1 && kind != 2 {
@@ -211,7 +211,7 @@ fn inet_cidr(s: &Session) -> Result<Walked, Failed> {
     })
 }
 
-fn ip_cidr(s: &Session) -> Result<Walked, Failed> {
+fn ip_cidr(s: &mut Session) -> Result<Walked, Failed> {
     walk(s, &IP_CIDR_ROUTE_ENTRY, &[5, 6, 7], |index, cells| {
         // destination, mask, tos, next hop.
         Ok(complete(cells, &[5, 6, 7]).then(|| Route {
@@ -230,7 +230,7 @@ fn ip_cidr(s: &Session) -> Result<Walked, Failed> {
     })
 }
 
-fn ip_route(s: &Session) -> Result<Walked, Failed> {
+fn ip_route(s: &mut Session) -> Result<Walked, Failed> {
     walk(s, &IP_ROUTE_ENTRY, &[2, 7, 8, 9, 11], |index, cells| {
         let ip = |c: u32| match cells.get(&c) {
             Some(Value::IpAddress(a)) => *a,
@@ -253,7 +253,7 @@ fn ip_route(s: &Session) -> Result<Walked, Failed> {
     })
 }
 
-fn ipv6_route(s: &Session) -> Result<Walked, Failed> {
+fn ipv6_route(s: &mut Session) -> Result<Walked, Failed> {
     walk(s, &IPV6_ROUTE_ENTRY, &[4, 5, 6, 7, 11, 14], |index, cells| {
         let hop = match cells.get(&5) {
             Some(Value::OctetString(b)) => octets::<16>(b),
