@@ -14,6 +14,8 @@ pub struct Snmpd {
     child: Option<Child>,
     /// Where snmpd listens, with `{port}` for the port (`udp:127.0.0.1:{port}` by default).
     listen: Vec<String>,
+    /// The snmpd binary: Debian's (`snmpd`), or a build of its source with more MIB modules.
+    program: PathBuf,
 }
 
 pub const AUTH_PASS: &str = "authpass123";
@@ -134,11 +136,16 @@ impl Snmpd {
 
     /// Starts snmpd listening on each of `listen` (`udp6:[::1]:{port}`, `tcp:127.0.0.1:{port}` …).
     pub fn start_on(tag: &str, config: &str, listen: &[&str]) -> Snmpd {
+        Snmpd::start_program(Path::new("snmpd"), tag, config, listen)
+    }
+
+    /// Starts `program` (an snmpd) as [`Snmpd::start_on`] starts Debian's.
+    pub fn start_program(program: &Path, tag: &str, config: &str, listen: &[&str]) -> Snmpd {
         let dir = temp_dir(tag);
         std::fs::write(dir.join("snmpd.conf"), config).unwrap();
         std::fs::create_dir_all(dir.join("persist")).unwrap();
         let listen = listen.iter().map(|l| (*l).to_owned()).collect();
-        let mut s = Snmpd { port: free_udp_port(), dir, child: None, listen };
+        let mut s = Snmpd { port: free_udp_port(), dir, child: None, listen, program: program.to_owned() };
         // The free port may be taken between the probe and snmpd's bind (tests run in
         // parallel): then snmpd exits, and another port is tried.
         for _ in 0..5 {
@@ -152,11 +159,16 @@ impl Snmpd {
 
     /// Starts snmpd; false if it exited at once (port taken).
     fn launch(&mut self) -> bool {
-        let which = Command::new("snmpd").arg("-v").stdout(Stdio::null()).stderr(Stdio::null()).status();
-        assert!(which.is_ok(), "snmpd not found: apt-get install snmpd (scripts/test.sh installs it)");
+        let which =
+            Command::new(&self.program).arg("-v").stdout(Stdio::null()).stderr(Stdio::null()).status();
+        assert!(
+            which.is_ok(),
+            "{} not found: apt-get install snmpd (scripts/test.sh installs it)",
+            self.program.display()
+        );
         let log = self.dir.join("snmpd.log");
         let _ = std::fs::remove_file(&log);
-        let child = Command::new("snmpd")
+        let child = Command::new(&self.program)
             .args(["-f", "-Lf"])
             .arg(&log)
             .args(["-I", "-smux", "-p"])

@@ -231,6 +231,28 @@ fn assert_canonical(bytes: &[u8]) {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
 
+    /// usmDHParameters and a DHKeyChange value come from the agent: any octets give a value
+    /// or an error, never a panic (a two-octet group and values of its length keep each case
+    /// fast; the short ones, drawn again up to 4,096 times, are unit-tested).
+    #[test]
+    fn dh_parameters_and_public_values_never_panic(
+        der in proptest::collection::vec(any::<u8>(), 0..40),
+        y in proptest::collection::vec(any::<u8>(), 2..4),
+        seed in any::<u8>(),
+    ) {
+        let _ = snmpctl::usm::DhParameters::from_der(&der);
+        let group = snmpctl::usm::DhParameters::new(&[0xff, 0xf1], &[17], None).unwrap();
+        let mut n = seed;
+        let random = |buf: &mut [u8]| {
+            buf.iter_mut().for_each(|b| { n = n.wrapping_mul(31).wrapping_add(7); *b = n; });
+            Ok::<(), std::convert::Infallible>(())
+        };
+        if let Ok(a) = group.agree(&y, random) {
+            prop_assert_eq!(a.key_change_value().len(), 2 * y.len());
+            prop_assert_eq!(a.key(2).unwrap().len(), 2);
+        }
+    }
+
     #[test]
     fn oid_text_round_trip(o in oid()) {
         prop_assert_eq!(o.to_string().parse::<Oid>().unwrap(), o.clone());

@@ -234,3 +234,199 @@ fn vacm_grants_and_takes_away_as_snmpvacm_and_snmpd_agrees() {
         assert_eq!(vacm(tool, &["deleteSec2Group", "3", user]), "Sec2group successfully deleted.\n");
     }
 }
+
+/// Net-SNMP's snmpd with SNMP-USM-DH-OBJECTS-MIB: Debian builds it without, so
+/// `scripts/netsnmp-dh.sh` builds it from Debian's source (scripts/test.sh runs it first).
+fn dh_snmpd() -> std::path::PathBuf {
+    let path = std::env::var_os("SNMPCTL_DH_SNMPD").map(std::path::PathBuf::from).unwrap_or_else(|| {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/netsnmp-dh/snmpd")
+    });
+    assert!(
+        path.exists(),
+        "{} is missing: run scripts/netsnmp-dh.sh (scripts/test.sh does), or set SNMPCTL_DH_SNMPD",
+        path.display()
+    );
+    path
+}
+
+/// Whether a Get of sysUpTime.0 as `user` with these localized keys (snmpget -3k, -3K)
+/// succeeds.
+fn get_works_with_keys(snmpd: &Snmpd, user: &str, auth: &str, auth_key: &str, privacy: (&str, &str)) -> bool {
+    let a = words(&[
+        "-v3", "-u", user, "-l", "authPriv", "-a", auth, "-3k", auth_key, "-x", privacy.0, "-3K", privacy.1,
+        "-t", "0.5", "-r", "1",
+    ]);
+    let out = crate::isolated(Command::new("snmpget"))
+        .args(&a)
+        .args([snmpd.agent().as_str(), "1.3.6.1.2.1.1.3.0"])
+        .env("MIBS", "")
+        .output()
+        .unwrap();
+    out.status.success()
+}
+
+/// The keys a changekey printed: (`new auth key`, `new priv key`), each `0x…`.
+fn printed_keys(o: &Output) -> (Option<String>, Option<String>) {
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    let key = |name: &str| {
+        text.lines().find_map(|l| l.strip_prefix(&format!("new {name} key: ")).map(str::to_owned))
+    };
+    (key("auth"), key("priv"))
+}
+
+/// `snmpctl usm changekey` (RFC 2786's Diffie-Hellman key change) against a real snmpd that
+/// has SNMP-USM-DH-OBJECTS-MIB: for a user of each authentication protocol (and the privacy
+/// families), the keys it prints are the ones snmpd then takes (snmpget with them as localized
+/// keys, -3k and -3K) and the old passwords are refused; the issuing user's own keys; one key
+/// alone (-Ca); snmpusm doing the same, and saying it the same way; and on Debian's snmpd,
+/// which lacks the MIB, the same refusal as snmpusm's.
+#[test]
+fn usm_changekey_gives_keys_that_snmpd_then_takes() {
+    let program = dh_snmpd();
+    let mut config =
+        String::from("createUser admin SHA admin_passphrase AES admin_passphrase\nrwuser admin priv\n");
+    for (name, auth, privacy) in TEMPLATES {
+        for prefix in ["c", "n"] {
+            config.push_str(&format!(
+                "createUser {prefix}_{name} {auth} {TEMPLATE_PASS} {privacy} {TEMPLATE_PASS}\n"
+            ));
+            config.push_str(&format!("rwuser {prefix}_{name} priv\n"));
+        }
+    }
+    let snmpd = Snmpd::start_program(&program, "usm-dh", &config, &["udp:127.0.0.1:{port}"]);
+    let agent = snmpd.agent();
+    let session = |user: &str, auth: &str, privacy: &str, rest: &[&str]| {
+        let mut a = words(&[
+            "-v3",
+            "-u",
+            user,
+            "-l",
+            "authPriv",
+            "-a",
+            auth,
+            "-A",
+            TEMPLATE_PASS,
+            "-x",
+            privacy,
+            "-X",
+            TEMPLATE_PASS,
+        ]);
+        if user == "admin" {
+            a = words(&[
+                "-v3",
+                "-u",
+                "admin",
+                "-l",
+                "authPriv",
+                "-a",
+                "SHA",
+                "-A",
+                "admin_passphrase",
+                "-x",
+                "AES",
+                "-X",
+                "admin_passphrase",
+            ]);
+        }
+        a.push(agent.clone());
+        a.extend(words(rest));
+        a
+    };
+    let hex_len =
+        |key: &Option<String>| key.as_deref().and_then(|k| k.strip_prefix("0x")).map_or(0, str::len);
+
+    for (name, auth, privacy) in TEMPLATES {
+        let user = format!("c_{name}");
+        assert!(
+            get_works(&snmpd, &user, auth, TEMPLATE_PASS, Some((privacy, TEMPLATE_PASS))),
+            "{user} before"
+        );
+        let out = run("snmpctl", &session("admin", "", "", &["changekey", &user]));
+        assert_eq!(out.status.code(), Some(0), "{user}: {}", said(&out));
+        assert!(String::from_utf8_lossy(&out.stdout).ends_with("SNMPv3 Key(s) successfully changed.\n"));
+        let (auth_key, priv_key) = printed_keys(&out);
+        // The lengths of the user's protocols (snmpusm would print the admin's: SHA, AES).
+        let auth_p: snmpctl::usm::AuthProtocol = auth.parse().unwrap();
+        let priv_p: snmpctl::usm::PrivProtocol = privacy.parse().unwrap();
+        assert_eq!(hex_len(&auth_key), 2 * auth_p.digest_len(), "{user}: {}", said(&out));
+        assert_eq!(hex_len(&priv_key), 2 * priv_p.key_len(), "{user}: {}", said(&out));
+        let (auth_key, priv_key) = (auth_key.unwrap(), priv_key.unwrap());
+        assert!(
+            get_works_with_keys(&snmpd, &user, auth, &auth_key, (privacy, &priv_key)),
+            "{user}: new keys"
+        );
+        assert!(
+            !get_works(&snmpd, &user, auth, TEMPLATE_PASS, Some((privacy, TEMPLATE_PASS))),
+            "{user}: old"
+        );
+    }
+
+    // -Ca: the authentication key alone, so the privacy password still holds.
+    let ours = run("snmpctl", &session("admin", "", "", &["changekey", "-Ca", "n_sha"]));
+    assert_eq!(ours.status.code(), Some(0), "{}", said(&ours));
+    let (a, p) = printed_keys(&ours);
+    assert!(p.is_none(), "{}", said(&ours));
+    let out = crate::isolated(Command::new("snmpget"))
+        .args(words(&["-v3", "-u", "n_sha", "-l", "authPriv", "-a", "SHA", "-3k", &a.unwrap(), "-x", "AES"]))
+        .args(["-X", TEMPLATE_PASS, "-t", "0.5", &agent, "1.3.6.1.2.1.1.3.0"])
+        .env("MIBS", "")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "n_sha with the new auth key and the old privacy password: {}", said(&out));
+    // snmpusm does the same for a user of the admin's protocols, and says it the same way.
+    let theirs = run("snmpusm", &session("admin", "", "", &["changekey", "n_sha"]));
+    assert_eq!(theirs.status.code(), Some(0), "{}", said(&theirs));
+    let shape = |o: &Output| -> Vec<String> {
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .map(|l| match l.split_once("0x") {
+                Some((head, hex)) => format!("{head}0x{}", "x".repeat(hex.len())),
+                None => l.to_owned(),
+            })
+            .collect()
+    };
+    let mut s = shape(&theirs);
+    assert_eq!(s.len(), 3, "{}", said(&theirs));
+    s.remove(1);
+    assert_eq!(shape(&ours), s, "{}", said(&ours));
+    let (a, p) = printed_keys(&theirs);
+    assert_eq!((hex_len(&a), hex_len(&p)), (40, 32));
+    assert!(get_works_with_keys(&snmpd, "n_sha", "SHA", &a.unwrap(), ("AES", &p.unwrap())));
+    // snmpusm prints the issuing session's key length: for an SHA-512 user, 40 hex digits of
+    // the 128 the agent took, which snmpd then refuses.
+    let theirs = run("snmpusm", &session("admin", "", "", &["changekey", "n_sha512"]));
+    let (a, p) = printed_keys(&theirs);
+    assert_eq!(hex_len(&a), 40, "{}", said(&theirs));
+    assert!(!get_works_with_keys(&snmpd, "n_sha512", "SHA-512", &a.unwrap(), ("AES-256-C", &p.unwrap())));
+
+    // The issuing user's own keys (no USER: usmDHUserOwn…KeyChange).
+    let out = run("snmpctl", &session("n_sha256", "SHA-256", "AES-192", &["changekey"]));
+    assert_eq!(out.status.code(), Some(0), "{}", said(&out));
+    let (a, p) = printed_keys(&out);
+    assert!(get_works_with_keys(&snmpd, "n_sha256", "SHA-256", &a.unwrap(), ("AES-192", &p.unwrap())));
+
+    // A user the agent does not have: said, exit 1, nothing Set.
+    let out = run("snmpctl", &session("admin", "", "", &["changekey", "nobody"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(said(&out).contains("no Diffie-Hellman auth key exchange for user \"nobody\""), "{}", said(&out));
+
+    // Debian's snmpd has no SNMP-USM-DH-OBJECTS-MIB: both tools say so, exit 1.
+    let plain = Snmpd::start("usm-no-dh", &config);
+    let on_plain = |tool: &str| {
+        let mut a = session("admin", "", "", &["changekey", "c_md5"]);
+        a.retain(|w| *w != agent);
+        a.insert(a.len() - 2, plain.agent());
+        run(tool, &a)
+    };
+    let (theirs, ours) = (on_plain("snmpusm"), on_plain("snmpctl"));
+    assert_eq!((theirs.status.code(), ours.status.code()), (Some(1), Some(1)));
+    let tail = |o: &Output| {
+        String::from_utf8_lossy(&o.stderr)
+            .lines()
+            .skip_while(|l| !l.starts_with("Can't"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(tail(&ours), tail(&theirs));
+    assert!(tail(&ours).contains("SNMP-USM-DH-OBJECTS-MIB"), "{}", said(&ours));
+}

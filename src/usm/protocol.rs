@@ -72,6 +72,26 @@ impl AuthProtocol {
         }
     }
 
+    /// The protocol's identity as usmUserAuthProtocol holds it: snmpAuthProtocols.N (RFC 3414
+    /// § 6–7, RFC 7860 § 4).
+    pub fn oid(self) -> [u32; 10] {
+        let n = match self {
+            AuthProtocol::Md5 => 2,
+            AuthProtocol::Sha1 => 3,
+            AuthProtocol::Sha224 => 4,
+            AuthProtocol::Sha256 => 5,
+            AuthProtocol::Sha384 => 6,
+            AuthProtocol::Sha512 => 7,
+        };
+        [1, 3, 6, 1, 6, 3, 10, 1, 1, n]
+    }
+
+    /// The protocol a usmUserAuthProtocol value names; `None` for usmNoAuthProtocol and
+    /// identities snmpctl does not implement.
+    pub fn from_oid(arcs: &[u32]) -> Option<AuthProtocol> {
+        AuthProtocol::ALL.into_iter().find(|p| p.oid() == arcs)
+    }
+
     /// The MAC algorithm as the RFCs name it.
     pub fn mac_name(self) -> &'static str {
         match self {
@@ -183,6 +203,31 @@ impl PrivProtocol {
             PrivProtocol::Des | PrivProtocol::Aes128 => 16,
             PrivProtocol::Aes192 | PrivProtocol::Aes192C => 24,
             PrivProtocol::Aes256 | PrivProtocol::Aes256C | PrivProtocol::TripleDes => 32,
+        }
+    }
+
+    /// The protocol's identity as usmUserPrivProtocol holds it, as Net-SNMP writes it:
+    /// snmpPrivProtocols.2 (DES), .3 (3DES), .4 (AES); the ESO consortium's 14832.1.3 and .4 for
+    /// the Blumenthal AES-192 and AES-256; Cisco's 9.12.6.1.1 and .2 for the Reeder ones.
+    pub fn oid(self) -> &'static [u32] {
+        match self {
+            PrivProtocol::Des => &[1, 3, 6, 1, 6, 3, 10, 1, 2, 2],
+            PrivProtocol::TripleDes => &[1, 3, 6, 1, 6, 3, 10, 1, 2, 3],
+            PrivProtocol::Aes128 => &[1, 3, 6, 1, 6, 3, 10, 1, 2, 4],
+            PrivProtocol::Aes192 => &[1, 3, 6, 1, 4, 1, 14832, 1, 3],
+            PrivProtocol::Aes256 => &[1, 3, 6, 1, 4, 1, 14832, 1, 4],
+            PrivProtocol::Aes192C => &[1, 3, 6, 1, 4, 1, 9, 12, 6, 1, 1],
+            PrivProtocol::Aes256C => &[1, 3, 6, 1, 4, 1, 9, 12, 6, 1, 2],
+        }
+    }
+
+    /// The protocol a usmUserPrivProtocol value names (also pysnmp's 9.12.6.1.101 and .102 for
+    /// the Reeder AES-192 and AES-256); `None` for usmNoPrivProtocol and unknown identities.
+    pub fn from_oid(arcs: &[u32]) -> Option<PrivProtocol> {
+        match arcs {
+            [1, 3, 6, 1, 4, 1, 9, 12, 6, 1, 101] => Some(PrivProtocol::Aes192C),
+            [1, 3, 6, 1, 4, 1, 9, 12, 6, 1, 102] => Some(PrivProtocol::Aes256C),
+            _ => PrivProtocol::ALL.into_iter().find(|p| p.oid() == arcs),
         }
     }
 
@@ -332,6 +377,24 @@ impl FromStr for SecurityLevel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identities_round_trip() {
+        for p in AuthProtocol::ALL {
+            assert_eq!(AuthProtocol::from_oid(&p.oid()), Some(p));
+        }
+        for p in PrivProtocol::ALL {
+            assert_eq!(PrivProtocol::from_oid(p.oid()), Some(p));
+        }
+        // RFC 7860's usmHMAC192SHA256AuthProtocol; usmNoAuthProtocol and usmNoPrivProtocol.
+        assert_eq!(AuthProtocol::from_oid(&[1, 3, 6, 1, 6, 3, 10, 1, 1, 5]), Some(AuthProtocol::Sha256));
+        assert_eq!(AuthProtocol::from_oid(&[1, 3, 6, 1, 6, 3, 10, 1, 1, 1]), None);
+        assert_eq!(PrivProtocol::from_oid(&[1, 3, 6, 1, 6, 3, 10, 1, 2, 1]), None);
+        assert_eq!(
+            PrivProtocol::from_oid(&[1, 3, 6, 1, 4, 1, 9, 12, 6, 1, 102]),
+            Some(PrivProtocol::Aes256C)
+        );
+    }
 
     #[test]
     fn names_round_trip_and_aliases() {

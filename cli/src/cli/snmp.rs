@@ -350,12 +350,13 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")
 }
 
-/// snmpusm and snmpvacm read their `-C` options after the agent too (`AGENT -Cw create USER`):
-/// the letters of the `-C…` words that lead `command`, and the words after them.
-pub fn late_command_options(command: &[String]) -> (Vec<String>, &[String]) {
-    let leading = command.iter().take_while(|w| w.starts_with("-C") && w.len() > 2).count();
-    let (late, rest) = command.split_at(leading);
-    (late.iter().filter_map(|w| w.get(2..).map(str::to_owned)).collect(), rest)
+/// snmpusm and snmpvacm read their `-C` options after the agent too, anywhere among the
+/// command's words (`AGENT -Cw create USER`, `AGENT changekey -Cx USER`: getopt moves them to
+/// the front): the letters of the `-C…` words in `command`, and the other words.
+pub fn late_command_options(command: &[String]) -> (Vec<String>, Vec<String>) {
+    let (late, rest): (Vec<&String>, Vec<&String>) =
+        command.iter().partition(|w| w.starts_with("-C") && w.len() > 2);
+    (late.iter().filter_map(|w| w.get(2..).map(str::to_owned)).collect(), rest.into_iter().cloned().collect())
 }
 
 /// One Set of an administration command (usm, vacm), reported as snmpusm and snmpvacm report

@@ -1,18 +1,26 @@
 //! `snmpctl usm`: SNMPv3 users on an agent, as `snmpusm` manages them (RFC 3414's
 //! usmUserTable): create (with createAndGo, or createAndWait under `-Cw`), cloneFrom,
 //! activate, deactivate, delete, passwd (usmUserAuthKeyChange and usmUserPrivKeyChange, RFC
-//! 3414 § 5, with the hash of every RFC 7860 protocol), and list.
+//! 3414 § 5, with the hash of every RFC 7860 protocol), changekey (a Diffie-Hellman exchange
+//! through SNMP-USM-DH-OBJECTS-MIB, RFC 2786), and list.
 //!
 //! As snmpusm: the row is the agent's engine ID (discovered, or `-CE`) and the user's name; a
 //! passphrase is turned into a key with the issuing session's authentication protocol (and
 //! `-x` privacy protocol) and localized to that engine; without a USER, passwd changes the
 //! issuing user's own keys through usmUserOwnAuthKeyChange and usmUserOwnPrivKeyChange.
+//!
+//! changekey agrees on new keys with the agent (usmDHParameters and the user's
+//! usmDHUser…KeyChange objects), prints them as snmpusm does (`new auth key: 0x…`), and Sets
+//! the exchange. One departure: the keys printed have the length of the changed user's
+//! protocols, read from its usmUserTable row. snmpusm prints the length of the issuing
+//! session's protocols, so for a user of another protocol (SHA-256 changed by a SHA-1 user) it
+//! prints a key the agent does not use (the right-most 20 octets of the 32 it took).
 
 use super::snmp::{self, SnmpArgs};
-use super::{EXIT_FAILURE, EXIT_OK, GlobalArgs};
+use super::{EXIT_AGENT_ERROR, EXIT_FAILURE, EXIT_OK, GlobalArgs};
 use anyhow::{Context as _, bail};
 use snmpctl::client::{Operation, Request};
-use snmpctl::usm::{AuthProtocol, Password, Secret};
+use snmpctl::usm::{AuthProtocol, Password, PrivProtocol, Secret};
 use snmpctl::value::{Oid, Value, VarBind};
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -31,7 +39,7 @@ pub struct Args {
     /// The agent: [udp:|udp6:|tcp:|tcp6:]host[:port].
     agent: String,
     /// create USER [CLONEFROM-USER] | delete USER | activate USER | deactivate USER |
-    /// cloneFrom USER CLONEFROM-USER | passwd OLD NEW [USER] | list.
+    /// cloneFrom USER CLONEFROM-USER | passwd OLD NEW [USER] | changekey [USER] | list.
     #[arg(required = true, num_args = 1.., allow_hyphen_values = true)]
     command: Vec<String>,
 }
@@ -48,6 +56,13 @@ const PRIV_KEY_CHANGE: u32 = 9;
 const OWN_PRIV_KEY_CHANGE: u32 = 10;
 const PUBLIC: u32 = 11;
 const STATUS: u32 = 13;
+/// usmDHUserKeyTable (RFC 2786) and its columns; usmDHParameters.0.
+const DH_USER_KEY_TABLE: [u32; 9] = [1, 3, 6, 1, 3, 101, 1, 1, 2];
+const DH_AUTH_KEY_CHANGE: u32 = 1;
+const DH_OWN_AUTH_KEY_CHANGE: u32 = 2;
+const DH_PRIV_KEY_CHANGE: u32 = 3;
+const DH_OWN_PRIV_KEY_CHANGE: u32 = 4;
+const DH_PARAMETERS: [u32; 10] = [1, 3, 6, 1, 3, 101, 1, 1, 1, 0];
 /// RowStatus values.
 const ACTIVE: i32 = 1;
 const NOT_IN_SERVICE: i32 = 2;
@@ -90,9 +105,15 @@ impl Options {
     }
 }
 
-/// The column `column` of the row for `engine_id` and `user`.
+/// The column `column` of usmUserTable's row for `engine_id` and `user`.
 fn cell(column: u32, engine_id: &[u8], user: &[u8]) -> anyhow::Result<Oid> {
-    let mut arcs = USM_USER_ENTRY.to_vec();
+    table_cell(&USM_USER_ENTRY, column, engine_id, user)
+}
+
+/// The column `column` of `table`'s row for `engine_id` and `user` (usmUserTable, or a table
+/// that augments it).
+fn table_cell(table: &[u32], column: u32, engine_id: &[u8], user: &[u8]) -> anyhow::Result<Oid> {
+    let mut arcs = table.to_vec();
     arcs.extend([1, column]);
     for part in [engine_id, user] {
         arcs.push(u32::try_from(part.len())?);
@@ -236,16 +257,127 @@ pub fn run(_global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
             (v, "SNMPv3 Key(s) successfully changed.")
         }
         ("list", []) => return list(&runtime, &client, args),
-        ("changekey", _) => bail!(
-            "changekey (a Diffie-Hellman exchange through SNMP-USM-DH-OBJECTS-MIB) is not supported; \
-             use passwd"
-        ),
+        ("changekey", user) if user.len() <= 1 => {
+            let which = (opts.has('a') || !opts.has('x'), opts.has('x') || !opts.has('a'));
+            let user = user.first().copied();
+            let target = user.unwrap_or(own_name.as_str());
+            let exchange = Exchange { engine_id: &engine_id, user: target, own: user.is_none(), which };
+            match changekey(&runtime, &client, args, &exchange)? {
+                Ok(v) => (v, "SNMPv3 Key(s) successfully changed."),
+                Err(code) => return Ok(code),
+            }
+        }
         _ => bail!(
             "usm COMMAND: create USER [CLONEFROM-USER], delete USER, activate USER, deactivate USER, \
-             cloneFrom USER CLONEFROM-USER, passwd OLD NEW [USER], list"
+             cloneFrom USER CLONEFROM-USER, passwd OLD NEW [USER], changekey [USER], list"
         ),
     };
     snmp::set_and_report(&runtime, &client, &args.agent, varbinds, done, &options)
+}
+
+/// The keys `changekey` changes.
+struct Exchange<'a> {
+    engine_id: &'a [u8],
+    /// The user whose keys change.
+    user: &'a str,
+    /// Through the usmDHUserOwn…KeyChange objects (no USER given).
+    own: bool,
+    /// (authentication key, privacy key).
+    which: (bool, bool),
+}
+
+/// `changekey`: Gets usmDHParameters, the agent's public values for the keys, and the user's
+/// protocols; agrees on new keys; prints them; returns the Set that completes the exchange, or
+/// the exit code (1, as snmpusm's) when the exchange could not be had.
+fn changekey(
+    runtime: &tokio::runtime::Runtime,
+    client: &snmpctl::Client,
+    args: &Args,
+    x: &Exchange<'_>,
+) -> anyhow::Result<Result<Vec<VarBind>, ExitCode>> {
+    let user = x.user.as_bytes();
+    let (auth_column, priv_column) = if x.own {
+        (DH_OWN_AUTH_KEY_CHANGE, DH_OWN_PRIV_KEY_CHANGE)
+    } else {
+        (DH_AUTH_KEY_CHANGE, DH_PRIV_KEY_CHANGE)
+    };
+    let mut keys = Vec::new();
+    if x.which.0 {
+        keys.push(("auth", table_cell(&DH_USER_KEY_TABLE, auth_column, x.engine_id, user)?));
+    }
+    if x.which.1 {
+        keys.push(("priv", table_cell(&DH_USER_KEY_TABLE, priv_column, x.engine_id, user)?));
+    }
+    let mut asked = vec![
+        VarBind::null(Oid::new(&DH_PARAMETERS)?),
+        VarBind::null(cell(AUTH_PROTOCOL, x.engine_id, user)?),
+        VarBind::null(cell(PRIV_PROTOCOL, x.engine_id, user)?),
+    ];
+    asked.extend(keys.iter().map(|(_, oid)| VarBind::null(oid.clone())));
+    let options = args.snmp.output_options_for(super::Format::Text)?;
+    let pdu = match runtime.block_on(client.request(Request { operation: Operation::Get, varbinds: asked })) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{}", snmp::describe(&e, &args.agent, false));
+            return Ok(Err(ExitCode::from(EXIT_AGENT_ERROR)));
+        }
+    };
+    if pdu.error_status != snmpctl::msg::ErrorStatus::NO_ERROR {
+        eprint!("{}", snmpctl::format::output::error_report(&pdu, &options, true));
+        return Ok(Err(ExitCode::from(EXIT_AGENT_ERROR)));
+    }
+    let [params, auth_protocol, priv_protocol, publics @ ..] = pdu.varbinds.as_slice() else {
+        bail!(
+            "the agent answered {} varbinds to a Get of {}",
+            pdu.varbinds.len(),
+            keys.len().saturating_add(3)
+        );
+    };
+    let Value::OctetString(params) = &params.value else {
+        // snmpusm's words (it also prints its session's empty error first).
+        eprintln!("Can't get diffie-helman exchange from the agent");
+        eprintln!("  (maybe it doesn't support the SNMP-USM-DH-OBJECTS-MIB MIB)");
+        return Ok(Err(ExitCode::from(EXIT_AGENT_ERROR)));
+    };
+    let params = snmpctl::usm::DhParameters::from_der(params)?;
+    // The key lengths: the user's protocols when the agent shows them, else the session's.
+    let identity = |vb: &VarBind| match &vb.value {
+        Value::ObjectIdentifier(o) => Some(o.arcs().to_vec()),
+        _ => None,
+    };
+    let auth = identity(auth_protocol)
+        .and_then(|o| AuthProtocol::from_oid(&o))
+        .or(args.snmp.keys.auth_protocol)
+        .unwrap_or(AuthProtocol::Md5);
+    let privacy =
+        identity(priv_protocol).and_then(|o| PrivProtocol::from_oid(&o)).or(args.snmp.keys.priv_protocol);
+    let mut set = Vec::new();
+    let mut out = std::io::stdout().lock();
+    for ((name, oid), public) in keys.into_iter().zip(publics) {
+        let Value::OctetString(y) = &public.value else {
+            eprintln!(
+                "no Diffie-Hellman {name} key exchange for user {:?}: {}",
+                x.user,
+                snmpctl::format::output::varbind_line(public, &options)
+            );
+            return Ok(Err(ExitCode::from(EXIT_AGENT_ERROR)));
+        };
+        let len = if name == "auth" {
+            auth.digest_len()
+        } else {
+            privacy
+                .context(
+                    "no encryption type specified, which I need in order to know to change the key (-x)",
+                )?
+                .key_len()
+        };
+        let agreement = params.agree(y, getrandom::fill)?;
+        let key = agreement.key(len)?;
+        writeln!(out, "new {name} key: 0x{}", snmpctl::hex::encode(key.expose()))?;
+        set.push(VarBind::new(oid, Value::OctetString(agreement.key_change_value().to_vec())));
+    }
+    out.flush()?;
+    Ok(Ok(set))
 }
 
 /// `list`: the agent's users, a line each: engine ID, name, authentication and privacy
@@ -302,22 +434,18 @@ fn list(
 }
 
 fn auth_name(o: &Oid) -> String {
-    // usmNoAuthProtocol 1, usmHMACMD5 2, usmHMACSHA 3 (snmpAuthProtocols), RFC 7860's 4–7.
-    match o.arcs() {
-        [1, 3, 6, 1, 6, 3, 10, 1, 1, n] => ["none", "MD5", "SHA", "SHA-224", "SHA-256", "SHA-384", "SHA-512"]
-            .get((*n as usize).wrapping_sub(1))
-            .map_or_else(|| o.to_string(), |s| (*s).to_owned()),
-        _ => o.to_string(),
+    match AuthProtocol::from_oid(o.arcs()) {
+        Some(p) => p.name().to_owned(),
+        None if o.arcs() == [1, 3, 6, 1, 6, 3, 10, 1, 1, 1] => "none".into(), // usmNoAuthProtocol
+        None => o.to_string(),
     }
 }
 
 fn priv_name(o: &Oid) -> String {
-    match o.arcs() {
-        [1, 3, 6, 1, 6, 3, 10, 1, 2, 1] => "none".into(),
-        [1, 3, 6, 1, 6, 3, 10, 1, 2, 2] => "DES".into(),
-        [1, 3, 6, 1, 6, 3, 10, 1, 2, 3] => "3DES".into(),
-        [1, 3, 6, 1, 6, 3, 10, 1, 2, 4] => "AES".into(),
-        _ => o.to_string(),
+    match PrivProtocol::from_oid(o.arcs()) {
+        Some(p) => p.name().to_owned(),
+        None if o.arcs() == [1, 3, 6, 1, 6, 3, 10, 1, 2, 1] => "none".into(), // usmNoPrivProtocol
+        None => o.to_string(),
     }
 }
 
