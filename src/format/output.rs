@@ -230,6 +230,14 @@ pub fn write_oid(out: &mut String, oid: &Oid, options: &OutputOptions) {
         return;
     }
     let Some((&first, rest)) = arcs.split_first() else { return };
+    push_first_arc(out, first, options);
+    for &arc in rest {
+        push_arc(out, arc);
+    }
+}
+
+/// The first arc in the chosen style, with the leading `.` of the numeric and full styles.
+fn push_first_arc(out: &mut String, first: u32, options: &OutputOptions) {
     let top = match (options.oid_format, first) {
         (OidFormat::Numeric, _) => None,
         (_, 0) => Some("ccitt"),
@@ -244,34 +252,71 @@ pub fn write_oid(out: &mut String, oid: &Oid, options: &OutputOptions) {
         Some(name) => out.push_str(name),
         None => push_u64(out, u64::from(first)),
     }
-    // Every arc into one stack buffer ('.' and at most 10 digits each), then one append.
-    let mut buf = [0u8; crate::value::MAX_ARCS * 11];
-    let mut len = 0usize;
-    for &arc in rest {
-        let mut digits = [0u8; 10];
-        let mut i = digits.len();
-        let mut v = arc;
-        loop {
-            i = i.saturating_sub(1);
-            if let Some(slot) = digits.get_mut(i) {
-                *slot = b'0' | u8::try_from(v % 10).unwrap_or(0);
-            }
-            v /= 10;
-            if v == 0 || i == 0 {
-                break;
-            }
-        }
-        let text = digits.get(i..).unwrap_or_default();
-        let end = len.saturating_add(1).saturating_add(text.len());
-        if let Some(dst) = buf.get_mut(len..end) {
-            if let Some((dot, rest)) = dst.split_first_mut() {
-                *dot = b'.';
-                rest.copy_from_slice(text);
-            }
-            len = end;
-        }
+}
+
+/// `.` and an arc's digits.
+fn push_arc(out: &mut String, arc: u32) {
+    let mut buf = itoa::Buffer::new();
+    let digits = buf.format(arc);
+    // One append of at most 11 octets: '.' then the digits.
+    let mut text = [b'.'; 11];
+    let len = digits.len().saturating_add(1);
+    if let Some(dst) = text.get_mut(1..len) {
+        dst.copy_from_slice(digits.as_bytes());
     }
-    out.push_str(std::str::from_utf8(buf.get(..len).unwrap_or_default()).unwrap_or_default());
+    out.push_str(std::str::from_utf8(text.get(..len).unwrap_or_default()).unwrap_or_default());
+}
+
+/// Writes varbind lines as [`write_varbind`] does, faster for OIDs that share a prefix with the
+/// one before (a walk, a table): the numeric text of the previous OID is kept, and only the
+/// arcs that differ are written anew. OIDs named through a MIB are written as
+/// [`write_oid`] writes them.
+#[derive(Debug, Default, Clone)]
+pub struct LineWriter {
+    /// The previous OID's arcs after the first.
+    arcs: Vec<u32>,
+    /// Their text, `.N` each.
+    text: String,
+    /// `ends[i]`: the length of `text` through arc `i`.
+    ends: Vec<usize>,
+}
+
+impl LineWriter {
+    /// A writer with nothing kept.
+    pub fn new() -> LineWriter {
+        LineWriter::default()
+    }
+
+    /// Appends one varbind line, with its newline, as [`write_varbind`].
+    pub fn write_varbind(&mut self, out: &mut String, vb: &VarBind, options: &OutputOptions) {
+        if !options.value_only {
+            self.write_oid(out, &vb.oid, options);
+            out.push_str(if options.quick && !options.quick_equals { " " } else { " = " });
+        }
+        write_value_of(out, &vb.oid, &vb.value, options);
+        out.push('\n');
+    }
+
+    /// Appends an OID, as [`write_oid`].
+    pub fn write_oid(&mut self, out: &mut String, oid: &Oid, options: &OutputOptions) {
+        if options.mib.is_some() && options.oid_format != OidFormat::Numeric {
+            write_oid(out, oid, options);
+            return;
+        }
+        let Some((&first, rest)) = oid.arcs().split_first() else { return };
+        push_first_arc(out, first, options);
+        let same = self.arcs.iter().zip(rest).take_while(|(a, b)| a == b).count();
+        let kept = same.checked_sub(1).and_then(|i| self.ends.get(i)).copied().unwrap_or(0);
+        self.arcs.truncate(same);
+        self.ends.truncate(same);
+        self.text.truncate(kept);
+        for &arc in rest.get(same..).unwrap_or_default() {
+            push_arc(&mut self.text, arc);
+            self.arcs.push(arc);
+            self.ends.push(self.text.len());
+        }
+        out.push_str(&self.text);
+    }
 }
 
 /// An OID in the chosen style.
@@ -678,6 +723,35 @@ mod tests {
         assert_eq!(varbind_line(&vb, &o("Q")), "iso.3.6.1.2.1.1.1.0 = \"test agent\"");
         assert_eq!(varbind_line(&vb, &o("v")), "STRING: \"test agent\"");
         assert_eq!(OutputOptions::parse("nZ"), Err('Z'));
+    }
+
+    #[test]
+    fn a_line_writer_writes_what_write_varbind_writes() {
+        let oids = [
+            "1.3.6.1.4.1.8072.1.3.2.4.1.2.4.100.101.109.111.1",
+            "1.3.6.1.4.1.8072.1.3.2.4.1.2.4.100.101.109.111.2",
+            "1.3.6.1.4.1.8072.1.3.2.4.1.2.4.100.101.109.111.10",
+            "1.3.6.1.4.1.8072.1.3.2.4.1.2.4.100.101.109.112.1",
+            "1.3.6.1.4.1.8072.1.3.2.4.1.2.4.100.101.109",
+            "1.3.6.1.4.1.8072.1.3.2.4.1.2.4.100.101.109.4294967295",
+            "1.3.6.1.2.1.2.2.1.10.1",
+            "1.3",
+            "0.0",
+            "2.999.1",
+            "1.3.6.1.2.1.2.2.1.10.1",
+            "1.3.6.1.2.1.2.2.1.10.12",
+            "1.3.6.1.2.1.2.2.1.1.12",
+        ];
+        for opts in ["n", "", "f", "fn", "q", "v"] {
+            let mut writer = LineWriter::new();
+            for oid in oids {
+                let vb = VarBind::new(oid.parse().unwrap(), Value::Integer(7));
+                let (mut ours, mut plain) = (String::new(), String::new());
+                writer.write_varbind(&mut ours, &vb, &o(opts));
+                write_varbind(&mut plain, &vb, &o(opts));
+                assert_eq!(ours, plain, "-O{opts} {oid}");
+            }
+        }
     }
 
     #[test]

@@ -42,6 +42,9 @@ struct Sink<W: Write> {
     buf: String,
     format: Format,
     options: output::OutputOptions<'static>,
+    /// Text lines: the OID text of the line before, kept for the next (a walk's OIDs share
+    /// most of their arcs).
+    lines: output::LineWriter,
     rows: u64,
     progress: Progress,
     /// stdout is a terminal: each answer is shown as it arrives, not in large writes.
@@ -80,7 +83,7 @@ impl<W: Write> Sink<W> {
     fn write(&mut self, vbs: &[VarBind]) {
         for vb in vbs {
             match self.format {
-                Format::Text => output::write_varbind(&mut self.buf, vb, &self.options),
+                Format::Text => self.lines.write_varbind(&mut self.buf, vb, &self.options),
                 Format::Ndjson | Format::Json => {
                     if self.format == Format::Json && !std::mem::take(&mut self.first) {
                         self.buf.push(',');
@@ -140,6 +143,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         buf: String::with_capacity(1 << 17),
         format: global.format,
         options: args.snmp.output_options_for(global.format)?,
+        lines: output::LineWriter::new(),
         rows: 0,
         flush_each,
         progress,
