@@ -76,26 +76,6 @@ impl Oid {
         }
     }
 
-    /// An OID of `count` arcs taken from `arcs`, for the decoder, which counted them: inline,
-    /// or on the heap in one allocation of the right size.
-    pub(crate) fn collect_counted(count: usize, arcs: impl Iterator<Item = u32>) -> Self {
-        if count <= INLINE {
-            let mut inline = [0u32; INLINE];
-            let mut len = 0u8;
-            for (slot, arc) in inline.iter_mut().zip(arcs) {
-                *slot = arc;
-                len = len.saturating_add(1);
-            }
-            return Oid { repr: Repr::Inline { len, arcs: inline } };
-        }
-        let mut heap = Vec::with_capacity(count.min(MAX_ARCS));
-        heap.extend(arcs.take(MAX_ARCS));
-        if heap.len() <= INLINE {
-            return Oid::from_slice_unchecked(&heap);
-        }
-        Oid { repr: Repr::Heap(heap.into_boxed_slice()) }
-    }
-
     /// The sub-identifiers.
     pub fn arcs(&self) -> &[u32] {
         match &self.repr {

@@ -66,11 +66,41 @@ impl<'a> OidRef<'a> {
             }
             return Oid::from_slice_unchecked(arcs.get(..rest.len().saturating_add(2)).unwrap_or(&[]));
         }
-        // Every sub-identifier ends in an octet below 0x80, and the first holds two arcs: the
-        // count, for one allocation of the right size (a growing Vec would reallocate, then
-        // shrink).
-        let count = self.ber.iter().filter(|b| **b & 0x80 == 0).count().saturating_add(1);
-        Oid::collect_counted(count, self.arcs())
+        // One pass into a stack buffer, then one allocation of the right size. The arcs are
+        // the ones `arcs()` yields: a trailing unfinished sub-identifier is dropped, and at
+        // most MAX_ARCS are kept.
+        let mut buf = [0u32; crate::value::MAX_ARCS];
+        let mut n = 0usize;
+        let mut push = |arc: u32| {
+            if let Some(slot) = buf.get_mut(n) {
+                *slot = arc;
+                n = n.saturating_add(1);
+            }
+        };
+        let mut acc: u64 = 0;
+        let mut first = true;
+        for &b in self.ber {
+            // As in `Arcs::next`: the mask only keeps unchecked input from overflowing.
+            acc = ((acc << 7) | u64::from(b & 0x7f)) & 0x0000_ffff_ffff_ffff;
+            if b & 0x80 != 0 {
+                continue;
+            }
+            if first {
+                // X.690 § 8.19.4: the first sub-identifier is X·40 + Y, X in 0..=2.
+                first = false;
+                let (x, y) = match acc {
+                    0..=39 => (0, acc),
+                    40..=79 => (1, acc.saturating_sub(40)),
+                    _ => (2, acc.saturating_sub(80)),
+                };
+                push(x);
+                push(u32::try_from(y).unwrap_or(u32::MAX));
+            } else {
+                push(u32::try_from(acc).unwrap_or(u32::MAX));
+            }
+            acc = 0;
+        }
+        Oid::from_slice_unchecked(buf.get(..n).unwrap_or(&[]))
     }
 }
 
@@ -315,6 +345,15 @@ mod tests {
             let oid = OidRef::new_unchecked(&ber).to_oid();
             assert_eq!(oid.arcs(), want, "{arcs} arcs");
             assert_eq!(oid, Oid::from_slice_unchecked(&want));
+        }
+        // Unchecked octets give what `arcs()` gives: an unfinished last sub-identifier dropped,
+        // at most MAX_ARCS arcs, a first sub-identifier past 32 bits saturated.
+        let long: Vec<u8> =
+            [0x2b].into_iter().chain((0..200).map(|i| u8::try_from(i % 100).unwrap())).collect();
+        for ber in [&[0x2b, 6, 0x81][..], &[0x81], &long, &[0x8f, 0xff, 0xff, 0xff, 0xff, 0x7f, 5]] {
+            let view = OidRef::new_unchecked(ber);
+            let want: Vec<u32> = view.arcs().take(crate::value::MAX_ARCS).collect();
+            assert_eq!(view.to_oid().arcs(), want, "{ber:?}");
         }
     }
 }
