@@ -4,23 +4,35 @@
 private snmpd on 127.0.0.1, in one run (issue 25).
 
     cargo build --release && python3 scripts/bench-syscalls.py [--rows 100000] [--runs 7] \\
-        [--reps 25] [--before OLD-SNMPCTL]
+        [--reps 25] [--before OLD-SNMPCTL] [--iftable 10000]
 
-The table is bench-walk.py's (NET-SNMP-EXTEND-MIB's nsExtendOutLine). System calls are counted
-with `strace -c -f` over a whole walk (start-up included) and divided by the round trips (the
-number of sendto/sendmsg calls); times are medians of interleaved runs (getrusage of the
-child, and wall clock). Output goes to /dev/null.
+The table is bench-walk.py's (NET-SNMP-EXTEND-MIB's nsExtendOutLine), or with `--iftable N`
+(root, iproute2) the issue's own: ifTable of N interfaces (N/2 veth pairs), served by snmpd in a
+network namespace this script makes and removes. System calls are counted with `strace -c -f`
+over a whole walk (start-up included) and divided by the round trips (the number of
+sendto/sendmsg calls); times are medians of interleaved runs (getrusage of the child, and wall
+clock). Output goes to /dev/null.
+
+The last row, "kernel floor", is a bare loop of the same number of round trips: send the walk's
+first GetBulk, block in recv for the answer, nothing else (no decoding, no output). Its system
+time is what the kernel charges any client per round trip (the send, which on loopback also
+queues the datagram on snmpd's socket and wakes it, and the wait), so no client's CPU can be
+below it.
 """
 import argparse
+import contextlib
+import ctypes
 import importlib.util
+import os
 import re
 import resource
+import socket
 import statistics
 import subprocess
 import time
 from pathlib import Path
 
-from benchlib import BINARY, need
+from benchlib import BINARY, Snmpd, need
 
 HERE = Path(__file__).resolve().parent
 spec = importlib.util.spec_from_file_location("bench_walk", HERE / "bench-walk.py")
@@ -39,6 +51,66 @@ def syscalls(cmd, env):
     return counts
 
 
+IF_TABLE = "1.3.6.1.2.1.2.2"
+
+
+@contextlib.contextmanager
+def iftable_agent(interfaces):
+    """snmpd serving ifTable with `interfaces` rows, in a network namespace of its own that this
+    process enters (so the walks run there too) and removes at the end."""
+    ns = f"snmpctl-bench-{os.getpid()}"
+    subprocess.run(["ip", "netns", "add", ns], check=True)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        with open(f"/var/run/netns/{ns}") as f:
+            if libc.setns(f.fileno(), 0x40000000) != 0:  # CLONE_NEWNET
+                raise SystemExit(f"setns: {os.strerror(ctypes.get_errno())}")
+        subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+        batch = "".join(f"link add a{i} type veth peer name b{i}\n" for i in range(interfaces // 2))
+        subprocess.run(["ip", "-batch", "-"], input=batch.encode(), check=True)
+        with Snmpd("rocommunity public 127.0.0.1\n") as agent:
+            yield agent
+    finally:
+        subprocess.run(["ip", "netns", "del", ns], check=False)
+
+
+def ber_oid(text):
+    arcs = [int(a) for a in text.strip(".").split(".")]
+    out = bytearray([arcs[0] * 40 + arcs[1]])
+    for arc in arcs[2:]:
+        groups = [arc & 0x7F]
+        arc >>= 7
+        while arc:
+            groups.append(0x80 | (arc & 0x7F))
+            arc >>= 7
+        out += bytes(reversed(groups))
+    return bytes([0x06, len(out)]) + bytes(out)
+
+
+def tlv(tag, body):
+    assert len(body) < 128 or tag == 0x30
+    if len(body) < 128:
+        return bytes([tag, len(body)]) + body
+    return bytes([tag, 0x82, len(body) >> 8, len(body) & 0xFF]) + body
+
+
+def kernel_floor(target, oid, reps, trips):
+    """(wall, user, sys) of `trips` bare round trips: one GetBulk sent, its answer received."""
+    host, port = target.removeprefix("udp:").rsplit(":", 1)
+    vb = tlv(0x30, ber_oid(oid) + b"\x05\x00")
+    pdu = tlv(0xA5, b"\x02\x01\x01\x02\x01\x00\x02\x01" + bytes([reps]) + tlv(0x30, vb))
+    msg = tlv(0x30, b"\x02\x01\x01" + tlv(0x04, b"public") + pdu)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.connect((host, int(port)))
+    r0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+    for _ in range(trips):
+        s.send(msg)
+        s.recv(65535)
+    wall, r1 = time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF)
+    s.close()
+    return wall, r1.ru_utime - r0.ru_utime, r1.ru_stime - r0.ru_stime
+
+
 def times(cmd, env):
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
@@ -54,18 +126,26 @@ def main():
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--reps", type=int, default=25)
     ap.add_argument("--before", help="another snmpctl binary, measured beside this one")
+    ap.add_argument("--iftable", type=int, metavar="N",
+                    help="walk ifTable of N interfaces in a private network namespace (root)")
     a = ap.parse_args()
     need("snmpd", "snmpbulkwalk", "strace")
     tools = {"snmpctl": BINARY}
     if a.before:
         tools["snmpctl (before)"] = a.before
-    with bench_walk.agent_for(a.rows) as agent:
+    agent_cm = iftable_agent(a.iftable) if a.iftable else bench_walk.agent_for(a.rows)
+    oid = IF_TABLE if a.iftable else bench_walk.NS_EXTEND_OUT_LINE
+    with agent_cm as agent:
         env = agent.env
-        args = ["-v2c", "-c", "public", "-On", f"-Cr{a.reps}", agent.target, bench_walk.NS_EXTEND_OUT_LINE]
+        args = ["-v2c", "-c", "public", "-On", f"-Cr{a.reps}", agent.target, oid]
         cmds = {name: [b, "walk"] + args for name, b in tools.items()}
         cmds["snmpbulkwalk"] = ["snmpbulkwalk"] + args
-        print(f"bulk walk of {a.rows} rows, -Cr{a.reps}, -On")
+        # snmpd reads the interfaces once and caches them: a first walk outside the figures.
+        subprocess.run(cmds["snmpbulkwalk"], env=env, stdout=subprocess.DEVNULL, check=True)
+        what = f"ifTable of {a.iftable} interfaces" if a.iftable else f"{a.rows} rows"
+        print(f"bulk walk of {what}, -Cr{a.reps}, -On")
         print(f"{'':18s} {'round trips':>11s} {'calls/trip':>10s}  {'per trip, by call':s}")
+        trips = 0
         for name, cmd in cmds.items():
             c = syscalls(cmd, env)
             trips = c.get("sendto", 0) + c.get("sendmsg", 0)
@@ -73,13 +153,20 @@ def main():
             top = ", ".join(f"{k} {v / trips:.2f}" for k, v in sorted(c.items(), key=lambda kv: -kv[1])[:5])
             print(f"{name:18s} {trips:11d} {total / trips:10.2f}  {top}")
         res = {name: [] for name in cmds}
+        res["kernel floor"] = []
         for _ in range(a.runs):
             for name, cmd in cmds.items():
                 res[name].append(times(cmd, env))
+            res["kernel floor"].append(kernel_floor(agent.target, oid, a.reps, trips))
         med = {n: [statistics.median(r[k] for r in rs) for k in range(3)] for n, rs in res.items()}
         print(f"medians of {a.runs} interleaved runs")
         base = med["snmpbulkwalk"]
         for name, (wall, user, sys_) in med.items():
+            if name == "kernel floor":
+                # Its user time is Python's loop: only the kernel's share is the floor.
+                print(f"{name:18s} wall {wall * 1000:7.1f} ms  {'':15s}  sys {sys_ * 1000:6.1f} ms"
+                      f"  = {sys_ / (base[1] + base[2]):.2f} of snmpbulkwalk's CPU")
+                continue
             cpu = user + sys_
             print(f"{name:18s} wall {wall * 1000:7.1f} ms  user {user * 1000:6.1f} ms  sys {sys_ * 1000:6.1f} ms"
                   f"  ratios: wall {wall / base[0]:.2f}  CPU {cpu / (base[1] + base[2]):.2f}  sys {sys_ / base[2]:.2f}")
