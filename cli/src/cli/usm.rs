@@ -351,8 +351,10 @@ fn changekey(
         .unwrap_or(AuthProtocol::Md5);
     let privacy =
         identity(priv_protocol).and_then(|o| PrivProtocol::from_oid(&o)).or(args.snmp.keys.priv_protocol);
+    // Every exchange is agreed before anything is printed: a key is shown only when the Set
+    // that makes it will be sent.
     let mut set = Vec::new();
-    let mut out = std::io::stdout().lock();
+    let mut new_keys = Vec::new();
     for ((name, oid), public) in keys.into_iter().zip(publics) {
         let Value::OctetString(y) = &public.value else {
             eprintln!(
@@ -372,9 +374,12 @@ fn changekey(
                 .key_len()
         };
         let agreement = params.agree(y, getrandom::fill)?;
-        let key = agreement.key(len)?;
-        writeln!(out, "new {name} key: 0x{}", snmpctl::hex::encode(key.expose()))?;
+        new_keys.push((name, agreement.key(len)?));
         set.push(VarBind::new(oid, Value::OctetString(agreement.key_change_value().to_vec())));
+    }
+    let mut out = std::io::stdout().lock();
+    for (name, key) in new_keys {
+        writeln!(out, "new {name} key: 0x{}", snmpctl::hex::encode(key.expose()))?;
     }
     out.flush()?;
     Ok(Ok(set))
