@@ -295,43 +295,15 @@ fn usm_changekey_gives_keys_that_snmpd_then_takes() {
     }
     let snmpd = Snmpd::start_program(&program, "usm-dh", &config, &["udp:127.0.0.1:{port}"]);
     let agent = snmpd.agent();
+    // `-v3 -u USER -l authPriv -a AUTH -A PASS -x PRIV -X PASS AGENT REST…`
     let session = |user: &str, auth: &str, privacy: &str, rest: &[&str]| {
-        let mut a = words(&[
-            "-v3",
-            "-u",
-            user,
-            "-l",
-            "authPriv",
-            "-a",
-            auth,
-            "-A",
-            TEMPLATE_PASS,
-            "-x",
-            privacy,
-            "-X",
-            TEMPLATE_PASS,
-        ]);
-        if user == "admin" {
-            a = words(&[
-                "-v3",
-                "-u",
-                "admin",
-                "-l",
-                "authPriv",
-                "-a",
-                "SHA",
-                "-A",
-                "admin_passphrase",
-                "-x",
-                "AES",
-                "-X",
-                "admin_passphrase",
-            ]);
-        }
-        a.push(agent.clone());
+        let pass = if user == "admin" { "admin_passphrase" } else { TEMPLATE_PASS };
+        let flags = format!("-v3 -u {user} -l authPriv -a {auth} -A {pass} -x {privacy} -X {pass} {agent}");
+        let mut a: Vec<String> = flags.split(' ').map(str::to_owned).collect();
         a.extend(words(rest));
         a
     };
+    let admin = |rest: &[&str]| session("admin", "SHA", "AES", rest);
     let hex_len =
         |key: &Option<String>| key.as_deref().and_then(|k| k.strip_prefix("0x")).map_or(0, str::len);
 
@@ -341,7 +313,7 @@ fn usm_changekey_gives_keys_that_snmpd_then_takes() {
             get_works(&snmpd, &user, auth, TEMPLATE_PASS, Some((privacy, TEMPLATE_PASS))),
             "{user} before"
         );
-        let out = run("snmpctl", &session("admin", "", "", &["changekey", &user]));
+        let out = run("snmpctl", &admin(&["changekey", &user]));
         assert_eq!(out.status.code(), Some(0), "{user}: {}", said(&out));
         assert!(String::from_utf8_lossy(&out.stdout).ends_with("SNMPv3 Key(s) successfully changed.\n"));
         let (auth_key, priv_key) = printed_keys(&out);
@@ -362,7 +334,7 @@ fn usm_changekey_gives_keys_that_snmpd_then_takes() {
     }
 
     // -Ca: the authentication key alone, so the privacy password still holds.
-    let ours = run("snmpctl", &session("admin", "", "", &["changekey", "-Ca", "n_sha"]));
+    let ours = run("snmpctl", &admin(&["changekey", "-Ca", "n_sha"]));
     assert_eq!(ours.status.code(), Some(0), "{}", said(&ours));
     let (a, p) = printed_keys(&ours);
     assert!(p.is_none(), "{}", said(&ours));
@@ -374,7 +346,7 @@ fn usm_changekey_gives_keys_that_snmpd_then_takes() {
         .unwrap();
     assert!(out.status.success(), "n_sha with the new auth key and the old privacy password: {}", said(&out));
     // snmpusm does the same for a user of the admin's protocols, and says it the same way.
-    let theirs = run("snmpusm", &session("admin", "", "", &["changekey", "n_sha"]));
+    let theirs = run("snmpusm", &admin(&["changekey", "n_sha"]));
     assert_eq!(theirs.status.code(), Some(0), "{}", said(&theirs));
     let shape = |o: &Output| -> Vec<String> {
         String::from_utf8_lossy(&o.stdout)
@@ -394,7 +366,7 @@ fn usm_changekey_gives_keys_that_snmpd_then_takes() {
     assert!(get_works_with_keys(&snmpd, "n_sha", "SHA", &a.unwrap(), ("AES", &p.unwrap())));
     // snmpusm prints the issuing session's key length: for an SHA-512 user, 40 hex digits of
     // the 128 the agent took, which snmpd then refuses.
-    let theirs = run("snmpusm", &session("admin", "", "", &["changekey", "n_sha512"]));
+    let theirs = run("snmpusm", &admin(&["changekey", "n_sha512"]));
     let (a, p) = printed_keys(&theirs);
     assert_eq!(hex_len(&a), 40, "{}", said(&theirs));
     assert!(!get_works_with_keys(&snmpd, "n_sha512", "SHA-512", &a.unwrap(), ("AES-256-C", &p.unwrap())));
@@ -406,14 +378,14 @@ fn usm_changekey_gives_keys_that_snmpd_then_takes() {
     assert!(get_works_with_keys(&snmpd, "n_sha256", "SHA-256", &a.unwrap(), ("AES-192", &p.unwrap())));
 
     // A user the agent does not have: said, exit 1, nothing Set.
-    let out = run("snmpctl", &session("admin", "", "", &["changekey", "nobody"]));
+    let out = run("snmpctl", &admin(&["changekey", "nobody"]));
     assert_eq!(out.status.code(), Some(1));
     assert!(said(&out).contains("no Diffie-Hellman auth key exchange for user \"nobody\""), "{}", said(&out));
 
     // Debian's snmpd has no SNMP-USM-DH-OBJECTS-MIB: both tools say so, exit 1.
     let plain = Snmpd::start("usm-no-dh", &config);
     let on_plain = |tool: &str| {
-        let mut a = session("admin", "", "", &["changekey", "c_md5"]);
+        let mut a = admin(&["changekey", "c_md5"]);
         a.retain(|w| *w != agent);
         a.insert(a.len() - 2, plain.agent());
         run(tool, &a)
