@@ -287,41 +287,47 @@ impl Walk {
         // per repetition); each is checked against the OID that was asked for, not against the
         // varbind before it (agents return rows out of order inside one answer); the last one
         // is where the next request starts.
+        // The varbinds are kept in place (`retain` moves none while all are kept, the usual
+        // case), not moved into a new list.
         let requested = self.last.clone();
-        let count = pdu.varbinds.len();
-        let mut out = Vec::with_capacity(count);
+        let mut out = pdu.varbinds;
+        let count = out.len();
         let mut ended = None;
         let mut error = None;
-        for (i, vb) in pdu.varbinds.into_iter().enumerate() {
-            if !vb.oid.starts_with(&self.root) {
+        let (root, end, check_increasing) = (&self.root, &self.options.end, self.options.check_increasing);
+        let (jumps, last) = (&mut self.jumps, &mut self.last);
+        let mut i = 0usize;
+        out.retain(|vb| {
+            let is_last = i.saturating_add(1) == count;
+            i = i.saturating_add(1);
+            if !vb.oid.starts_with(root) {
                 ended.get_or_insert(WalkEnd::SubtreeEnd);
-                continue;
+                return false;
             }
-            if let Some(end) = &self.options.end
+            if let Some(end) = end
                 && vb.oid >= *end
             {
                 ended.get_or_insert(WalkEnd::EndOid);
-                continue;
+                return false;
             }
             if matches!(vb.value, Value::EndOfMibView | Value::NoSuchObject | Value::NoSuchInstance) {
                 ended.get_or_insert(WalkEnd::Exception);
-                out.push(vb);
-                continue;
+                return true;
             }
             if vb.oid <= requested && error.is_none() {
-                error = if self.options.check_increasing {
+                error = if check_increasing {
                     Some(WalkError::NotIncreasing { previous: requested.clone(), next: vb.oid.clone() })
-                } else if !self.jumps.insert(vb.oid.clone()) {
+                } else if !jumps.insert(vb.oid.clone()) {
                     Some(WalkError::Loop { oid: vb.oid.clone() })
                 } else {
                     None
                 };
             }
-            if i.saturating_add(1) == count {
-                self.last.clone_from(&vb.oid);
+            if is_last {
+                last.clone_from(&vb.oid);
             }
-            out.push(vb);
-        }
+            true
+        });
         if let Some(e) = error {
             self.count(out.len());
             self.fail(e);

@@ -9,7 +9,7 @@ use core::str::FromStr;
 pub const MAX_ARCS: usize = 128;
 
 /// Arcs stored inline before spilling to the heap: every OID in a normal MIB-2 walk fits.
-const INLINE: usize = 15;
+pub(crate) const INLINE: usize = 15;
 
 /// An SNMP object identifier: up to [`MAX_ARCS`] sub-identifiers of 32 bits each.
 ///
@@ -64,6 +64,12 @@ impl Oid {
     }
 
     /// Builds an OID from arcs already known to number at most [`MAX_ARCS`].
+    /// The first `len` arcs of `arcs`, inline (for the decoder; `len` is at most INLINE).
+    pub(crate) fn from_inline(arcs: [u32; INLINE], len: usize) -> Self {
+        let len = u8::try_from(len.min(INLINE)).unwrap_or(0);
+        Oid { repr: Repr::Inline { len, arcs } }
+    }
+
     pub(crate) fn from_slice_unchecked(arcs: &[u32]) -> Self {
         if arcs.len() <= INLINE {
             let mut inline = [0u32; INLINE];

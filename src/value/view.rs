@@ -47,61 +47,55 @@ impl<'a> OidRef<'a> {
 
     /// The owned OID.
     pub fn to_oid(&self) -> Oid {
-        // The usual name: every sub-identifier one octet (arcs below 128), few enough to store
-        // inline. The arcs are the octets, after the first one's X·40 + Y split.
-        if let Some((&first, rest)) = self.ber.split_first()
-            && rest.len() < 14
-            && first < 0x80
-            && rest.iter().all(|b| b & 0x80 == 0)
-        {
-            let mut arcs = [0u32; 15];
-            let (x, y) = match first {
-                0..=39 => (0, first),
-                40..=79 => (1, first.saturating_sub(40)),
-                _ => (2, first.saturating_sub(80)),
-            };
-            let all = [x, u32::from(y)].into_iter().chain(rest.iter().map(|b| u32::from(*b)));
-            for (slot, arc) in arcs.iter_mut().zip(all) {
-                *slot = arc;
-            }
-            return Oid::from_slice_unchecked(arcs.get(..rest.len().saturating_add(2)).unwrap_or(&[]));
+        // At most one arc per octet, and the first octet holds two: a name of at most 14
+        // octets (a MIB-2 column's rows) fits inline and is decoded straight into place.
+        if self.ber.len() < crate::value::oid::INLINE {
+            let mut arcs = [0u32; crate::value::oid::INLINE];
+            let n = decode_arcs(self.ber, &mut arcs);
+            return Oid::from_inline(arcs, n);
         }
-        // One pass into a stack buffer, then one allocation of the right size. The arcs are
-        // the ones `arcs()` yields: a trailing unfinished sub-identifier is dropped, and at
-        // most MAX_ARCS are kept.
+        // Longer: into a stack buffer, then one allocation of the right size.
         let mut buf = [0u32; crate::value::MAX_ARCS];
-        let mut n = 0usize;
-        let mut push = |arc: u32| {
-            if let Some(slot) = buf.get_mut(n) {
-                *slot = arc;
-                n = n.saturating_add(1);
-            }
-        };
-        let mut acc: u64 = 0;
-        let mut first = true;
-        for &b in self.ber {
-            // As in `Arcs::next`: the mask only keeps unchecked input from overflowing.
-            acc = ((acc << 7) | u64::from(b & 0x7f)) & 0x0000_ffff_ffff_ffff;
-            if b & 0x80 != 0 {
-                continue;
-            }
-            if first {
-                // X.690 § 8.19.4: the first sub-identifier is X·40 + Y, X in 0..=2.
-                first = false;
-                let (x, y) = match acc {
-                    0..=39 => (0, acc),
-                    40..=79 => (1, acc.saturating_sub(40)),
-                    _ => (2, acc.saturating_sub(80)),
-                };
-                push(x);
-                push(u32::try_from(y).unwrap_or(u32::MAX));
-            } else {
-                push(u32::try_from(acc).unwrap_or(u32::MAX));
-            }
-            acc = 0;
-        }
+        let n = decode_arcs(self.ber, &mut buf);
         Oid::from_slice_unchecked(buf.get(..n).unwrap_or(&[]))
     }
+}
+
+/// The arcs of BER sub-identifiers into `out`, one pass; how many were written. They are the
+/// ones [`OidRef::arcs`] yields: a trailing unfinished sub-identifier is dropped, and no more
+/// than `out` holds are kept.
+fn decode_arcs(ber: &[u8], out: &mut [u32]) -> usize {
+    let mut n = 0usize;
+    let mut push = |arc: u32| {
+        if let Some(slot) = out.get_mut(n) {
+            *slot = arc;
+            n = n.saturating_add(1);
+        }
+    };
+    let mut acc: u64 = 0;
+    let mut first = true;
+    for &b in ber {
+        // As in `Arcs::next`: the mask only keeps unchecked input from overflowing.
+        acc = ((acc << 7) | u64::from(b & 0x7f)) & 0x0000_ffff_ffff_ffff;
+        if b & 0x80 != 0 {
+            continue;
+        }
+        if first {
+            // X.690 § 8.19.4: the first sub-identifier is X·40 + Y, X in 0..=2.
+            first = false;
+            let (x, y) = match acc {
+                0..=39 => (0, acc),
+                40..=79 => (1, acc.saturating_sub(40)),
+                _ => (2, acc.saturating_sub(80)),
+            };
+            push(x);
+            push(u32::try_from(y).unwrap_or(u32::MAX));
+        } else {
+            push(u32::try_from(acc).unwrap_or(u32::MAX));
+        }
+        acc = 0;
+    }
+    n
 }
 
 impl PartialEq for OidRef<'_> {
@@ -315,8 +309,8 @@ mod tests {
         let big = OidRef::new_unchecked(&[0x88, 0x37, 0x8f, 0xff, 0xff, 0xff, 0x7f]);
         assert_eq!(big.arcs().collect::<Vec<_>>(), [2, 999, u32::MAX]);
         assert_eq!(OidRef::new_unchecked(&[]).to_oid(), Oid::empty());
-        // Either side of the one-octet fast path's limit (15 arcs) gives the same arcs.
-        for len in [13u8, 14] {
+        // Either side of the inline limit (15 arcs) gives the same arcs.
+        for len in [12u8, 13, 14] {
             let ber: Vec<u8> = [0x2b].into_iter().chain(1..=len).collect();
             let view = OidRef::new_unchecked(&ber);
             assert_eq!(view.to_oid().arcs(), view.arcs().collect::<Vec<_>>(), "{len}");
