@@ -79,7 +79,8 @@ mod test_support {
         }
     }
 }
-use std::collections::{HashMap, VecDeque};
+use rustc_hash::FxHashMap;
+use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 pub use table::{Row, Table, TableMethod, TableOptions, TableRow, TableWalk};
 pub use walk::{Walk, WalkEnd, WalkError, WalkOptions};
@@ -318,8 +319,9 @@ struct V3 {
 pub struct Session {
     config: Config,
     v3: Option<V3>,
-    pending: HashMap<RequestHandle, Pending>,
-    by_wire_id: HashMap<i32, RequestHandle>,
+    // FxHash: the keys are handles and request IDs this session made, not the network's.
+    pending: FxHashMap<RequestHandle, Pending>,
+    by_wire_id: FxHashMap<i32, RequestHandle>,
     next_handle: u64,
     next_request_id: u32,
     next_msg_id: u32,
@@ -368,8 +370,8 @@ impl Session {
         Session {
             config,
             v3,
-            pending: HashMap::new(),
-            by_wire_id: HashMap::new(),
+            pending: FxHashMap::default(),
+            by_wire_id: FxHashMap::default(),
             next_handle: 0,
             next_request_id: low31(mix(seed, 1)),
             next_msg_id: low31(mix(seed, 2)),

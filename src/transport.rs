@@ -42,7 +42,7 @@ use crate::msg::Version;
 use crate::msg::{ErrorStatus, Frame, frame_len};
 use crate::usm::EngineState;
 use crate::value::{Oid, VarBind};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -245,7 +245,7 @@ fn udp_send(socket: &UdpIo, bytes: &[u8]) -> io::Result<usize> {
 /// The session and the callers waiting on it.
 struct Core {
     session: Session,
-    waiting: HashMap<RequestHandle, oneshot::Sender<Outcome>>,
+    waiting: FxHashMap<RequestHandle, oneshot::Sender<Outcome>>,
     /// [`Client::receive_blocking`]: the socket blocks, and the receive timeout it was last
     /// given.
     blocking: Option<Option<Duration>>,
@@ -378,7 +378,7 @@ impl Client {
         let session = Session::new(config, seed);
         let udp = |socket: UdpLink, session: Session, rx| {
             let direct = std::sync::Arc::new(Direct {
-                core: std::sync::Mutex::new(Core { session, waiting: HashMap::new(), blocking: None }),
+                core: std::sync::Mutex::new(Core { session, waiting: FxHashMap::default(), blocking: None }),
                 socket,
                 started: tokio::sync::Notify::new(),
             });
@@ -868,7 +868,7 @@ enum Received {
 
 /// The driver: runs until every [`Client`] clone is dropped and nothing is in flight.
 async fn drive(mut link: Link, mut session: Session, mut rx: mpsc::UnboundedReceiver<Command>) {
-    let mut waiting: HashMap<RequestHandle, oneshot::Sender<Outcome>> = HashMap::new();
+    let mut waiting: FxHashMap<RequestHandle, oneshot::Sender<Outcome>> = FxHashMap::default();
     let mut buf = Vec::with_capacity(MAX_DATAGRAM);
     let mut open = true;
     loop {
