@@ -35,7 +35,7 @@ mod protocol;
 mod report;
 mod secret;
 
-pub use dh::{DhAgreement, DhError, DhParameters, MAX_PRIME_LEN};
+pub use dh::{DhAgreement, DhError, DhParameters, MAX_DRAWS, MAX_PRIME_LEN};
 pub use engine::{EngineState, LocalEngine, MAX_ENGINE_BOOTS, Report, TIME_WINDOW};
 pub use key::{
     Credentials, KeySource, LocalizedKeys, MIN_PASSWORD_LEN, Password, UserKeys, apply_key_change,

@@ -45,9 +45,11 @@ struct DhParameter {
 /// The largest prime taken, in octets (16,384 bits): bounds the work an agent's parameters can ask for.
 pub const MAX_PRIME_LEN: usize = 2048;
 
-/// How many private values are drawn before giving up: a draw is redrawn when its public value
-/// is shorter than the agent's (1 in 256 when the agent's is one octet short of the prime).
-const MAX_DRAWS: u32 = 4096;
+/// How many private values are drawn before giving up. A draw is drawn again when its public
+/// value is shorter than the agent's (255 in 256 when the agent's is one octet short of the
+/// prime, so about 256 draws then), or when the shared secret is shorter than the prime (1 in
+/// 256).
+pub const MAX_DRAWS: u32 = 4096;
 
 /// Diffie-Hellman parameters that cannot be used, or an exchange that failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -73,8 +75,9 @@ pub enum DhError {
     /// The caller's random source failed.
     #[error("no random octets for the private value: {0}")]
     Random(String),
-    /// No private value gave a public value as long as the agent's.
-    #[error("no private value gave a public value of the agent's length in {MAX_DRAWS} draws")]
+    /// No usable private value in [`MAX_DRAWS`] draws: none gave a public value as long as the
+    /// agent's and a shared secret as long as the prime (or the random source repeats itself).
+    #[error("no usable private value in {MAX_DRAWS} draws")]
     Draws,
 }
 
@@ -107,6 +110,9 @@ impl DhParameters {
         }
         if prime.last().is_none_or(|o| o & 1 == 0) || prime == [1] || prime == [3] {
             return Err(DhError::Parameters("the prime is not an odd number above 3"));
+        }
+        if base.len() > prime.len() {
+            return Err(DhError::Parameters("the base is not in 2..p-2"));
         }
         let params = DhParameters { prime, base, private_bits };
         let p = params.uint(&params.prime)?;
@@ -426,6 +432,7 @@ mod tests {
             (&[], &[2], None),
             (&[23], &[1], None),
             (&[23], &[22], None),
+            (&[23], &[1, 5], None),
             (&[23], &[5], Some(5)),
             (&[23], &[5], Some(1)),
         ] {
