@@ -256,15 +256,8 @@ fn push_first_arc(out: &mut String, first: u32, options: &OutputOptions) {
 
 /// `.` and an arc's digits.
 fn push_arc(out: &mut String, arc: u32) {
-    let mut buf = itoa::Buffer::new();
-    let digits = buf.format(arc);
-    // One append of at most 11 octets: '.' then the digits.
-    let mut text = [b'.'; 11];
-    let len = digits.len().saturating_add(1);
-    if let Some(dst) = text.get_mut(1..len) {
-        dst.copy_from_slice(digits.as_bytes());
-    }
-    out.push_str(std::str::from_utf8(text.get(..len).unwrap_or_default()).unwrap_or_default());
+    out.push('.');
+    out.push_str(itoa::Buffer::new().format(arc));
 }
 
 /// Writes varbind lines as [`write_varbind`] does, faster for OIDs that share a prefix with the
@@ -327,21 +320,8 @@ pub fn oid_name(oid: &Oid, options: &OutputOptions) -> String {
 }
 
 /// Decimal digits without `core::fmt` (this is the hot path of a large walk).
-fn push_u64(out: &mut String, mut v: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i = i.saturating_sub(1);
-        if let Some(slot) = buf.get_mut(i) {
-            // v % 10 < 10, so OR-ing it into b'0' (0x30) is the digit.
-            *slot = b'0' | u8::try_from(v % 10).unwrap_or(0);
-        }
-        v /= 10;
-        if v == 0 || i == 0 {
-            break;
-        }
-    }
-    out.push_str(std::str::from_utf8(buf.get(i..).unwrap_or_default()).unwrap_or_default());
+fn push_u64(out: &mut String, v: u64) {
+    out.push_str(itoa::Buffer::new().format(v));
 }
 
 fn push_i64(out: &mut String, v: i64) {
