@@ -293,6 +293,7 @@ fn usm_changekey_gives_keys_that_snmpd_then_takes() {
             config.push_str(&format!("rwuser {prefix}_{name} priv\n"));
         }
     }
+    config.push_str(&format!("createUser c_plain SHA {TEMPLATE_PASS}\nrwuser c_plain auth\n"));
     let snmpd = Snmpd::start_program(&program, "usm-dh", &config, &["udp:127.0.0.1:{port}"]);
     let agent = snmpd.agent();
     // `-v3 -u USER -l authPriv -a AUTH -A PASS -x PRIV -X PASS AGENT REST…`
@@ -376,6 +377,31 @@ fn usm_changekey_gives_keys_that_snmpd_then_takes() {
     assert_eq!(out.status.code(), Some(0), "{}", said(&out));
     let (a, p) = printed_keys(&out);
     assert!(get_works_with_keys(&snmpd, "n_sha256", "SHA-256", &a.unwrap(), ("AES-192", &p.unwrap())));
+
+    // A user without privacy: its authentication key alone (snmpusm would Set a privacy key
+    // too, of the session's length, which the user never uses).
+    let out = run("snmpctl", &admin(&["changekey", "c_plain"]));
+    let (a, p) = printed_keys(&out);
+    assert!(p.is_none() && hex_len(&a) == 40, "{}", said(&out));
+    let get = crate::isolated(Command::new("snmpget"))
+        .args(words(&[
+            "-v3",
+            "-u",
+            "c_plain",
+            "-l",
+            "authNoPriv",
+            "-a",
+            "SHA",
+            "-3k",
+            &a.unwrap(),
+            "-t",
+            "0.5",
+        ]))
+        .args([agent.as_str(), "1.3.6.1.2.1.1.3.0"])
+        .env("MIBS", "")
+        .output()
+        .unwrap();
+    assert!(get.status.success(), "c_plain with its new key: {}", said(&get));
 
     // A user the agent does not have: said, exit 1, nothing Set.
     let out = run("snmpctl", &admin(&["changekey", "nobody"]));

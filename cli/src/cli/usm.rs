@@ -14,7 +14,8 @@
 //! the exchange. One departure: the keys printed have the length of the changed user's
 //! protocols, read from its usmUserTable row. snmpusm prints the length of the issuing
 //! session's protocols, so for a user of another protocol (SHA-256 changed by a SHA-1 user) it
-//! prints a key the agent does not use (the right-most 20 octets of the 32 it took).
+//! prints a key the agent does not use (the right-most 20 octets of the 32 it took). And for a
+//! user without privacy it changes the authentication key alone, unless `-Cx` asks.
 
 use super::snmp::{self, SnmpArgs};
 use super::{EXIT_AGENT_ERROR, EXIT_FAILURE, EXIT_OK, GlobalArgs};
@@ -261,7 +262,13 @@ pub fn run(_global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
             let which = (opts.has('a') || !opts.has('x'), opts.has('x') || !opts.has('a'));
             let user = user.first().copied();
             let target = user.unwrap_or(own_name.as_str());
-            let exchange = Exchange { engine_id: &engine_id, user: target, own: user.is_none(), which };
+            let exchange = Exchange {
+                engine_id: &engine_id,
+                user: target,
+                own: user.is_none(),
+                which,
+                priv_asked: opts.has('x'),
+            };
             match changekey(&runtime, &client, args, &exchange)? {
                 Ok(v) => (v, "SNMPv3 Key(s) successfully changed."),
                 Err(code) => return Ok(code),
@@ -284,6 +291,8 @@ struct Exchange<'a> {
     own: bool,
     /// (authentication key, privacy key).
     which: (bool, bool),
+    /// `-Cx` given: the privacy key even of a user without privacy.
+    priv_asked: bool,
 }
 
 /// `changekey`: Gets usmDHParameters, the agent's public values for the keys, and the user's
@@ -351,11 +360,17 @@ fn changekey(
         .unwrap_or(AuthProtocol::Md5);
     let privacy =
         identity(priv_protocol).and_then(|o| PrivProtocol::from_oid(&o)).or(args.snmp.keys.priv_protocol);
+    // A user without privacy (usmNoPrivProtocol) has no privacy key to change, unless -Cx
+    // asks for it.
+    let no_privacy = identity(priv_protocol).is_some_and(|o| o == [1, 3, 6, 1, 6, 3, 10, 1, 2, 1]);
     // Every exchange is agreed before anything is printed: a key is shown only when the Set
     // that makes it will be sent.
     let mut set = Vec::new();
     let mut new_keys = Vec::new();
     for ((name, oid), public) in keys.into_iter().zip(publics) {
+        if name == "priv" && no_privacy && !x.priv_asked {
+            continue;
+        }
         let Value::OctetString(y) = &public.value else {
             eprintln!(
                 "no Diffie-Hellman {name} key exchange for user {:?}: {}",
