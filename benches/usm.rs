@@ -103,5 +103,26 @@ fn per_message(c: &mut Criterion) {
     unwrap.finish();
 }
 
-criterion_group!(benches, password_to_key, per_message);
+/// RFC 2786's key change (`usm changekey`): one agreement in Oakley group 2, the manager's
+/// side (a private value, z = g^x, the shared secret y^x), constant-time.
+fn dh_key_change(c: &mut Criterion) {
+    let mut g = c.benchmark_group("usm/dh_key_change");
+    g.sample_size(20);
+    let params = usm::DhParameters::oakley_group_2();
+    // The agent's public value: g^x for some x, from one agreement with a fixed source.
+    let mut seed = 7u8;
+    let mut fixed = |buf: &mut [u8]| {
+        buf.iter_mut().for_each(|b| {
+            seed = seed.wrapping_mul(31).wrapping_add(11);
+            *b = seed;
+        });
+        Ok::<(), std::convert::Infallible>(())
+    };
+    let first = params.agree(&[0x5a; 128], &mut fixed).unwrap();
+    let y = first.key_change_value()[128..].to_vec();
+    g.bench_function("oakley_group_2", |b| b.iter(|| params.agree(black_box(&y), &mut fixed).unwrap()));
+    g.finish();
+}
+
+criterion_group!(benches, password_to_key, per_message, dh_key_change);
 criterion_main!(benches);
