@@ -64,6 +64,9 @@ const DH_OWN_AUTH_KEY_CHANGE: u32 = 2;
 const DH_PRIV_KEY_CHANGE: u32 = 3;
 const DH_OWN_PRIV_KEY_CHANGE: u32 = 4;
 const DH_PARAMETERS: [u32; 10] = [1, 3, 6, 1, 3, 101, 1, 1, 1, 0];
+/// usmNoAuthProtocol and usmNoPrivProtocol (RFC 3414).
+const NO_AUTH: [u32; 10] = [1, 3, 6, 1, 6, 3, 10, 1, 1, 1];
+const NO_PRIV: [u32; 10] = [1, 3, 6, 1, 6, 3, 10, 1, 2, 1];
 /// RowStatus values.
 const ACTIVE: i32 = 1;
 const NOT_IN_SERVICE: i32 = 2;
@@ -362,7 +365,7 @@ fn changekey(
         identity(priv_protocol).and_then(|o| PrivProtocol::from_oid(&o)).or(args.snmp.keys.priv_protocol);
     // A user without privacy (usmNoPrivProtocol) has no privacy key to change, unless -Cx
     // asks for it.
-    let no_privacy = identity(priv_protocol).is_some_and(|o| o == [1, 3, 6, 1, 6, 3, 10, 1, 2, 1]);
+    let no_privacy = identity(priv_protocol).is_some_and(|o| o == NO_PRIV);
     // Every exchange is agreed before anything is printed: a key is shown only when the Set
     // that makes it will be sent.
     let mut set = Vec::new();
@@ -456,7 +459,7 @@ fn list(
 fn auth_name(o: &Oid) -> String {
     match AuthProtocol::from_oid(o.arcs()) {
         Some(p) => p.name().to_owned(),
-        None if o.arcs() == [1, 3, 6, 1, 6, 3, 10, 1, 1, 1] => "none".into(), // usmNoAuthProtocol
+        None if o.arcs() == NO_AUTH => "none".into(),
         None => o.to_string(),
     }
 }
@@ -464,7 +467,7 @@ fn auth_name(o: &Oid) -> String {
 fn priv_name(o: &Oid) -> String {
     match PrivProtocol::from_oid(o.arcs()) {
         Some(p) => p.name().to_owned(),
-        None if o.arcs() == [1, 3, 6, 1, 6, 3, 10, 1, 2, 1] => "none".into(), // usmNoPrivProtocol
+        None if o.arcs() == NO_PRIV => "none".into(),
         None => o.to_string(),
     }
 }
