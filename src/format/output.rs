@@ -376,11 +376,9 @@ pub(crate) fn write_hex(out: &mut String, bytes: &[u8], options: &OutputOptions)
 
 /// Net-SNMP's text of an OCTET STRING: printable octets as they are (`"` and `\` escaped),
 /// white space kept, anything else as `.`.
-fn write_ascii(out: &mut String, bytes: &[u8]) {
+fn write_ascii(out: &mut String, bytes: &[u8], plain: bool) {
     // The common case, plain text, goes in one piece.
-    if bytes.iter().all(|b| matches!(b, 0x20..=0x7e) && *b != b'"' && *b != b'\\')
-        && let Ok(text) = std::str::from_utf8(bytes)
-    {
+    if plain && let Ok(text) = std::str::from_utf8(bytes) {
         out.push_str(text);
         return;
     }
@@ -392,13 +390,34 @@ fn write_ascii(out: &mut String, bytes: &[u8]) {
     }
 }
 
+/// What an OCTET STRING's octets are, found in one pass that does not stop early (the
+/// compiler turns it into wide compares): `text` when every octet is printable or white space
+/// (Net-SNMP prints it as a STRING), `plain` when every one is printable and needs no escape.
+struct OctetClass {
+    text: bool,
+    plain: bool,
+}
+
+fn classify(bytes: &[u8]) -> OctetClass {
+    let (mut not_text, mut not_plain) = (false, false);
+    for &b in bytes {
+        let printable = b.wrapping_sub(0x20) < 0x5f;
+        // \t \n \v \f \r: 0x09..=0x0d.
+        let space = b.wrapping_sub(0x09) < 5;
+        not_text |= !(printable | space);
+        not_plain |= !printable | (b == b'"') | (b == b'\\');
+    }
+    OctetClass { text: !not_text, plain: !not_plain }
+}
+
 fn write_octets(out: &mut String, bytes: &[u8], options: &OutputOptions) {
     if bytes.is_empty() {
         out.push_str("\"\"");
         return;
     }
+    let class = classify(bytes);
     let hex = match options.string_format {
-        StringFormat::Guess => !bytes.iter().all(|b| is_text(*b)),
+        StringFormat::Guess => !class.text,
         StringFormat::Ascii => false,
         StringFormat::Hex => true,
     };
@@ -414,7 +433,7 @@ fn write_octets(out: &mut String, bytes: &[u8], options: &OutputOptions) {
             out.push_str("STRING: ");
         }
         out.push('"');
-        write_ascii(out, bytes);
+        write_ascii(out, bytes, class.plain);
         out.push('"');
     }
 }
@@ -748,6 +767,21 @@ mod tests {
         assert_eq!(v(b"AB", "x"), "Hex-STRING: 41 42 ");
         assert_eq!(v(b"AB", "xa"), "STRING: \"AB\"");
         assert_eq!(v(b"", "q"), "\"\"");
+    }
+
+    #[test]
+    fn the_one_pass_classes_agree_with_the_octet_rules() {
+        for b in 0..=u8::MAX {
+            // Alone, and at each end of a plain string (the pass must look at every octet).
+            for bytes in
+                [vec![b], [b"plain text ".as_slice(), &[b]].concat(), [&[b], b" plain".as_slice()].concat()]
+            {
+                let class = classify(&bytes);
+                assert_eq!(class.text, bytes.iter().all(|c| is_text(*c)), "{bytes:?}");
+                let plain = bytes.iter().all(|c| matches!(c, 0x20..=0x7e) && *c != b'"' && *c != b'\\');
+                assert_eq!(class.plain, plain, "{bytes:?}");
+            }
+        }
     }
 
     #[test]

@@ -65,7 +65,37 @@ impl<'a> OidRef<'a> {
 /// ones [`OidRef::arcs`] yields: a trailing unfinished sub-identifier is dropped, and no more
 /// than `out` holds are kept.
 fn decode_arcs(ber: &[u8], out: &mut [u32]) -> usize {
-    let mut n = 0usize;
+    // The usual start: sub-identifiers of one octet each (every arc of a MIB-2 column's name
+    // is below 128), copied with no accumulator. The first one packs two arcs.
+    let (mut n, mut taken) = (0usize, 0usize);
+    if let (Some(&lead), [x, y, tail @ ..]) = (ber.first(), &mut *out)
+        && lead < 0x80
+    {
+        (*x, *y) = match lead {
+            0..=39 => (0, u32::from(lead)),
+            40..=79 => (1, u32::from(lead).saturating_sub(40)),
+            _ => (2, u32::from(lead).saturating_sub(80)),
+        };
+        n = 2;
+        taken = 1;
+        for (slot, &b) in tail.iter_mut().zip(ber.get(1..).unwrap_or(&[])) {
+            if b & 0x80 != 0 {
+                break;
+            }
+            *slot = u32::from(b);
+            n = n.saturating_add(1);
+            taken = taken.saturating_add(1);
+        }
+        if taken == ber.len() {
+            return n;
+        }
+    }
+    decode_arcs_from(ber.get(taken..).unwrap_or(&[]), out, n, taken == 0)
+}
+
+/// [`decode_arcs`] from `ber`, which starts on a sub-identifier, with `n` arcs already in
+/// `out`; `first` when `ber` starts with the packed first sub-identifier.
+fn decode_arcs_from(ber: &[u8], out: &mut [u32], mut n: usize, mut first: bool) -> usize {
     let mut push = |arc: u32| {
         if let Some(slot) = out.get_mut(n) {
             *slot = arc;
@@ -73,7 +103,6 @@ fn decode_arcs(ber: &[u8], out: &mut [u32]) -> usize {
         }
     };
     let mut acc: u64 = 0;
-    let mut first = true;
     for &b in ber {
         // As in `Arcs::next`: the mask only keeps unchecked input from overflowing.
         acc = ((acc << 7) | u64::from(b & 0x7f)) & 0x0000_ffff_ffff_ffff;
@@ -309,6 +338,12 @@ mod tests {
         let big = OidRef::new_unchecked(&[0x88, 0x37, 0x8f, 0xff, 0xff, 0xff, 0x7f]);
         assert_eq!(big.arcs().collect::<Vec<_>>(), [2, 999, u32::MAX]);
         assert_eq!(OidRef::new_unchecked(&[]).to_oid(), Oid::empty());
+        // One-octet arcs and then longer ones (ifInOctets.200), and a first sub-identifier
+        // of two octets.
+        let row = OidRef::new_unchecked(&[0x2b, 6, 1, 2, 1, 2, 2, 1, 10, 0x81, 0x48]);
+        assert_eq!(row.to_oid().arcs(), [1, 3, 6, 1, 2, 1, 2, 2, 1, 10, 200]);
+        let wide = OidRef::new_unchecked(&[0x88, 0x37, 5, 0x81, 0x00, 7]);
+        assert_eq!(wide.to_oid().arcs(), [2, 999, 5, 128, 7]);
         // Either side of the inline limit (15 arcs) gives the same arcs.
         for len in [12u8, 13, 14] {
             let ber: Vec<u8> = [0x2b].into_iter().chain(1..=len).collect();
