@@ -17,7 +17,13 @@ The last row, "kernel floor", is a bare loop of the same number of round trips: 
 first GetBulk, block in recv for the answer, nothing else (no decoding, no output). Its system
 time is what the kernel charges any client per round trip (the send, which on loopback also
 queues the datagram on snmpd's socket and wakes it, and the wait), so no client's CPU can be
-below it.
+below it. Then what the issue's CPU target (0.35x of snmpbulkwalk's) leaves above that floor
+for everything else a client does: its user time and any system time over the floor.
+
+With `--perf`, one walk of each client runs under `perf record -e cpu-clock -g`, and the
+samples say where its CPU goes: user space, the kernel waking the agent (the send's delivery on
+loopback ends in `sock_def_readable`, which wakes snmpd on the other CPU), the kernel switching
+the client out while it waits (`schedule`), and the rest of the kernel.
 """
 import argparse
 import contextlib
@@ -111,6 +117,27 @@ def kernel_floor(target, oid, reps, trips):
     return wall, r1.ru_utime - r0.ru_utime, r1.ru_stime - r0.ru_stime
 
 
+def perf_shares(name, cmd, env):
+    """Percent of a walk's CPU samples: user, waking the agent, waiting, the rest of the kernel."""
+    data = f"/tmp/snmpctl-perf-{os.getpid()}.data"
+    subprocess.run(["perf", "record", "-q", "-e", "cpu-clock", "-F", "5000", "-g", "-o", data, "--"] + cmd,
+                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    report = subprocess.run(["perf", "report", "-i", data, "--children", "--stdio", "-g", "none",
+                             "--sort", "sym"], capture_output=True, text=True, check=True).stdout
+    os.unlink(data)
+    inclusive, kernel = {}, 0.0
+    for line in report.splitlines():
+        m = re.match(r"\s*([\d.]+)%\s+([\d.]+)%\s+\[([k.])\]\s+(\S+)", line)
+        if m:
+            inclusive[m.group(4)] = float(m.group(1))
+            if m.group(3) == "k":
+                kernel += float(m.group(2))
+    wake = inclusive.get("sock_def_readable", 0.0)
+    wait = inclusive.get("schedule", 0.0)
+    return {"user": 100.0 - kernel, "waking the agent": wake, "switched out, waiting": wait,
+            "the rest of the kernel": max(kernel - wake - wait, 0.0)}
+
+
 def times(cmd, env):
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
@@ -128,8 +155,10 @@ def main():
     ap.add_argument("--before", help="another snmpctl binary, measured beside this one")
     ap.add_argument("--iftable", type=int, metavar="N",
                     help="walk ifTable of N interfaces in a private network namespace (root)")
+    ap.add_argument("--perf", action="store_true",
+                    help="also say where each client's CPU goes, from perf samples of one walk")
     a = ap.parse_args()
-    need("snmpd", "snmpbulkwalk", "strace")
+    need("snmpd", "snmpbulkwalk", "strace", *(["perf"] if a.perf else []))
     tools = {"snmpctl": BINARY}
     if a.before:
         tools["snmpctl (before)"] = a.before
@@ -170,6 +199,17 @@ def main():
             cpu = user + sys_
             print(f"{name:18s} wall {wall * 1000:7.1f} ms  user {user * 1000:6.1f} ms  sys {sys_ * 1000:6.1f} ms"
                   f"  ratios: wall {wall / base[0]:.2f}  CPU {cpu / (base[1] + base[2]):.2f}  sys {sys_ / base[2]:.2f}")
+        floor_sys = med["kernel floor"][2]
+        target = 0.35 * (base[1] + base[2])
+        print(f"the CPU target, 0.35x of snmpbulkwalk's, is {target * 1000:.1f} ms; above the kernel floor it "
+              f"leaves {(target - floor_sys) * 1000:.1f} ms for all of a client's user time and any system "
+              f"time over the floor (snmpctl's user time: {med['snmpctl'][1] * 1000:.1f} ms)")
+        if a.perf:
+            print(f"where the CPU goes, from perf samples of one walk (per round trip: the share of the median CPU)")
+            for name, cmd in cmds.items():
+                shares = perf_shares(name, cmd, env)
+                cpu_us = (med[name][1] + med[name][2]) * 1e6 / trips
+                print(f"{name:18s} " + ", ".join(f"{k} {v:.0f}% ({v * cpu_us / 100:.1f} us)" for k, v in shares.items()))
 
 
 if __name__ == "__main__":

@@ -449,15 +449,36 @@ fn write_timeticks(out: &mut String, ticks: u32, quick: bool) {
     let centis = ticks % 100;
     let secs = ticks / 100;
     let (days, hours, minutes, seconds) = (secs / 86400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
-    let _ = if quick {
-        write!(out, "{days}:{hours}:{minutes:02}:{seconds:02}.{centis:02}")
+    // Pieces pushed one by one, not through `core::fmt` (an ifTable walk has a column of them).
+    if quick {
+        push_u64(out, u64::from(days));
+        out.push(':');
     } else {
+        out.push('(');
+        push_u64(out, u64::from(ticks));
+        out.push_str(") ");
         match days {
-            0 => write!(out, "({ticks}) {hours}:{minutes:02}:{seconds:02}.{centis:02}"),
-            1 => write!(out, "({ticks}) 1 day, {hours}:{minutes:02}:{seconds:02}.{centis:02}"),
-            d => write!(out, "({ticks}) {d} days, {hours}:{minutes:02}:{seconds:02}.{centis:02}"),
+            0 => {}
+            1 => out.push_str("1 day, "),
+            d => {
+                push_u64(out, u64::from(d));
+                out.push_str(" days, ");
+            }
         }
-    };
+    }
+    push_u64(out, u64::from(hours));
+    out.push(':');
+    push_two_digits(out, minutes);
+    out.push(':');
+    push_two_digits(out, seconds);
+    out.push('.');
+    push_two_digits(out, centis);
+}
+
+/// `n` (below 100) in two digits, as `%02d`.
+fn push_two_digits(out: &mut String, n: u32) {
+    out.push(char::from(b'0'.saturating_add(u8::try_from(n / 10 % 10).unwrap_or(0))));
+    out.push(char::from(b'0'.saturating_add(u8::try_from(n % 10).unwrap_or(0))));
 }
 
 /// Appends a value as Net-SNMP prints it under `options`, by its own type (no MIB knowledge).
@@ -792,6 +813,12 @@ mod tests {
         assert_eq!(v(Value::TimeTicks(3042), "t"), "3042");
         assert_eq!(v(Value::TimeTicks(8640000), ""), "Timeticks: (8640000) 1 day, 0:00:00.00");
         assert_eq!(v(Value::TimeTicks(u32::MAX), ""), "Timeticks: (4294967295) 497 days, 2:27:52.95");
+        assert_eq!(v(Value::TimeTicks(u32::MAX), "q"), "497:2:27:52.95");
+        assert_eq!(
+            v(Value::TimeTicks(17_280_000 + 3_600_000 + 90_005), ""),
+            "Timeticks: (20970005) 2 days, 10:15:00.05"
+        );
+        assert_eq!(v(Value::TimeTicks(0), ""), "Timeticks: (0) 0:00:00.00");
         let oid = Value::ObjectIdentifier("1.3.6.1.4.1.8072.3.2.10".parse().unwrap());
         assert_eq!(v(oid.clone(), ""), "OID: iso.3.6.1.4.1.8072.3.2.10");
         assert_eq!(v(oid.clone(), "f"), "OID: .iso.3.6.1.4.1.8072.3.2.10");
