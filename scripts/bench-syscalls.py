@@ -24,6 +24,12 @@ With `--perf`, one walk of each client runs under `perf record -e cpu-clock -g`,
 samples say where its CPU goes: user space, the kernel waking the agent (the send's delivery on
 loopback ends in `sock_def_readable`, which wakes snmpd on the other CPU), the kernel switching
 the client out while it waits (`schedule`), and the rest of the kernel.
+
+The kernel splits a process's CPU time into user and system time by where its timer ticks
+land, so those two columns move by several milliseconds from run to run even when their sum
+does not. With `--instructions`, one walk of each client runs under valgrind's callgrind: its
+user-space instructions, per round trip and per varbind, are the same every run, which is what
+to compare when changing the client's own code.
 """
 import argparse
 import contextlib
@@ -138,6 +144,18 @@ def perf_shares(name, cmd, env):
             "the rest of the kernel": max(kernel - wake - wait, 0.0)}
 
 
+def instructions(cmd, env):
+    """User-space instructions of one walk, counted by callgrind (-t 10: it runs slowly there)."""
+    out = f"/tmp/snmpctl-callgrind-{os.getpid()}.out"
+    slow = cmd[:2] + ["-t", "10"] + cmd[2:] if cmd[1] == "walk" else cmd[:1] + ["-t", "10"] + cmd[1:]
+    subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"] + slow, env=env,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    total = next(int(line.split()[1]) for line in Path(out).read_text().splitlines()
+                 if line.startswith("summary:"))
+    os.unlink(out)
+    return total
+
+
 def times(cmd, env):
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
@@ -157,8 +175,11 @@ def main():
                     help="walk ifTable of N interfaces in a private network namespace (root)")
     ap.add_argument("--perf", action="store_true",
                     help="also say where each client's CPU goes, from perf samples of one walk")
+    ap.add_argument("--instructions", action="store_true",
+                    help="also count each client's user-space instructions for one walk (valgrind)")
     a = ap.parse_args()
-    need("snmpd", "snmpbulkwalk", "strace", *(["perf"] if a.perf else []))
+    need("snmpd", "snmpbulkwalk", "strace", *(["perf"] if a.perf else []),
+         *(["valgrind"] if a.instructions else []))
     tools = {"snmpctl": BINARY}
     if a.before:
         tools["snmpctl (before)"] = a.before
@@ -198,12 +219,19 @@ def main():
                 continue
             cpu = user + sys_
             print(f"{name:18s} wall {wall * 1000:7.1f} ms  user {user * 1000:6.1f} ms  sys {sys_ * 1000:6.1f} ms"
-                  f"  ratios: wall {wall / base[0]:.2f}  CPU {cpu / (base[1] + base[2]):.2f}  sys {sys_ / base[2]:.2f}")
+                  f"  ratios: wall {wall / base[0]:.2f}  CPU {cpu / (base[1] + base[2]):.2f}  sys {sys_ / max(base[2], 1e-9):.2f}")
         floor_sys = med["kernel floor"][2]
         target = 0.35 * (base[1] + base[2])
         print(f"the CPU target, 0.35x of snmpbulkwalk's, is {target * 1000:.1f} ms; above the kernel floor it "
               f"leaves {(target - floor_sys) * 1000:.1f} ms for all of a client's user time and any system "
               f"time over the floor (snmpctl's user time: {med['snmpctl'][1] * 1000:.1f} ms)")
+        if a.instructions:
+            varbinds = subprocess.run(cmds["snmpbulkwalk"], env=env, capture_output=True, check=True).stdout.count(b"\n")
+            print(f"user-space instructions of one walk (callgrind), {varbinds} varbinds")
+            counted = {name: instructions(cmd, env) for name, cmd in cmds.items()}
+            for name, n in counted.items():
+                print(f"{name:18s} {n / 1e6:9.1f} M  {n / trips:8.0f} a round trip  {n / varbinds:6.0f} a varbind"
+                      f"  ratio {n / counted['snmpbulkwalk']:.3f}")
         if a.perf:
             print(f"where the CPU goes, from perf samples of one walk (per round trip: the share of the median CPU)")
             for name, cmd in cmds.items():

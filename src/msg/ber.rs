@@ -253,12 +253,18 @@ pub(crate) fn check_oid(content: &[u8]) -> Result<(OidRef<'_>, bool), OidProblem
     if content.len() < MAX_ARCS && content.iter().fold(0u8, |acc, b| acc | b) & 0x80 == 0 {
         return Ok((OidRef::new_unchecked(content), false));
     }
+    // The one-octet sub-identifiers before the first octet with bit 8 need no check (a MIB-2
+    // row whose index passed 127: only that last arc has two octets).
+    let ones = content.iter().position(|b| b & 0x80 != 0).unwrap_or(content.len());
+    let mut arcs: usize = ones.saturating_add(1);
+    if arcs > MAX_ARCS {
+        return Err(OidProblem::TooLong(count_arcs(content)));
+    }
     // One sub-identifier at a time: its octets run up to the first one without bit 8.
-    let mut rest = content;
+    let mut rest = content.get(ones..).unwrap_or_default();
     let mut non_minimal = false;
     // The first sub-identifier packs two arcs (X*40+Y) and may exceed 32 bits by 80.
-    let mut limit = u64::from(u32::MAX) + 80;
-    let mut arcs: usize = 1;
+    let mut limit = if ones == 0 { u64::from(u32::MAX) + 80 } else { u64::from(u32::MAX) };
     while let Some(&lead) = rest.first() {
         let len = rest.iter().position(|b| b & 0x80 == 0).ok_or(OidProblem::Truncated)?.saturating_add(1);
         let (sub, tail) = rest.split_at_checked(len).ok_or(OidProblem::Truncated)?;
@@ -360,6 +366,16 @@ mod tests {
         assert_eq!(oid.arcs(), &[2, 999, 1]);
         assert_eq!(parse_oid(&[0x01; 128]), Err(OidProblem::TooLong(129)));
         assert!(parse_oid(&[0x01; 127]).is_ok());
+        // Past a run of one-octet arcs: a first arc of 0x90 80 80 80 4f (2^32 + 79, within the
+        // first sub-identifier's extra 80) is fine, the same as a later arc is not.
+        assert!(parse_oid(&[0x90, 0x80, 0x80, 0x80, 0x4f]).is_ok());
+        assert_eq!(parse_oid(&[0x2b, 6, 0x90, 0x80, 0x80, 0x80, 0x4f]), Err(OidProblem::ArcOverflow));
+        let (oid, nm) = parse_oid(&[0x2b, 6, 1, 0x81, 0x48]).unwrap();
+        assert_eq!((oid.arcs(), nm), (&[1u32, 3, 6, 1, 200][..], false));
+        assert_eq!(parse_oid(&[0x2b, 6, 1, 0x80, 0x48]).map(|(_, nm)| nm), Ok(true));
+        assert_eq!(parse_oid(&[0x2b, 6, 1, 0x81]), Err(OidProblem::Truncated));
+        let long: Vec<u8> = [0x01; 127].into_iter().chain([0x81, 0x00]).collect();
+        assert_eq!(parse_oid(&long), Err(OidProblem::TooLong(129)));
     }
 
     #[test]
