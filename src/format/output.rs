@@ -266,11 +266,15 @@ fn push_arc(out: &mut String, arc: u32) {
 /// [`write_oid`] writes them.
 #[derive(Debug, Default, Clone)]
 pub struct LineWriter {
+    /// The previous OID's first arc, and the form it was written in.
+    first: Option<(u32, OidFormat)>,
     /// The previous OID's arcs after the first.
     arcs: Vec<u32>,
-    /// Their text, `.N` each.
+    /// Its whole text: the first arc's, then `.N` for each of `arcs`.
     text: String,
-    /// `ends[i]`: the length of `text` through arc `i`.
+    /// The length of the first arc's text.
+    head: usize,
+    /// `ends[i]`: the length of `text` through `arcs[i]`.
     ends: Vec<usize>,
 }
 
@@ -297,9 +301,16 @@ impl LineWriter {
             return;
         }
         let Some((&first, rest)) = oid.arcs().split_first() else { return };
-        push_first_arc(out, first, options);
+        if self.first != Some((first, options.oid_format)) {
+            self.first = Some((first, options.oid_format));
+            self.arcs.clear();
+            self.ends.clear();
+            self.text.clear();
+            push_first_arc(&mut self.text, first, options);
+            self.head = self.text.len();
+        }
         let same = self.arcs.iter().zip(rest).take_while(|(a, b)| a == b).count();
-        let kept = same.checked_sub(1).and_then(|i| self.ends.get(i)).copied().unwrap_or(0);
+        let kept = same.checked_sub(1).and_then(|i| self.ends.get(i)).copied().unwrap_or(self.head);
         self.arcs.truncate(same);
         self.ends.truncate(same);
         self.text.truncate(kept);
@@ -771,6 +782,16 @@ mod tests {
                 write_varbind(&mut plain, &vb, &o(opts));
                 assert_eq!(ours, plain, "-O{opts} {oid}");
             }
+        }
+        // One writer, the form changing from line to line.
+        let mut writer = LineWriter::new();
+        for (i, oid) in oids.iter().enumerate() {
+            let opts = o(["n", "f", "", "n"][i % 4]);
+            let vb = VarBind::new(oid.parse().unwrap(), Value::Integer(7));
+            let (mut ours, mut plain) = (String::new(), String::new());
+            writer.write_varbind(&mut ours, &vb, &opts);
+            write_varbind(&mut plain, &vb, &opts);
+            assert_eq!(ours, plain, "{oid}");
         }
     }
 
