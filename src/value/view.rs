@@ -76,16 +76,17 @@ fn decode_arcs(ber: &[u8], out: &mut [u32]) -> usize {
             40..=79 => (1, u32::from(lead).saturating_sub(40)),
             _ => (2, u32::from(lead).saturating_sub(80)),
         };
-        n = 2;
-        taken = 1;
+        // At most `tail.len()` (fewer than MAX_ARCS) one-octet arcs: the count cannot wrap.
+        let mut run = 0usize;
         for (slot, &b) in tail.iter_mut().zip(ber.get(1..).unwrap_or(&[])) {
             if b & 0x80 != 0 {
                 break;
             }
             *slot = u32::from(b);
-            n = n.saturating_add(1);
-            taken = taken.saturating_add(1);
+            run = run.wrapping_add(1);
         }
+        n = run.saturating_add(2);
+        taken = run.saturating_add(1);
         if taken == ber.len() {
             return n;
         }
