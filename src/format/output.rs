@@ -200,7 +200,7 @@ pub(crate) fn push_text_octets(out: &mut String, bytes: &[u8], raw: bool) {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn raw_bytes(text: &str) -> std::borrow::Cow<'_, [u8]> {
-    if !text.as_bytes().contains(&0xf4) {
+    if memchr::memchr(0xf4, text.as_bytes()).is_none() {
         return std::borrow::Cow::Borrowed(text.as_bytes());
     }
     let mut bytes = Vec::with_capacity(text.len());
@@ -216,7 +216,7 @@ pub fn raw_bytes(text: &str) -> std::borrow::Cow<'_, [u8]> {
 /// How many octets [`raw_bytes`] gives for `text`: its length in UTF-8, each carried octet
 /// counting one (the width Net-SNMP's tools give a cell).
 pub fn raw_len(text: &str) -> usize {
-    if !text.as_bytes().contains(&0xf4) {
+    if memchr::memchr(0xf4, text.as_bytes()).is_none() {
         return text.len();
     }
     text.chars().map(|c| if u32::from(c) >= RAW_BASE { 1 } else { c.len_utf8() }).sum()
