@@ -25,9 +25,9 @@ samples say where its CPU goes: user space, the kernel waking the agent (the sen
 loopback ends in `sock_def_readable`, which wakes snmpd on the other CPU), the kernel switching
 the client out while it waits (`schedule`), and the rest of the kernel.
 
-The kernel splits a process's CPU time into user and system time by where its timer ticks
-land, so those two columns move by several milliseconds from run to run even when their sum
-does not. With `--instructions`, one walk of each client runs under valgrind's callgrind: its
+Unless it is built for precise accounting, the kernel splits a process's CPU time into user
+and system time by where its timer ticks land, so those two columns move by several
+milliseconds from run to run even when their sum does not. With `--instructions`, one walk of each client runs under valgrind's callgrind: its
 user-space instructions, per round trip and per varbind, are the same every run, which is what
 to compare when changing the client's own code.
 """
@@ -123,7 +123,7 @@ def kernel_floor(target, oid, reps, trips):
     return wall, r1.ru_utime - r0.ru_utime, r1.ru_stime - r0.ru_stime
 
 
-def perf_shares(name, cmd, env):
+def perf_shares(cmd, env):
     """Percent of a walk's CPU samples: user, waking the agent, waiting, the rest of the kernel."""
     data = f"/tmp/snmpctl-perf-{os.getpid()}.data"
     subprocess.run(["perf", "record", "-q", "-e", "cpu-clock", "-F", "5000", "-g", "-o", data, "--"] + cmd,
@@ -233,9 +233,9 @@ def main():
                 print(f"{name:18s} {n / 1e6:9.1f} M  {n / trips:8.0f} a round trip  {n / varbinds:6.0f} a varbind"
                       f"  ratio {n / counted['snmpbulkwalk']:.3f}")
         if a.perf:
-            print(f"where the CPU goes, from perf samples of one walk (per round trip: the share of the median CPU)")
+            print("where the CPU goes, from perf samples of one walk (per round trip: the share of the median CPU)")
             for name, cmd in cmds.items():
-                shares = perf_shares(name, cmd, env)
+                shares = perf_shares(cmd, env)
                 cpu_us = (med[name][1] + med[name][2]) * 1e6 / trips
                 print(f"{name:18s} " + ", ".join(f"{k} {v:.0f}% ({v * cpu_us / 100:.1f} us)" for k, v in shares.items()))
 
