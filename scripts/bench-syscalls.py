@@ -44,6 +44,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import ber
 from benchlib import BINARY, Snmpd, need
 
 HERE = Path(__file__).resolve().parent
@@ -86,32 +87,12 @@ def iftable_agent(interfaces):
         subprocess.run(["ip", "netns", "del", ns], check=False)
 
 
-def ber_oid(text):
-    arcs = [int(a) for a in text.strip(".").split(".")]
-    out = bytearray([arcs[0] * 40 + arcs[1]])
-    for arc in arcs[2:]:
-        groups = [arc & 0x7F]
-        arc >>= 7
-        while arc:
-            groups.append(0x80 | (arc & 0x7F))
-            arc >>= 7
-        out += bytes(reversed(groups))
-    return bytes([0x06, len(out)]) + bytes(out)
-
-
-def tlv(tag, body):
-    assert len(body) < 128 or tag == 0x30
-    if len(body) < 128:
-        return bytes([tag, len(body)]) + body
-    return bytes([tag, 0x82, len(body) >> 8, len(body) & 0xFF]) + body
-
-
 def kernel_floor(target, oid, reps, trips):
     """(wall, user, sys) of `trips` bare round trips: one GetBulk sent, its answer received."""
     host, port = target.removeprefix("udp:").rsplit(":", 1)
-    vb = tlv(0x30, ber_oid(oid) + b"\x05\x00")
-    pdu = tlv(0xA5, b"\x02\x01\x01\x02\x01\x00\x02\x01" + bytes([reps]) + tlv(0x30, vb))
-    msg = tlv(0x30, b"\x02\x01\x01" + tlv(0x04, b"public") + pdu)
+    # GetBulk (0xA5): non-repeaters 0 and max-repetitions in error-status and error-index's places.
+    msg = ber.message([ber.tlv(0x30, ber.oid(oid) + b"\x05\x00")], pdu_tag=0xA5,
+                      request_id=ber.integer(1), es=ber.integer(0), ei=ber.integer(reps))
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.connect((host, int(port)))
     r0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()

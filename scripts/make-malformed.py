@@ -10,53 +10,15 @@ Each <name>.bin has a <name>.json saying what snmpctl must do, worked out by han
 import json
 from pathlib import Path
 
+from ber import integer, message, oid, oid_body, tlv
+
 OUT = Path(__file__).resolve().parent.parent / "fixtures" / "malformed"
-
-
-def tlv(tag, content, long_len=None):
-    n = len(content)
-    if long_len:  # non-minimal long form with `long_len` length octets
-        ln = bytes([0x80 | long_len]) + n.to_bytes(long_len, "big")
-    elif n < 0x80:
-        ln = bytes([n])
-    else:
-        b = n.to_bytes((n.bit_length() + 7) // 8, "big")
-        ln = bytes([0x80 | len(b)]) + b
-    return bytes([tag]) + ln + content
-
-
-def integer(v, tag=0x02):
-    n = max(1, (v.bit_length() + 8) // 8)
-    return tlv(tag, v.to_bytes(n, "big", signed=True))
-
-
-def oid_body(arcs):
-    out = bytearray([arcs[0] * 40 + arcs[1]])
-    for a in arcs[2:]:
-        chunk = [a & 0x7F]
-        a >>= 7
-        while a:
-            chunk.append(0x80 | (a & 0x7F))
-            a >>= 7
-        out += bytes(reversed(chunk))
-    return bytes(out)
-
-
-def oid(text):
-    return tlv(0x06, oid_body([int(x) for x in text.split(".")]))
-
 
 SYSUP = "1.3.6.1.2.1.1.3.0"
 
 
 def vb(name, value):
     return tlv(0x30, oid(name) + value)
-
-
-def message(varbinds, pdu_tag=0xA2, request_id=integer(1234), es=integer(0), ei=integer(0), version=1,
-            community=b"public"):
-    pdu = tlv(pdu_tag, request_id + es + ei + tlv(0x30, b"".join(varbinds)))
-    return tlv(0x30, integer(version) + tlv(0x04, community) + pdu)
 
 
 # Offsets: a v2c message "30 LL 02 01 01 04 06 public" puts the PDU at 13 when LL is one octet;
