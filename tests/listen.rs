@@ -2017,3 +2017,122 @@ fn views_decide_as_snmptrapd_decides() {
     assert!(expected.contains("(1)") && expected.contains("(4)"), "{expected}");
     assert!(!expected.contains("(2)") && !expected.contains("(8)"), "{expected}");
 }
+
+/// VACM as snmptrapd applies it to notifications: the same file (com2sec with a context and a
+/// denying entry, group, access, setAccess, authAccess, authGroup, authUser, authCommunity
+/// with -v, a directive in capitals, `authGroup`, which snmptrapd 5.9 reads as authUser unless it
+/// is written `authgroup`) given to snmptrapd and to `snmpctl listen --config`, the
+/// same v1, v2c and v3 notifications sent to both; what each logged and what each handler
+/// read compared. Among them the consequences of Net-SNMP's tables: a second authCommunity
+/// line for a community adds nothing, an `access` entry of the message's own model shadows an
+/// `any` one, and `authUser execute ops2 priv` lets ops2 execute at authNoPriv.
+#[test]
+fn vacm_decides_as_snmptrapd_decides() {
+    let dir = temp_dir("trapd-vacm");
+    let script = handler_script(&dir);
+    let conf = |out: &Path| {
+        format!(
+            "authCommunity log public\n\
+             authCommunity execute,net public\n\
+             AUTHCOMMUNITY log,execute -v 1 old\n\
+             com2sec -Cn lab labsec 127.0.0.0/8 lab\n\
+             group labgroup v2c labsec\n\
+             view linkEvents included .1.3.6.1.6.3.1.1.5\n\
+             authAccess log,execute labgroup -s v2c linkEvents noauth lab\n\
+             com2sec negsec !127.0.0.1 neg\n\
+             com2sec negsec default neg\n\
+             group neggroup v2c negsec\n\
+             authAccess log neggroup -s v2c _all_\n\
+             com2sec shadowsec default shadow\n\
+             group shadowgrp v2c shadowsec\n\
+             authAccess log shadowgrp _all_ noauth\n\
+             access shadowgrp \"\" v2c noauth exact _all_ none none\n\
+             com2sec setsec default setc\n\
+             group setgrp v2c setsec\n\
+             setAccess setgrp \"\" v2c noauth exact execute _all_\n\
+             setaccess setgrp \"\" v2c noauth exact log linkEvents\n\
+             createUser -e {V3_ENGINE_A} ops SHA {AUTH_PASS} AES {PRIV_PASS}\n\
+             createUser -e {V3_ENGINE_A} ops2 SHA {AUTH_PASS} AES {PRIV_PASS}\n\
+             group admins usm ops\n\
+             authgroup log,execute admins priv\n\
+             createUser -e {V3_ENGINE_A} ops3 SHA {AUTH_PASS} AES {PRIV_PASS}\n\
+             group others usm ops3\n\
+             authGroup log,execute others noauth\n\
+             authUser log ops2 auth\n\
+             authUser execute ops2 priv\n\
+             traphandle default {s} {o} default\n",
+            s = script.display(),
+            o = out.display()
+        )
+    };
+    let (theirs_out, ours_out) = (dir.join("theirs"), dir.join("ours"));
+    std::fs::create_dir_all(&theirs_out).unwrap();
+    std::fs::create_dir_all(&ours_out).unwrap();
+    let theirs = Snmptrapd::start("trapd-vacm-theirs", &conf(&theirs_out), &[]);
+    std::fs::write(dir.join("ours.conf"), conf(&ours_out)).unwrap();
+    let ours_conf = dir.join("ours.conf").display().to_string();
+    let ours = Listener::start("trapd-vacm-ours", false, &["--config", &ours_conf, "-n"]);
+
+    let down = "1.3.6.1.6.3.1.1.5.3";
+    let ent = "1.3.6.1.4.1.8072.2.3.0.1";
+    let v2 = |community: &str, uptime: &str, oid: &str| -> Vec<String> {
+        ["-v", "2c", "-c", community, "TARGET", uptime, oid].map(str::to_owned).to_vec()
+    };
+    let mut sends: Vec<Vec<String>> = vec![
+        v2("public", "1", down), // logged; no handler: the second line adds nothing
+        v2("old", "2", down),    // refused: -v 1
+        v2("lab", "3", down),    // logged, handler (context "lab")
+        v2("lab", "4", ent),     // refused: not in linkEvents
+        v2("neg", "5", down),    // refused: the denying entry comes first
+        v2("shadow", "6", down), // refused: the v2c access entry is chosen, and has no log view
+        v2("setc", "7", down),   // logged, handler
+        v2("setc", "8", ent),    // handler only
+        v2("nobody", "9", down), // refused
+    ];
+    // v1 Trap with -v 1's community: logged, handler.
+    sends.push(
+        ["-v", "1", "-c", "old", "TARGET", "1.3.6.1.4.1.8072.2.3", "192.0.2.7", "6", "17", "10"]
+            .map(str::to_owned)
+            .to_vec(),
+    );
+    // v3: ops (group admins) at authPriv: logged, handler; ops2 at authNoPriv: logged, and the
+    // handler as well.
+    let mut v3 = auth_priv("ops", "SHA", AUTH_PASS, "AES", PRIV_PASS);
+    v3.extend(["-e", V3_ENGINE_A, "TARGET", "11", down].map(str::to_owned));
+    sends.push(v3);
+    sends.push(
+        ["-v", "3", "-u", "ops2", "-l", "authNoPriv", "-a", "SHA", "-A", AUTH_PASS, "-e", V3_ENGINE_A]
+            .into_iter()
+            .chain(["TARGET", "12", down])
+            .map(str::to_owned)
+            .collect(),
+    );
+    // ops3, in group others, which `authGroup` does not name: refused.
+    let mut v3 = auth_priv("ops3", "SHA", AUTH_PASS, "AES", PRIV_PASS);
+    v3.extend(["-e", V3_ENGINE_A, "TARGET", "13", down].map(str::to_owned));
+    sends.push(v3);
+    sends.push(v2("public", "99", down)); // the marker: both have caught up
+    for target in [theirs.target(), ours.target()] {
+        for args in &sends {
+            let args: Vec<&str> =
+                args.iter().map(|a| if a == "TARGET" { target.as_str() } else { a.as_str() }).collect();
+            ok(&tool("snmptrap", &args));
+        }
+    }
+    let handled = 6;
+    let expected = normalize(&until_marked(|| theirs.log(), "(99)", 1));
+    let expected = expected.split_once("NET-SNMP version 5.9.3\n").map_or("", |(_, b)| b).to_owned();
+    let theirs_runs = handler_runs(&theirs_out, handled);
+    let got = normalize(&until_marked(|| ours.text(), "(99)", 1));
+    let ours_runs = handler_runs(&ours_out, handled);
+    ours.stop();
+    assert_eq!(got, expected);
+    for logged in ["(1)", "(3)", "(7)", "(11)", "(12)", "(99)"] {
+        assert!(expected.contains(logged), "{logged}: {expected}");
+    }
+    for refused in ["(2)", "(4)", "(5)", "(6)", "(8)", "(9)", "(13)"] {
+        assert!(!expected.contains(refused), "{refused}: {expected}");
+    }
+    assert_eq!(theirs_runs.len(), handled, "{theirs_runs:#?}");
+    assert_eq!(ours_runs, theirs_runs);
+}

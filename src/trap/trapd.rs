@@ -1,7 +1,8 @@
-//! snmptrapd.conf as snmptrapd reads it: who may send (`authCommunity`, `authUser`,
-//! `disableAuthorization`), what each notification triggers (log, execute, net), the users
-//! (`createUser`), the handlers (`traphandle`) and the listener's settings, so that an existing
-//! configuration carries over.
+//! snmptrapd.conf as snmptrapd reads it: who may send, and what each notification may trigger
+//! (log, execute, net), by VACM as snmptrapd applies it ([`vacm`]: `authCommunity`, `authUser`,
+//! `authGroup`, `authAccess`, `setAccess`, `com2sec`, `group`, `access`, `view`,
+//! `disableAuthorization`); the users (`createUser`), the handlers (`traphandle`), forwarding
+//! and the listener's settings, so that an existing configuration carries over.
 //!
 //! ```
 //! use snmpctl::trap::trapd::{Action, TrapdConfig};
@@ -12,9 +13,10 @@
 //! assert!(config.ignored.is_empty());
 //! let link_down = "1.3.6.1.6.3.1.1.5.3".parse()?;
 //! let from = "127.0.0.1:40000".parse().unwrap();
-//! let allowed = config.permitted_community(b"public", from, Some(&link_down));
+//! let v2c = snmpctl::msg::Version::V2c;
+//! let allowed = config.permitted_community(v2c, b"public", from, Some(&link_down));
 //! assert!(allowed.log && allowed.execute && !allowed.net);
-//! assert!(!config.permitted_community(b"private", from, Some(&link_down)).log);
+//! assert!(!config.permitted_community(v2c, b"private", from, Some(&link_down)).log);
 //! let handlers: Vec<_> = config.handlers_for(Some(&link_down)).map(|h| h.program.as_str()).collect();
 //! assert_eq!(handlers, ["/usr/local/bin/link-down"]);
 //! # let _ = Action::Log;
@@ -22,11 +24,12 @@
 //! ```
 //!
 //! As in snmptrapd since 5.3, with a configuration and no `disableAuthorization yes`, a
-//! notification is processed only as far as some rule grants it. A rule's OID restricts it to
-//! notifications whose snmpTrapOID lies in that subtree (snmptrapd matches only that, not the
-//! payload); `-V VIEW` restricts it to a view of `view` lines (snmptrapd 5.9 reads `-V`, its
-//! manual says `-v`). A directive snmpctl does not apply yet is listed in [`TrapdConfig::ignored`] with
-//! its file, line and why; so is a line that cannot be used.
+//! notification is processed only as far as its access entry's views hold its snmpTrapOID
+//! (snmptrapd matches only that, not the payload). Directives are read whatever their case, as
+//! snmptrapd reads them. A directive snmpctl does not apply is listed in
+//! [`TrapdConfig::ignored`] with its file, line and why; so is a line that cannot be used.
+
+pub mod vacm;
 
 use super::TrapUser;
 use crate::usm::SecurityLevel;
@@ -51,12 +54,6 @@ impl Permitted {
     /// Whether anything at all is permitted.
     pub fn any(self) -> bool {
         self.log || self.execute || self.net
-    }
-
-    fn add(&mut self, other: Permitted) {
-        self.log |= other.log;
-        self.execute |= other.execute;
-        self.net |= other.net;
     }
 }
 
@@ -107,6 +104,12 @@ impl Source {
                 _ => return Err(format!("source {text:?}: bad prefix length or mask")),
             },
         };
+        if let IpAddr::V4(v4) = ip
+            && u32::from(v4) & u32::MAX.checked_shr(u32::from(prefix)).unwrap_or(0) != 0
+        {
+            // Net-SNMP refuses an IPv4 network with bits outside its mask.
+            return Err(format!("source {text:?}: the address has bits outside the mask"));
+        }
         Ok(Source::Net(ip, prefix))
     }
 
@@ -128,69 +131,6 @@ impl Source {
             }
             _ => false,
         }
-    }
-}
-
-/// Who a rule is about.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Who {
-    /// `authCommunity`: v1 and v2c messages with this community.
-    Community(Vec<u8>),
-    /// `authUser`: v3 messages from this user at this level or above.
-    User {
-        /// The user name.
-        name: Vec<u8>,
-        /// The lowest level accepted (snmptrapd's default: authNoPriv).
-        level: SecurityLevel,
-    },
-}
-
-/// One `authCommunity` or `authUser` line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rule {
-    /// What it grants.
-    pub grants: Permitted,
-    /// Whom.
-    pub who: Who,
-    /// From where (communities only; `authUser` has no SOURCE).
-    pub source: Source,
-    /// For which notifications, by their snmpTrapOID.
-    pub only: Only,
-}
-
-/// A rule's `[OID | -v VIEW]` field.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Only {
-    /// Every notification.
-    Any,
-    /// Those whose snmpTrapOID lies in this subtree.
-    Subtree(Oid),
-    /// Those whose snmpTrapOID the named view (`view` lines) includes.
-    View(String),
-}
-
-/// One `view NAME included|excluded SUBTREE [MASK]` line (RFC 3415 view families).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ViewFamily {
-    /// The subtree.
-    pub subtree: Oid,
-    /// Bits of the mask, one per sub-identifier of the subtree (missing bits are 1): 1 must
-    /// match, 0 matches anything.
-    pub mask: Vec<u8>,
-    /// Included or excluded.
-    pub included: bool,
-}
-
-impl ViewFamily {
-    fn matches(&self, oid: &Oid) -> bool {
-        let (sub, arcs) = (self.subtree.arcs(), oid.arcs());
-        if arcs.len() < sub.len() {
-            return false;
-        }
-        sub.iter().zip(arcs).enumerate().all(|(i, (s, a))| {
-            let bit = self.mask.get(i / 8).is_none_or(|m| m & (0x80 >> (i % 8)) != 0);
-            !bit || s == a
-        })
     }
 }
 
@@ -278,8 +218,8 @@ impl std::fmt::Display for Ignored {
 pub struct TrapdConfig {
     /// `createUser` lines.
     pub users: Vec<TrapUser>,
-    /// `authCommunity` and `authUser` lines, in order.
-    pub rules: Vec<Rule>,
+    /// The access control tables the lines fill (VACM, as snmptrapd applies it).
+    pub vacm: vacm::Vacm,
     /// `disableAuthorization yes`: everything is permitted.
     pub disable_authorization: bool,
     /// `traphandle` lines, in order.
@@ -314,10 +254,9 @@ pub struct TrapdConfig {
     pub execute1: Option<String>,
     /// What traphandle programs read for SNMPv2 notifications (`format execute2`, `format execute`).
     pub execute2: Option<String>,
-    /// Lines not applied, with why.
+    /// Lines not applied (or, for a TYPES word snmptrapd does not know either, applied
+    /// without it), with why.
     pub ignored: Vec<Ignored>,
-    /// `view` lines, by view name, in order.
-    pub views: std::collections::HashMap<String, Vec<ViewFamily>>,
 }
 
 /// generic-trap authenticationFailure (RFC 1157).
@@ -329,19 +268,6 @@ fn boolean(word: Option<&String>) -> Option<bool> {
         Some("0" | "no" | "false") => Some(false),
         _ => None,
     }
-}
-
-fn grants(types: &str) -> Result<Permitted, String> {
-    let mut p = Permitted::default();
-    for t in types.split(',') {
-        match t.trim() {
-            "log" => p.log = true,
-            "execute" => p.execute = true,
-            "net" => p.net = true,
-            other => return Err(format!("{other:?} is not log, execute or net")),
-        }
-    }
-    Ok(p)
 }
 
 impl TrapdConfig {
@@ -363,8 +289,13 @@ impl TrapdConfig {
             let words = super::config_words(line);
             let Some(directive) = words.first().cloned() else { continue };
             let rest = words.get(1..).unwrap_or(&[]);
-            if let Err(why) = self.directive(&directive, rest, line, &at, resolve) {
-                self.ignored.push(Ignored { at, directive, why });
+            match self.directive(&directive, rest, line, &at, resolve) {
+                Ok(notes) => {
+                    for why in notes {
+                        self.ignored.push(Ignored { at: at.clone(), directive: directive.clone(), why });
+                    }
+                }
+                Err(why) => self.ignored.push(Ignored { at, directive, why }),
             }
         }
     }
@@ -376,38 +307,33 @@ impl TrapdConfig {
         line: &str,
         at: &str,
         resolve: &dyn Fn(&str) -> Result<Oid, String>,
-    ) -> Result<(), String> {
+    ) -> Result<Vec<String>, String> {
         let flag = || boolean(rest.first()).ok_or_else(|| "expects yes or no".to_string());
-        match directive {
-            "authCommunity" => {
-                let types = rest.first().ok_or("needs TYPES and a COMMUNITY")?;
-                let community = rest.get(1).ok_or("needs a COMMUNITY")?;
-                let source = rest.get(2).map_or(Ok(Source::Any), |s| Source::parse(s))?;
-                let only = self.restriction(rest.get(3..).unwrap_or(&[]), resolve)?;
-                let who = Who::Community(community.as_bytes().to_vec());
-                self.rules.push(Rule { grants: grants(types)?, who, source, only });
+        // snmptrapd matches directives whatever their case.
+        match directive.to_ascii_lowercase().as_str() {
+            "authcommunity" => return self.vacm.shorthand(vacm::Shorthand::Community, rest, resolve),
+            "authuser" => return self.vacm.shorthand(vacm::Shorthand::User, rest, resolve),
+            // snmptrapd 5.9 takes GROUP as a group only when the line says `authgroup`, in
+            // lower case (it compares the word as written); otherwise it is authUser's USER.
+            "authgroup" if directive == "authgroup" => {
+                return self.vacm.shorthand(vacm::Shorthand::Group, rest, resolve);
             }
-            "authUser" => {
-                let types = rest.first().ok_or("needs TYPES and a USER")?;
-                let mut rest = rest.get(1..).unwrap_or(&[]);
-                if rest.first().map(String::as_str) == Some("-s") {
-                    let model = rest.get(1).map(String::as_str).unwrap_or("");
-                    if !model.eq_ignore_ascii_case("usm") {
-                        return Err(format!("security model {model:?}: snmpctl speaks usm only"));
-                    }
-                    rest = rest.get(2..).unwrap_or(&[]);
-                }
-                let name = rest.first().ok_or("needs a USER")?;
-                let level = match rest.get(1) {
-                    Some(l) => l.parse::<SecurityLevel>().map_err(|e| e.to_string())?,
-                    None => SecurityLevel::AuthNoPriv,
-                };
-                let only = self.restriction(rest.get(2..).unwrap_or(&[]), resolve)?;
-                let who = Who::User { name: name.as_bytes().to_vec(), level };
-                self.rules.push(Rule { grants: grants(types)?, who, source: Source::Any, only });
+            "authgroup" => {
+                let mut notes = self.vacm.shorthand(vacm::Shorthand::User, rest, resolve)?;
+                notes.push(format!(
+                    "snmptrapd 5.9 reads {directive} as authUser (only `authgroup`, in lower case, names a \
+                     group), so the GROUP is taken as a user name, here as there; write authgroup"
+                ));
+                return Ok(notes);
             }
-            "disableAuthorization" => self.disable_authorization = flag()?,
-            "doNotLogTraps" => {
+            "authaccess" => return self.vacm.auth_access(rest),
+            "setaccess" => self.vacm.set_access(rest)?,
+            "access" => self.vacm.access_line(rest)?,
+            "group" => self.vacm.group(rest)?,
+            "com2sec" => self.vacm.com2sec(rest, false)?,
+            "com2sec6" => self.vacm.com2sec(rest, true)?,
+            "disableauthorization" => self.disable_authorization = flag()?,
+            "donotlogtraps" => {
                 // snmptrapd 5.9 reads the value with atoi(): only a number above 0 counts.
                 let word = rest.first().map_or("", String::as_str);
                 let digits = word.trim_start_matches(['+', '-']);
@@ -421,12 +347,12 @@ impl TrapdConfig {
                     ));
                 }
             }
-            "ignoreAuthFailure" => self.ignore_auth_failure = flag()?,
-            "doNotRetainNotificationLogs" | "doNotFork" => {
+            "ignoreauthfailure" => self.ignore_auth_failure = flag()?,
+            "donotretainnotificationlogs" | "donotfork" => {
                 // snmpctl keeps no NOTIFICATION-LOG-MIB table and never forks: nothing to do.
                 flag()?;
             }
-            "createUser" => {
+            "createuser" => {
                 let mut user = super::users::create_user(rest)?;
                 // What a user may trigger, and at which level, is the authUser rules' to say.
                 user.min_level = SecurityLevel::NoAuthNoPriv;
@@ -442,22 +368,26 @@ impl TrapdConfig {
                 let args = rest.get(2..).unwrap_or(&[]).to_vec();
                 self.handlers.push(Handler { matches, program: program.clone(), args, at: at.to_owned() });
             }
-            "snmpTrapdAddr" => {
+            "snmptrapdaddr" => {
                 let list = line.split_once(char::is_whitespace).map_or("", |(_, r)| r.trim());
                 self.listen
                     .extend(list.split(',').map(str::trim).filter(|a| !a.is_empty()).map(str::to_owned));
             }
-            "outputOption" => self.output_options.push_str(rest.first().map_or("", String::as_str)),
+            "outputoption" => self.output_options.push_str(rest.first().map_or("", String::as_str)),
             "forward" => {
                 let target = rest.first().ok_or("needs an OID (or default) and a DESTINATION")?;
                 let destination = rest.get(1).ok_or("needs a DESTINATION")?;
                 let matches = Match::parse(target, resolve)?;
                 self.forwards.push(Forward { matches, destination: destination.clone(), at: at.to_owned() });
             }
-            "addForwarderInfo" => self.add_forwarder_info = flag()?,
+            "addforwarderinfo" => self.add_forwarder_info = flag()?,
             "format1" | "format2" => {
                 let fmt = rest_of(line, 1);
-                if directive == "format1" { self.print1 = Some(fmt) } else { self.print2 = Some(fmt) }
+                if directive.eq_ignore_ascii_case("format1") {
+                    self.print1 = Some(fmt)
+                } else {
+                    self.print2 = Some(fmt)
+                }
             }
             "format" => {
                 let destination = rest.first().ok_or("needs a DESTINATION and a FORMAT")?;
@@ -484,79 +414,34 @@ impl TrapdConfig {
                     None => *one = Some(fmt),
                 }
             }
-            "logOption" => {
+            "logoption" => {
                 return Err("snmptrapd 5.9 logs nowhere new for it (its log targets are set before the \
                             file is read); give the target on the command line (-Lf FILE, -Ls d, -Lo)"
                     .into());
             }
             "view" => {
                 let name = rest.first().ok_or("needs a NAME, included or excluded, and a SUBTREE")?;
-                let included = match rest.get(1).map(String::as_str) {
-                    Some("included") => true,
-                    Some("excluded") => false,
-                    _ => return Err("the second word is included or excluded".into()),
-                };
-                let subtree = resolve(rest.get(2).ok_or("needs a SUBTREE")?)?;
-                let mask = match rest.get(3) {
-                    None => Vec::new(),
-                    Some(m) => {
-                        let hex: String =
-                            m.trim_start_matches("0x").chars().filter(|c| *c != ':' && *c != '.').collect();
-                        crate::hex::decode(&hex).map_err(|_| format!("mask {m:?} is not hex"))?
-                    }
-                };
-                self.views.entry(name.clone()).or_default().push(ViewFamily { subtree, mask, included });
+                let included = rest.get(1).ok_or("needs included or excluded, and a SUBTREE")?;
+                let subtree = resolve(rest.get(2).ok_or("needs a SUBTREE")?.trim_end_matches('.'))?;
+                self.vacm.view(name, included, &subtree, rest.get(3..).unwrap_or(&[]))?;
             }
-            "authGroup" | "authAccess" | "setAccess" | "group" => {
-                return Err("VACM groups are not supported yet; use authCommunity and authUser".into());
+            "vacmview" | "vacmgroup" | "vacmaccess" | "vacmauthaccess" => {
+                return Err("a line of snmptrapd's persistent store (/var/lib/snmp); write it as \
+                            view, group or authAccess"
+                    .into());
             }
             "perl" => return Err("embedded Perl is not supported".into()),
-            "sqlMaxQueue" | "sqlSaveInterval" => return Err("MySQL logging is not supported".into()),
-            "pidFile" => return Err("not supported; the service manager keeps the process ID".into()),
-            other => return Err(format!("{other} is not an snmptrapd.conf directive snmpctl knows")),
+            "sqlmaxqueue" | "sqlsaveinterval" => return Err("MySQL logging is not supported".into()),
+            "pidfile" => return Err("not supported; the service manager keeps the process ID".into()),
+            _ => return Err(format!("{directive} is not an snmptrapd.conf directive snmpctl knows")),
         }
-        Ok(())
-    }
-
-    /// A rule's `[OID | -v VIEW]` field.
-    fn restriction(
-        &self,
-        words: &[String],
-        resolve: &dyn Fn(&str) -> Result<Oid, String>,
-    ) -> Result<Only, String> {
-        match words.first().map(String::as_str) {
-            None => Ok(Only::Any),
-            Some("-V") => words.get(1).map(|v| Only::View(v.clone())).ok_or_else(|| "-V needs a VIEW".into()),
-            // The manual says -v; snmptrapd 5.9 reads -V and rejects -v as a bad subtree.
-            Some("-v") => Err("a view is given with -V VIEW (snmptrapd rejects -v as a bad subtree)".into()),
-            Some(oid) => resolve(oid).map(Only::Subtree),
-        }
-    }
-
-    /// Whether `only` lets a notification with `trap_oid` through. A view is RFC 3415's: the
-    /// family with the longest subtree that matches decides (a tie goes to the later line); a
-    /// view no family of which matches, or that no line defines, lets nothing through.
-    fn lets(&self, only: &Only, trap_oid: Option<&Oid>) -> bool {
-        match (only, trap_oid) {
-            (Only::Any, _) => true,
-            (Only::Subtree(root), Some(o)) => o.starts_with(root),
-            (Only::View(name), Some(o)) => self
-                .views
-                .get(name)
-                .and_then(|families| {
-                    families.iter().filter(|f| f.matches(o)).fold(None::<&ViewFamily>, |best, f| match best {
-                        Some(b) if b.subtree.len() > f.subtree.len() => Some(b),
-                        _ => Some(f),
-                    })
-                })
-                .is_some_and(|f| f.included),
-            (_, None) => false,
-        }
+        Ok(Vec::new())
     }
 
     /// What a v1 or v2c notification with `community` from `from` may trigger.
     pub fn permitted_community(
         &self,
+        version: crate::msg::Version,
         community: &[u8],
         from: SocketAddr,
         trap_oid: Option<&Oid>,
@@ -564,43 +449,46 @@ impl TrapdConfig {
         if self.disable_authorization {
             return Permitted::ALL;
         }
-        let mut p = Permitted::default();
-        for r in &self.rules {
-            if let Who::Community(c) = &r.who
-                && c.as_slice() == community
-                && r.source.contains(from.ip())
-                && self.lets(&r.only, trap_oid)
-            {
-                p.add(r.grants);
-            }
+        let model = match version {
+            crate::msg::Version::V1 => vacm::SecurityModel::V1,
+            _ => vacm::SecurityModel::V2c,
+        };
+        match (self.vacm.community_name(community, from.ip()), trap_oid) {
+            (Some((name, context)), Some(oid)) => self.vacm.permitted(
+                model,
+                name.as_bytes(),
+                context.as_bytes(),
+                SecurityLevel::NoAuthNoPriv,
+                oid,
+            ),
+            _ => Permitted::default(),
         }
-        p
     }
 
-    /// What a v3 notification from `user` at `level` may trigger.
-    pub fn permitted_user(&self, user: &[u8], level: SecurityLevel, trap_oid: Option<&Oid>) -> Permitted {
+    /// What a v3 notification from `user` at `level`, in `context`, may trigger.
+    pub fn permitted_user(
+        &self,
+        user: &[u8],
+        level: SecurityLevel,
+        context: &[u8],
+        trap_oid: Option<&Oid>,
+    ) -> Permitted {
         if self.disable_authorization {
             return Permitted::ALL;
         }
-        let mut p = Permitted::default();
-        for r in &self.rules {
-            if let Who::User { name, level: min } = &r.who
-                && name.as_slice() == user
-                && level >= *min
-                && self.lets(&r.only, trap_oid)
-            {
-                p.add(r.grants);
-            }
-        }
-        p
+        trap_oid.map_or_else(Permitted::default, |oid| {
+            self.vacm.permitted(vacm::SecurityModel::Usm, user, context, level, oid)
+        })
     }
 
     /// What `n` may trigger.
     pub fn permitted(&self, n: &super::Notification) -> Permitted {
         let oid = n.trap_oid();
         match &n.sender {
-            super::Sender::Community(c) => self.permitted_community(c, n.from, oid.as_ref()),
-            super::Sender::Usm { user, level, .. } => self.permitted_user(user, *level, oid.as_ref()),
+            super::Sender::Community(c) => self.permitted_community(n.version, c, n.from, oid.as_ref()),
+            super::Sender::Usm { user, level, context_name, .. } => {
+                self.permitted_user(user, *level, context_name, oid.as_ref())
+            }
         }
     }
 
@@ -691,10 +579,11 @@ mod tests {
     }
 
     #[test]
-    fn rules_grant_what_they_name_to_whom_and_from_where() {
+    fn rules_grant_what_snmptrapd_grants() {
         let c = TrapdConfig::parse(
             "authCommunity log public\nauthCommunity execute,net public 10.0.0.0/8\n\
              authCommunity log,execute lab 192.168.1.0/255.255.255.0 .1.3.6.1.6.3.1.1.5\n\
+             AUTHCOMMUNITY net,log -v 1 old\n\
              authUser log,net ops\nauthUser execute ops priv\n",
             "t.conf",
             &numeric,
@@ -706,16 +595,25 @@ mod tests {
         let ten: SocketAddr = "10.1.2.3:1".parse().unwrap();
         let lab: SocketAddr = "[::ffff:192.168.1.9]:1".parse().unwrap();
         let p = |log, execute, net| Permitted { log, execute, net };
-        assert_eq!(c.permitted_community(b"public", local, Some(&down)), p(true, false, false));
-        assert_eq!(c.permitted_community(b"public", ten, Some(&down)), p(true, true, true));
-        assert_eq!(c.permitted_community(b"lab", lab, Some(&down)), p(true, true, false));
-        assert_eq!(c.permitted_community(b"lab", lab, Some(&ent)), p(false, false, false));
-        assert_eq!(c.permitted_community(b"other", ten, Some(&down)), p(false, false, false));
-        assert_eq!(c.permitted_user(b"ops", SecurityLevel::NoAuthNoPriv, None), p(false, false, false));
-        assert_eq!(c.permitted_user(b"ops", SecurityLevel::AuthNoPriv, None), p(true, false, true));
-        assert_eq!(c.permitted_user(b"ops", SecurityLevel::AuthPriv, None), p(true, true, true));
+        let (v1, v2c) = (crate::msg::Version::V1, crate::msg::Version::V2c);
+        assert_eq!(c.permitted_community(v2c, b"public", local, Some(&down)), p(true, false, false));
+        // The first line that matches the community and the sender decides: the second adds
+        // nothing for 10.0.0.0/8.
+        assert_eq!(c.permitted_community(v2c, b"public", ten, Some(&down)), p(true, false, false));
+        assert_eq!(c.permitted_community(v2c, b"lab", lab, Some(&down)), p(true, true, false));
+        assert_eq!(c.permitted_community(v2c, b"lab", lab, Some(&ent)), p(false, false, false));
+        assert_eq!(c.permitted_community(v2c, b"other", ten, Some(&down)), p(false, false, false));
+        assert_eq!(c.permitted_community(v1, b"old", ten, Some(&down)), p(true, false, true));
+        assert_eq!(c.permitted_community(v2c, b"old", ten, Some(&down)), p(false, false, false));
+        assert_eq!(c.permitted_community(v2c, b"public", local, None), p(false, false, false));
+        let user = |level| c.permitted_user(b"ops", level, b"", Some(&down));
+        assert_eq!(user(SecurityLevel::NoAuthNoPriv), p(false, false, false));
+        // The second authUser line adds its view to the access entry the first made (the one
+        // a lookup at priv finds), so ops may execute at authNoPriv too, as in snmptrapd.
+        assert_eq!(user(SecurityLevel::AuthNoPriv), p(true, true, true));
+        assert_eq!(user(SecurityLevel::AuthPriv), p(true, true, true));
         let open = TrapdConfig::parse("disableAuthorization yes\n", "t.conf", &numeric);
-        assert_eq!(open.permitted_community(b"x", local, None), Permitted::ALL);
+        assert_eq!(open.permitted_community(v2c, b"x", local, None), Permitted::ALL);
     }
 
     #[test]
@@ -762,7 +660,23 @@ mod tests {
         assert!(!c.do_not_log, "doNotLogTraps yes is atoi(\"yes\"): 0");
         let c = TrapdConfig::parse("doNotLogTraps 1\n", "t.conf", &numeric);
         assert!(c.do_not_log && c.ignored.is_empty());
-        assert!(c.rules.is_empty(), "a rule that cannot be read grants nothing");
+    }
+
+    #[test]
+    fn a_rule_with_a_bad_oid_grants_nothing_and_still_comes_first() {
+        let c = TrapdConfig::parse(
+            "authCommunity log public default -v\nauthCommunity log,execute,net public\n\
+             authCommunity log,bogus lab\n",
+            "t.conf",
+            &numeric,
+        );
+        let at: Vec<&str> = c.ignored.iter().map(|i| i.at.as_str()).collect();
+        assert_eq!(at, ["t.conf:1", "t.conf:3"]);
+        let from: SocketAddr = "127.0.0.1:1".parse().unwrap();
+        let down = oid("1.3.6.1.6.3.1.1.5.3");
+        let v2c = crate::msg::Version::V2c;
+        assert!(!c.permitted_community(v2c, b"public", from, Some(&down)).any());
+        assert!(c.permitted_community(v2c, b"lab", from, Some(&down)).log);
     }
 
     #[test]
@@ -777,7 +691,9 @@ mod tests {
         );
         assert!(c.ignored.is_empty(), "{:?}", c.ignored);
         let from: SocketAddr = "127.0.0.1:1".parse().unwrap();
-        let logged = |community: &[u8], o: &str| c.permitted_community(community, from, Some(&oid(o))).log;
+        let v2c = crate::msg::Version::V2c;
+        let logged =
+            |community: &[u8], o: &str| c.permitted_community(v2c, community, from, Some(&oid(o))).log;
         assert!(logged(b"public", "1.3.6.1.6.3.1.1.5.1"));
         assert!(!logged(b"public", "1.3.6.1.6.3.1.1.5.3"));
         assert!(!logged(b"public", "1.3.6.1.4.1.9.0.1"));

@@ -162,10 +162,11 @@ async fn load_trapd(files: &[PathBuf], format_string: Option<&str>) -> anyhow::R
     for i in &config.ignored {
         eprintln!("snmpctl listen: {i}; ignored");
     }
-    if !config.disable_authorization && config.rules.is_empty() {
+    if !config.disable_authorization && !config.vacm.is_configured() {
         eprintln!(
-            "snmpctl listen: warning: no authCommunity or authUser line and no disableAuthorization: \
-             as for snmptrapd, no notification will be processed"
+            "snmpctl listen: warning: no access configuration (authCommunity, authUser, group or \
+             authAccess lines) and no disableAuthorization: as for snmptrapd, no notification will \
+             be processed"
         );
     }
     let print = |file: Option<&String>| format_string.or(file.map(String::as_str)).map(TrapFormat::parse);
