@@ -196,7 +196,7 @@ pub struct Forward {
     pub at: String,
 }
 
-/// A line snmpctl does not apply, and why.
+/// A line snmpctl does not apply, or applies only in part (as snmptrapd does), and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ignored {
     /// `file:line`.
@@ -205,11 +205,15 @@ pub struct Ignored {
     pub directive: String,
     /// Why.
     pub why: String,
+    /// Whether the line was applied all the same, but for what `why` names.
+    pub applied: bool,
 }
 
 impl std::fmt::Display for Ignored {
+    /// `FILE:LINE: DIRECTIVE: WHY; ignored` (or `…; applied`, for a line that still was).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}: {}", self.at, self.directive, self.why)
+        let outcome = if self.applied { "applied" } else { "ignored" };
+        write!(f, "{}: {}: {}; {outcome}", self.at, self.directive, self.why)
     }
 }
 
@@ -292,10 +296,11 @@ impl TrapdConfig {
             match self.directive(&directive, rest, line, &at, resolve) {
                 Ok(notes) => {
                     for why in notes {
-                        self.ignored.push(Ignored { at: at.clone(), directive: directive.clone(), why });
+                        let (at, directive) = (at.clone(), directive.clone());
+                        self.ignored.push(Ignored { at, directive, why, applied: true });
                     }
                 }
-                Err(why) => self.ignored.push(Ignored { at, directive, why }),
+                Err(why) => self.ignored.push(Ignored { at, directive, why, applied: false }),
             }
         }
     }
@@ -677,6 +682,15 @@ mod tests {
         let v2c = crate::msg::Version::V2c;
         assert!(!c.permitted_community(v2c, b"public", from, Some(&down)).any());
         assert!(c.permitted_community(v2c, b"lab", from, Some(&down)).log);
+        let said: Vec<String> = c.ignored.iter().map(ToString::to_string).collect();
+        assert!(said[0].ends_with("; applied") && said[1].ends_with("; applied"), "{said:?}");
+        // authGroup, written so, is authUser to snmptrapd 5.9: said, and applied as such.
+        let c = TrapdConfig::parse("authGroup log admins\nauthgroup log staff\n", "t.conf", &numeric);
+        assert_eq!(c.ignored.len(), 1, "{:?}", c.ignored);
+        assert!(c.ignored[0].applied && c.ignored[0].why.contains("write authgroup"));
+        let names: Vec<&str> = c.vacm.groups.iter().map(|g| g.sec_name.as_str()).collect();
+        assert_eq!(names, ["admins"]);
+        assert!(c.vacm.access.iter().any(|a| a.group == "staff"));
     }
 
     #[test]

@@ -160,7 +160,7 @@ async fn load_trapd(files: &[PathBuf], format_string: Option<&str>) -> anyhow::R
         destinations.push(Arc::new(super::forward::Destination::resolve(&f.destination).await?));
     }
     for i in &config.ignored {
-        eprintln!("snmpctl listen: {i}; ignored");
+        eprintln!("snmpctl listen: {i}");
     }
     if !config.disable_authorization && !config.vacm.is_configured() {
         eprintln!(

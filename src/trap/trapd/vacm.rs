@@ -797,6 +797,11 @@ mod tests {
         assert_eq!(name(b"other", "10.1.1.1"), None);
         assert!(v.com2sec.iter().all(|c| c.sec_name != "f"), "an IPv4 address is skipped by com2sec6");
         assert!(v.com2sec(&words("x 10.1.2.3/8 public"), false).is_err(), "source/mask mismatch");
+        // A host name: its IPv4 address (the first), as gethostbyname gives it.
+        let mut v = v.clone();
+        v.com2sec(&words("h localhost hostc"), false).unwrap();
+        assert_eq!(v.community_name(b"hostc", "127.0.0.1".parse().unwrap()), Some(("h", "")));
+        assert!(v.com2sec(&words("y no-such-host.invalid public"), false).is_err());
     }
 
     #[test]
