@@ -24,4 +24,7 @@ find mibs -type f ! -name NOTICE -exec cp {} fuzz/corpus/mib/ \;
 # exporter: the snmp.yml and generator.yml fixtures and the built-in generator.yml.
 mkdir -p fuzz/corpus/exporter
 cp fixtures/exporter/*.yml cli/src/cli/exporter/generator.yml fuzz/corpus/exporter/ 2>/dev/null || true
+# trapd: the snmptrapd.conf fixtures (every access-control form).
+mkdir -p fuzz/corpus/trapd
+cp fixtures/trapd/*.conf fuzz/corpus/trapd/
 echo "seeded: $(ls fuzz/corpus/decode_message | wc -l) datagrams, $(ls fuzz/corpus/capture | wc -l) captures, $(ls fuzz/corpus/mib | wc -l) MIB files"

@@ -694,6 +694,18 @@ mod tests {
     }
 
     #[test]
+    fn every_access_control_form_reads() {
+        let c = TrapdConfig::parse(include_str!("../../fixtures/trapd/vacm.conf"), "vacm.conf", &numeric);
+        let said: Vec<(&str, bool)> = c.ignored.iter().map(|i| (i.at.as_str(), i.applied)).collect();
+        assert_eq!(said, [("vacm.conf:23", true), ("vacm.conf:26", true)], "{:?}", c.ignored);
+        let from: SocketAddr = "127.0.0.1:1".parse().unwrap();
+        let p =
+            c.permitted_community(crate::msg::Version::V2c, b"lab", from, Some(&oid("1.3.6.1.6.3.1.1.5.4")));
+        assert_eq!(p, Permitted { log: true, execute: true, net: false });
+        assert!(c.vacm.com2sec.iter().any(|e| e.ipv6 && e.sec_name == "v6sec"));
+    }
+
+    #[test]
     fn views_as_rfc_3415_defines_them() {
         let c = TrapdConfig::parse(
             "view traps included .1.3.6.1.6.3.1.1.5\nview traps excluded .1.3.6.1.6.3.1.1.5.3\n\
