@@ -220,7 +220,8 @@ impl Notification {
         out.extend(self.varbinds.iter().cloned());
         let present = |o: &Oid| self.varbinds.iter().any(|vb| &vb.oid == o);
         let address = oid(&SNMP_TRAP_ADDRESS);
-        if !present(&address) {
+        // Net-SNMP (convert_v1pdu_to_v2) adds none for agent-addr 0.0.0.0, "unknown".
+        if !present(&address) && t.agent_addr != [0; 4] {
             out.push(VarBind::new(address, Value::IpAddress(t.agent_addr)));
         }
         let community = oid(&SNMP_TRAP_COMMUNITY);
@@ -234,6 +235,19 @@ impl Notification {
             out.push(VarBind::new(enterprise, Value::ObjectIdentifier(t.enterprise.clone())));
         }
         out
+    }
+
+    /// The notification as snmptrapd hands it to a `traphandle -F` format: a v1 Trap becomes
+    /// an SNMPv2-Trap with its varbinds in SNMPv2 form ([`Notification::v2_varbinds`]), keeping
+    /// its version, community and v1 fields (which the `%N`, `%w`, `%q`, `%a` codes print); any
+    /// other notification is as it is.
+    pub fn as_v2(&self) -> Notification {
+        match &self.trap_v1 {
+            None => self.clone(),
+            Some(_) => {
+                Notification { pdu_type: PduType::TRAP_V2, varbinds: self.v2_varbinds(), ..self.clone() }
+            }
+        }
     }
 
     /// snmpTrapOID: the second varbind of a v2 notification, or the v1 Trap's translation.

@@ -2136,3 +2136,90 @@ fn vacm_decides_as_snmptrapd_decides() {
     assert_eq!(theirs_runs.len(), handled, "{theirs_runs:#?}");
     assert_eq!(ours_runs, theirs_runs);
 }
+
+/// `traphandle` commands as snmptrapd runs them (popen, so `/bin/sh -c` with the rest of the
+/// line as written): single and double quotes, a variable set and used on the line, a pipe;
+/// `-F FORMAT` on the line, which snmptrapd fills from the notification in SNMPv2 form (a v1
+/// Trap's %P says TRAP2); and a v1 Trap with agent-addr 0.0.0.0, which gets no
+/// snmpTrapAddress. The same file and notifications to snmptrapd and to `snmpctl listen
+/// --config`; each run's arguments (one by one) and input compared.
+#[test]
+fn handler_commands_run_as_snmptrapd_runs_them() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = temp_dir("trapd-shell");
+    let script = dir.join("args.sh");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nout=$1; shift\nf=$(mktemp \"$out/.part.XXXXXX\")\n{ printf '[%s]' \"$@\"; echo; cat; } > \"$f\"\n\
+         mv \"$f\" \"$out/run.${f##*.}\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let conf = |out: &Path| {
+        format!(
+            "authCommunity log,execute public\n\
+             traphandle .1.3.6.1.6.3.1.1.5.3 {s} {o} 'two words' \"it's\" plain\n\
+             traphandle .1.3.6.1.6.3.1.1.5.4 X=expanded; {s} {o} \"$X\" | cat\n\
+             traphandle -F \"%B|%P|%N|%w|%q|%v\" .1.3.6.1.6.3.1.1.5.1 {s} {o} formatted\n\
+             traphandle default {s} {o} default\n",
+            s = script.display(),
+            o = out.display()
+        )
+    };
+    let (theirs_out, ours_out) = (dir.join("theirs"), dir.join("ours"));
+    std::fs::create_dir_all(&theirs_out).unwrap();
+    std::fs::create_dir_all(&ours_out).unwrap();
+    let theirs = Snmptrapd::start("trapd-shell-theirs", &conf(&theirs_out), &[]);
+    std::fs::write(dir.join("ours.conf"), conf(&ours_out)).unwrap();
+    let ours_conf = dir.join("ours.conf").display().to_string();
+    let ours = Listener::start("trapd-shell-ours", false, &["--config", &ours_conf, "-n"]);
+    let sends: Vec<Vec<&str>> = vec![
+        vec![
+            "-v",
+            "2c",
+            "-c",
+            "public",
+            "TARGET",
+            "1",
+            "1.3.6.1.6.3.1.1.5.3",
+            "1.3.6.1.2.1.2.2.1.1.3",
+            "i",
+            "3",
+        ],
+        vec!["-v", "2c", "-c", "public", "TARGET", "2", "1.3.6.1.6.3.1.1.5.4"],
+        vec![
+            "-v",
+            "2c",
+            "-c",
+            "public",
+            "TARGET",
+            "3",
+            "1.3.6.1.6.3.1.1.5.1",
+            "1.3.6.1.2.1.1.5.0",
+            "s",
+            "r1",
+        ],
+        vec!["-v", "1", "-c", "public", "TARGET", "1.3.6.1.4.1.8072.3.2.10", "192.0.2.7", "0", "0", "4"],
+        vec!["-v", "1", "-c", "public", "TARGET", "1.3.6.1.4.1.8072.2.3", "0.0.0.0", "6", "17", "5"],
+    ];
+    for target in [theirs.target(), ours.target()] {
+        for args in &sends {
+            let args: Vec<&str> =
+                args.iter().map(|a| if *a == "TARGET" { target.as_str() } else { a }).collect();
+            ok(&tool("snmptrap", &args));
+        }
+    }
+    let runs = 5;
+    let theirs_runs = handler_runs(&theirs_out, runs);
+    let ours_runs = handler_runs(&ours_out, runs);
+    ours.stop();
+    assert_eq!(theirs_runs.len(), runs, "{theirs_runs:#?}");
+    assert_eq!(ours_runs, theirs_runs);
+    let all = theirs_runs.join("\n");
+    for seen in
+        ["[two words][it's][plain]", "[expanded]", "|TRAP2, SNMP v1, community public|", "[formatted]"]
+    {
+        assert!(all.contains(seen), "{seen}: {all}");
+    }
+    assert!(!all.contains("iso.3.6.1.6.3.18.1.3.0 0.0.0.0"), "{all}");
+}

@@ -290,9 +290,9 @@ fn printable(out: &mut String, bytes: &[u8]) {
 
 /// `%P`.
 fn wrapper(out: &mut String, n: &Notification) {
-    out.push_str(match (n.trap_v1.is_some(), n.pdu_type) {
-        (true, _) => "TRAP",
-        (false, PduType::INFORM_REQUEST) => "INFORM",
+    out.push_str(match n.pdu_type {
+        PduType::TRAP_V1 => "TRAP",
+        PduType::INFORM_REQUEST => "INFORM",
         _ => "TRAP2",
     });
     match &n.sender {

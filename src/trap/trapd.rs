@@ -172,15 +172,19 @@ impl Match {
     }
 }
 
-/// One `traphandle` line.
+/// One `traphandle [-F FORMAT] OID|default COMMAND` line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Handler {
     /// Which notifications it runs for.
     pub matches: Match,
-    /// The program, run without a shell.
+    /// The command as written, the rest of the line: `/bin/sh -c` runs it, as snmptrapd's
+    /// popen(3) does, so quotes, `$VARIABLES`, pipes and redirections mean what they mean there.
+    pub command: String,
+    /// The command's first word, to name it in messages.
     pub program: String,
-    /// Its arguments, as written (double quotes group words).
-    pub args: Vec<String>,
+    /// `-F FORMAT`: what the command reads instead of the `format execute` text. snmptrapd
+    /// formats it from the notification in SNMPv2 form ([`crate::trap::Notification::as_v2`]).
+    pub format: Option<crate::format::trap_format::TrapFormat>,
     /// Where it was read: `file:line`.
     pub at: String,
 }
@@ -364,14 +368,13 @@ impl TrapdConfig {
                 self.users.push(user);
             }
             "traphandle" => {
-                let target = rest.first().ok_or("needs an OID (or default) and a PROGRAM")?;
-                let program = rest.get(1).ok_or("needs a PROGRAM")?;
-                if target.starts_with('-') {
-                    return Err(format!("option {target:?} is not supported yet"));
-                }
+                let (format, skip) = format_option(rest)?;
+                let target = rest.get(skip).ok_or("needs an OID (or default) and a COMMAND")?;
+                let command = rest_of(line, skip.saturating_add(2));
+                let program = super::users::next_word(&command).map(|(w, _)| w).ok_or("needs a COMMAND")?;
                 let matches = Match::parse(target, resolve)?;
-                let args = rest.get(2..).unwrap_or(&[]).to_vec();
-                self.handlers.push(Handler { matches, program: program.clone(), args, at: at.to_owned() });
+                let format = format.map(|f| crate::format::trap_format::TrapFormat::parse(&f));
+                self.handlers.push(Handler { matches, command, program, format, at: at.to_owned() });
             }
             "snmptrapdaddr" => {
                 let list = line.split_once(char::is_whitespace).map_or("", |(_, r)| r.trim());
@@ -380,8 +383,10 @@ impl TrapdConfig {
             }
             "outputoption" => self.output_options.push_str(rest.first().map_or("", String::as_str)),
             "forward" => {
-                let target = rest.first().ok_or("needs an OID (or default) and a DESTINATION")?;
-                let destination = rest.get(1).ok_or("needs a DESTINATION")?;
+                // snmptrapd reads a `-F FORMAT` here too, and forwards the message unformatted.
+                let (_, skip) = format_option(rest)?;
+                let target = rest.get(skip).ok_or("needs an OID (or default) and a DESTINATION")?;
+                let destination = rest.get(skip.saturating_add(1)).ok_or("needs a DESTINATION")?;
                 let matches = Match::parse(target, resolve)?;
                 self.forwards.push(Forward { matches, destination: destination.clone(), at: at.to_owned() });
             }
@@ -561,14 +566,23 @@ pub fn forwarded_varbinds(varbinds: &[crate::value::VarBind], from: IpAddr) -> V
     out
 }
 
-/// The text of `line` after its first `words` words and the blanks after them (a format keeps
-/// its own spacing).
+/// The text of `line` after its first `words` words (read as snmptrapd reads them, quotes and
+/// all) and the blanks after them: a format or a command keeps its own spacing.
 fn rest_of(line: &str, words: usize) -> String {
     let mut rest = line.trim_start();
     for _ in 0..words {
-        rest = rest.trim_start_matches(|c: char| !c.is_whitespace()).trim_start();
+        rest = super::users::next_word(rest).map_or("", |(_, after)| after);
     }
     rest.to_owned()
+}
+
+/// A `traphandle` or `forward` line's `-F FORMAT` (snmptrapd takes any first word that begins
+/// with `-F`), and how many words it took.
+fn format_option(words: &[String]) -> Result<(Option<String>, usize), String> {
+    match words.first() {
+        Some(w) if w.starts_with("-F") => Ok((Some(words.get(1).ok_or("-F needs a FORMAT")?.clone()), 2)),
+        _ => Ok((None, 0)),
+    }
 }
 
 #[cfg(test)]
@@ -637,7 +651,17 @@ mod tests {
         assert_eq!(names("1.3.6.1.4.1"), ["/bin/ent"]);
         assert_eq!(names("1.3.6.1.4.1.9.0.1"), ["/bin/ent", "/bin/below"]);
         assert_eq!(names("1.3.6.1.6.3.1.1.5.1"), ["/bin/other"]);
-        assert_eq!(c.handlers[1].args, ["a", "b c"]);
+        assert_eq!(c.handlers[1].command, "/bin/ent a \"b c\"");
+        let c = TrapdConfig::parse(
+            "traphandle -F '%B %v' .1.3.6.1.4.1* /bin/sh -c 'cat >> \"$DIR/x\"'\n\
+             traphandle -F\n",
+            "t.conf",
+            &numeric,
+        );
+        assert_eq!(c.ignored.len(), 1, "{:?}", c.ignored);
+        let h = &c.handlers[0];
+        assert_eq!((h.program.as_str(), h.command.as_str()), ("/bin/sh", "/bin/sh -c 'cat >> \"$DIR/x\"'"));
+        assert_eq!(h.format, Some(crate::format::trap_format::TrapFormat::parse("%B %v")));
     }
 
     #[test]

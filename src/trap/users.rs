@@ -30,34 +30,45 @@ pub struct UsersFileError {
     pub message: String,
 }
 
-/// Splits a line into words; double quotes group words, as in Net-SNMP config files.
+/// Splits a line into words as Net-SNMP's configuration files do (its `copy_nword`): a word
+/// that begins with `"` or `'` runs to the same quote, blanks and all; elsewhere a blank ends a
+/// word; a backslash takes the character after it as it is.
 pub fn config_words(line: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    let mut any = false;
-    for c in line.chars() {
-        match c {
-            '"' => {
-                quoted = !quoted;
-                any = true;
-            }
-            c if c.is_whitespace() && !quoted => {
-                if any {
-                    out.push(std::mem::take(&mut cur));
-                    any = false;
-                }
-            }
-            c => {
-                cur.push(c);
-                any = true;
-            }
-        }
-    }
-    if any {
-        out.push(cur);
+    let mut rest = line.trim_start();
+    while let Some((word, after)) = next_word(rest) {
+        out.push(word);
+        rest = after;
     }
     out
+}
+
+/// The first word of `text` (which starts at a word), read as [`config_words`] reads it, and
+/// the text after it and the blanks that follow.
+pub(crate) fn next_word(text: &str) -> Option<(String, &str)> {
+    let mut chars = text.char_indices().peekable();
+    let &(_, first) = chars.peek()?;
+    let quote = (first == '"' || first == '\'').then(|| chars.next().map(|(_, q)| q)).flatten();
+    let mut word = String::new();
+    let mut end = text.len();
+    while let Some((i, c)) = chars.next() {
+        match (c, quote) {
+            (c, Some(q)) if c == q => {
+                end = i.saturating_add(c.len_utf8());
+                break;
+            }
+            (c, None) if c.is_whitespace() => {
+                end = i;
+                break;
+            }
+            ('\\', _) => match chars.next() {
+                Some((_, escaped)) => word.push(escaped),
+                None => word.push('\\'),
+            },
+            (c, _) => word.push(c),
+        }
+    }
+    Some((word, text.get(end..).unwrap_or("").trim_start()))
 }
 
 fn hex_bytes(text: &str) -> Option<Vec<u8>> {
@@ -206,6 +217,15 @@ pub(crate) fn create_user(args: &[String]) -> Result<TrapUser, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_as_net_snmp_copies_them() {
+        let words = config_words("  a 'b c' \"d\\\"e\" f\\ g '' \"h\"i \\");
+        assert_eq!(words, ["a", "b c", "d\"e", "f g", "", "h", "i", "\\"]);
+        assert_eq!(next_word("x  y z"), Some(("x".to_owned(), "y z")));
+        assert_eq!(next_word("'open quote"), Some(("open quote".to_owned(), "")));
+        assert_eq!(next_word(""), None);
+    }
 
     #[test]
     fn snmptrapd_lines() {

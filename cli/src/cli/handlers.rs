@@ -14,12 +14,13 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::sync::{Mutex, Semaphore, mpsc};
 
-/// One program to run for one notification.
+/// One command to run for one notification.
 #[derive(Debug)]
 pub struct Job {
-    /// The program and its arguments.
+    /// The command as the `traphandle` line writes it, for `/bin/sh -c` (snmptrapd's popen).
+    pub command: String,
+    /// Its first word, to name it in messages.
     pub program: String,
-    pub args: Vec<String>,
     /// Where the `traphandle` line is (`file:line`), for messages.
     pub at: String,
     /// The sender, whose name is the first line of the input.
@@ -200,8 +201,9 @@ async fn host_name(ip: IpAddr, names: &Mutex<HashMap<IpAddr, String>>) -> String
 
 /// Runs one program: its input on stdin, killed after `timeout`; what went wrong on stderr.
 async fn run_one(mut job: Job, host: String, timeout: Duration, counters: &Counters) {
-    let spawned = tokio::process::Command::new(&job.program)
-        .args(&job.args)
+    let spawned = tokio::process::Command::new("/bin/sh")
+        .arg("-c")
+        .arg(&job.command)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

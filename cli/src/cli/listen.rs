@@ -1038,35 +1038,39 @@ impl Trapd {
             && let Some(pool) = &self.handlers
         {
             self.input.clear();
+            let raw = OutputOptions { raw_octets: true, ..*options };
+            // snmptrapd prints a handler's varbinds in quick mode.
+            let quick = OutputOptions { quick: true, quick_equals: false, ..raw };
+            let (now, (local, utc)) = epoch;
+            let cx = snmpctl::format::trap_format::Context { via, now, local, utc, options: &quick };
+            let [v1, v2] = &self.execute;
+            let custom = if n.trap_v1.is_some() { v1 } else { v2 }.as_ref();
             for h in self.config.handlers_for(trap_oid.as_ref()) {
-                let [v1, v2] = &self.execute;
-                let custom = if n.trap_v1.is_some() { v1 } else { v2 }.as_ref();
-                if self.input.is_empty() {
-                    let raw = OutputOptions { raw_octets: true, ..*options };
-                    match custom {
-                        Some(f) => {
-                            // snmptrapd prints a handler's varbinds in quick mode.
-                            let quick = OutputOptions { quick: true, quick_equals: false, ..raw };
-                            let (now, (local, utc)) = epoch;
-                            let cx = snmpctl::format::trap_format::Context {
-                                via,
-                                now,
-                                local,
-                                utc,
-                                options: &quick,
-                            };
-                            f.write(&mut self.input, n, &cx);
-                        }
-                        None => notification::write_execute(&mut self.input, n, via, &raw),
+                // The line's own -F format, from the notification in SNMPv2 form (as snmptrapd
+                // formats it); else `format execute…`, else snmptrapd's default input, once.
+                let (input, host_line) = match &h.format {
+                    Some(f) => {
+                        let mut text = String::new();
+                        f.write(&mut text, &n.as_v2(), &cx);
+                        (text, false)
                     }
-                }
+                    None => {
+                        if self.input.is_empty() {
+                            match custom {
+                                Some(f) => f.write(&mut self.input, n, &cx),
+                                None => notification::write_execute(&mut self.input, n, via, &raw),
+                            }
+                        }
+                        (self.input.clone(), custom.is_none())
+                    }
+                };
                 pool.submit(super::handlers::Job {
+                    command: h.command.clone(),
                     program: h.program.clone(),
-                    args: h.args.clone(),
                     at: h.at.clone(),
                     from: n.from.ip(),
-                    input: self.input.clone(),
-                    host_line: custom.is_none(),
+                    input,
+                    host_line,
                 });
             }
         }
