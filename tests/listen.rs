@@ -2223,3 +2223,35 @@ fn handler_commands_run_as_snmptrapd_runs_them() {
     }
     assert!(!all.contains("iso.3.6.1.6.3.18.1.3.0 0.0.0.0"), "{all}");
 }
+
+/// `engineID TEXT` in the file sets the receiver's engine ID as snmptrapd sets it (Net-SNMP's
+/// text form): a v3 Inform sent to that engine ID (`snmpinform -e`, no discovery) is taken by
+/// both snmptrapd and `snmpctl listen --config`, and one sent to another ID by neither.
+#[test]
+fn engine_id_lines_set_the_engine_as_in_snmptrapd() {
+    let conf = format!(
+        "engineID lab trapd\ncreateUser informer SHA {AUTH_PASS} AES {PRIV_PASS}\nauthUser log informer priv\n"
+    );
+    let theirs = Snmptrapd::start("engine-theirs", &conf, &[]);
+    let dir = temp_dir("engine-ours");
+    std::fs::write(dir.join("snmptrapd.conf"), &conf).unwrap();
+    let path = dir.join("snmptrapd.conf").display().to_string();
+    let ours = Listener::start("engine-ours", false, &["--config", &path]);
+    let inform = |target: &str, engine: &str, uptime: &str| {
+        let mut a = auth_priv("informer", "SHA", AUTH_PASS, "AES", PRIV_PASS);
+        a.extend(["-e", engine, "-t", "1", "-r", "0", target, uptime, "1.3.6.1.6.3.1.1.5.3"].map(str::to_owned));
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        tool("snmpinform", &a).status.success()
+    };
+    let right = "0x80001f88046c6162207472617064";
+    let wrong = "0x80001f88046c6162207472617065";
+    let outcomes: Vec<(bool, bool)> = [theirs.target(), ours.target()]
+        .iter()
+        .map(|t| (inform(t, right, "41"), inform(t, wrong, "42")))
+        .collect();
+    assert_eq!(outcomes, [(true, false), (true, false)]);
+    let got = until_marked(|| ours.text(), "(41)", 1);
+    ours.stop();
+    assert!(got.contains("(41)") && !got.contains("(42)"), "{got}");
+    assert!(until_marked(|| theirs.log(), "(41)", 1).contains("(41)"));
+}

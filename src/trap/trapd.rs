@@ -262,6 +262,9 @@ pub struct TrapdConfig {
     pub execute1: Option<String>,
     /// What traphandle programs read for SNMPv2 notifications (`format execute2`, `format execute`).
     pub execute2: Option<String>,
+    /// `engineID TEXT` (Net-SNMP's text form: 80 00 1f 88 04 and the text) or `exactEngineID`:
+    /// the receiver's engine ID, which v3 Informs are sent to.
+    pub engine_id: Option<Vec<u8>>,
     /// Lines not applied (or, for a TYPES word snmptrapd does not know either, applied
     /// without it), with why.
     pub ignored: Vec<Ignored>,
@@ -435,6 +438,38 @@ impl TrapdConfig {
                 let subtree = resolve(rest.get(2).ok_or("needs a SUBTREE")?.trim_end_matches('.'))?;
                 self.vacm.view(name, included, &subtree, rest.get(3..).unwrap_or(&[]))?;
             }
+            "engineid" => {
+                let text = rest_of(line, 1);
+                if text.is_empty() {
+                    return Err("needs a TEXT".into());
+                }
+                // Net-SNMP's enterprise (8072) with the top bit set, format 4 (text), the text.
+                let mut id = vec![0x80, 0x00, 0x1f, 0x88, 0x04];
+                id.extend_from_slice(text.as_bytes());
+                self.engine_id = Some(engine_id(id)?);
+            }
+            "exactengineid" => {
+                let value = rest_of(line, 1);
+                let id = match value.get(..2) {
+                    Some(x) if x.eq_ignore_ascii_case("0x") => {
+                        let hex = value.get(2..).unwrap_or("").split_whitespace().next().unwrap_or("");
+                        crate::hex::decode(hex)
+                            .map_err(|_| format!("{hex:?} is not an even number of hex digits"))?
+                    }
+                    _ => super::users::next_word(&value).map(|(w, _)| w.into_bytes()).unwrap_or_default(),
+                };
+                self.engine_id = Some(engine_id(id)?);
+            }
+            "engineidtype" | "engineidnic" => {
+                return Err("an engine ID from this host's address is not made; give engineID TEXT or \
+                            exactEngineID (or listen --engine-id)"
+                    .into());
+            }
+            "oldengineid" | "engineboots" => {
+                return Err("a line of snmptrapd's persistent store (/var/lib/snmp); snmpctl keeps its \
+                            engine in its state directory"
+                    .into());
+            }
             "vacmview" | "vacmgroup" | "vacmaccess" | "vacmauthaccess" => {
                 return Err("a line of snmptrapd's persistent store (/var/lib/snmp); write it as \
                             view, group or authAccess"
@@ -574,6 +609,15 @@ fn rest_of(line: &str, words: usize) -> String {
         rest = super::users::next_word(rest).map_or("", |(_, after)| after);
     }
     rest.to_owned()
+}
+
+/// An engine ID from the file, checked: 5 to 32 octets (RFC 3411).
+fn engine_id(id: Vec<u8>) -> Result<Vec<u8>, String> {
+    if (5..=32).contains(&id.len()) {
+        Ok(id)
+    } else {
+        Err(format!("an engine ID is 5 to 32 octets (RFC 3411), and this is {}", id.len()))
+    }
 }
 
 /// A `traphandle` or `forward` line's `-F FORMAT` (snmptrapd takes any first word that begins
@@ -727,6 +771,19 @@ mod tests {
             c.permitted_community(crate::msg::Version::V2c, b"lab", from, Some(&oid("1.3.6.1.6.3.1.1.5.4")));
         assert_eq!(p, Permitted { log: true, execute: true, net: false });
         assert!(c.vacm.com2sec.iter().any(|e| e.ipv6 && e.sec_name == "v6sec"));
+    }
+
+    #[test]
+    fn engine_ids_as_net_snmp_makes_them() {
+        let id = |text: &str| {
+            TrapdConfig::parse(text, "t.conf", &numeric).engine_id.map(|i| crate::hex::encode(&i))
+        };
+        assert_eq!(id("engineID lab trapd\n").as_deref(), Some("80001f88046c6162207472617064"));
+        assert_eq!(id("exactEngineID 0x8000000001020304\n").as_deref(), Some("8000000001020304"));
+        assert_eq!(id("exactEngineID \"abcde\"\n").as_deref(), Some("6162636465"));
+        let c = TrapdConfig::parse("exactEngineID 0x0102\nengineIDType 3\nengineID x\n", "t.conf", &numeric);
+        assert_eq!(c.ignored.len(), 2, "{:?}", c.ignored);
+        assert_eq!(c.engine_id.as_deref(), Some(&[0x80, 0, 0x1f, 0x88, 4, b'x'][..]));
     }
 
     #[test]
