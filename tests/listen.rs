@@ -2239,7 +2239,9 @@ fn engine_id_lines_set_the_engine_as_in_snmptrapd() {
     let ours = Listener::start("engine-ours", false, &["--config", &path]);
     let inform = |target: &str, engine: &str, uptime: &str| {
         let mut a = auth_priv("informer", "SHA", AUTH_PASS, "AES", PRIV_PASS);
-        a.extend(["-e", engine, "-t", "1", "-r", "0", target, uptime, "1.3.6.1.6.3.1.1.5.3"].map(str::to_owned));
+        a.extend(
+            ["-e", engine, "-t", "1", "-r", "0", target, uptime, "1.3.6.1.6.3.1.1.5.3"].map(str::to_owned),
+        );
         let a: Vec<&str> = a.iter().map(String::as_str).collect();
         tool("snmpinform", &a).status.success()
     };
@@ -2254,4 +2256,35 @@ fn engine_id_lines_set_the_engine_as_in_snmptrapd() {
     ours.stop();
     assert!(got.contains("(41)") && !got.contains("(42)"), "{got}");
     assert!(until_marked(|| theirs.log(), "(41)", 1).contains("(41)"));
+}
+
+/// Moving from snmptrapd: the engine ID snmptrapd made for itself (the `oldEngineID` it writes
+/// to its persistent store at exit) is kept when that file is given to `--config`, so a sender
+/// that knows snmptrapd's engine ID has its v3 Inform taken without discovery.
+#[test]
+fn the_persistent_stores_engine_id_carries_over_from_snmptrapd() {
+    let conf = format!("createUser informer SHA {AUTH_PASS} AES {PRIV_PASS}\nauthUser log informer priv\n");
+    let mut theirs = Snmptrapd::start("old-engine-theirs", &conf, &[]);
+    // SIGTERM: snmptrapd writes its persistent store as it exits.
+    ok(&tool("kill", &["-TERM", &theirs.child.id().to_string()]));
+    let _ = theirs.child.wait();
+    let store = std::fs::read_to_string(theirs.dir.join("persist/snmptrapd.conf")).unwrap();
+    let old =
+        store.lines().find_map(|l| l.strip_prefix("oldEngineID ")).expect("oldEngineID").trim().to_owned();
+    let dir = temp_dir("old-engine-ours");
+    std::fs::write(dir.join("snmptrapd.conf"), &conf).unwrap();
+    std::fs::write(dir.join("store.conf"), &store).unwrap();
+    let (c, s) =
+        (dir.join("snmptrapd.conf").display().to_string(), dir.join("store.conf").display().to_string());
+    let ours = Listener::start("old-engine-ours", false, &["--config", &c, "--config", &s]);
+    let mut a = auth_priv("informer", "SHA", AUTH_PASS, "AES", PRIV_PASS);
+    a.extend(
+        ["-e", old.as_str(), "-t", "1", "-r", "0", &ours.target(), "43", "1.3.6.1.6.3.1.1.5.3"]
+            .map(str::to_owned),
+    );
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    ok(&tool("snmpinform", &a));
+    let got = until_marked(|| ours.text(), "(43)", 1);
+    ours.stop();
+    assert!(got.contains("(43)"), "{got}");
 }

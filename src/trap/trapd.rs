@@ -265,6 +265,9 @@ pub struct TrapdConfig {
     /// `engineID TEXT` (Net-SNMP's text form: 80 00 1f 88 04 and the text) or `exactEngineID`:
     /// the receiver's engine ID, which v3 Informs are sent to.
     pub engine_id: Option<Vec<u8>>,
+    /// `oldEngineID`, from snmptrapd's persistent store (/var/lib/snmp/snmptrapd.conf): the
+    /// engine ID snmptrapd made for itself, which it keeps when the files set none.
+    pub old_engine_id: Option<Vec<u8>>,
     /// Lines not applied (or, for a TYPES word snmptrapd does not know either, applied
     /// without it), with why.
     pub ignored: Vec<Ignored>,
@@ -448,26 +451,17 @@ impl TrapdConfig {
                 id.extend_from_slice(text.as_bytes());
                 self.engine_id = Some(engine_id(id)?);
             }
-            "exactengineid" => {
-                let value = rest_of(line, 1);
-                let id = match value.get(..2) {
-                    Some(x) if x.eq_ignore_ascii_case("0x") => {
-                        let hex = value.get(2..).unwrap_or("").split_whitespace().next().unwrap_or("");
-                        crate::hex::decode(hex)
-                            .map_err(|_| format!("{hex:?} is not an even number of hex digits"))?
-                    }
-                    _ => super::users::next_word(&value).map(|(w, _)| w.into_bytes()).unwrap_or_default(),
-                };
-                self.engine_id = Some(engine_id(id)?);
-            }
+            "exactengineid" => self.engine_id = Some(engine_id(octet_string(&rest_of(line, 1))?)?),
+            "oldengineid" => self.old_engine_id = Some(engine_id(octet_string(&rest_of(line, 1))?)?),
             "engineidtype" | "engineidnic" => {
                 return Err("an engine ID from this host's address is not made; give engineID TEXT or \
                             exactEngineID (or listen --engine-id)"
                     .into());
             }
-            "oldengineid" | "engineboots" => {
-                return Err("a line of snmptrapd's persistent store (/var/lib/snmp); snmpctl keeps its \
-                            engine in its state directory"
+            "engineboots" => return Err("snmpctl counts its engine's boots in its state directory".into()),
+            "usmuser" => {
+                return Err("a user of snmptrapd's persistent store, its keys localized to snmptrapd's \
+                            engine; snmpctl takes users from createUser lines (which snmptrapd.conf keeps)"
                     .into());
             }
             "vacmview" | "vacmgroup" | "vacmaccess" | "vacmauthaccess" => {
@@ -609,6 +603,18 @@ fn rest_of(line: &str, words: usize) -> String {
         rest = super::users::next_word(rest).map_or("", |(_, after)| after);
     }
     rest.to_owned()
+}
+
+/// A value as Net-SNMP's `read_config_read_octet_string` reads it: `0x` and hex digits, else
+/// a word (quoted or not).
+fn octet_string(value: &str) -> Result<Vec<u8>, String> {
+    match value.get(..2) {
+        Some(x) if x.eq_ignore_ascii_case("0x") => {
+            let hex = value.get(2..).unwrap_or("").split_whitespace().next().unwrap_or("");
+            crate::hex::decode(hex).map_err(|_| format!("{hex:?} is not an even number of hex digits"))
+        }
+        _ => Ok(super::users::next_word(value).map(|(w, _)| w.into_bytes()).unwrap_or_default()),
+    }
 }
 
 /// An engine ID from the file, checked: 5 to 32 octets (RFC 3411).
@@ -784,6 +790,12 @@ mod tests {
         let c = TrapdConfig::parse("exactEngineID 0x0102\nengineIDType 3\nengineID x\n", "t.conf", &numeric);
         assert_eq!(c.ignored.len(), 2, "{:?}", c.ignored);
         assert_eq!(c.engine_id.as_deref(), Some(&[0x80, 0, 0x1f, 0x88, 4, b'x'][..]));
+        let c = TrapdConfig::parse("oldEngineID 0x80001f8803525400123456\n", "t.conf", &numeric);
+        assert!(c.ignored.is_empty() && c.engine_id.is_none());
+        assert_eq!(
+            c.old_engine_id.map(|i| crate::hex::encode(&i)).as_deref(),
+            Some("80001f8803525400123456")
+        );
     }
 
     #[test]

@@ -479,8 +479,11 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         users.extend(l.config.users.iter().cloned());
     }
     let user_count = users.len();
-    // --engine-id, else the files' engineID or exactEngineID, else the one kept in the state.
-    let engine_id = engine_id(args)?.or_else(|| trapd.as_ref().and_then(|l| l.config.engine_id.clone()));
+    // --engine-id, else the files' engineID or exactEngineID, else the oldEngineID of
+    // snmptrapd's persistent store when it is given, else the one kept in the state.
+    let engine_id = engine_id(args)?.or_else(|| {
+        trapd.as_ref().and_then(|l| l.config.engine_id.clone().or_else(|| l.config.old_engine_id.clone()))
+    });
     // Bind before touching the engine state: a listener that cannot start counts no boot.
     let listen: Vec<String> = match &trapd {
         Some(l) if args.listen.is_empty() => l.config.listen.clone(),
