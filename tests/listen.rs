@@ -1014,13 +1014,48 @@ fn an_oversized_tcp_message_closes_its_connection_only() {
 
 /// A traphandle program for the side-by-side tests: writes its arguments and what it read on
 /// stdin to a new file in the directory given first.
+/// snmptrapd and `snmpctl listen --config FILE -n`, started side by side: each reads the file
+/// `conf(OUT)`, OUT an output folder of its own for handlers to write in (`dir/theirs`,
+/// `dir/ours`); `extra` (MIB options) goes to both. Returns (snmptrapd, its folder, ours, ours).
+fn trapd_pair(
+    dir: &Path,
+    tag: &str,
+    conf: impl Fn(&Path) -> String,
+    extra: &[&str],
+) -> (Snmptrapd, PathBuf, Listener, PathBuf) {
+    let (theirs_out, ours_out) = (dir.join("theirs"), dir.join("ours"));
+    std::fs::create_dir_all(&theirs_out).unwrap();
+    std::fs::create_dir_all(&ours_out).unwrap();
+    let theirs = Snmptrapd::start(&format!("{tag}-theirs"), &conf(&theirs_out), extra);
+    let path = dir.join("ours.conf");
+    std::fs::write(&path, conf(&ours_out)).unwrap();
+    let path = path.display().to_string();
+    let mut args = vec!["--config", path.as_str(), "-n"];
+    args.extend(extra);
+    let ours = Listener::start(&format!("{tag}-ours"), false, &args);
+    (theirs, theirs_out, ours, ours_out)
+}
+
+/// `snmptrap` with each argument list, to each target in turn (`TARGET` in a list is replaced).
+fn trap_each(targets: &[String], sends: &[Vec<String>]) {
+    for target in targets {
+        for args in sends {
+            let args: Vec<&str> =
+                args.iter().map(|a| if a == "TARGET" { target.as_str() } else { a.as_str() }).collect();
+            ok(&tool("snmptrap", &args));
+        }
+    }
+}
+
+/// A handler that writes its arguments after the first, each in brackets, and its input into
+/// a file of its own in the folder its first argument names.
 fn handler_script(dir: &Path) -> PathBuf {
     use std::os::unix::fs::PermissionsExt as _;
     let script = dir.join("handler.sh");
     // Written under a hidden name and renamed when complete, so that a reader never sees half.
     std::fs::write(
         &script,
-        "#!/bin/sh\nout=$1; shift\nf=$(mktemp \"$out/.part.XXXXXX\")\n{ echo \"ARGS: $*\"; cat; } > \"$f\"\n\
+        "#!/bin/sh\nout=$1; shift\nf=$(mktemp \"$out/.part.XXXXXX\")\n{ printf '[%s]' \"$@\"; echo; cat; } > \"$f\"\n\
          mv \"$f\" \"$out/run.${f##*.}\"\n",
     )
     .unwrap();
@@ -1071,16 +1106,9 @@ fn access_rules_and_handlers_as_snmptrapd_applies_them() {
             o = out.display()
         )
     };
-    let (theirs_out, ours_out) = (dir.join("theirs"), dir.join("ours"));
-    std::fs::create_dir_all(&theirs_out).unwrap();
-    std::fs::create_dir_all(&ours_out).unwrap();
     let m = mibs();
-    let mib_args = ["-M", m.as_str(), "-m", "ALL"];
-    let theirs = Snmptrapd::start("trapd-rules-theirs", &conf(&theirs_out), &mib_args);
-    std::fs::write(dir.join("ours.conf"), conf(&ours_out)).unwrap();
-    let ours_conf = dir.join("ours.conf").display().to_string();
-    let ours =
-        Listener::start("trapd-rules-ours", false, &["--config", &ours_conf, "-n", "-M", &m, "-m", "ALL"]);
+    let (theirs, theirs_out, ours, ours_out) =
+        trapd_pair(&dir, "trapd-rules", conf, &["-M", &m, "-m", "ALL"]);
 
     let v2 = |community: &str, oid: &str| -> Vec<String> {
         ["-v", "2c", "-c", community, "TARGET", "4242", oid, "1.3.6.1.2.1.2.2.1.1.3", "i", "3"]
@@ -1153,13 +1181,7 @@ fn access_rules_and_handlers_as_snmptrapd_applies_them() {
         .map(|s| (*s).to_owned())
         .collect(),
     );
-    for target in [theirs.target(), ours.target()] {
-        for args in &sends {
-            let args: Vec<&str> =
-                args.iter().map(|a| if a == "TARGET" { target.as_str() } else { a.as_str() }).collect();
-            ok(&tool("snmptrap", &args));
-        }
-    }
+    trap_each(&[theirs.target(), ours.target()], &sends);
     let logged = 7;
     let handled = 8;
     let expected = normalize(&theirs.records(logged));
@@ -1680,13 +1702,7 @@ fn execute_format_as_snmptrapd_feeds_it() {
             out.display()
         )
     };
-    let (theirs_out, ours_out) = (dir.join("theirs"), dir.join("ours"));
-    std::fs::create_dir_all(&theirs_out).unwrap();
-    std::fs::create_dir_all(&ours_out).unwrap();
-    let theirs = Snmptrapd::start("execute-format-theirs", &conf(&theirs_out), &[]);
-    std::fs::write(dir.join("ours.conf"), conf(&ours_out)).unwrap();
-    let path = dir.join("ours.conf").display().to_string();
-    let ours = Listener::start("execute-format-ours", false, &["--config", &path, "-n"]);
+    let (theirs, theirs_out, ours, ours_out) = trapd_pair(&dir, "execute-format", conf, &[]);
     for target in [theirs.target(), ours.target()] {
         ok(&link_down_v2c(&target));
         ok(&tool(
@@ -2065,13 +2081,7 @@ fn vacm_decides_as_snmptrapd_decides() {
             o = out.display()
         )
     };
-    let (theirs_out, ours_out) = (dir.join("theirs"), dir.join("ours"));
-    std::fs::create_dir_all(&theirs_out).unwrap();
-    std::fs::create_dir_all(&ours_out).unwrap();
-    let theirs = Snmptrapd::start("trapd-vacm-theirs", &conf(&theirs_out), &[]);
-    std::fs::write(dir.join("ours.conf"), conf(&ours_out)).unwrap();
-    let ours_conf = dir.join("ours.conf").display().to_string();
-    let ours = Listener::start("trapd-vacm-ours", false, &["--config", &ours_conf, "-n"]);
+    let (theirs, theirs_out, ours, ours_out) = trapd_pair(&dir, "trapd-vacm", conf, &[]);
 
     let down = "1.3.6.1.6.3.1.1.5.3";
     let ent = "1.3.6.1.4.1.8072.2.3.0.1";
@@ -2112,13 +2122,7 @@ fn vacm_decides_as_snmptrapd_decides() {
     v3.extend(["-e", V3_ENGINE_A, "TARGET", "13", down].map(str::to_owned));
     sends.push(v3);
     sends.push(v2("public", "99", down)); // the marker: both have caught up
-    for target in [theirs.target(), ours.target()] {
-        for args in &sends {
-            let args: Vec<&str> =
-                args.iter().map(|a| if a == "TARGET" { target.as_str() } else { a.as_str() }).collect();
-            ok(&tool("snmptrap", &args));
-        }
-    }
+    trap_each(&[theirs.target(), ours.target()], &sends);
     let handled = 6;
     let expected = normalize(&until_marked(|| theirs.log(), "(99)", 1));
     let expected = expected.split_once("NET-SNMP version 5.9.3\n").map_or("", |(_, b)| b).to_owned();
@@ -2145,16 +2149,8 @@ fn vacm_decides_as_snmptrapd_decides() {
 /// --config`; each run's arguments (one by one) and input compared.
 #[test]
 fn handler_commands_run_as_snmptrapd_runs_them() {
-    use std::os::unix::fs::PermissionsExt as _;
     let dir = temp_dir("trapd-shell");
-    let script = dir.join("args.sh");
-    std::fs::write(
-        &script,
-        "#!/bin/sh\nout=$1; shift\nf=$(mktemp \"$out/.part.XXXXXX\")\n{ printf '[%s]' \"$@\"; echo; cat; } > \"$f\"\n\
-         mv \"$f\" \"$out/run.${f##*.}\"\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let script = handler_script(&dir);
     let conf = |out: &Path| {
         format!(
             "authCommunity log,execute public\n\
@@ -2166,49 +2162,17 @@ fn handler_commands_run_as_snmptrapd_runs_them() {
             o = out.display()
         )
     };
-    let (theirs_out, ours_out) = (dir.join("theirs"), dir.join("ours"));
-    std::fs::create_dir_all(&theirs_out).unwrap();
-    std::fs::create_dir_all(&ours_out).unwrap();
-    let theirs = Snmptrapd::start("trapd-shell-theirs", &conf(&theirs_out), &[]);
-    std::fs::write(dir.join("ours.conf"), conf(&ours_out)).unwrap();
-    let ours_conf = dir.join("ours.conf").display().to_string();
-    let ours = Listener::start("trapd-shell-ours", false, &["--config", &ours_conf, "-n"]);
-    let sends: Vec<Vec<&str>> = vec![
-        vec![
-            "-v",
-            "2c",
-            "-c",
-            "public",
-            "TARGET",
-            "1",
-            "1.3.6.1.6.3.1.1.5.3",
-            "1.3.6.1.2.1.2.2.1.1.3",
-            "i",
-            "3",
-        ],
-        vec!["-v", "2c", "-c", "public", "TARGET", "2", "1.3.6.1.6.3.1.1.5.4"],
-        vec![
-            "-v",
-            "2c",
-            "-c",
-            "public",
-            "TARGET",
-            "3",
-            "1.3.6.1.6.3.1.1.5.1",
-            "1.3.6.1.2.1.1.5.0",
-            "s",
-            "r1",
-        ],
-        vec!["-v", "1", "-c", "public", "TARGET", "1.3.6.1.4.1.8072.3.2.10", "192.0.2.7", "0", "0", "4"],
-        vec!["-v", "1", "-c", "public", "TARGET", "1.3.6.1.4.1.8072.2.3", "0.0.0.0", "6", "17", "5"],
-    ];
-    for target in [theirs.target(), ours.target()] {
-        for args in &sends {
-            let args: Vec<&str> =
-                args.iter().map(|a| if *a == "TARGET" { target.as_str() } else { a }).collect();
-            ok(&tool("snmptrap", &args));
-        }
-    }
+    let (theirs, theirs_out, ours, ours_out) = trapd_pair(&dir, "trapd-shell", conf, &[]);
+    let words = |line: &str| -> Vec<String> { line.split(' ').map(str::to_owned).collect() };
+    let sends = [
+        "-v 2c -c public TARGET 1 1.3.6.1.6.3.1.1.5.3 1.3.6.1.2.1.2.2.1.1.3 i 3",
+        "-v 2c -c public TARGET 2 1.3.6.1.6.3.1.1.5.4",
+        "-v 2c -c public TARGET 3 1.3.6.1.6.3.1.1.5.1 1.3.6.1.2.1.1.5.0 s r1",
+        "-v 1 -c public TARGET 1.3.6.1.4.1.8072.3.2.10 192.0.2.7 0 0 4",
+        "-v 1 -c public TARGET 1.3.6.1.4.1.8072.2.3 0.0.0.0 6 17 5",
+    ]
+    .map(words);
+    trap_each(&[theirs.target(), ours.target()], &sends);
     let runs = 5;
     let theirs_runs = handler_runs(&theirs_out, runs);
     let ours_runs = handler_runs(&ours_out, runs);
