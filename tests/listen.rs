@@ -2252,3 +2252,25 @@ fn the_persistent_stores_engine_id_carries_over_from_snmptrapd() {
     ours.stop();
     assert!(got.contains("(43)"), "{got}");
 }
+
+/// A `traphandle` command past `--handler-timeout` is stopped with all it started: here a
+/// pipeline whose first part would write a file after a second. Nothing is written.
+#[test]
+fn a_timed_out_handler_is_stopped_with_what_its_shell_started() {
+    let dir = temp_dir("handler-group");
+    let late = dir.join("late");
+    let conf = dir.join("snmptrapd.conf");
+    std::fs::write(
+        &conf,
+        format!("disableAuthorization yes\ntraphandle default (sleep 1; touch {}) | cat\n", late.display()),
+    )
+    .unwrap();
+    let conf = conf.display().to_string();
+    let l = Listener::start("handler-group", false, &["--config", &conf, "--handler-timeout", "0.2"]);
+    ok(&tool("snmptrap", &["-v", "2c", "-c", "public", &l.target(), "1", "1.3.6.1.6.3.1.1.5.1"]));
+    l.wait_lines(1);
+    std::thread::sleep(Duration::from_millis(1_800));
+    let stderr = l.stop();
+    assert!(stderr.contains("killed after 0.2 s"), "{stderr}");
+    assert!(!late.exists(), "the pipeline outlived its handler's timeout");
+}

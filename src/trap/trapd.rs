@@ -268,8 +268,8 @@ pub struct TrapdConfig {
     /// `oldEngineID`, from snmptrapd's persistent store (/var/lib/snmp/snmptrapd.conf): the
     /// engine ID snmptrapd made for itself, which it keeps when the files set none.
     pub old_engine_id: Option<Vec<u8>>,
-    /// Lines not applied (or, for a TYPES word snmptrapd does not know either, applied
-    /// without it), with why.
+    /// Lines not applied, or applied in part as snmptrapd applies them ([`Ignored::applied`]),
+    /// with why.
     pub ignored: Vec<Ignored>,
 }
 

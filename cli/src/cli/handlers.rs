@@ -204,6 +204,9 @@ async fn run_one(mut job: Job, host: String, timeout: Duration, counters: &Count
     let spawned = tokio::process::Command::new("/bin/sh")
         .arg("-c")
         .arg(&job.command)
+        // A group of its own, so that a timeout stops what the shell started too (a pipeline,
+        // a subshell), not the shell alone.
+        .process_group(0)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -255,6 +258,12 @@ async fn run_one(mut job: Job, host: String, timeout: Duration, counters: &Count
             eprintln!("snmpctl listen: traphandle {} ({}{id}): {e}", job.program, job.at);
         }
         Err(_) => {
+            if let Some(group) = child.id().and_then(|p| i32::try_from(p).ok()) {
+                let _ = nix::sys::signal::killpg(
+                    nix::unistd::Pid::from_raw(group),
+                    nix::sys::signal::Signal::SIGKILL,
+                );
+            }
             let _ = child.kill().await;
             counters.killed.fetch_add(1, Ordering::Relaxed);
             eprintln!(
