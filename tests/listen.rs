@@ -2274,3 +2274,35 @@ fn a_timed_out_handler_is_stopped_with_what_its_shell_started() {
     assert!(stderr.contains("killed after 0.2 s"), "{stderr}");
     assert!(!late.exists(), "the pipeline outlived its handler's timeout");
 }
+
+/// SIGHUP opens the `--output` file again by name, as snmptrapd does with `-Lf`, so that
+/// logrotate can move the file away: what came before is in the moved file, what comes after
+/// in a new one. (No `--config` is needed for it.)
+#[test]
+fn sighup_opens_the_log_file_again_for_logrotate() {
+    let l = Listener::start("hup-reopen", false, &[]);
+    let send = |uptime: &str| {
+        ok(&tool("snmptrap", &["-v", "2c", "-c", "public", &l.target(), uptime, "1.3.6.1.6.3.1.1.5.1"]))
+    };
+    send("51");
+    until_marked(|| l.text(), "(51)", 1);
+    let moved = l.out.with_extension("1");
+    std::fs::rename(&l.out, &moved).unwrap();
+    ok(&tool("kill", &["-HUP", &l.child.id().to_string()]));
+    // The signal and the next Trap may cross: send until one lands in the new file (10 at most).
+    let mut got = String::new();
+    'sends: for n in 52..62 {
+        send(&n.to_string());
+        for _ in 0..50 {
+            got = l.text();
+            if !got.is_empty() {
+                break 'sends;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    let old = read_escaped(&moved);
+    l.stop();
+    assert!(old.contains("(51)") && !got.contains("(51)"), "{old}\n--\n{got}");
+    assert!(got.contains("(5"), "{got}");
+}

@@ -28,6 +28,7 @@ use std::io::{BufWriter, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Instant, SystemTime};
 use tokio::sync::watch;
@@ -193,12 +194,22 @@ struct Reload {
     next: Mutex<Option<Loaded>>,
 }
 
-/// Re-reads the `--config` files on every SIGHUP and publishes what was read; a configuration
-/// that cannot be read is reported and the one in force stays.
-async fn reload_on_hangup(files: Vec<PathBuf>, format_string: Option<String>, reload: Arc<Reload>) {
+/// On every SIGHUP, as snmptrapd does: has the writer open its `--output` files again (so that
+/// logrotate can move them away), and re-reads the `--config` files, publishing what was read;
+/// a configuration that cannot be read is reported and the one in force stays.
+async fn on_hangup(
+    files: Vec<PathBuf>,
+    format_string: Option<String>,
+    reload: Arc<Reload>,
+    reopen: Arc<AtomicU64>,
+) {
     use tokio::signal::unix::{SignalKind, signal};
     let Ok(mut hangups) = signal(SignalKind::hangup()) else { return };
     while hangups.recv().await.is_some() {
+        reopen.fetch_add(1, std::sync::atomic::Ordering::Release);
+        if files.is_empty() {
+            continue;
+        }
         match load_trapd(&files, format_string.as_deref()).await {
             Ok(loaded) => {
                 *reload.next.lock().unwrap_or_else(PoisonError::into_inner) = Some(loaded);
@@ -585,19 +596,14 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         formatter.records.apply(formats);
         formatter.trapd = Some(t);
     }
+    let reopen = Arc::new(AtomicU64::new(0));
     let writer = std::thread::spawn({
-        let outbox = Arc::clone(&outbox);
-        move || sinks.drain(&outbox)
+        let (outbox, reopen) = (Arc::clone(&outbox), Arc::clone(&reopen));
+        move || sinks.drain(&outbox, &reopen)
     });
     let started = Instant::now();
     let summary = runtime.block_on(async {
-        if !args.config.is_empty() {
-            tokio::spawn(reload_on_hangup(
-                args.config.clone(),
-                args.format_string.clone(),
-                Arc::clone(&reload),
-            ));
-        }
+        tokio::spawn(on_hangup(args.config.clone(), args.format_string.clone(), Arc::clone(&reload), reopen));
         let run = listener::run(bound.into_iter().map(|(b, _)| b).collect(), receiver, formatter, stop_rx);
         tokio::pin!(run);
         tokio::select! {
@@ -614,7 +620,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     let refused = refused.load(std::sync::atomic::Ordering::Relaxed);
     if refused > 0 {
         eprintln!(
-            "snmpctl listen: {refused} notifications not processed: no authCommunity or authUser line grants them"
+            "snmpctl listen: {refused} notifications not processed: no access rule (authCommunity, authUser, …) grants them"
         );
     }
     if let Some(pool) = handlers {
@@ -836,8 +842,8 @@ impl Sinks {
 
     /// Writes every batch the receive side hands over until it closes; flushes after each.
     /// Returns the number of records written.
-    fn drain(&mut self, outbox: &Outbox) -> anyhow::Result<u64> {
-        let result = self.drain_until_closed(outbox);
+    fn drain(&mut self, outbox: &Outbox, reopen: &AtomicU64) -> anyhow::Result<u64> {
+        let result = self.drain_until_closed(outbox, reopen);
         for s in self.syslog.iter().chain(&self.traps).filter(|s| s.failed > 0) {
             eprintln!(
                 "snmpctl listen: {} records not taken by syslog at {} (is a syslog daemon running?)",
@@ -850,9 +856,10 @@ impl Sinks {
         result
     }
 
-    fn drain_until_closed(&mut self, outbox: &Outbox) -> anyhow::Result<u64> {
+    fn drain_until_closed(&mut self, outbox: &Outbox, reopen: &AtomicU64) -> anyhow::Result<u64> {
         let mut batch = Batch::default();
         let mut written = 0u64;
+        let mut hangups = 0;
         loop {
             {
                 let mut pending = outbox.lock();
@@ -868,6 +875,16 @@ impl Sinks {
             }
             if !batch.problems.is_empty() {
                 eprint!("{}", batch.problems);
+            }
+            // A SIGHUP since the last batch: the files are opened again, by name, before this
+            // batch is written.
+            let now = reopen.load(std::sync::atomic::Ordering::Acquire);
+            if now != hangups {
+                hangups = now;
+                for f in &mut self.files {
+                    f.file.flush()?;
+                    *f = LogFile::open(&f.path.clone(), f.rotate, f.keep)?;
+                }
             }
             if self.by_record() {
                 // Rotation happens between records; syslog takes one message per record.
