@@ -2306,3 +2306,55 @@ fn sighup_opens_the_log_file_again_for_logrotate() {
     assert!(old.contains("(51)") && !got.contains("(51)"), "{old}\n--\n{got}");
     assert!(got.contains("(5"), "{got}");
 }
+
+/// snmptrapd's own command line, the words snmptrapd is given here (`-f -n -C -Lf LOG -c CONF
+/// -p PIDFILE ADDRESS`), given to snmpctl through a link named `snmptrapd`: the same log as
+/// snmptrapd's for the same notifications, the process ID in the file while it runs (gone
+/// after), and the log emptied at start, as snmptrapd empties it without -A.
+#[test]
+fn snmptrapds_command_line_runs_through_a_link() {
+    let conf = "authCommunity log public\n";
+    let theirs = Snmptrapd::start("as-snmptrapd-theirs", conf, &[]);
+    let dir = temp_dir("as-snmptrapd-ours");
+    let link = dir.join("snmptrapd");
+    std::os::unix::fs::symlink(BIN, &link).unwrap();
+    std::fs::write(dir.join("snmptrapd.conf"), conf).unwrap();
+    let (log, pid) = (dir.join("log"), dir.join("pid"));
+    std::fs::write(&log, "a line from before\n").unwrap();
+    let port = std::net::UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = crate::isolated(Command::new(&link))
+        .args(["-f", "-n", "-C", "-Lf"])
+        .arg(&log)
+        .arg("-c")
+        .arg(dir.join("snmptrapd.conf"))
+        .arg("-p")
+        .arg(&pid)
+        .arg(format!("udp:127.0.0.1:{port}"))
+        .env("SNMPCTL_STATE_DIR", dir.join("state"))
+        .env("MIBS", "")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while stderr.read_line(&mut line).unwrap() > 0 && !line.contains("listening on") {}
+    assert!(line.contains(&format!("udp:127.0.0.1:{port}")), "{line}");
+    assert_eq!(std::fs::read_to_string(&pid).unwrap().trim(), child.id().to_string());
+    let ours = format!("udp:127.0.0.1:{port}");
+    for target in [theirs.target(), ours] {
+        ok(&tool("snmptrap", &["-v", "2c", "-c", "public", &target, "71", "1.3.6.1.6.3.1.1.5.3"]));
+        ok(&tool("snmptrap", &["-v", "2c", "-c", "private", &target, "72", "1.3.6.1.6.3.1.1.5.3"]));
+        ok(&tool("snmptrap", &["-v", "1", "-c", "public", &target, "", "192.0.2.7", "6", "17", "73"]));
+    }
+    let expected = normalize(&theirs.records(2));
+    let got = normalize(&until_marked(|| read_escaped(&log), "Uptime: 0:00:00.73", 1));
+    ok(&tool("kill", &["-TERM", &child.id().to_string()]));
+    let _ = child.wait();
+    assert_eq!(got, expected);
+    assert!(got.contains("(71)") && got.contains("0:00:00.73"), "{got}");
+    assert!(!got.contains("a line from before") && !got.contains("(72)"), "{got}");
+    assert!(!pid.exists(), "the process ID file is removed at exit");
+    let _ = std::fs::remove_dir_all(&dir);
+}

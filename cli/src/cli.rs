@@ -17,6 +17,7 @@ mod poll;
 mod progress;
 mod snmp;
 mod snmpconf;
+mod snmptrapd;
 mod status;
 mod table;
 mod usm;
@@ -112,6 +113,9 @@ enum Command {
     Inform(notify::Args),
     /// Receive Traps and Informs (v1, v2c, v3) and log them as snmptrapd does, or as JSON lines.
     Listen(listen::Args),
+    /// snmptrapd's command line, run as `listen` (or run snmpctl through a link named
+    /// snmptrapd): `snmpctl snmptrapd -LOw -f -p /run/snmptrapd.pid`.
+    Snmptrapd(snmptrapd::Args),
     /// Translate names to OIDs and back, and show what the MIB says, as snmptranslate.
     Translate(mib::TranslateArgs),
     /// Serve recorded devices (.snmprec) as simulated agents: v1/v2c/v3, Set in memory,
@@ -127,7 +131,33 @@ enum Command {
 
 /// Parses the command line and runs the subcommand.
 pub fn run() -> anyhow::Result<ExitCode> {
-    let mut args = snmp::rewrite_net_snmp_flags(std::env::args());
+    let mut args: Vec<String> = std::env::args().collect();
+    // Run through a link named snmptrapd: snmptrapd's command line.
+    if args.first().is_some_and(|a| std::path::Path::new(a).file_name().is_some_and(|n| n == "snmptrapd")) {
+        args.insert(1, "snmptrapd".to_owned());
+    }
+    // snmptrapd's command line becomes listen's before anything else reads it.
+    if subcommand(&args) == Some("snmptrapd") {
+        let at = args.iter().position(|a| a == "snmptrapd").unwrap_or(1);
+        let words = args.split_off(at.saturating_add(1));
+        args.pop();
+        let dirs = snmpconf::search_path();
+        let persistent = std::env::var_os("SNMP_PERSISTENT_DIR")
+            .map_or_else(|| "/var/lib/snmp".into(), std::path::PathBuf::from);
+        match snmptrapd::plan(&words, &dirs, &persistent).map_err(|e| anyhow::anyhow!("snmptrapd: {e}"))? {
+            snmptrapd::Plan::Say(text) => {
+                std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes())?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            snmptrapd::Plan::Listen(t) => {
+                for note in &t.notes {
+                    eprintln!("snmpctl snmptrapd: {note}; not applied");
+                }
+                args.extend(t.args);
+            }
+        }
+    }
+    let mut args = snmp::rewrite_net_snmp_flags(args.into_iter());
     // snmptable's -C letters take their values from the next word.
     if subcommand(&args) == Some("table") {
         args = table::split_table_options(args);
@@ -168,6 +198,9 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Trap(args) => notify::run(&cli.global, &args, false),
         Command::Inform(args) => notify::run(&cli.global, &args, true),
         Command::Listen(args) => listen::run(&cli.global, &args),
+        // Made into `listen` before the parse, above; only a command line that hides the word
+        // from that reading gets here.
+        Command::Snmptrapd(_) => Err(anyhow::anyhow!("snmptrapd: give its options after the word snmptrapd")),
         Command::Agent(args) => agent::run(&cli.global, &args),
         Command::Poll(args) => poll::run(&cli.global, &args),
         Command::Demo(args) => demo::run(&cli.global, &args),

@@ -112,6 +112,17 @@ pub struct Args {
     /// not applied are named. Without it, everything is logged.
     #[arg(long = "config", value_name = "FILE")]
     config: Vec<PathBuf>,
+    /// One snmptrapd.conf line, read after the --config files (repeatable), as snmptrapd reads
+    /// its `--TOKEN=VALUE` options: `--config-line 'authCommunity log public'`.
+    #[arg(long = "config-line", value_name = "LINE")]
+    config_line: Vec<String>,
+    /// Write the process ID to this file once listening, and remove it at exit (snmptrapd -p).
+    #[arg(long = "pid-file", value_name = "FILE")]
+    pid_file: Option<PathBuf>,
+    /// Empty the --output files at start, as snmptrapd's -Lf does without -A (by default they
+    /// are appended to; a SIGHUP opens them again for appending either way).
+    #[arg(long = "truncate-output")]
+    truncate_output: bool,
     /// traphandle programs running at once.
     #[arg(long = "handler-workers", default_value_t = 16, value_name = "N")]
     handler_workers: usize,
@@ -149,13 +160,17 @@ struct Loaded {
 /// Reads the snmptrapd.conf files of `--config`, OIDs resolved with the loaded MIB; what is
 /// not applied is said on stderr. A file that cannot be read, or a forward destination that
 /// does not resolve, is an error (at a reload, the configuration in force stays).
-async fn load_trapd(files: &[PathBuf], format_string: Option<&str>) -> anyhow::Result<Loaded> {
+async fn load_trapd(sources: &TrapdSources) -> anyhow::Result<Loaded> {
+    let TrapdSources { files, lines, format_string } = sources;
+    let format_string = format_string.as_deref();
     let mut config = TrapdConfig::default();
     let resolve = |name: &str| super::get::parse_oid(name).map_err(|e| format!("{e:#}"));
     for path in files {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         config.add(&text, &path.display().to_string(), &resolve);
     }
+    // --config-line: after the files, as snmptrapd reads its --TOKEN=VALUE options.
+    config.add(&lines.join("\n"), "--config-line", &resolve);
     let mut destinations = Vec::with_capacity(config.forwards.len());
     for f in &config.forwards {
         destinations.push(Arc::new(super::forward::Destination::resolve(&f.destination).await?));
@@ -186,6 +201,30 @@ async fn load_trapd(files: &[PathBuf], format_string: Option<&str>) -> anyhow::R
     })
 }
 
+/// Where the snmptrapd.conf configuration comes from: `--config` files, then `--config-line`
+/// lines; `-F` wins over the formats they set.
+#[derive(Clone)]
+struct TrapdSources {
+    files: Vec<PathBuf>,
+    lines: Vec<String>,
+    format_string: Option<String>,
+}
+
+impl TrapdSources {
+    fn of(args: &Args) -> TrapdSources {
+        TrapdSources {
+            files: args.config.clone(),
+            lines: args.config_line.clone(),
+            format_string: args.format_string.clone(),
+        }
+    }
+
+    /// No file and no line: snmptrapd.conf plays no part.
+    fn is_empty(&self) -> bool {
+        self.files.is_empty() && self.lines.is_empty()
+    }
+}
+
 /// A configuration read again on SIGHUP, waiting for the receive side to take it.
 #[derive(Default)]
 struct Reload {
@@ -197,20 +236,15 @@ struct Reload {
 /// On every SIGHUP, as snmptrapd does: has the writer open its `--output` files again (so that
 /// logrotate can move them away), and re-reads the `--config` files, publishing what was read;
 /// a configuration that cannot be read is reported and the one in force stays.
-async fn on_hangup(
-    files: Vec<PathBuf>,
-    format_string: Option<String>,
-    reload: Arc<Reload>,
-    reopen: Arc<AtomicU64>,
-) {
+async fn on_hangup(sources: TrapdSources, reload: Arc<Reload>, reopen: Arc<AtomicU64>) {
     use tokio::signal::unix::{SignalKind, signal};
     let Ok(mut hangups) = signal(SignalKind::hangup()) else { return };
     while hangups.recv().await.is_some() {
         reopen.fetch_add(1, std::sync::atomic::Ordering::Release);
-        if files.is_empty() {
+        if sources.is_empty() {
             continue;
         }
-        match load_trapd(&files, format_string.as_deref()).await {
+        match load_trapd(&sources).await {
             Ok(loaded) => {
                 *reload.next.lock().unwrap_or_else(PoisonError::into_inner) = Some(loaded);
                 reload.generation.fetch_add(1, std::sync::atomic::Ordering::Release);
@@ -223,7 +257,7 @@ async fn on_hangup(
 
 /// Where one snmptrapd `-L` option sends the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum LogTarget {
+pub(super) enum LogTarget {
     Stdout,
     Stderr,
     File(String),
@@ -233,7 +267,7 @@ enum LogTarget {
 
 impl LogTarget {
     /// listen's own options for it.
-    fn args(self) -> Vec<String> {
+    pub(super) fn args(self) -> Vec<String> {
         match self {
             LogTarget::Stdout => vec!["--stdout".into()],
             LogTarget::Stderr => vec!["--log-stderr".into()],
@@ -281,7 +315,7 @@ fn log_word(rest: &str, next: &mut dyn Iterator<Item = String>, what: &str) -> R
 /// after it: `e`, `o`, `f FILE`, `s FACILITY`, `n`, and `E`, `O`, `F`, `S` with a priority
 /// before the rest. snmptrapd logs notifications at info, so a priority that leaves info out
 /// (`-LOw`) logs them nowhere.
-fn log_target(spec: &str, next: &mut dyn Iterator<Item = String>) -> Result<LogTarget, String> {
+pub(super) fn log_target(spec: &str, next: &mut dyn Iterator<Item = String>) -> Result<LogTarget, String> {
     let mut chars = spec.chars();
     let letter = chars.next().ok_or("-L needs e, o, f, s or n (E, O, F, S with a priority)")?;
     let mut rest = chars.as_str().to_owned();
@@ -465,11 +499,8 @@ pub(super) fn users(files: &[PathBuf], keys: &UsmKeyArgs) -> anyhow::Result<Vec<
 pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     let mib = args.mib.load();
     let runtime = super::snmp::runtime()?;
-    let trapd = if args.config.is_empty() {
-        None
-    } else {
-        Some(runtime.block_on(load_trapd(&args.config, args.format_string.as_deref()))?)
-    };
+    let sources = TrapdSources::of(args);
+    let trapd = if sources.is_empty() { None } else { Some(runtime.block_on(load_trapd(&sources))?) };
     // outputOption lines are read after the command line, as snmptrapd reads them.
     let letters =
         args.output_options.concat() + trapd.as_ref().map_or("", |l| l.config.output_options.as_str());
@@ -534,6 +565,10 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         names.join(", "),
         if user_count == 1 { "" } else { "s" }
     );
+    if let Some(path) = &args.pid_file {
+        std::fs::write(path, format!("{}\n", std::process::id()))
+            .with_context(|| format!("--pid-file {}", path.display()))?;
+    }
     let outbox = Arc::new(Outbox::default());
     let (stop_tx, stop_rx) = watch::channel(false);
     // With a configuration, the handler pool and the forwarder run from the start (idle until
@@ -603,7 +638,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     });
     let started = Instant::now();
     let summary = runtime.block_on(async {
-        tokio::spawn(on_hangup(args.config.clone(), args.format_string.clone(), Arc::clone(&reload), reopen));
+        tokio::spawn(on_hangup(sources, Arc::clone(&reload), reopen));
         let run = listener::run(bound.into_iter().map(|(b, _)| b).collect(), receiver, formatter, stop_rx);
         tokio::pin!(run);
         tokio::select! {
@@ -640,6 +675,9 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     }
     if summary.problems_suppressed > 0 {
         eprintln!("snmpctl listen: {} problem lines not shown (rate limit)", summary.problems_suppressed);
+    }
+    if let Some(path) = &args.pid_file {
+        let _ = std::fs::remove_file(path);
     }
     match written {
         Ok(_) => Ok(ExitCode::from(if summary.queue_drops > 0 { EXIT_FAILURE } else { EXIT_OK })),
@@ -691,9 +729,16 @@ struct LogFile {
 
 impl LogFile {
     fn open(path: &Path, rotate: Option<u64>, keep: u32) -> anyhow::Result<LogFile> {
+        LogFile::open_with(path, rotate, keep, false)
+    }
+
+    /// As [`LogFile::open`]; `truncate` empties the file first.
+    fn open_with(path: &Path, rotate: Option<u64>, keep: u32, truncate: bool) -> anyhow::Result<LogFile> {
         let file = OpenOptions::new()
             .create(true)
-            .append(true)
+            .append(!truncate)
+            .write(true)
+            .truncate(truncate)
             .open(path)
             .with_context(|| format!("opening {}", path.display()))?;
         let size = file.metadata().map_or(0, |m| m.len());
@@ -793,7 +838,7 @@ impl Sinks {
         let files = targets
             .files
             .iter()
-            .map(|p| LogFile::open(p, rotate, args.rotate_keep))
+            .map(|p| LogFile::open_with(p, rotate, args.rotate_keep, args.truncate_output))
             .collect::<Result<_, _>>()?;
         let syslog = |f: &String, severity| Syslog::open(f, severity, &args.syslog_tag, &args.syslog_socket);
         Ok(Sinks {
