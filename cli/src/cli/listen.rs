@@ -560,15 +560,16 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
             None => n.clone(),
         })
         .collect();
+    // Before the line that says it listens, so that whoever waits for that line finds the file.
+    if let Some(path) = &args.pid_file {
+        std::fs::write(path, format!("{}\n", std::process::id()))
+            .with_context(|| format!("--pid-file {}", path.display()))?;
+    }
     eprintln!(
         "snmpctl listen: listening on {}; engine ID {engine_hex}; {user_count} v3 user{}",
         names.join(", "),
         if user_count == 1 { "" } else { "s" }
     );
-    if let Some(path) = &args.pid_file {
-        std::fs::write(path, format!("{}\n", std::process::id()))
-            .with_context(|| format!("--pid-file {}", path.display()))?;
-    }
     let outbox = Arc::new(Outbox::default());
     let (stop_tx, stop_rx) = watch::channel(false);
     // With a configuration, the handler pool and the forwarder run from the start (idle until
