@@ -2358,3 +2358,31 @@ fn snmptrapds_command_line_runs_through_a_link() {
     assert!(!pid.exists(), "the process ID file is removed at exit");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A file SIGHUP cannot open again (its folder moved away) is said, and the records go on to
+/// the file already open: none is lost.
+#[test]
+fn a_log_file_that_cannot_be_opened_again_keeps_the_one_open() {
+    let dir = temp_dir("hup-keep");
+    let sub = dir.join("logs");
+    std::fs::create_dir_all(&sub).unwrap();
+    let l = Listener::start_writing("hup-keep", false, Some(&sub.join("records")), &[]);
+    let send = |uptime: &str| {
+        ok(&tool("snmptrap", &["-v", "2c", "-c", "public", &l.target(), uptime, "1.3.6.1.6.3.1.1.5.1"]))
+    };
+    send("61");
+    until_marked(|| read_escaped(&sub.join("records")), "(61)", 1);
+    let moved = dir.join("logs.old");
+    std::fs::rename(&sub, &moved).unwrap();
+    ok(&tool("kill", &["-HUP", &l.child.id().to_string()]));
+    // The signal and the Traps may cross: the reopening is tried at the first batch after it.
+    for uptime in ["62", "63", "64", "65", "66"] {
+        std::thread::sleep(Duration::from_millis(100));
+        send(uptime);
+    }
+    let got = until_marked(|| read_escaped(&moved.join("records")), "(66)", 1);
+    let stderr = l.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(["(61)", "(62)", "(66)"].iter().all(|u| got.contains(u)), "{got}");
+    assert!(stderr.contains("still writing to the file open before"), "{stderr}");
+}

@@ -929,7 +929,14 @@ impl Sinks {
                 hangups = now;
                 for f in &mut self.files {
                     f.file.flush()?;
-                    *f = LogFile::open(&f.path.clone(), f.rotate, f.keep)?;
+                    // A file that cannot be opened again (its folder gone, no permission) is
+                    // said, and the one open is kept: records are not lost for it.
+                    match LogFile::open(&f.path.clone(), f.rotate, f.keep) {
+                        Ok(new) => *f = new,
+                        Err(e) => {
+                            eprintln!("snmpctl listen: SIGHUP: {e:#}; still writing to the file open before")
+                        }
+                    }
                 }
             }
             if self.by_record() {
