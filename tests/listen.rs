@@ -2386,3 +2386,43 @@ fn a_log_file_that_cannot_be_opened_again_keeps_the_one_open() {
     assert!(["(61)", "(62)", "(66)"].iter().all(|u| got.contains(u)), "{got}");
     assert!(stderr.contains("still writing to the file open before"), "{stderr}");
 }
+
+/// `--run-as-user` (snmptrapd's -u): once listening, the listener and the handlers it starts
+/// run as that user, in that user's group and no other; the log opened before goes on being
+/// written. (Not as root, it cannot change user: it says so and stops.)
+#[test]
+fn run_as_user_drops_to_that_user_and_its_group() {
+    let id = |args: &[&str]| String::from_utf8(tool("id", args).stdout).unwrap().trim().to_owned();
+    let dir = temp_dir("run-as");
+    let out = dir.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    ok(&tool("chmod", &["0777", &out.display().to_string()]));
+    let ids = out.join("ids");
+    let conf = dir.join("snmptrapd.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "disableAuthorization yes\ntraphandle default echo $(id -u) $(id -g) $(id -G) > {}\n",
+            ids.display()
+        ),
+    )
+    .unwrap();
+    let conf = conf.display().to_string();
+    if id(&["-u"]) != "0" {
+        let o = tool(
+            "snmpctl",
+            &["listen", "--listen", "udp:127.0.0.1:0", "--config", &conf, "--run-as-user", "nobody"],
+        );
+        assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("needs root"), "{o:?}");
+        return;
+    }
+    let l = Listener::start("run-as", false, &["--config", &conf, "--run-as-user", "nobody"]);
+    ok(&tool("snmptrap", &["-v", "2c", "-c", "public", &l.target(), "81", "1.3.6.1.6.3.1.1.5.1"]));
+    let got = until_marked(|| std::fs::read_to_string(&ids).unwrap_or_default(), "\n", 1);
+    let logged = until_marked(|| l.text(), "(81)", 1);
+    l.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+    let (uid, gid) = (id(&["-u", "nobody"]), id(&["-g", "nobody"]));
+    assert_eq!(got.trim(), format!("{uid} {gid} {gid}"));
+    assert!(logged.contains("(81)"), "{logged}");
+}

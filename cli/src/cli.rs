@@ -112,7 +112,7 @@ enum Command {
     /// Send an Inform and wait for the acknowledgement, as snmpinform.
     Inform(notify::Args),
     /// Receive Traps and Informs (v1, v2c, v3) and log them as snmptrapd does, or as JSON lines.
-    Listen(listen::Args),
+    Listen(Box<listen::Args>),
     /// snmptrapd's command line, run as `listen` (or run snmpctl through a link named
     /// snmptrapd): `snmpctl snmptrapd -LOw -f -p /run/snmptrapd.pid`.
     Snmptrapd(snmptrapd::Args),

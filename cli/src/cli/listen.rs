@@ -119,6 +119,14 @@ pub struct Args {
     /// Write the process ID to this file once listening, and remove it at exit (snmptrapd -p).
     #[arg(long = "pid-file", value_name = "FILE")]
     pid_file: Option<PathBuf>,
+    /// Once listening, with its files open, run as this user (a name or a number), as
+    /// snmptrapd -u: handlers run as it too. Without --run-as-group, its own group is taken (and
+    /// no other), where snmptrapd -u alone would keep root's groups.
+    #[arg(long = "run-as-user", value_name = "USER")]
+    run_as_user: Option<String>,
+    /// Once listening, run in this group (a name or a number) and no other, as snmptrapd -g.
+    #[arg(long = "run-as-group", value_name = "GROUP")]
+    run_as_group: Option<String>,
     /// Empty the --output files at start, as snmptrapd's -Lf does without -A (by default they
     /// are appended to; a SIGHUP opens them again for appending either way).
     #[arg(long = "truncate-output")]
@@ -565,6 +573,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         std::fs::write(path, format!("{}\n", std::process::id()))
             .with_context(|| format!("--pid-file {}", path.display()))?;
     }
+    drop_privileges(args.run_as_user.as_deref(), args.run_as_group.as_deref())?;
     eprintln!(
         "snmpctl listen: listening on {}; engine ID {engine_hex}; {user_count} v3 user{}",
         names.join(", "),
@@ -684,6 +693,40 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         Ok(_) => Ok(ExitCode::from(if summary.queue_drops > 0 { EXIT_FAILURE } else { EXIT_OK })),
         Err(e) => Err(e.context("writing records")),
     }
+}
+
+/// `--run-as-group` then `--run-as-user` (snmptrapd's -g and -u), once the sockets are bound and
+/// the files open: the group (given, else the user's own) as the only group, then the user.
+fn drop_privileges(user: Option<&str>, group: Option<&str>) -> anyhow::Result<()> {
+    use nix::unistd::{Gid, Group, Uid, User, setgid, setgroups, setuid};
+    let user = match user {
+        None => None,
+        Some(u) => Some(match u.parse::<u32>() {
+            Ok(n) => {
+                User::from_uid(Uid::from_raw(n))?.map_or((Uid::from_raw(n), None), |x| (x.uid, Some(x.gid)))
+            }
+            Err(_) => User::from_name(u)?
+                .map(|x| (x.uid, Some(x.gid)))
+                .with_context(|| format!("--run-as-user {u:?}: no such user"))?,
+        }),
+    };
+    let gid = match group {
+        Some(g) => Some(match g.parse::<u32>() {
+            Ok(n) => Gid::from_raw(n),
+            Err(_) => Group::from_name(g)?
+                .map(|x| x.gid)
+                .with_context(|| format!("--run-as-group {g:?}: no such group"))?,
+        }),
+        None => user.and_then(|(_, primary)| primary),
+    };
+    if let Some(gid) = gid {
+        setgroups(&[gid]).context("setgroups (--run-as-group needs root)")?;
+        setgid(gid).context("setgid")?;
+    }
+    if let Some((uid, _)) = user {
+        setuid(uid).context("setuid (--run-as-user needs root)")?;
+    }
+    Ok(())
 }
 
 /// `--engine-id`, checked.

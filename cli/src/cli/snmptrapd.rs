@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// snmptrapd's options and listening addresses: -a -A -c FILE -C -f -F FORMAT -L… -m MIBS
-    /// -M DIRS -n -O OPTS -p FILE -t [--TOKEN=VALUE] [ADDRESS…] (and -d -D -I -x -X -g -u,
-    /// which are named and not applied). Without -C, the snmptrapd.conf and
+    /// -M DIRS -n -O OPTS -p FILE -t -u USER -g GROUP [--TOKEN=VALUE] [ADDRESS…] (and -d -D -I
+    /// -x -X, which are named and not applied). Without -C, the snmptrapd.conf and
     /// snmptrapd.local.conf of SNMPCONFPATH and of the persistent directory are read; without
     /// -L, notifications go to syslog (daemon) as snmptrapd sends them.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "SNMPTRAPD-ARGS")]
@@ -121,12 +121,8 @@ pub fn plan(words: &[String], conf_dirs: &[PathBuf], persistent: &Path) -> Resul
                 ('D', _) => t.notes.push("-D: Net-SNMP's debug tokens do not apply to snmpctl".into()),
                 ('I', _) => t.notes.push("-I: snmpctl has no modules to leave out or add".into()),
                 ('x' | 'X', _) => t.notes.push(format!("-{letter}: snmpctl is no AgentX subagent")),
-                ('g' | 'u', _) => {
-                    return Err(format!(
-                        "-{letter}: snmpctl does not change its user or group; run it as an unprivileged \
-                         user with CAP_NET_BIND_SERVICE (AmbientCapabilities= in its unit) instead"
-                    ));
-                }
+                ('u', Some(v)) => t.args.extend(["--run-as-user".to_owned(), v]),
+                ('g', Some(v)) => t.args.extend(["--run-as-group".to_owned(), v]),
                 ('o' | 'P' | 's' | 'S', _) => {
                     return Err(format!(
                         "-{letter}: withdrawn from snmptrapd; see its manual (-Lf, -f -Le, -Lsd)"
@@ -202,6 +198,7 @@ fn usage() -> String {
      \x20 -m MIBS, -M DIRS, -n, -O OPTS   as for snmptrapd\n\
      \x20 -p FILE       write the process ID to FILE\n\
      \x20 -t            send nothing to syslog (doNotLogTraps 1)\n\
+     \x20 -u USER, -g GROUP  run as this user and group once listening\n\
      \x20 --TOKEN=VALUE a configuration line\n\
      \x20 ADDRESS       where to listen (udp:162, tcp:1162, udp6:[::1]:162); default: snmpTrapdAddr, else udp:162\n"
         .to_owned()
@@ -267,8 +264,9 @@ mod tests {
 
     #[test]
     fn what_cannot_apply_is_said() {
-        assert!(
-            plan(&words("-u nobody"), &[], Path::new("/x")).unwrap_err().contains("CAP_NET_BIND_SERVICE")
+        assert_eq!(
+            listen("-Lo -u nobody -gnogroup"),
+            words("listen --stdout --run-as-user nobody --run-as-group nogroup --truncate-output")
         );
         assert!(plan(&words("-q"), &[], Path::new("/x")).unwrap_err().contains("invalid option: -q"));
         assert!(plan(&words("-p"), &[], Path::new("/x")).is_err());
