@@ -258,8 +258,18 @@ impl Vacm {
 
     /// `com2sec [-Cn CONTEXT] NAME SOURCE COMMUNITY` (`ipv6`: `com2sec6`). SOURCE is
     /// `default`, an address, a network (`/bits` or, for IPv4, `/mask`) or a host name, with `!`
-    /// to deny. An address of the other family is skipped, as Net-SNMP's parsers skip it.
+    /// to deny. An address of the other family is an error here.
     pub fn com2sec(&mut self, words: &[String], ipv6: bool) -> Result<(), String> {
+        match self.add_com2sec(words, ipv6)? {
+            0 if ipv6 => Err("the SOURCE is no IPv6 address, network or name: com2sec takes IPv4".into()),
+            0 => Err("the SOURCE is no IPv4 address, network or name: com2sec6 takes IPv6".into()),
+            _ => Ok(()),
+        }
+    }
+
+    /// The entries of a com2sec line, added; how many (none for an address of the other
+    /// family, which an authCommunity line gives both lists and each parser skips).
+    fn add_com2sec(&mut self, words: &[String], ipv6: bool) -> Result<usize, String> {
         let mut w = Words { words };
         let mut name = w.need("NAME")?;
         let mut context = "";
@@ -272,7 +282,9 @@ impl Vacm {
         if name.is_empty() || community.is_empty() {
             return Err("empty NAME or COMMUNITY".into());
         }
-        for (source, negate) in sources(source, ipv6)? {
+        let sources = sources(source, ipv6)?;
+        let added = sources.len();
+        for (source, negate) in sources {
             self.com2sec.push(Com2Sec {
                 community: community.as_bytes().to_vec(),
                 source,
@@ -282,7 +294,7 @@ impl Vacm {
                 context: context.to_owned(),
             });
         }
-        Ok(())
+        Ok(added)
     }
 
     /// `group NAME MODEL SECURITYNAME`.
@@ -469,8 +481,8 @@ impl Vacm {
                 let source = source.unwrap_or("default");
                 // Both lists, as Net-SNMP fills them: an address of one family is skipped by
                 // the other's parser. Neither taking it is this line's error.
-                let v4 = self.com2sec(&words(source), false);
-                let v6 = self.com2sec(&words(source), true);
+                let v4 = self.add_com2sec(&words(source), false);
+                let v6 = self.add_com2sec(&words(source), true);
                 if let (Err(e), Err(_)) = (&v4, &v6) {
                     return Err(e.clone());
                 }
@@ -788,7 +800,7 @@ mod tests {
         v.com2sec(&words("c !192.0.2.0/24 lab"), false).unwrap();
         v.com2sec(&words("d default lab"), false).unwrap();
         v.com2sec(&words("e default public"), true).unwrap();
-        v.com2sec(&words("f 10.0.0.1 public"), true).unwrap();
+        assert!(v.com2sec(&words("f 10.0.0.1 public"), true).is_err());
         let name = |c: &[u8], a: &str| v.community_name(c, a.parse().unwrap());
         assert_eq!(name(b"public", "10.1.1.1"), Some(("a", "ctx")));
         assert_eq!(name(b"public", "192.0.2.1"), Some(("b", "")));
@@ -797,7 +809,8 @@ mod tests {
         assert_eq!(name(b"public", "::1"), Some(("e", "")));
         assert_eq!(name(b"public", "::ffff:10.0.0.1"), Some(("a", "ctx")));
         assert_eq!(name(b"other", "10.1.1.1"), None);
-        assert!(v.com2sec.iter().all(|c| c.sec_name != "f"), "an IPv4 address is skipped by com2sec6");
+        assert!(v.com2sec.iter().all(|c| c.sec_name != "f"), "an IPv4 address is no com2sec6 source");
+        assert_eq!(v.add_com2sec(&words("g 10.0.0.1 public"), true), Ok(0), "what authCommunity relies on");
         assert!(v.com2sec(&words("x 10.1.2.3/8 public"), false).is_err(), "source/mask mismatch");
         // A host name: its IPv4 address (the first), as gethostbyname gives it.
         let mut v = v.clone();
