@@ -717,7 +717,12 @@ fn drop_privileges(user: Option<&str>, group: Option<&str>) -> anyhow::Result<()
                 .map(|x| x.gid)
                 .with_context(|| format!("--run-as-group {g:?}: no such group"))?,
         }),
-        None => user.and_then(|(_, primary)| primary),
+        None => match user {
+            Some((_, Some(primary))) => Some(primary),
+            // A number no passwd line names: root's groups would stay.
+            Some((_, None)) => bail!("--run-as-user: this user has no group of its own; give --run-as-group"),
+            None => None,
+        },
     };
     if let Some(gid) = gid {
         setgroups(&[gid]).context("setgroups (--run-as-group needs root)")?;
