@@ -697,39 +697,46 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
 
 /// `--run-as-group` then `--run-as-user` (snmptrapd's -g and -u), once the sockets are bound and
 /// the files open: the group (given, else the user's own) as the only group, then the user.
+/// Names are looked up in /etc/passwd and /etc/group themselves: the binary is linked
+/// statically, and glibc's NSS modules (systemd, sss) cannot be loaded into it.
 fn drop_privileges(user: Option<&str>, group: Option<&str>) -> anyhow::Result<()> {
-    use nix::unistd::{Gid, Group, Uid, User, setgid, setgroups, setuid};
+    use nix::unistd::{Gid, Uid, setgid, setgroups, setuid};
+    // NAME:PASSWORD:ID:… lines; a name or a number finds one, and its third and fourth fields.
+    let find = |file: &str, key: &str| -> anyhow::Result<Option<(u32, Option<u32>)>> {
+        let text = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
+        Ok(text.lines().find_map(|l| {
+            let f: Vec<&str> = l.split(':').collect();
+            let id = f.get(2)?.parse::<u32>().ok()?;
+            (f.first() == Some(&key) || key.parse::<u32>() == Ok(id))
+                .then(|| (id, f.get(3).and_then(|g| g.parse::<u32>().ok())))
+        }))
+    };
     let user = match user {
         None => None,
-        Some(u) => Some(match u.parse::<u32>() {
-            Ok(n) => {
-                User::from_uid(Uid::from_raw(n))?.map_or((Uid::from_raw(n), None), |x| (x.uid, Some(x.gid)))
-            }
-            Err(_) => User::from_name(u)?
-                .map(|x| (x.uid, Some(x.gid)))
-                .with_context(|| format!("--run-as-user {u:?}: no such user"))?,
+        Some(u) => Some(match (find("/etc/passwd", u)?, u.parse::<u32>()) {
+            (Some((uid, gid)), _) => (uid, gid),
+            (None, Ok(uid)) => (uid, None),
+            (None, Err(_)) => bail!("--run-as-user {u:?}: no such user in /etc/passwd"),
         }),
     };
-    let gid = match group {
-        Some(g) => Some(match g.parse::<u32>() {
-            Ok(n) => Gid::from_raw(n),
-            Err(_) => Group::from_name(g)?
-                .map(|x| x.gid)
-                .with_context(|| format!("--run-as-group {g:?}: no such group"))?,
+    let gid = match (group, user) {
+        (Some(g), _) => Some(match (find("/etc/group", g)?, g.parse::<u32>()) {
+            (Some((gid, _)), _) | (None, Ok(gid)) => gid,
+            (None, Err(_)) => bail!("--run-as-group {g:?}: no such group in /etc/group"),
         }),
-        None => match user {
-            Some((_, Some(primary))) => Some(primary),
-            // A number no passwd line names: root's groups would stay.
-            Some((_, None)) => bail!("--run-as-user: this user has no group of its own; give --run-as-group"),
-            None => None,
-        },
+        (None, Some((_, Some(primary)))) => Some(primary),
+        // A number no passwd line names: root's groups would stay.
+        (None, Some((_, None))) => {
+            bail!("--run-as-user: this user has no group of its own; give --run-as-group")
+        }
+        (None, None) => None,
     };
-    if let Some(gid) = gid {
+    if let Some(gid) = gid.map(Gid::from_raw) {
         setgroups(&[gid]).context("setgroups (--run-as-group needs root)")?;
         setgid(gid).context("setgid")?;
     }
     if let Some((uid, _)) = user {
-        setuid(uid).context("setuid (--run-as-user needs root)")?;
+        setuid(Uid::from_raw(uid)).context("setuid (--run-as-user needs root)")?;
     }
     Ok(())
 }
