@@ -2410,18 +2410,17 @@ fn run_as_user_drops_to_that_user_and_its_group() {
     let conf = conf.display().to_string();
     // Names are found in /etc/passwd and /etc/group, whoever runs it; a user number that no
     // line names needs a group.
+    let state = dir.join("state").display().to_string();
+    let listen = |user: &str| {
+        let args = ["listen", "--listen", "udp:127.0.0.1:0", "--state-dir", &state, "--config", &conf];
+        tool("snmpctl", &[&args[..], &["--run-as-user", user]].concat())
+    };
     for (user, said) in [("no-such-user-here", "no such user"), ("3999999999", "give --run-as-group")] {
-        let o = tool(
-            "snmpctl",
-            &["listen", "--listen", "udp:127.0.0.1:0", "--config", &conf, "--run-as-user", user],
-        );
+        let o = listen(user);
         assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains(said), "{o:?}");
     }
     if id(&["-u"]) != "0" {
-        let o = tool(
-            "snmpctl",
-            &["listen", "--listen", "udp:127.0.0.1:0", "--config", &conf, "--run-as-user", "nobody"],
-        );
+        let o = listen("nobody");
         assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("needs root"), "{o:?}");
         return;
     }
