@@ -2224,10 +2224,17 @@ fn engine_id_lines_set_the_engine_as_in_snmptrapd() {
 
 /// Moving from snmptrapd: the engine ID snmptrapd made for itself (the `oldEngineID` it writes
 /// to its persistent store at exit) is kept when that file is given to `--config`, so a sender
-/// that knows snmptrapd's engine ID has its v3 Inform taken without discovery.
+/// that knows snmptrapd's engine ID has its v3 Inform taken without discovery; and the users of
+/// the store (`usmUser` lines: keys localized, passwords gone) are taken with no createUser
+/// line: one for Informs, localized to snmptrapd's engine, and one for Traps from a device's.
 #[test]
-fn the_persistent_stores_engine_id_carries_over_from_snmptrapd() {
-    let conf = format!("createUser informer SHA {AUTH_PASS} AES {PRIV_PASS}\nauthUser log informer priv\n");
+fn the_persistent_stores_engine_id_and_users_carry_over_from_snmptrapd() {
+    let device = "0x8000000001020304";
+    let rules = "authUser log informer priv\nauthUser log trapper priv\n";
+    let conf = format!(
+        "createUser informer SHA {AUTH_PASS} AES {PRIV_PASS}\n\
+         createUser -e {device} trapper SHA-256 {AUTH_PASS} AES-256 {PRIV_PASS}\n{rules}"
+    );
     let mut theirs = Snmptrapd::start("old-engine-theirs", &conf, &[]);
     // SIGTERM: snmptrapd writes its persistent store as it exits.
     ok(&tool("kill", &["-TERM", &theirs.child.id().to_string()]));
@@ -2235,22 +2242,28 @@ fn the_persistent_stores_engine_id_carries_over_from_snmptrapd() {
     let store = std::fs::read_to_string(theirs.dir.join("persist/snmptrapd.conf")).unwrap();
     let old =
         store.lines().find_map(|l| l.strip_prefix("oldEngineID ")).expect("oldEngineID").trim().to_owned();
+    assert_eq!(store.lines().filter(|l| l.starts_with("usmUser ")).count(), 2, "{store}");
     let dir = temp_dir("old-engine-ours");
-    std::fs::write(dir.join("snmptrapd.conf"), &conf).unwrap();
+    // No createUser line: the users come from the store alone.
+    std::fs::write(dir.join("snmptrapd.conf"), rules).unwrap();
     std::fs::write(dir.join("store.conf"), &store).unwrap();
     let (c, s) =
         (dir.join("snmptrapd.conf").display().to_string(), dir.join("store.conf").display().to_string());
     let ours = Listener::start("old-engine-ours", false, &["--config", &c, "--config", &s]);
-    let mut a = auth_priv("informer", "SHA", AUTH_PASS, "AES", PRIV_PASS);
-    a.extend(
-        ["-e", old.as_str(), "-t", "1", "-r", "0", &ours.target(), "43", "1.3.6.1.6.3.1.1.5.3"]
-            .map(str::to_owned),
-    );
-    let a: Vec<&str> = a.iter().map(String::as_str).collect();
-    ok(&tool("snmpinform", &a));
-    let got = until_marked(|| ours.text(), "(43)", 1);
-    ours.stop();
-    assert!(got.contains("(43)"), "{got}");
+    let send = |tool_name: &str, user: &str, auth: &str, privacy: &str, engine: &str, uptime: &str| {
+        let mut a = auth_priv(user, auth, AUTH_PASS, privacy, PRIV_PASS);
+        a.extend(
+            ["-e", engine, "-t", "1", "-r", "0", &ours.target(), uptime, "1.3.6.1.6.3.1.1.5.3"]
+                .map(str::to_owned),
+        );
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        ok(&tool(tool_name, &a));
+    };
+    send("snmpinform", "informer", "SHA", "AES", &old, "43");
+    send("snmptrap", "trapper", "SHA-256", "AES-256", device, "44");
+    let got = until_marked(|| ours.text(), "(44)", 1);
+    let stderr = ours.stop();
+    assert!(got.contains("(43)") && got.contains("(44)"), "{got}\n{stderr}");
 }
 
 /// A `traphandle` command past `--handler-timeout` is stopped with all it started: here a

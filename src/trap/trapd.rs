@@ -460,9 +460,10 @@ impl TrapdConfig {
             }
             "engineboots" => return Err("snmpctl counts its engine's boots in its state directory".into()),
             "usmuser" => {
-                return Err("a user of snmptrapd's persistent store, its keys localized to snmptrapd's \
-                            engine; snmpctl takes users from createUser lines (which snmptrapd.conf keeps)"
-                    .into());
+                let mut user = super::users::usm_user(rest)?;
+                // What a user may trigger, and at which level, is the authUser rules' to say.
+                user.min_level = SecurityLevel::NoAuthNoPriv;
+                self.users.push(user);
             }
             "vacmview" | "vacmgroup" | "vacmaccess" | "vacmauthaccess" => {
                 return Err("a line of snmptrapd's persistent store (/var/lib/snmp); write it as \

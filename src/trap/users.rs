@@ -134,6 +134,60 @@ pub fn parse_users(text: &str) -> Result<Vec<TrapUser>, UsersFileError> {
     Ok(users)
 }
 
+/// A `usmUser` line of snmptrapd's persistent store (/var/lib/snmp/snmptrapd.conf): STATUS
+/// STORAGE ENGINEID NAME SECNAME CLONEFROM AUTHPROTOCOL AUTHKEY PRIVPROTOCOL PRIVKEY PUBLIC,
+/// the keys localized to ENGINEID. What snmptrapd keeps of a createUser line it read there (it
+/// drops the passwords), so a user known only from it carries over.
+pub(crate) fn usm_user(args: &[String]) -> Result<TrapUser, String> {
+    let field = |i: usize, what: &str| args.get(i).ok_or_else(|| format!("usmUser: missing {what}"));
+    let octets = |i: usize, what: &str| -> Result<Vec<u8>, String> {
+        let v = field(i, what)?;
+        match v.strip_prefix("0x").or_else(|| v.strip_prefix("0X")) {
+            Some(hex) => hex_bytes(hex).ok_or_else(|| format!("usmUser: the {what} is not hex")),
+            None => Ok(v.as_bytes().to_vec()),
+        }
+    };
+    let protocol = |i: usize, what: &str| -> Result<Vec<u32>, String> {
+        let v = field(i, what)?;
+        v.trim_start_matches('.')
+            .split('.')
+            .map(|a| a.parse::<u32>().map_err(|_| format!("usmUser: the {what} {v:?} is no OID")))
+            .collect()
+    };
+    let engine = octets(2, "engine ID")?;
+    let name = octets(3, "user name")?;
+    let shown = String::from_utf8_lossy(&name).into_owned();
+    let (auth_oid, priv_oid) = (protocol(6, "authentication protocol")?, protocol(8, "privacy protocol")?);
+    // usmNoAuthProtocol and usmNoPrivProtocol.
+    let none = |arcs: &[u32], last: u32| arcs == [1, 3, 6, 1, 6, 3, 10, 1, last, 1];
+    let auth = if none(&auth_oid, 1) {
+        None
+    } else {
+        let p = AuthProtocol::from_oid(&auth_oid).ok_or_else(|| {
+            format!("user {shown:?}: authentication protocol {auth_oid:?} unknown to snmpctl")
+        })?;
+        Some((p, KeySource::Localized(Secret::new(octets(7, "authentication key")?))))
+    };
+    let privacy = if none(&priv_oid, 2) {
+        None
+    } else {
+        let p = PrivProtocol::from_oid(&priv_oid)
+            .ok_or_else(|| format!("user {shown:?}: privacy protocol {priv_oid:?} unknown to snmpctl"))?;
+        Some((p, KeySource::Localized(Secret::new(octets(9, "privacy key")?))))
+    };
+    let level = match (&auth, &privacy) {
+        (Some(_), Some(_)) => SecurityLevel::AuthPriv,
+        (Some(_), None) => SecurityLevel::AuthNoPriv,
+        (None, None) => SecurityLevel::NoAuthNoPriv,
+        (None, Some(_)) => return Err(format!("user {shown:?}: privacy without authentication")),
+    };
+    let keys = UserKeys::new(Credentials { user_name: name, level, auth, privacy })
+        .map_err(|e| format!("user {shown:?}: {e}"))?;
+    let mut user = TrapUser::new(keys);
+    user.engine_id = Some(engine);
+    Ok(user)
+}
+
 pub(crate) fn create_user(args: &[String]) -> Result<TrapUser, String> {
     let mut engine_id = None;
     let mut key_kind = 'p';
@@ -217,6 +271,26 @@ pub(crate) fn create_user(args: &[String]) -> Result<TrapUser, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn usm_user_lines_of_the_persistent_store() {
+        let line = |l: &str| usm_user(&config_words(l));
+        let u = line(
+            "1 3 0x80001f8880aa 0x696e666f726d6572 0x696e666f726d6572 NULL .1.3.6.1.6.3.10.1.1.3 \
+             0xb9fc311b4903787283cdbf9a7359b181ccf55251 .1.3.6.1.6.3.10.1.2.4 0x8e2387bb13459c9f54d12aaee4766110 \"\"",
+        )
+        .unwrap();
+        assert_eq!(u.keys.level(), SecurityLevel::AuthPriv);
+        assert_eq!(u.engine_id.as_deref(), Some(&[0x80, 0, 0x1f, 0x88, 0x80, 0xaa][..]));
+        let plain = line(
+            "1 3 0x80001f8880aa \"watch\" \"watch\" NULL .1.3.6.1.6.3.10.1.1.1 \"\" .1.3.6.1.6.3.10.1.2.1 \"\" \"\"",
+        );
+        assert_eq!(plain.unwrap().keys.level(), SecurityLevel::NoAuthNoPriv);
+        let err =
+            line("1 3 0x80001f8880aa \"x\" \"x\" NULL .1.3.6.1.6.3.10.1.1.9 0x00 .1.3.6.1.6.3.10.1.2.1 \"\"");
+        assert!(err.unwrap_err().contains("unknown to snmpctl"));
+        assert!(line("1 3 0x80001f8880aa").is_err());
+    }
 
     #[test]
     fn words_as_net_snmp_copies_them() {
