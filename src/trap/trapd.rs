@@ -325,7 +325,8 @@ impl TrapdConfig {
     ) -> Result<Vec<String>, String> {
         let flag = || boolean(rest.first()).ok_or_else(|| "expects yes or no".to_string());
         // snmptrapd matches directives whatever their case.
-        match directive.to_ascii_lowercase().as_str() {
+        let lowered = directive.to_ascii_lowercase();
+        match lowered.as_str() {
             "authcommunity" => return self.vacm.shorthand(vacm::Shorthand::Community, rest, resolve),
             "authuser" => return self.vacm.shorthand(vacm::Shorthand::User, rest, resolve),
             // snmptrapd 5.9 takes GROUP as a group only when the line says `authgroup`, in
@@ -367,8 +368,14 @@ impl TrapdConfig {
                 // snmpctl keeps no NOTIFICATION-LOG-MIB table and never forks: nothing to do.
                 flag()?;
             }
-            "createuser" => {
-                let mut user = super::users::create_user(rest)?;
+            // A user from a createUser line, or from a usmUser line of snmptrapd's persistent
+            // store (keys localized, passwords gone).
+            "createuser" | "usmuser" => {
+                let mut user = if lowered == "createuser" {
+                    super::users::create_user(rest)
+                } else {
+                    super::users::usm_user(rest)
+                }?;
                 // What a user may trigger, and at which level, is the authUser rules' to say.
                 user.min_level = SecurityLevel::NoAuthNoPriv;
                 self.users.push(user);
@@ -459,12 +466,6 @@ impl TrapdConfig {
                     .into());
             }
             "engineboots" => return Err("snmpctl counts its engine's boots in its state directory".into()),
-            "usmuser" => {
-                let mut user = super::users::usm_user(rest)?;
-                // What a user may trigger, and at which level, is the authUser rules' to say.
-                user.min_level = SecurityLevel::NoAuthNoPriv;
-                self.users.push(user);
-            }
             "vacmview" | "vacmgroup" | "vacmaccess" | "vacmauthaccess" => {
                 return Err("a line of snmptrapd's persistent store (/var/lib/snmp); write it as \
                             view, group or authAccess"
